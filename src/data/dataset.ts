@@ -1,0 +1,19 @@
+import type { IdMap } from './id-map.js'
+
+/** One observed interaction, as read from a log or received by POST /events. */
+export interface Interaction {
+  userId: string
+  itemId: string
+  /** Seconds or milliseconds since the epoch; only the order matters. Ties keep file order. */
+  ts: number
+}
+
+/**
+ * Interactions grouped per user in time order, on dense indices.
+ * `sequences[u]` holds user u's item indices, oldest first.
+ */
+export interface Dataset {
+  users: IdMap
+  items: IdMap
+  sequences: Int32Array[]
+}

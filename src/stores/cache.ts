@@ -1,0 +1,9 @@
+/**
+ * Key-value cache for recommendations and embeddings. Keys carry the model version
+ * (`rec:v42:u:17`), so a model swap needs no flush: old keys simply stop being read and expire.
+ */
+export interface Cache {
+  get (key: string): Promise<Buffer | null>
+  set (key: string, value: Buffer, ttlMs: number): Promise<void>
+  close (): Promise<void>
+}
