@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import type * as tf from '@tensorflow/tfjs'
+import { ArtifactError, invalid } from './artifact-error.js'
+import { canonicalJson, readArtifactFile, readArtifactJson } from './artifact-fs.js'
+import { listVersions, roleDir, versionDir } from './artifact-store.js'
+import { checkWeightSpecs, decodeArtifactWeights } from './artifact-weights.js'
+import { parseManifest, type ArtifactManifest, type ArtifactRole } from './manifest.js'
+
+export interface LoadArtifactOptions {
+  /** Shapes the caller's model config implies, by weight name; a mismatch refuses the version. */
+  expectedShapes?: Readonly<Record<string, readonly number[]>>
+}
+
+export interface LoadedArtifact<C = Record<string, unknown>> {
+  dir: string
+  manifest: ArtifactManifest
+  /** The config as saved; its type is the caller's claim, validate fields the model relies on. */
+  config: C
+  itemIds: string[]
+  userIds: string[] | null
+  /** Owned by the caller, who must dispose them. */
+  weights: Record<string, tf.Tensor>
+}
+
+/**
+ * Loads and fully validates one version (the latest when `version` is omitted) before creating
+ * any tensor. Throws ArtifactError: ARTIFACT_NOT_FOUND when there is no such version,
+ * ARTIFACT_INVALID naming the file and the fault when it is incomplete or inconsistent.
+ */
+export async function loadArtifact<C = Record<string, unknown>> (
+  modelsDir: string,
+  role: ArtifactRole,
+  version?: number,
+  options: LoadArtifactOptions = {}
+): Promise<LoadedArtifact<C>> {
+  const versions = listVersions(modelsDir, role)
+  const chosen = version ?? versions.at(-1)
+  if (chosen === undefined) throw new ArtifactError('ARTIFACT_NOT_FOUND', `${roleDir(modelsDir, role)}: no ${role} versions`)
+  if (!versions.includes(chosen)) throw new ArtifactError('ARTIFACT_NOT_FOUND', `${versionDir(modelsDir, role, chosen)}: no such version`)
+  const dir = versionDir(modelsDir, role, chosen)
+
+  const manifestPath = join(dir, 'manifest.json')
+  const manifest = parseManifest(await readArtifactJson(manifestPath), manifestPath)
+  if (manifest.role !== role) throw invalid(manifestPath, `role is ${manifest.role} but the directory is under ${role}/`)
+  if (manifest.version !== chosen) throw invalid(manifestPath, `version is ${manifest.version} but the directory is ${chosen}/`)
+
+  const weightsPath = join(dir, 'weights.bin')
+  const data = await readArtifactFile(weightsPath)
+  if (data.byteLength !== manifest.weights.bytes) {
+    throw invalid(weightsPath, `holds ${data.byteLength} bytes, manifest.json says ${manifest.weights.bytes}`)
+  }
+  if (createHash('sha256').update(data).digest('hex') !== manifest.weights.sha256) {
+    throw invalid(weightsPath, 'sha256 does not match manifest.json')
+  }
+
+  const modelPath = join(dir, 'model.json')
+  const model = await readArtifactJson(modelPath) as { modelTopology?: unknown, weightsManifest?: unknown } | null
+  if (typeof model !== 'object' || model === null) throw invalid(modelPath, 'is not an object')
+  if (canonicalJson(model.modelTopology) !== canonicalJson(manifest.config)) {
+    throw invalid(modelPath, 'modelTopology differs from manifest.json config')
+  }
+  const specs = checkWeightSpecs(model.weightsManifest, data.byteLength, modelPath, options.expectedShapes)
+
+  const itemsPath = join(dir, 'items.json')
+  const { itemIds, userIds } = parseIds(await readArtifactJson(itemsPath), itemsPath, manifest)
+
+  return { dir, manifest, config: manifest.config as C, itemIds, userIds, weights: decodeArtifactWeights(data, specs) }
+}
+
+function parseIds (raw: unknown, file: string, manifest: ArtifactManifest): { itemIds: string[], userIds: string[] | null } {
+  const { items, users } = (typeof raw === 'object' && raw !== null ? raw : {}) as { items?: unknown, users?: unknown }
+  const itemIds = idList(items, file, 'items')
+  if (itemIds.length !== manifest.numItems) throw invalid(file, `holds ${itemIds.length} items, manifest.json says ${manifest.numItems}`)
+  const userIds = users === null || users === undefined ? null : idList(users, file, 'users')
+  if ((userIds?.length ?? null) !== manifest.numUsers) {
+    throw invalid(file, `holds ${userIds?.length ?? 'no'} users, manifest.json says ${manifest.numUsers ?? 'none'}`)
+  }
+  return { itemIds, userIds }
+}
+
+function idList (value: unknown, file: string, field: string): string[] {
+  if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) throw invalid(file, `${field} is not an array of strings`)
+  if (new Set(value).size !== value.length) throw invalid(file, `${field} holds duplicate ids`)
+  return value as string[]
+}

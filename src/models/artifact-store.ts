@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { readdirSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { ArtifactError } from './artifact-error.js'
+import { syncDir, writeFileSynced } from './artifact-fs.js'
+import { encodeArtifactWeights } from './artifact-weights.js'
+import { ARTIFACT_FORMAT, ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole } from './manifest.js'
+
+export interface SaveArtifactOptions {
+  role: ArtifactRole
+  /** Not disposed: the caller keeps ownership. */
+  weights: Readonly<Record<string, tf.Tensor>>
+  /** The model's config; must survive JSON. Stored as model.json's modelTopology and in the manifest. */
+  config: object
+  /** External item ids in dense-index order. */
+  itemIds: readonly string[]
+  /** External user ids in dense-index order, for models with user embeddings. */
+  userIds?: readonly string[]
+  datasetFingerprint: string
+  metrics?: Readonly<Record<string, number>>
+  /** Defaults to the current TF.js backend. */
+  backend?: string
+  teacherVersion?: number | null
+  /** Injected clock for testability. */
+  now?: () => Date
+}
+
+const VERSION_NAME = /^[1-9][0-9]{0,14}$/
+const HIGH_WATER = '.high-water'
+const MAX_ATTEMPTS = 1000
+
+export function roleDir (modelsDir: string, role: ArtifactRole): string {
+  if (!ARTIFACT_ROLES.includes(role)) throw new TypeError(`unknown artifact role ${JSON.stringify(role)}`)
+  return join(modelsDir, role)
+}
+
+export function versionDir (modelsDir: string, role: ArtifactRole, version: number): string {
+  return join(roleDir(modelsDir, role), String(version))
+}
+
+/** Published versions of `role`, ascending; temp directories, stray files and other names are ignored. */
+export function listVersions (modelsDir: string, role: ArtifactRole): number[] {
+  let entries
+  try {
+    entries = readdirSync(roleDir(modelsDir, role), { withFileTypes: true })
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw err
+  }
+  return entries
+    .filter((e) => e.isDirectory() && VERSION_NAME.test(e.name))
+    .map((e) => Number(e.name))
+    .sort((a, b) => a - b)
+}
+
+/**
+ * Writes a new version and returns its number: max existing (or ever published) + 1.
+ * Files are written and fsynced in a private temp directory beside the versions, which is then
+ * renamed to its version number; a reader sees the whole version or none of it. A concurrent writer
+ * that takes the same number first makes the rename fail, and this one retries with the next number.
+ */
+export async function saveArtifact (modelsDir: string, options: SaveArtifactOptions): Promise<{ version: number, dir: string }> {
+  const parent = roleDir(modelsDir, options.role)
+  const config = checkSaveInput(options)
+  const { data, specs } = await encodeArtifactWeights(options.weights)
+  await mkdir(parent, { recursive: true })
+  const tmp = await mkdtemp(join(parent, '.tmp-'))
+  try {
+    await writeFileSynced(join(tmp, 'weights.bin'), data)
+    await writeFileSynced(join(tmp, 'model.json'), JSON.stringify({
+      format: 'distillrec-artifact',
+      generatedBy: `TensorFlow.js v${tf.version.tfjs}`,
+      convertedBy: null,
+      modelTopology: config,
+      weightsManifest: [{ paths: ['weights.bin'], weights: specs }]
+    }))
+    await writeFileSynced(join(tmp, 'items.json'), JSON.stringify({ items: options.itemIds, users: options.userIds ?? null }))
+    const base: Omit<ArtifactManifest, 'version'> = {
+      format: ARTIFACT_FORMAT,
+      role: options.role,
+      created: (options.now?.() ?? new Date()).toISOString(),
+      datasetFingerprint: options.datasetFingerprint,
+      config,
+      metrics: { ...options.metrics },
+      backend: options.backend ?? tf.getBackend(),
+      teacherVersion: options.teacherVersion ?? null,
+      numItems: options.itemIds.length,
+      numUsers: options.userIds?.length ?? null,
+      weights: { file: 'weights.bin', bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') }
+    }
+    let tried = 0
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const version = Math.max(tried, await highestVersion(modelsDir, options.role)) + 1
+      await writeFileSynced(join(tmp, 'manifest.json'), JSON.stringify({ ...base, version }, null, 2))
+      await syncDir(tmp)
+      try {
+        await rename(tmp, join(parent, String(version)))
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'EEXIST' || code === 'ENOTEMPTY' || code === 'ENOTDIR') {
+          tried = version
+          continue
+        }
+        throw err
+      }
+      await syncDir(parent)
+      await raiseHighWater(parent, version)
+      return { version, dir: join(parent, String(version)) }
+    }
+    throw new ArtifactError('ARTIFACT_INVALID', `${parent}: no free version number after ${MAX_ATTEMPTS} attempts`)
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true })
+    throw err
+  }
+}
+
+function checkSaveInput (options: SaveArtifactOptions): Record<string, unknown> {
+  const config: unknown = JSON.parse(JSON.stringify(options.config ?? null))
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new TypeError('config must be a JSON object')
+  for (const [key, value] of Object.entries(options.metrics ?? {})) {
+    if (!Number.isFinite(value)) throw new TypeError(`metrics.${key} must be a finite number, got ${value}`)
+  }
+  if (options.datasetFingerprint === '') throw new TypeError('datasetFingerprint must not be empty')
+  for (const ids of [options.itemIds, options.userIds ?? []]) {
+    if (!ids.every((id) => typeof id === 'string')) throw new TypeError('item and user ids must be strings')
+  }
+  return config as Record<string, unknown>
+}
+
+/**
+ * The high-water mark keeps a number from being reused after the newest version is deleted,
+ * since cache keys and logs carry version numbers.
+ */
+async function highestVersion (modelsDir: string, role: ArtifactRole): Promise<number> {
+  const listed = listVersions(modelsDir, role).at(-1) ?? 0
+  return Math.max(listed, await readHighWater(roleDir(modelsDir, role)))
+}
+
+async function readHighWater (parent: string): Promise<number> {
+  try {
+    const value = Number((await readFile(join(parent, HIGH_WATER), 'utf8')).trim())
+    return Number.isSafeInteger(value) && value > 0 ? value : 0
+  } catch {
+    return 0
+  }
+}
+
+async function raiseHighWater (parent: string, version: number): Promise<void> {
+  if (await readHighWater(parent) >= version) return
+  const tmp = join(parent, `${HIGH_WATER}.${process.pid}.${randomBytes(4).toString('hex')}`)
+  await writeFileSynced(tmp, `${version}\n`)
+  await rename(tmp, join(parent, HIGH_WATER))
+}

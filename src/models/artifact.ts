@@ -1,0 +1,17 @@
+/**
+ * Versioned model artifacts on disk: `<modelsDir>/<role>/<version>/` holding model.json
+ * (TF.js weights-manifest format, our model config as modelTopology), weights.bin, items.json
+ * and manifest.json. Versions are increasing integers, published atomically, never reused.
+ */
+import type * as tf from '@tensorflow/tfjs'
+
+export { ArtifactError, type ArtifactErrorCode } from './artifact-error.js'
+export { datasetFingerprint, type FingerprintSource } from './artifact-fingerprint.js'
+export { loadArtifact, type LoadArtifactOptions, type LoadedArtifact } from './artifact-load.js'
+export { listVersions, saveArtifact, versionDir, type SaveArtifactOptions } from './artifact-store.js'
+export { ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole } from './manifest.js'
+
+/** Disposes every tensor of a loaded artifact's weights. */
+export function disposeWeights (weights: Readonly<Record<string, tf.Tensor>>): void {
+  for (const tensor of Object.values(weights)) tensor.dispose()
+}

@@ -1,0 +1,84 @@
+import { invalid } from './artifact-error.js'
+
+export const ARTIFACT_ROLES = ['teacher', 'student'] as const
+export type ArtifactRole = typeof ARTIFACT_ROLES[number]
+
+/** Bumped when the on-disk layout changes incompatibly; loaders refuse other values. */
+export const ARTIFACT_FORMAT = 1
+
+/** `manifest.json` of one version directory `<modelsDir>/<role>/<version>/`. */
+export interface ArtifactManifest {
+  format: typeof ARTIFACT_FORMAT
+  version: number
+  role: ArtifactRole
+  /** ISO 8601 time the version was written. */
+  created: string
+  /** `datasetFingerprint()` of the data the model was trained on. */
+  datasetFingerprint: string
+  /** The model's own config object, as the model module defines it (also model.json's modelTopology). */
+  config: Record<string, unknown>
+  /** Offline quality and training figures, e.g. `{ ndcg10: 0.12, trainSeconds: 41 }`. */
+  metrics: Record<string, number>
+  /** TF.js backend the model was trained on. */
+  backend: string
+  /** Teacher version a student was distilled from; null for teachers and undistilled students. */
+  teacherVersion: number | null
+  numItems: number
+  /** Number of user ids in items.json, null when none were saved. */
+  numUsers: number | null
+  weights: { file: 'weights.bin', bytes: number, sha256: string }
+}
+
+/** Validates a parsed manifest.json; `file` names it in errors. */
+export function parseManifest (raw: unknown, file: string): ArtifactManifest {
+  const m = object(raw, file, 'manifest')
+  if (m.format !== ARTIFACT_FORMAT) throw invalid(file, `format is ${JSON.stringify(m.format)}, expected ${ARTIFACT_FORMAT}`)
+  const version = positiveInt(m.version, file, 'version')
+  if (!ARTIFACT_ROLES.includes(m.role as ArtifactRole)) throw invalid(file, `role is ${JSON.stringify(m.role)}, expected one of ${ARTIFACT_ROLES.join(', ')}`)
+  const created = string(m.created, file, 'created')
+  if (Number.isNaN(Date.parse(created))) throw invalid(file, `created is not an ISO time: ${JSON.stringify(created)}`)
+  const metrics = object(m.metrics, file, 'metrics')
+  for (const [key, value] of Object.entries(metrics)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(file, `metrics.${key} is not a finite number`)
+  }
+  const teacherVersion = m.teacherVersion === null ? null : positiveInt(m.teacherVersion, file, 'teacherVersion')
+  const numUsers = m.numUsers === null ? null : count(m.numUsers, file, 'numUsers')
+  const weights = object(m.weights, file, 'weights')
+  if (weights.file !== 'weights.bin') throw invalid(file, `weights.file is ${JSON.stringify(weights.file)}, expected "weights.bin"`)
+  const sha256 = string(weights.sha256, file, 'weights.sha256')
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw invalid(file, 'weights.sha256 is not 64 lowercase hex digits')
+  return {
+    format: ARTIFACT_FORMAT,
+    version,
+    role: m.role as ArtifactRole,
+    created,
+    datasetFingerprint: string(m.datasetFingerprint, file, 'datasetFingerprint'),
+    config: object(m.config, file, 'config'),
+    metrics: metrics as Record<string, number>,
+    backend: string(m.backend, file, 'backend'),
+    teacherVersion,
+    numItems: count(m.numItems, file, 'numItems'),
+    numUsers,
+    weights: { file: 'weights.bin', bytes: count(weights.bytes, file, 'weights.bytes'), sha256 }
+  }
+}
+
+function object (value: unknown, file: string, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(file, `${field} is not an object`)
+  return value as Record<string, unknown>
+}
+
+function string (value: unknown, file: string, field: string): string {
+  if (typeof value !== 'string' || value === '') throw invalid(file, `${field} is not a non-empty string`)
+  return value
+}
+
+function count (value: unknown, file: string, field: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalid(file, `${field} is not a non-negative integer`)
+  return value as number
+}
+
+function positiveInt (value: unknown, file: string, field: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) throw invalid(file, `${field} is not a positive integer`)
+  return value as number
+}
