@@ -1,0 +1,86 @@
+/**
+ * Top-k selection over one row of scores: O(n log k) with a bounded min-heap, no full sort.
+ * It runs per request on the serving path, so the heap lives in module-level typed arrays that
+ * grow once and are reused (safe: the selection is synchronous); only the result is allocated.
+ */
+export interface Scored {
+  index: number
+  score: number
+}
+
+/** Items to leave out: a predicate, or a mask where a non-zero entry excludes that index. */
+export type Exclusion = ((index: number) => boolean) | Uint8Array
+
+let heapIndex = new Int32Array(64)
+let heapScore = new Float64Array(64)
+
+/**
+ * The `k` best indices of `scores`, best first: higher score first, equal scores by lower index.
+ * Excluded indices and NaN scores are never returned; fewer than k come back when fewer remain.
+ */
+export function topK (scores: ArrayLike<number>, k: number, excluded?: Exclusion): Scored[] {
+  const n = scores.length
+  if (k <= 0 || n === 0) return []
+  const capacity = Math.min(k, n)
+  if (heapIndex.length < capacity) {
+    heapIndex = new Int32Array(capacity)
+    heapScore = new Float64Array(capacity)
+  }
+  const mask = excluded instanceof Uint8Array ? excluded : undefined
+  const skip = typeof excluded === 'function' ? excluded : undefined
+  let size = 0
+  for (let i = 0; i < n; i++) {
+    const score = scores[i]
+    // Once full, i is larger than every index in the heap, so a tie with the root loses.
+    if (size === capacity && !(score > heapScore[0])) continue
+    if (Number.isNaN(score)) continue
+    if (mask !== undefined && mask[i] !== 0) continue
+    if (skip !== undefined && skip(i)) continue
+    if (size < capacity) {
+      siftUp(size, i, score)
+      size++
+    } else {
+      siftDown(size, i, score)
+    }
+  }
+  const result = new Array<Scored>(size)
+  for (let last = size - 1; last >= 0; last--) {
+    result[last] = { index: heapIndex[0], score: heapScore[0] }
+    siftDown(last, heapIndex[last], heapScore[last])
+  }
+  return result
+}
+
+/** Heap order: the root is the worst kept entry (lowest score; among equals, highest index). */
+function worse (indexA: number, scoreA: number, indexB: number, scoreB: number): boolean {
+  return scoreA < scoreB || (scoreA === scoreB && indexA > indexB)
+}
+
+function siftUp (at: number, index: number, score: number): void {
+  while (at > 0) {
+    const parent = (at - 1) >> 1
+    if (!worse(index, score, heapIndex[parent], heapScore[parent])) break
+    heapIndex[at] = heapIndex[parent]
+    heapScore[at] = heapScore[parent]
+    at = parent
+  }
+  heapIndex[at] = index
+  heapScore[at] = score
+}
+
+/** Puts (index, score) at the root of a heap of `size` entries and restores heap order. */
+function siftDown (size: number, index: number, score: number): void {
+  let at = 0
+  for (;;) {
+    let child = 2 * at + 1
+    if (child >= size) break
+    const right = child + 1
+    if (right < size && worse(heapIndex[right], heapScore[right], heapIndex[child], heapScore[child])) child = right
+    if (!worse(heapIndex[child], heapScore[child], index, score)) break
+    heapIndex[at] = heapIndex[child]
+    heapScore[at] = heapScore[child]
+    at = child
+  }
+  heapIndex[at] = index
+  heapScore[at] = score
+}
