@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util'
+
+export interface OptionSpec {
+  type: 'string' | 'int' | 'float' | 'boolean'
+  description: string
+  default?: string | number | boolean
+}
+
+export type OptionSpecs = Record<string, OptionSpec>
+
+type ValueOf<O extends OptionSpec> = O['type'] extends 'int' | 'float' ? number : O['type'] extends 'boolean' ? boolean : string
+export type ParsedOptions<S extends OptionSpecs> = {
+  [K in keyof S]: S[K] extends { default: string | number | boolean } ? ValueOf<S[K]> : ValueOf<S[K]> | undefined
+}
+
+export interface CliSpec<S extends OptionSpecs> {
+  /** As typed by a user, e.g. `npm run distill --`. */
+  usage: string
+  summary: string
+  options: S
+}
+
+/** A bad command line; `runCli` prints it with the help hint and exits with status 2. */
+export class CliUsageError extends Error {
+  readonly code = 'CLI_USAGE'
+  constructor (message: string) {
+    super(message)
+    this.name = 'CliUsageError'
+  }
+}
+
+/** Options every training and evaluation command takes. */
+export const COMMON_OPTIONS = {
+  data: { type: 'string', description: 'interaction log file, or a dataset directory (e.g. ../shared/datasets/ml-100k)' },
+  format: { type: 'string', default: 'auto', description: 'auto | udata | ml1m | pairs | jsonl' },
+  'models-dir': { type: 'string', default: 'models', description: 'artifact root holding teacher/ and student/ versions' },
+  seed: { type: 'int', default: 42, description: 'seed for initialisation, sampling and shuffling' },
+  epochs: { type: 'int', description: 'training epochs (model default when omitted)' }
+} as const satisfies OptionSpecs
+
+export function helpText (spec: CliSpec<OptionSpecs>): string {
+  const rows = Object.entries(spec.options).map(([name, o]) => {
+    const flag = `--${name}${o.type === 'boolean' ? '' : ` <${o.type === 'string' ? 'value' : o.type}>`}`
+    const fallback = o.default === undefined ? '' : ` (default: ${String(o.default)})`
+    return `  ${flag.padEnd(26)} ${o.description}${fallback}`
+  })
+  return `${spec.summary}\n\nUsage: ${spec.usage} [options]\n\nOptions:\n${rows.join('\n')}\n  ${'--help'.padEnd(26)} show this help\n`
+}
+
+/** Parses `argv`; returns null after printing help when `--help` is given. */
+export function parseCli<const S extends OptionSpecs> (spec: CliSpec<S>, argv: readonly string[], print = (text: string) => { process.stdout.write(text) }): ParsedOptions<S> | null {
+  const config = Object.fromEntries(Object.entries(spec.options).map(([name, o]) => [name, { type: o.type === 'boolean' ? 'boolean' as const : 'string' as const }]))
+  let parsed
+  try {
+    parsed = parseArgs({ args: [...argv], options: { ...config, help: { type: 'boolean' } }, strict: true, allowPositionals: false })
+  } catch (err) {
+    throw new CliUsageError((err as Error).message)
+  }
+  if (parsed.values.help === true) {
+    print(helpText(spec))
+    return null
+  }
+  const result: Record<string, unknown> = {}
+  for (const [name, o] of Object.entries(spec.options)) {
+    const raw = (parsed.values as Record<string, string | boolean | undefined>)[name]
+    result[name] = raw === undefined ? o.default : convert(name, o, raw)
+  }
+  return result as ParsedOptions<S>
+}
+
+/** Throws a CliUsageError naming the option when a required one is missing. */
+export function required<T> (value: T | undefined, name: string): T {
+  if (value === undefined) throw new CliUsageError(`--${name} is required`)
+  return value
+}
+
+/** Runs a CLI's main, printing failures as one line (with their code) and setting the exit status. */
+export function runCli (main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    const e = err as Error & { code?: string }
+    const hint = err instanceof CliUsageError ? ' (see --help)' : ''
+    process.stderr.write(`error${e.code === undefined ? '' : ` [${e.code}]`}: ${e.message}${hint}\n`)
+    process.exitCode = err instanceof CliUsageError ? 2 : 1
+  })
+}
+
+function convert (name: string, spec: OptionSpec, raw: string | boolean): unknown {
+  if (spec.type === 'boolean' || spec.type === 'string') return raw
+  const value = Number(raw)
+  const ok = raw !== '' && Number.isFinite(value) && (spec.type === 'float' || Number.isSafeInteger(value))
+  if (!ok) throw new CliUsageError(`--${name} must be ${spec.type === 'int' ? 'an integer' : 'a number'}, got ${JSON.stringify(raw)}`)
+  return value
+}
