@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs'
 
 export { ArtifactError, type ArtifactErrorCode } from './artifact-error.js'
+export { removeStaleTemps, type RemoveStaleTempsOptions } from './artifact-cleanup.js'
 export { datasetFingerprint, type FingerprintSource } from './artifact-fingerprint.js'
 export { loadArtifact, type LoadArtifactOptions, type LoadedArtifact } from './artifact-load.js'
 export { listVersions, saveArtifact, versionDir, type SaveArtifactOptions } from './artifact-store.js'

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/tf/backend.js'
-import { disposeWeights, listVersions, loadArtifact, saveArtifact, type SaveArtifactOptions } from '../../src/models/artifact.js'
+import { disposeWeights, listVersions, loadArtifact, removeStaleTemps, saveArtifact, type SaveArtifactOptions } from '../../src/models/artifact.js'
 
 function randomWeights (): Record<string, tf.Tensor> {
   return {
@@ -155,5 +155,19 @@ describe('model artifacts', () => {
     await assert.rejects(saveRandom(modelsDir, { metrics: { loss: Number.NaN } }), /metrics.loss must be a finite number/)
     await assert.rejects(saveRandom(modelsDir, { config: [1, 2] }), /config must be a JSON object/)
     assert.deepEqual(listVersions(modelsDir, 'student'), [])
+  })
+
+  it('removes temp directories left by crashed saves once they are old, and nothing else', async () => {
+    const modelsDir = join(root, 'stale')
+    await saveRandom(modelsDir)
+    const studentDir = join(modelsDir, 'student')
+    await mkdir(join(studentDir, '.tmp-crashed'))
+    await writeFile(join(studentDir, '.tmp-crashed', 'weights.bin'), 'partial')
+    await mkdir(join(studentDir, '.tmp-running'))
+    const hourAgo = new Date(Date.now() - 2 * 3_600_000)
+    await utimes(join(studentDir, '.tmp-crashed'), hourAgo, hourAgo)
+    assert.deepEqual(await removeStaleTemps(modelsDir, 'student'), ['.tmp-crashed'])
+    assert.deepEqual((await readdir(studentDir)).filter((n) => !n.startsWith('.high-water')).sort(), ['.tmp-running', '1'])
+    assert.deepEqual(await removeStaleTemps(modelsDir, 'teacher'), [])
   })
 })
