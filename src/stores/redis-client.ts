@@ -1,0 +1,113 @@
+import { Redis } from 'ioredis'
+
+/** The part of a pino logger the stores use; a pino logger (or child) fits as is. */
+export interface StoreLogger {
+  info (obj: object, msg?: string): void
+  warn (obj: object, msg?: string): void
+  error (obj: object, msg?: string): void
+}
+
+export interface RedisClientOptions {
+  log?: StoreLogger
+  /** Called on every up/down transition (not on every failed reconnect attempt). */
+  onStatus?: (up: boolean) => void
+  commandTimeoutMs?: number
+  connectTimeoutMs?: number
+  /** Cap of the exponential reconnect backoff. */
+  maxRetryDelayMs?: number
+}
+
+const DEFAULTS = {
+  commandTimeoutMs: 500,
+  connectTimeoutMs: 1000,
+  maxRetryDelayMs: 2000
+}
+
+/** Reconnect delay for the n-th attempt (1-based): 50 ms doubling, capped; never gives up. */
+export function retryDelayMs (attempt: number, maxMs: number): number {
+  return Math.min(50 * 2 ** Math.min(Math.max(attempt - 1, 0), 20), maxMs)
+}
+
+/**
+ * A client for a service that must never hang on Redis: while disconnected, commands fail at
+ * once (no offline queue) instead of piling up; a command on a stalled connection fails after
+ * commandTimeoutMs; the client reconnects on its own, forever. Connection errors are logged
+ * (once per outage), never left as unhandled 'error' events.
+ * Commands sent before the first 'ready' fail too: see waitForRedis.
+ */
+export function createRedisClient (url: string, options: RedisClientOptions = {}): Redis {
+  const { log, onStatus } = options
+  const { commandTimeoutMs, connectTimeoutMs, maxRetryDelayMs } = { ...DEFAULTS, ...withoutUndefined(options) }
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: connectTimeoutMs,
+    retryStrategy: (attempt) => retryDelayMs(attempt, maxRetryDelayMs)
+  })
+
+  let up = false
+  let errorsWhileDown = 0
+  const report = (next: boolean): void => {
+    if (next === up) return
+    up = next
+    if (next) log?.info({ event: 'redis_up' }, 'redis connection ready')
+    else log?.warn({ event: 'redis_down' }, 'redis connection lost')
+    try {
+      onStatus?.(next)
+    } catch (err) {
+      log?.error({ err }, 'redis onStatus callback threw')
+    }
+  }
+  client.on('ready', () => {
+    errorsWhileDown = 0
+    report(true)
+  })
+  client.on('close', () => report(false))
+  client.on('error', (err: Error) => {
+    if (up || errorsWhileDown++ === 0) log?.warn({ err }, 'redis error')
+  })
+  return client
+}
+
+/** Resolves true once the client is ready, false after timeoutMs (the client keeps retrying). */
+export async function waitForRedis (client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return true
+  if (client.status === 'end') return false
+  return await new Promise((resolve) => {
+    const done = (ready: boolean): void => {
+      clearTimeout(timer)
+      client.off('ready', onReady)
+      resolve(ready)
+    }
+    const onReady = (): void => done(true)
+    const timer = setTimeout(() => done(false), timeoutMs)
+    client.on('ready', onReady)
+  })
+}
+
+/** Quits gracefully (pending replies first) when connected, else or on failure disconnects. Idempotent. */
+export async function closeRedis (client: Redis, timeoutMs = 1000): Promise<void> {
+  if (client.status === 'end') return
+  if (client.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await Promise.race([
+        client.quit(),
+        new Promise((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error('quit timed out')), timeoutMs)
+        })
+      ])
+      return
+    } catch {
+      // falls back to disconnect below
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  client.disconnect()
+}
+
+function withoutUndefined<T extends object> (options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>
+}

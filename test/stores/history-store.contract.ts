@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict'
+import { describe, it, type TestContext } from 'node:test'
+import type { HistoryStore } from '../../src/stores/history-store.js'
+
+export type MakeHistoryStore = (options: { maxPerUser: number }) => HistoryStore | Promise<HistoryStore>
+
+const items = (from: number, to: number): string[] =>
+  Array.from({ length: to - from }, (_, k) => `item-${from + k}`)
+
+/** The HistoryStore contract, for the memory twin and every real implementation alike. */
+export function historyStoreContract (name: string, make: MakeHistoryStore): void {
+  describe(name, () => {
+    const open = async (t: TestContext, maxPerUser = 10): Promise<HistoryStore> => {
+      const store = await make({ maxPerUser })
+      t.after(async () => await store.close())
+      return store
+    }
+
+    it('returns [] for a user it has never seen', async (t) => {
+      const store = await open(t)
+      assert.deepEqual(await store.recent('nobody', 5), [])
+    })
+
+    it('returns appended items oldest first, later appends after earlier ones', async (t) => {
+      const store = await open(t)
+      await store.append('u1', items(0, 3))
+      await store.append('u1', items(3, 5))
+      assert.deepEqual(await store.recent('u1', 10), items(0, 5))
+    })
+
+    it('returns only the last `limit` items', async (t) => {
+      const store = await open(t)
+      await store.append('u1', items(0, 6))
+      assert.deepEqual(await store.recent('u1', 2), items(4, 6))
+      assert.deepEqual(await store.recent('u1', 1), items(5, 6))
+    })
+
+    it('returns [] for a limit of 0 or below', async (t) => {
+      const store = await open(t)
+      await store.append('u1', items(0, 3))
+      assert.deepEqual(await store.recent('u1', 0), [])
+      assert.deepEqual(await store.recent('u1', -2), [])
+    })
+
+    it('keeps at most maxPerUser items per user, dropping the oldest', async (t) => {
+      const store = await open(t, 4)
+      await store.append('u1', items(0, 3))
+      await store.append('u1', items(3, 6))
+      assert.deepEqual(await store.recent('u1', 100), items(2, 6))
+    })
+
+    it('trims a single append longer than the cap to its newest items', async (t) => {
+      const store = await open(t, 3)
+      await store.append('u1', items(0, 8))
+      assert.deepEqual(await store.recent('u1', 100), items(5, 8))
+    })
+
+    it('keeps users apart', async (t) => {
+      const store = await open(t)
+      await store.append('u1', items(0, 2))
+      await store.append('u2', items(10, 11))
+      assert.deepEqual(await store.recent('u1', 10), items(0, 2))
+      assert.deepEqual(await store.recent('u2', 10), items(10, 11))
+    })
+
+    it('ignores an empty append', async (t) => {
+      const store = await open(t)
+      await store.append('u1', [])
+      assert.deepEqual(await store.recent('u1', 10), [])
+      await store.append('u1', items(0, 1))
+      await store.append('u1', [])
+      assert.deepEqual(await store.recent('u1', 10), items(0, 1))
+    })
+
+    it('keeps repeated items, as a history of interactions may', async (t) => {
+      const store = await open(t)
+      await store.append('u1', ['a', 'b', 'a', 'a'])
+      assert.deepEqual(await store.recent('u1', 10), ['a', 'b', 'a', 'a'])
+    })
+
+    it('keeps ids with spaces, colons and non-ASCII characters intact', async (t) => {
+      const store = await open(t)
+      const odd = ['movie: the sequel', 'café ☕', '*?[]', '']
+      await store.append('user:ü 1', odd)
+      assert.deepEqual(await store.recent('user:ü 1', 10), odd)
+    })
+  })
+}
