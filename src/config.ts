@@ -1,0 +1,133 @@
+import { BACKENDS, type BackendName } from './tf/backend.js'
+
+/** Every setting of the service, read once from the environment and frozen. */
+export interface Config {
+  port: number
+  host: string
+  redisUrl: string | undefined
+  redisPrefix: string
+  eventLog: 'file' | 'redis'
+  modelsDir: string
+  dataPath: string | undefined
+  dataFormat: DataFormatName
+  syntheticSeed: number
+  eventLogPath: string
+  maxK: number
+  defaultK: number
+  maxHistory: number
+  maxExclude: number
+  historyCap: number
+  cacheTtlMs: number
+  cacheMaxEntries: number
+  adminToken: string | undefined
+  logLevel: LogLevel
+  tfjsBackend: BackendName | undefined
+  bodyLimitBytes: number
+  requestTimeoutMs: number
+  keepAliveTimeoutMs: number
+  headersTimeoutMs: number
+  shutdownTimeoutMs: number
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+type LogLevel = typeof LOG_LEVELS[number]
+const DATA_FORMATS = ['auto', 'udata', 'ml1m', 'pairs', 'jsonl'] as const
+type DataFormatName = typeof DATA_FORMATS[number]
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID'
+}
+
+type Env = Record<string, string | undefined>
+
+/** Reads and validates the environment; throws a ConfigError naming the variable and what is allowed. */
+export function loadConfig (env: Env = process.env): Readonly<Config> {
+  const read = new EnvReader(env)
+  const config: Config = {
+    port: read.int('PORT', 3000, 0, 65535),
+    host: read.string('HOST', '127.0.0.1'),
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: read.string('REDIS_PREFIX', 'distillrec:'),
+    eventLog: read.oneOf('EVENT_LOG', ['file', 'redis'] as const, 'file'),
+    modelsDir: read.string('MODELS_DIR', './models'),
+    dataPath: read.optional('DATA_PATH'),
+    dataFormat: read.oneOf('DATA_FORMAT', DATA_FORMATS, 'auto'),
+    syntheticSeed: read.int('SYNTHETIC_SEED', 42, 0, 2 ** 31 - 1),
+    eventLogPath: read.string('EVENT_LOG_PATH', './.data/events.jsonl'),
+    maxK: read.int('MAX_K', 100, 1, 1000),
+    defaultK: read.int('DEFAULT_K', 10, 1, 1000),
+    maxHistory: read.int('MAX_HISTORY', 200, 1, 10_000),
+    maxExclude: read.int('MAX_EXCLUDE', 500, 0, 10_000),
+    historyCap: read.int('HISTORY_CAP', 200, 1, 10_000),
+    cacheTtlMs: read.int('CACHE_TTL_MS', 60_000, 0, 86_400_000),
+    cacheMaxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
+    adminToken: read.optional('ADMIN_TOKEN'),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    tfjsBackend: read.oneOf('TFJS_BACKEND', BACKENDS, undefined),
+    bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 30_000, 1, 600_000),
+    keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 600_000),
+    headersTimeoutMs: read.int('HEADERS_TIMEOUT_MS', 10_000, 1, 600_000),
+    shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000)
+  }
+  if (config.defaultK > config.maxK) {
+    throw new ConfigError(`DEFAULT_K (${config.defaultK}) must not exceed MAX_K (${config.maxK})`)
+  }
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    throw new ConfigError(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`)
+  }
+  if (config.eventLog === 'redis' && config.redisUrl === undefined) {
+    throw new ConfigError('EVENT_LOG=redis needs REDIS_URL')
+  }
+  if (config.adminToken !== undefined && config.adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN must be at least 16 characters when set')
+  }
+  return Object.freeze(config)
+}
+
+class EnvReader {
+  constructor (private readonly env: Env) {}
+
+  optional (name: string): string | undefined {
+    const value = this.env[name]?.trim()
+    return value === undefined || value === '' ? undefined : value
+  }
+
+  string (name: string, fallback: string): string {
+    return this.optional(name) ?? fallback
+  }
+
+  int (name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name)
+    if (raw === undefined) return fallback
+    const value = Number(raw)
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
+    }
+    return value
+  }
+
+  oneOf<T extends string, F extends T | undefined> (name: string, allowed: readonly T[], fallback: F): T | F {
+    const raw = this.optional(name)
+    if (raw === undefined) return fallback
+    if (!(allowed as readonly string[]).includes(raw)) {
+      throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`)
+    }
+    return raw as T
+  }
+
+  url (name: string, protocols: readonly string[]): string | undefined {
+    const raw = this.optional(name)
+    if (raw === undefined) return undefined
+    let protocol: string
+    try {
+      protocol = new URL(raw).protocol
+    } catch {
+      throw new ConfigError(`${name} must be a URL like redis://host:6379, got "${raw}"`)
+    }
+    if (!protocols.includes(protocol)) {
+      throw new ConfigError(`${name} must use ${protocols.map(p => p + '//').join(' or ')}, got "${raw}"`)
+    }
+    return raw
+  }
+}

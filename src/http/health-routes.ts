@@ -1,0 +1,28 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Registry } from 'prom-client'
+import { LiveResponse, ReadyResponse } from './schemas.js'
+
+export type RedisState = 'up' | 'down' | 'disabled'
+
+export interface HealthRoutesOptions {
+  model: () => { version: number, kind: string }
+  redis: () => RedisState
+  backend: string
+  registry: Registry
+}
+
+/** Liveness, readiness and the Prometheus scrape endpoint. */
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { model, redis, backend, registry }) => {
+  app.get('/health/live', { schema: { response: { 200: LiveResponse } } }, async () => ({ status: 'ok' as const }))
+
+  // Still ready while Redis is down: requests are answered from memory, so only report it.
+  app.get('/health/ready', { schema: { response: { 200: ReadyResponse } } }, async () => {
+    const { version, kind } = model()
+    const redisState = redis()
+    return { status: redisState === 'down' ? 'degraded' as const : 'ready' as const, model: { version, kind }, redis: redisState, backend }
+  })
+
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(registry.contentType).send(await registry.metrics())
+  })
+}

@@ -1,0 +1,73 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** The service's named instruments, on a registry of their own (never prom-client's global one). */
+export interface Metrics {
+  registry: Registry
+  httpDuration: Histogram<'route' | 'method' | 'status_code'>
+  recommendations: Counter<'source'>
+  cacheRequests: Counter<'result'>
+  storeErrors: Counter<'store' | 'op'>
+  eventsIngested: Counter
+  redisUp: Gauge
+  modelInfo: Gauge<'version' | 'kind' | 'backend'>
+  modelVersion: Gauge
+}
+
+export function createMetrics (): Metrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  // prom-client names these gauges like counters, which promtool rejects; the rest of the defaults stay
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name)
+  }
+  const registers = [registry]
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'distillrec_http_request_duration_seconds',
+      help: 'HTTP request duration by route, method and status code.',
+      labelNames: ['route', 'method', 'status_code'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers
+    }),
+    recommendations: new Counter({
+      name: 'distillrec_recommendations_total',
+      help: 'Recommendation lists served, by the source that produced them.',
+      labelNames: ['source'],
+      registers
+    }),
+    cacheRequests: new Counter({
+      name: 'distillrec_cache_requests_total',
+      help: 'Recommendation cache look-ups by result: hit, miss or error.',
+      labelNames: ['result'],
+      registers
+    }),
+    storeErrors: new Counter({
+      name: 'distillrec_store_errors_total',
+      help: 'Failed store operations answered from the in-memory fallback instead.',
+      labelNames: ['store', 'op'],
+      registers
+    }),
+    eventsIngested: new Counter({
+      name: 'distillrec_events_ingested_total',
+      help: 'Interaction events durably logged.',
+      registers
+    }),
+    redisUp: new Gauge({
+      name: 'distillrec_redis_up',
+      help: '1 while the Redis connection is ready, 0 while it is down or not configured.',
+      registers
+    }),
+    modelInfo: new Gauge({
+      name: 'distillrec_model_info',
+      help: 'The model being served (value 1), with its version, kind and TF.js backend as labels.',
+      labelNames: ['version', 'kind', 'backend'],
+      registers
+    }),
+    modelVersion: new Gauge({
+      name: 'distillrec_model_version',
+      help: 'Version number of the model being served.',
+      registers
+    })
+  }
+}

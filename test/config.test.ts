@@ -1,0 +1,39 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+describe('config', () => {
+  it('runs with no configuration at all', () => {
+    const config = loadConfig({})
+    assert.equal(config.port, 3000)
+    assert.equal(config.redisUrl, undefined)
+    assert.equal(config.dataPath, undefined)
+    assert.equal(config.maxK, 100)
+    assert.ok(Object.isFrozen(config))
+  })
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({ PORT: '8080', HOST: '0.0.0.0', REDIS_URL: 'redis://cache:6379', MAX_K: '50', LOG_LEVEL: 'warn', TFJS_BACKEND: 'cpu', EVENT_LOG: 'redis' })
+    assert.deepEqual([config.port, config.host, config.redisUrl, config.maxK, config.logLevel, config.tfjsBackend, config.eventLog],
+      [8080, '0.0.0.0', 'redis://cache:6379', 50, 'warn', 'cpu', 'redis'])
+  })
+
+  const invalid: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'eighty' }, /^PORT must be an integer from 0 to 65535, got "eighty"$/],
+    [{ PORT: '70000' }, /^PORT must be an integer/],
+    [{ MAX_K: '0' }, /^MAX_K must be an integer from 1 to 1000/],
+    [{ MAX_K: '5', DEFAULT_K: '10' }, /DEFAULT_K \(10\) must not exceed MAX_K \(5\)/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
+    [{ TFJS_BACKEND: 'gpu' }, /^TFJS_BACKEND must be one of tensorflow, wasm, cpu/],
+    [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must use redis:\/\/ or rediss:\/\//],
+    [{ REDIS_URL: 'not a url' }, /^REDIS_URL must be a URL/],
+    [{ EVENT_LOG: 'redis' }, /EVENT_LOG=redis needs REDIS_URL/],
+    [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be at least 16 characters/],
+    [{ HEADERS_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '1000' }, /HEADERS_TIMEOUT_MS/]
+  ]
+  for (const [env, message] of invalid) {
+    it(`refuses ${JSON.stringify(env)} naming the variable and what is allowed`, () => {
+      assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && message.test(err.message))
+    })
+  }
+})

@@ -1,0 +1,101 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { generateSynthetic } from '../../src/data/synthetic.js'
+import { build } from '../helper.js'
+
+interface Body {
+  userId: string | null
+  modelVersion: number
+  source: string
+  items: Array<{ itemId: string, score: number, rank: number }>
+}
+
+const data = generateSynthetic({ seed: 7 })
+const knownUser = data[0].userId
+const seenByKnownUser = new Set(data.filter(e => e.userId === knownUser).map(e => e.itemId))
+const itemCounts = new Map<string, number>()
+for (const { itemId } of data) itemCounts.set(itemId, (itemCounts.get(itemId) ?? 0) + 1)
+const mostPopular = [...itemCounts].sort((a, b) => b[1] - a[1] || 0).map(([id]) => id)
+
+describe('GET /recommend', () => {
+  it('answers an unknown user with the most popular items, ranked, with the model version', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ url: '/recommend?userId=nobody&k=5' })
+    assert.equal(res.statusCode, 200)
+    assert.equal(res.headers['x-model-version'], '0')
+    assert.ok(res.headers['x-request-id'])
+    const body = res.json<Body>()
+    assert.equal(body.userId, 'nobody')
+    assert.equal(body.modelVersion, 0)
+    assert.equal(body.source, 'popular')
+    assert.deepEqual(body.items.map(i => i.rank), [1, 2, 3, 4, 5])
+    assert.deepEqual(body.items.map(i => i.itemId), mostPopular.slice(0, 5))
+    for (let i = 1; i < body.items.length; i++) assert.ok(body.items[i - 1].score >= body.items[i].score)
+  })
+
+  it('returns DEFAULT_K items when k is omitted', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ url: '/recommend?userId=nobody' })
+    assert.equal(res.json<Body>().items.length, 10)
+  })
+
+  it('never recommends what a known user has already seen', async (t) => {
+    const { app } = await build(t)
+    const body = (await app.inject({ url: `/recommend?userId=${knownUser}&k=50` })).json<Body>()
+    assert.equal(body.items.length, 50)
+    for (const item of body.items) assert.ok(!seenByKnownUser.has(item.itemId), `${item.itemId} was seen`)
+  })
+
+  it('recommends seen items too when excludeSeen=false', async (t) => {
+    const { app } = await build(t)
+    const body = (await app.inject({ url: `/recommend?userId=${knownUser}&k=20&excludeSeen=false` })).json<Body>()
+    assert.deepEqual(body.items.map(i => i.itemId), mostPopular.slice(0, 20))
+  })
+
+  it('excludes an item right after an event for it arrives', async (t) => {
+    const { app } = await build(t)
+    const before = (await app.inject({ url: '/recommend?userId=fresh&k=3' })).json<Body>()
+    const top = before.items[0].itemId
+    const ack = await app.inject({ method: 'POST', url: '/events', payload: { userId: 'fresh', itemId: top } })
+    assert.equal(ack.statusCode, 202)
+    const after = (await app.inject({ url: '/recommend?userId=fresh&k=3' })).json<Body>()
+    assert.ok(!after.items.some(i => i.itemId === top))
+    assert.equal(after.items[0].itemId, before.items[1].itemId)
+  })
+
+  it('serves repeated requests from the cache', async (t) => {
+    const { app, services } = await build(t)
+    await app.inject({ url: '/recommend?userId=a' })
+    await app.inject({ url: '/recommend?userId=b' })
+    const hits = (await services.metrics.cacheRequests.get()).values.find(v => v.labels.result === 'hit')
+    assert.equal(hits?.value, 1)
+  })
+})
+
+describe('POST /recommend', () => {
+  it('ranks from a given history and excludes it and the exclude list', async (t) => {
+    const { app } = await build(t)
+    const history = mostPopular.slice(0, 2)
+    const exclude = [mostPopular[2]]
+    const res = await app.inject({ method: 'POST', url: '/recommend', payload: { history, exclude, k: 3 } })
+    assert.equal(res.statusCode, 200)
+    const body = res.json<Body>()
+    assert.equal(body.userId, null)
+    assert.deepEqual(body.items.map(i => i.itemId), mostPopular.slice(3, 6))
+  })
+
+  it('accepts a userId with a history and excludes both histories', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ method: 'POST', url: '/recommend', payload: { userId: knownUser, history: [mostPopular[0]], k: 30 } })
+    const ids = res.json<Body>().items.map(i => i.itemId)
+    assert.ok(!ids.includes(mostPopular[0]))
+    for (const id of ids) assert.ok(!seenByKnownUser.has(id))
+  })
+
+  it('ignores unknown items in a history instead of failing', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ method: 'POST', url: '/recommend', payload: { history: ['never-seen-item'], k: 2 } })
+    assert.equal(res.statusCode, 200)
+    assert.deepEqual(res.json<Body>().items.map(i => i.itemId), mostPopular.slice(0, 2))
+  })
+})

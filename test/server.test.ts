@@ -1,0 +1,54 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+interface Started { port: number, lines: string[], child: ReturnType<typeof spawn> }
+
+/** Starts `src/server.ts` as `npm start` does, on a free port, and waits for it to listen. */
+async function startServer (env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const lines: string[] = []
+  return await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! })
+      .on('line', (line) => {
+        lines.push(line)
+        const match = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(line)
+        if (match !== null) resolve({ port: Number(match[1]), lines, child })
+      })
+      .on('close', () => reject(new Error(`server exited before listening: ${lines.join('\n')}`)))
+  })
+}
+
+describe('the server process', () => {
+  it('starts with no configuration, serves, and stops cleanly on SIGTERM', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'distillrec-server-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    const { port, child, lines } = await startServer({ EVENT_LOG_PATH: join(dir, 'events.jsonl') })
+    const res = await fetch(`http://127.0.0.1:${port}/recommend?userId=u1&k=3`)
+    assert.equal(res.status, 200)
+    assert.equal((await res.json() as { items: unknown[] }).items.length, 3)
+    const exited = once(child, 'exit')
+    child.kill('SIGTERM')
+    const [code] = await exited
+    assert.equal(code, 0)
+    const requestLine = lines.map(l => JSON.parse(l) as Record<string, unknown>).find(l => l.msg === 'incoming request')
+    assert.ok(requestLine?.reqId, 'request log lines carry a request id')
+  })
+
+  it('refuses to start on an invalid variable, naming it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, PORT: 'abc' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+    const [code] = await once(child, 'exit')
+    assert.equal(code, 2)
+    assert.match(stderr, /PORT must be an integer from 0 to 65535, got "abc"/)
+  })
+})
