@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs'
+import { lookupColumns, lookupRows } from '../tf/embedding.js'
+import { matMul2d } from '../tf/matmul.js'
+
+/**
+ * Training losses, each a pure function of tensors returning a scalar (mean over positions).
+ * Callers run them inside `tf.tidy` or an optimizer's `minimize`.
+ */
+
+const NEG = -1e9
+
+/** Cross-entropy of the true next item over every item: mean of -log softmax(logits)[target]. */
+export function crossEntropy (logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const logProbs = tf.logSoftmax(logits)
+    const picked = tf.sum(tf.mul(logProbs, tf.oneHot(targets, logits.shape[1])), 1)
+    return tf.neg(tf.mean(picked)) as tf.Scalar
+  })
+}
+
+/**
+ * Sampled softmax with negatives shared by every position: the softmax runs over the target and
+ * the `negatives` only. A negative equal to a position's target is masked out (accidental hit).
+ * Negatives drawn uniformly need no log-Q correction (it shifts every logit equally).
+ * `hidden` [P, d], `items` [M, d], `targets` int32 [P], `negatives` int32 [S].
+ */
+export function sampledCrossEntropy (hidden: tf.Tensor2D, items: tf.Tensor2D, targets: tf.Tensor1D, negatives: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const positive = tf.sum(tf.mul(hidden, lookupRows(items, targets)), 1, true)
+    const hits = tf.equal(tf.expandDims(targets, 1), tf.expandDims(negatives, 0))
+    const negative = tf.where(hits, tf.fill(hits.shape, NEG), matMul2d(hidden, lookupRows(items, negatives) as tf.Tensor2D, false, true))
+    const logProbs = tf.logSoftmax(tf.concat([positive, negative], 1))
+    return tf.neg(tf.mean(tf.slice(logProbs, [0, 0], [-1, 1]))) as tf.Scalar
+  })
+}
+
+/**
+ * Hinton's soft-target loss: T² · mean over positions of KL(softmax(teacher/T) || softmax(student/T)),
+ * both over the same columns. Columns may be the whole catalogue or a teacher's top-N support.
+ */
+export function softTargetKl (studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number): tf.Scalar {
+  return tf.tidy(() => {
+    const teacherLog = tf.logSoftmax(tf.div(teacherLogits, temperature))
+    const studentLog = tf.logSoftmax(tf.div(studentLogits, temperature))
+    const kl = tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1)
+    return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar
+  })
+}
+
+/**
+ * Soft-target loss over a teacher's top-N support: the teacher's distribution is renormalised on
+ * its N items (the mass it puts elsewhere is dropped: the approximation), and the student's
+ * log-probabilities come either from its full-catalogue softmax (`'full'`: also pushes the other
+ * items down) or renormalised on the same N items (`'support'`: a pure KL on N columns).
+ * `studentLogits` [P, M], `support` int32 [P, N], `teacherLogits` [P, N].
+ */
+export function supportKl (studentLogits: tf.Tensor2D, support: tf.Tensor2D, teacherLogits: tf.Tensor2D,
+  temperature: number, normalise: 'full' | 'support' = 'full'): tf.Scalar {
+  return tf.tidy(() => {
+    const studentOnSupport = lookupColumns(studentLogits, support)
+    if (normalise === 'support') return softTargetKl(studentOnSupport, teacherLogits, temperature)
+    const teacherLog = tf.logSoftmax(tf.div(teacherLogits, temperature))
+    const logZ = tf.logSumExp(tf.div(studentLogits, temperature), 1, true)
+    const studentLog = tf.sub(tf.div(studentOnSupport, temperature), logZ)
+    const kl = tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1)
+    return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar
+  })
+}
+
+/**
+ * Ranking distillation (Tang & Wang, KDD 2018): the teacher's top-K items are treated as positives,
+ * -log σ(student score) weighted by rank. `studentScores` [P, K] are the student's scores of the
+ * teacher's top-K (best first); `weights` [K] come from `rankWeights`. The paper's dynamic
+ * (student-rank) weights are left out: only the static position weights are used.
+ */
+export function rankingDistillation (studentScores: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const perItem = tf.softplus(tf.neg(studentScores))
+    return tf.mean(tf.sum(tf.mul(perItem, weights), 1)) as tf.Scalar
+  })
+}
+
+/** Weights for ranks 0..k-1, w_r ∝ exp(-r / lambda), summing to 1 (lambda: decay in ranks). */
+export function rankWeights (k: number, lambda: number): Float32Array {
+  const w = new Float32Array(k)
+  let sum = 0
+  for (let r = 0; r < k; r++) sum += (w[r] = Math.exp(-r / lambda))
+  for (let r = 0; r < k; r++) w[r] /= sum
+  return w
+}
+
+/**
+ * Hint loss: the student's item embeddings [M, ds] mapped by a learned projection [ds, dt]
+ * regressed onto the teacher's item embeddings [M, dt]; mean squared error per element.
+ */
+export function hintLoss (studentItems: tf.Tensor2D, projection: tf.Tensor2D, teacherItems: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.squaredDifference(matMul2d(studentItems, projection), teacherItems)) as tf.Scalar)
+}

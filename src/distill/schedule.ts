@@ -1,0 +1,23 @@
+/**
+ * How much the teacher's losses weigh at each epoch (the task loss keeps weight 1):
+ * `constant` keeps `start`; `linear` goes from `start` to `end` over `epochs`;
+ * `exponential` multiplies by `rate` every epoch. Epochs count from 0.
+ */
+export type TeacherWeightSchedule =
+  | { kind: 'constant', start: number }
+  | { kind: 'linear', start: number, end: number, epochs: number }
+  | { kind: 'exponential', start: number, rate: number }
+
+export function teacherWeight (schedule: TeacherWeightSchedule, epoch: number): number {
+  switch (schedule.kind) {
+    case 'constant':
+      return schedule.start
+    case 'linear': {
+      if (schedule.epochs <= 1) return schedule.end
+      const t = Math.min(1, Math.max(0, epoch / (schedule.epochs - 1)))
+      return schedule.start + (schedule.end - schedule.start) * t
+    }
+    case 'exponential':
+      return schedule.start * Math.pow(schedule.rate, Math.max(0, epoch))
+  }
+}

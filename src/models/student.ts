@@ -1,0 +1,174 @@
+import * as tf from '@tensorflow/tfjs'
+import { Random } from '../data/random.js'
+import { lookupRows } from '../tf/embedding.js'
+import { constantVariable, normalVariable } from '../tf/init.js'
+import { matMul2d } from '../tf/matmul.js'
+import { assignWeights, countParams, requirePositiveInt, type SequenceModel } from './sequence-model.js'
+import { padWindows } from './windows.js'
+
+export interface StudentConfig {
+  numItems: number
+  /** Item embedding width; the item table (numItems x dim) dominates the parameter count. */
+  dim: number
+  /** How many of the user's most recent items the user vector pools. */
+  window: number
+  /** One dim x dim linear map (plus bias) after pooling, so history and candidate items may differ. */
+  dense: boolean
+  /** A per-item score offset (popularity); served as an extra column of the item matrix. */
+  itemBias: boolean
+  seed: number
+}
+
+export const STUDENT_DEFAULTS: Omit<StudentConfig, 'numItems'> = {
+  dim: 16, window: 20, dense: true, itemBias: true, seed: 7
+}
+
+const SCORE_CHUNK = 1024
+
+/**
+ * The served model: user vector = W · (Σ_j w_j · E[item_j]) + b over the last `window` items
+ * (w learned per recency position), score(item) = user · E[item] + bias[item].
+ * Serving caches `userVectors` and multiplies by `itemMatrix`; the bias rides as a last column
+ * (user vectors end in 1), so both sides are `servingDim` wide. Item `numItems` is padding.
+ */
+export class Student implements SequenceModel<StudentConfig> {
+  readonly kind = 'student'
+  readonly name = 'student'
+  readonly config: Readonly<StudentConfig>
+  readonly #w: Record<string, tf.Variable>
+
+  constructor (config: Partial<StudentConfig> & { numItems: number }) {
+    const c = { ...STUDENT_DEFAULTS, ...config }
+    for (const key of ['numItems', 'dim', 'window'] as const) requirePositiveInt(key, c[key])
+    this.config = Object.freeze(c)
+    const rng = new Random(c.seed)
+    this.#w = {
+      items: normalVariable([c.numItems + 1, c.dim], 1 / Math.sqrt(c.dim), rng),
+      positionWeights: tf.tidy(() => tf.variable(tf.tensor1d(recencyPrior(c.window))))
+    }
+    if (c.dense) {
+      this.#w.denseKernel = tf.tidy(() => tf.variable(tf.eye(c.dim)))
+      this.#w.denseBias = constantVariable([c.dim], 0)
+    }
+    if (c.itemBias) this.#w.itemBias = constantVariable([c.numItems], 0)
+  }
+
+  get numItems (): number {
+    return this.config.numItems
+  }
+
+  get padId (): number {
+    return this.config.numItems
+  }
+
+  /** Width of `userVectors` rows and `itemMatrix` rows. */
+  get servingDim (): number {
+    return this.config.dim + (this.config.itemBias ? 1 : 0)
+  }
+
+  weights (): Record<string, tf.Variable> {
+    return { ...this.#w }
+  }
+
+  loadWeights (values: Record<string, tf.Tensor>): void {
+    assignWeights(this.#w, values)
+  }
+
+  paramCount (): number {
+    return countParams(this.#w)
+  }
+
+  /** Pool the window, the dense map, then one dot product per item. */
+  flopsPerRequest (): number {
+    const { window, dim, dense, numItems } = this.config
+    return 2 * (window * dim + (dense ? dim * dim : 0) + numItems * this.servingDim)
+  }
+
+  /** Item embeddings without the padding row [numItems, dim]. */
+  itemEmbeddings (): tf.Tensor2D {
+    return tf.slice(this.#w.items, [0, 0], [this.numItems, this.config.dim]) as tf.Tensor2D
+  }
+
+  /** User vectors [N, dim] from int32 windows [N, window] built by `windows()`. */
+  encode (windows: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const real = tf.cast(tf.notEqual(windows, this.padId), 'float32')
+      const weights = tf.mul(real, this.#w.positionWeights)
+      const pooled = tf.sum(tf.mul(lookupRows(this.#w.items, windows), tf.expandDims(weights, 2)), 1) as tf.Tensor2D
+      if (!this.config.dense) return pooled
+      return tf.add(matMul2d(pooled, this.#w.denseKernel as unknown as tf.Tensor2D), this.#w.denseBias)
+    })
+  }
+
+  /** Scores [N, numItems] for user vectors [N, dim]. */
+  scores (users: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const dots = matMul2d(users, this.itemEmbeddings(), false, true)
+      return this.config.itemBias ? tf.add(dots, this.#w.itemBias) : dots
+    })
+  }
+
+  /** Left-padded int32 windows [N, window] of the most recent items. */
+  windows (histories: readonly Int32Array[]): tf.Tensor2D {
+    const { window } = this.config
+    return tf.tensor2d(padWindows(histories, window, this.padId), [histories.length, window], 'int32')
+  }
+
+  userVectors (histories: readonly Int32Array[]): Float32Array[] {
+    const { dim, itemBias } = this.config
+    const flat = tf.tidy(() => {
+      const ids = this.windows(histories)
+      return this.encode(ids)
+    })
+    const values = flat.dataSync() as Float32Array
+    flat.dispose()
+    return histories.map((_, r) => {
+      const row = new Float32Array(this.servingDim)
+      row.set(values.subarray(r * dim, (r + 1) * dim))
+      if (itemBias) row[dim] = 1
+      return row
+    })
+  }
+
+  /** Row-major [numItems, servingDim]: embeddings, then the item bias when enabled. */
+  itemMatrix (): Float32Array {
+    const { dim, itemBias } = this.config
+    const width = this.servingDim
+    const table = this.itemEmbeddings()
+    const emb = table.dataSync() as Float32Array
+    table.dispose()
+    const out = new Float32Array(this.numItems * width)
+    const bias = itemBias ? this.#w.itemBias.dataSync() as Float32Array : undefined
+    for (let i = 0; i < this.numItems; i++) {
+      out.set(emb.subarray(i * dim, (i + 1) * dim), i * width)
+      if (bias) out[i * width + dim] = bias[i]
+    }
+    return out
+  }
+
+  scoreBatch (histories: readonly Int32Array[]): Float32Array[] {
+    const rows: Float32Array[] = []
+    for (let start = 0; start < histories.length; start += SCORE_CHUNK) {
+      const scores = tf.tidy(() => this.scores(this.encode(this.windows(histories.slice(start, start + SCORE_CHUNK)))))
+      const flat = scores.dataSync() as Float32Array
+      scores.dispose()
+      for (let r = 0; r < flat.length / this.numItems; r++) rows.push(flat.slice(r * this.numItems, (r + 1) * this.numItems))
+    }
+    return rows
+  }
+
+  dispose (): void {
+    for (const v of Object.values(this.#w)) v.dispose()
+  }
+}
+
+export function createStudent (config: Partial<StudentConfig> & { numItems: number }): Student {
+  return new Student(config)
+}
+
+/** Initial position weights: recent items count more (1 for the newest, halving every 5 back). */
+function recencyPrior (window: number): Float32Array {
+  const w = new Float32Array(window)
+  for (let j = 0; j < window; j++) w[j] = Math.pow(0.5, (window - 1 - j) / 5) / Math.sqrt(window)
+  return w
+}

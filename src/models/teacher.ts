@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs'
+import { Random } from '../data/random.js'
+import { lookupRows } from '../tf/embedding.js'
+import { matMul2d } from '../tf/matmul.js'
+import { constantVariable, normalVariable } from '../tf/init.js'
+import { dropout, layerNorm } from '../tf/layers.js'
+import { AttentionBlock } from './attention-block.js'
+import { assignWeights, countParams, requirePositiveInt, type SequenceModel } from './sequence-model.js'
+import { padWindows, windowLength } from './windows.js'
+
+export interface TeacherConfig {
+  numItems: number
+  /** Width of item/position embeddings and of every block. */
+  dim: number
+  blocks: number
+  heads: number
+  /** Inner width of the point-wise feed-forward layer. */
+  ffnDim: number
+  /** Longest history the model reads; older items are dropped. */
+  maxLen: number
+  dropout: number
+  seed: number
+}
+
+/** Sized to be clearly heavier than the student: ~0.5M item parameters + ~0.4M in the blocks on ML-1M. */
+export const TEACHER_DEFAULTS: Omit<TeacherConfig, 'numItems'> = {
+  dim: 128, blocks: 2, heads: 2, ffnDim: 128, maxLen: 200, dropout: 0.2, seed: 42
+}
+
+const NEG = -1e9
+const SCORE_CHUNK = 256
+
+/**
+ * SASRec-style teacher: item + learned position embeddings, causal multi-head self-attention
+ * blocks, a final layer norm, and the item table reused as the output layer.
+ * Item index `numItems` is the padding row.
+ */
+export class Teacher implements SequenceModel<TeacherConfig> {
+  readonly kind = 'teacher'
+  readonly name = 'teacher'
+  readonly config: Readonly<TeacherConfig>
+  readonly #items: tf.Variable
+  readonly #positions: tf.Variable
+  readonly #blocks: AttentionBlock[]
+  readonly #finalGamma: tf.Variable
+  readonly #finalBeta: tf.Variable
+
+  constructor (config: Partial<TeacherConfig> & { numItems: number }) {
+    const c = { ...TEACHER_DEFAULTS, ...config }
+    for (const key of ['numItems', 'dim', 'blocks', 'heads', 'ffnDim', 'maxLen'] as const) requirePositiveInt(key, c[key])
+    this.config = Object.freeze(c)
+    const rng = new Random(c.seed)
+    const std = 1 / Math.sqrt(c.dim)
+    this.#items = normalVariable([c.numItems + 1, c.dim], std, rng)
+    this.#positions = normalVariable([c.maxLen, c.dim], std, rng)
+    this.#blocks = Array.from({ length: c.blocks }, () => new AttentionBlock(c, rng))
+    this.#finalGamma = constantVariable([c.dim], 1)
+    this.#finalBeta = constantVariable([c.dim], 0)
+  }
+
+  get numItems (): number {
+    return this.config.numItems
+  }
+
+  get padId (): number {
+    return this.config.numItems
+  }
+
+  weights (): Record<string, tf.Variable> {
+    const all: Record<string, tf.Variable> = {
+      items: this.#items,
+      positions: this.#positions,
+      finalGamma: this.#finalGamma,
+      finalBeta: this.#finalBeta
+    }
+    this.#blocks.forEach((block, i) => {
+      for (const [name, v] of Object.entries(block.weights)) all[`block${i}.${name}`] = v
+    })
+    return all
+  }
+
+  loadWeights (values: Record<string, tf.Tensor>): void {
+    assignWeights(this.weights(), values)
+  }
+
+  paramCount (): number {
+    return countParams(this.weights())
+  }
+
+  /** A full-length history through every block, then one dot product per item. */
+  flopsPerRequest (): number {
+    const { maxLen, blocks, dim, numItems } = this.config
+    return 2 * (blocks * AttentionBlock.macs(this.config, maxLen) + numItems * dim)
+  }
+
+  /** The output item matrix [numItems, dim] (the shared table without its padding row). */
+  itemEmbeddings (): tf.Tensor2D {
+    return tf.slice(this.#items, [0, 0], [this.config.numItems, this.config.dim]) as tf.Tensor2D
+  }
+
+  /**
+   * Hidden state [B, L, dim] at every position of left-padded int32 windows [B, L] (L <= maxLen),
+   * position p seeing only positions <= p. With `nextSeed`, dropout is on (training).
+   */
+  hidden (ids: tf.Tensor2D, nextSeed?: () => number): tf.Tensor3D {
+    const { dim, maxLen, dropout: rate } = this.config
+    const [batch, len] = ids.shape
+    if (len > maxLen) throw new RangeError(`window length ${len} exceeds maxLen ${maxLen}`)
+    return tf.tidy(() => {
+      const real = tf.cast(tf.notEqual(ids, this.padId), 'float32')
+      const timelineMask = tf.expandDims(real, 2)
+      const causal = tf.linalg.bandPart(tf.ones([len, len]), -1, 0)
+      const allowed = tf.mul(causal, tf.reshape(real, [batch, 1, 1, len]))
+      const attentionMask = tf.mul(tf.sub(1, allowed), NEG)
+      const positions = tf.slice(this.#positions, [maxLen - len, 0], [len, dim])
+      let x = tf.add(tf.mul(lookupRows(this.#items, ids), Math.sqrt(dim)), positions)
+      if (nextSeed) x = dropout(x, rate, nextSeed())
+      x = tf.mul(x, timelineMask)
+      const run = { attentionMask, timelineMask, dropoutRate: rate, nextSeed }
+      for (const block of this.#blocks) x = block.apply(x as tf.Tensor3D, run)
+      return layerNorm(x, this.#finalGamma, this.#finalBeta) as tf.Tensor3D
+    })
+  }
+
+  /** The state after each history's last item [B, dim], dropout off. */
+  finalStates (histories: readonly Int32Array[]): tf.Tensor2D {
+    const len = windowLength(histories, this.config.maxLen)
+    return tf.tidy(() => {
+      const ids = tf.tensor2d(padWindows(histories, len, this.padId), [histories.length, len], 'int32')
+      const h = this.hidden(ids)
+      return tf.reshape(tf.slice(h, [0, len - 1, 0], [-1, 1, -1]), [histories.length, this.config.dim]) as tf.Tensor2D
+    })
+  }
+
+  /** Logits over every item [B, numItems] after each history. */
+  logits (histories: readonly Int32Array[]): tf.Tensor2D {
+    return tf.tidy(() => matMul2d(this.finalStates(histories), this.itemEmbeddings(), false, true))
+  }
+
+  scoreBatch (histories: readonly Int32Array[]): Float32Array[] {
+    const rows: Float32Array[] = []
+    for (let start = 0; start < histories.length; start += SCORE_CHUNK) {
+      const logits = this.logits(histories.slice(start, start + SCORE_CHUNK))
+      const flat = logits.dataSync() as Float32Array
+      logits.dispose()
+      for (let r = 0; r < flat.length / this.numItems; r++) {
+        rows.push(flat.slice(r * this.numItems, (r + 1) * this.numItems))
+      }
+    }
+    return rows
+  }
+
+  dispose (): void {
+    for (const v of Object.values(this.weights())) v.dispose()
+  }
+}
+
+export function createTeacher (config: Partial<TeacherConfig> & { numItems: number }): Teacher {
+  return new Teacher(config)
+}
