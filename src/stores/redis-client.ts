@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { Redis } from 'ioredis'
 
 /** The part of a pino logger the stores use; a pino logger (or child) fits as is. */
@@ -43,7 +44,10 @@ export function createRedisClient (url: string, options: RedisClientOptions = {}
     maxRetriesPerRequest: 1,
     commandTimeout: commandTimeoutMs,
     connectTimeout: connectTimeoutMs,
-    retryStrategy: (attempt) => retryDelayMs(attempt, maxRetryDelayMs)
+    retryStrategy: (attempt) => retryDelayMs(attempt, maxRetryDelayMs),
+    // disconnect() during a reconnect arms this timer on the already-closed socket, where nothing
+    // clears it: the 2 s default would hold the process open that long after closeRedis
+    disconnectTimeout: 200
   })
 
   let up = false
@@ -86,18 +90,19 @@ export async function waitForRedis (client: Redis, timeoutMs: number): Promise<b
   })
 }
 
-/** Quits gracefully (pending replies first) when connected, else or on failure disconnects. Idempotent. */
+/**
+ * Quits gracefully (pending replies first) when connected and waits for the socket to close;
+ * when not connected, or on failure, disconnects, which also stops reconnecting. Idempotent.
+ */
 export async function closeRedis (client: Redis, timeoutMs = 1000): Promise<void> {
   if (client.status === 'end') return
   if (client.status === 'ready') {
     let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('quit timed out')), timeoutMs)
+    })
     try {
-      await Promise.race([
-        client.quit(),
-        new Promise((_resolve, reject) => {
-          timer = setTimeout(() => reject(new Error('quit timed out')), timeoutMs)
-        })
-      ])
+      await Promise.race([Promise.all([client.quit(), once(client, 'end')]), timeout])
       return
     } catch {
       // falls back to disconnect below

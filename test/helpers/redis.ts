@@ -21,7 +21,8 @@ export async function redisAvailable (url = redisUrl(), timeoutMs = 500): Promis
     commandTimeout: timeoutMs,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    retryStrategy: () => null
+    retryStrategy: () => null,
+    disconnectTimeout: 50
   })
   client.on('error', () => {})
   try {
@@ -30,7 +31,7 @@ export async function redisAvailable (url = redisUrl(), timeoutMs = 500): Promis
   } catch {
     return false
   } finally {
-    client.disconnect()
+    if (client.status !== 'end') client.disconnect()
   }
 }
 
