@@ -45,6 +45,9 @@ export function createRedisClient (url: string, options: RedisClientOptions = {}
     commandTimeout: commandTimeoutMs,
     connectTimeout: connectTimeoutMs,
     retryStrategy: (attempt) => retryDelayMs(attempt, maxRetryDelayMs),
+    // a command in flight when the connection dropped has already failed its caller (by the
+    // command timeout at the latest): replaying it after a reconnect would be a surprise write
+    autoResendUnfulfilledCommands: false,
     // disconnect() during a reconnect arms this timer on the already-closed socket, where nothing
     // clears it: the 2 s default would hold the process open that long after closeRedis
     disconnectTimeout: 200

@@ -8,6 +8,7 @@ import { MemoryHistoryStore } from '../../src/stores/memory-history-store.js'
 import { RedisCache } from '../../src/stores/redis-cache.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../../src/stores/redis-client.js'
 import { RedisHistoryStore } from '../../src/stores/redis-history-store.js'
+import { startTcpProxy } from './fixtures/tcp-proxy.js'
 import { redisServerSkipReason, startRedisServer, uniquePrefix, type RedisServer } from '../helpers/redis.js'
 
 /** No store call may keep a request waiting longer than this while Redis is gone or stalled. */
@@ -98,5 +99,28 @@ describe('stores through a Redis outage', { skip: redisServerSkipReason() }, () 
     await cache.set('rec:v1:u:u', Buffer.from('again'), 60_000)
     assert.equal((await cache.get('rec:v1:u:u'))?.toString(), 'again')
     assert.deepEqual(errors, [])
+  })
+})
+
+describe('a Redis client after a broken connection', { skip: redisServerSkipReason() }, () => {
+  it('does not replay a write whose caller was already told it failed', async (t) => {
+    const server = await startRedisServer()
+    const proxy = await startTcpProxy(server.port)
+    const statuses: boolean[] = []
+    const client = createRedisClient(`redis://127.0.0.1:${proxy.port}`, { onStatus: (up) => statuses.push(up) })
+    t.after(async () => {
+      await closeRedis(client)
+      await proxy.close()
+      await server.kill()
+    })
+    assert.equal(await waitForRedis(client, 2000), true)
+    const store = new RedisHistoryStore({ client, prefix: uniquePrefix(), maxPerUser: 5 })
+
+    proxy.blackhole()
+    await assert.rejects(timed(store.append('u', ['lost'])), /timed out/)
+    proxy.sever()
+    await until(() => statuses.length === 3, 2000)
+    assert.deepEqual(statuses, [true, false, true])
+    assert.deepEqual(await store.recent('u', 5), [])
   })
 })
