@@ -31,7 +31,7 @@ export class CliUsageError extends Error {
 
 /** Options every training and evaluation command takes. */
 export const COMMON_OPTIONS = {
-  data: { type: 'string', description: 'interaction log file, or a dataset directory (e.g. ../shared/datasets/ml-100k)' },
+  data: { type: 'string', description: 'required: interaction log file, dataset directory (e.g. ../shared/datasets/ml-100k) or "synthetic"' },
   format: { type: 'string', default: 'auto', description: 'auto | udata | ml1m | pairs | jsonl' },
   'models-dir': { type: 'string', default: 'models', description: 'artifact root holding teacher/ and student/ versions' },
   seed: { type: 'int', default: 42, description: 'seed for initialisation, sampling and shuffling' },

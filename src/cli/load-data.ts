@@ -55,3 +55,15 @@ export function describeData (d: LoadedData): string {
   return `${d.source} (${d.format}): ${d.events} events, ${d.dataset.users.size} users, ${d.dataset.items.size} items, ` +
     `${d.split.test.length} test cases, fingerprint ${d.fingerprint}`
 }
+
+/** A saved model's item ids must be the dataset's, in the same order, for its scores to mean anything here. */
+export function checkCatalogue (itemIds: readonly string[], data: LoadedData, what: string): void {
+  const ids = data.dataset.items.ids()
+  const same = ids.length === itemIds.length && ids.every((id, i) => id === itemIds[i])
+  if (!same) {
+    const err = new Error(`${what} was trained on another item catalogue (${itemIds.length} items) than ${data.source} (${ids.length} items); ` +
+      'train it on this data or pass the data it was trained on') as Error & { code: string }
+    err.code = 'CATALOGUE_MISMATCH'
+    throw err
+  }
+}

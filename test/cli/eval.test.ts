@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { main } from '../../src/cli/eval.js'
+import { loadData } from '../../src/cli/load-data.js'
+import { evaluate } from '../../src/distill/evaluate.js'
+import { saveModel } from '../../src/models/artifact-model.js'
+import { Student } from '../../src/models/student.js'
+import { selectBackend } from '../../src/tf/backend.js'
+
+describe('npm run eval', () => {
+  let root: string
+  let dataFile: string
+  let modelsDir: string
+  const lines: string[] = []
+
+  before(async () => {
+    await selectBackend()
+    root = await mkdtemp(join(tmpdir(), 'distillrec-eval-'))
+    dataFile = join(root, 'events.jsonl')
+    modelsDir = join(root, 'models')
+    const rows: string[] = []
+    for (let u = 0; u < 12; u++) {
+      for (let t = 0; t < 6; t++) rows.push(JSON.stringify({ userId: `u${u}`, itemId: `i${(u + t * 3) % 10}`, ts: t }))
+    }
+    await writeFile(dataFile, rows.join('\n') + '\n')
+  })
+  after(async () => { await rm(root, { recursive: true, force: true }) })
+
+  it('scores the latest saved student exactly as evaluate() does, next to a baseline', async () => {
+    const data = await loadData(dataFile, 'auto', 1)
+    const student = new Student({ numItems: data.dataset.items.size, dim: 4, window: 3, seed: 5 })
+    await saveModel(modelsDir, student, { itemIds: data.dataset.items.ids(), datasetFingerprint: data.fingerprint })
+    const expected = evaluate(student, data.split.test, { k: 5, tailItems: data.tailItems })
+    student.dispose()
+
+    const rows = await main(['--data', dataFile, '--models-dir', modelsDir, '--models', 'student,popularity', '--k', '5'], (l) => lines.push(l))
+    assert.ok(rows !== null)
+    assert.deepEqual(rows.map((r) => [r.model, r.version]), [['student', 1], ['popularity', null]])
+    assert.equal(rows[0].ndcg, expected.ndcg)
+    assert.equal(rows[0].hr, expected.hr)
+    assert.match(lines.join('\n'), /\| student +\| +1 \| +\d\.\d{4} \|/)
+  })
+
+  it('refuses a model saved for another item catalogue', async () => {
+    const other = join(root, 'other.jsonl')
+    await writeFile(other, ['a', 'b', 'c', 'd'].map((item, ts) => JSON.stringify({ userId: 'u', itemId: item, ts })).join('\n'))
+    await assert.rejects(main(['--data', other, '--models-dir', modelsDir, '--models', 'student'], () => {}), { code: 'CATALOGUE_MISMATCH' })
+  })
+
+  it('refuses unknown model names before reading any data', async () => {
+    await assert.rejects(main(['--data', 'missing', '--models', 'student,gpt'], () => {}), { code: 'CLI_USAGE', message: /unknown model gpt/ })
+  })
+})
