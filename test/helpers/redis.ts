@@ -138,11 +138,19 @@ export async function startRedisServer ({ port }: { port?: number } = {}): Promi
   const child = spawn('redis-server', [
     '--port', String(chosen), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', tmpdir()
   ], { stdio: 'ignore' })
-  const exited = once(child, 'exit').then(() => {})
+  let spawnError: Error | undefined
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve())
+    // a failed spawn (no binary) emits 'error' and no 'exit'
+    child.once('error', (err) => {
+      spawnError = err
+      resolve()
+    })
+  })
   const killOnExit = (): void => { child.kill('SIGKILL') }
   process.once('exit', killOnExit)
   const url = `redis://127.0.0.1:${chosen}`
-  const running = (): boolean => child.exitCode === null && child.signalCode === null
+  const running = (): boolean => spawnError === undefined && child.exitCode === null && child.signalCode === null
 
   const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
     process.off('exit', killOnExit)
@@ -157,7 +165,7 @@ export async function startRedisServer ({ port }: { port?: number } = {}): Promi
   while (!(await redisAvailable(url, 200))) {
     if (!running() || Date.now() > deadline) {
       await kill()
-      throw new Error(`redis-server did not start on port ${chosen}`)
+      throw new Error(`redis-server did not start on port ${chosen}`, { cause: spawnError })
     }
     await sleep(25)
   }
