@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readdirSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { ArtifactError } from './artifact-error.js'
@@ -68,6 +68,8 @@ export async function saveArtifact (modelsDir: string, options: SaveArtifactOpti
   await mkdir(parent, { recursive: true })
   const tmp = await mkdtemp(join(parent, '.tmp-'))
   try {
+    // mkdtemp makes it owner-only; a published version is readable like any directory
+    await chmod(tmp, 0o755)
     await writeFileSynced(join(tmp, 'weights.bin'), data)
     await writeFileSynced(join(tmp, 'model.json'), JSON.stringify({
       format: 'distillrec-artifact',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -54,6 +54,7 @@ describe('model artifacts', () => {
     }))
     assert.equal(saved.version, 1)
     assert.equal(saved.dir, join(modelsDir, 'student', '1'))
+    assert.equal((await stat(saved.dir)).mode & 0o777, 0o755)
 
     const loaded = await loadArtifact(modelsDir, 'student', 1)
     assert.deepEqual(Object.keys(loaded.weights).sort(), Object.keys(weights).sort())
