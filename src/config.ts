@@ -17,6 +17,7 @@ export interface Config {
   maxHistory: number
   maxExclude: number
   historyCap: number
+  memoryHistoryUsers: number
   cacheTtlMs: number
   cacheMaxEntries: number
   adminToken: string | undefined
@@ -59,6 +60,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     maxHistory: read.int('MAX_HISTORY', 200, 1, 10_000),
     maxExclude: read.int('MAX_EXCLUDE', 500, 0, 10_000),
     historyCap: read.int('HISTORY_CAP', 200, 1, 10_000),
+    memoryHistoryUsers: read.int('MEMORY_HISTORY_USERS', 100_000, 1, 100_000_000),
     cacheTtlMs: read.int('CACHE_TTL_MS', 60_000, 0, 86_400_000),
     cacheMaxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
     adminToken: read.optional('ADMIN_TOKEN'),

@@ -88,7 +88,7 @@ interface Stores {
 }
 
 async function createStores (config: Readonly<Config>, log: Logger, metrics: Metrics): Promise<Stores> {
-  const memoryHistory = new MemoryHistoryStore({ maxPerUser: config.historyCap })
+  const memoryHistory = new MemoryHistoryStore({ maxPerUser: config.historyCap, maxUsers: config.memoryHistoryUsers })
   const memoryCache = new MemoryCache({ maxEntries: config.cacheMaxEntries })
   if (config.redisUrl === undefined) {
     metrics.redisUp.set(0)

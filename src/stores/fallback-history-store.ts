@@ -1,6 +1,6 @@
 import type { HistoryStore } from './history-store.js'
 
-export type StoreOp = 'append' | 'recent' | 'get' | 'set'
+export type StoreOp = 'append' | 'recent'
 
 export interface FallbackOptions {
   /** Told about every primary failure that was absorbed; count it, log it, never throw. */

@@ -15,10 +15,10 @@ export interface RedisEventLogOptions {
 
 /**
  * Event log on a Redis stream, one entry per interaction (fields u, i, t).
- * Durable only as far as Redis persists it: docker-compose runs Redis with `appendonly yes`,
- * where the default `appendfsync everysec` can still lose up to ~1 s of acknowledged events if
- * the Redis host crashes (`appendfsync always` closes that gap); without appendonly a restart
- * loses everything since the last snapshot. FileEventLog is the durable default.
+ * Durable only as far as Redis persists it: docker-compose runs Redis with `appendonly yes` and
+ * `appendfsync always`, so an acknowledged event survives a crash of the Redis host; with the
+ * default `everysec` up to ~1 s could be lost, and without appendonly everything since the last
+ * snapshot. FileEventLog is the durable default.
  */
 export class RedisEventLog implements EventLog {
   readonly #client: Redis
