@@ -99,8 +99,10 @@ export class Teacher implements SequenceModel<TeacherConfig> {
   }
 
   /**
-   * Hidden state [B, L, dim] at every position of left-padded int32 windows [B, L] (L <= maxLen),
-   * position p seeing only positions <= p. With `nextSeed`, dropout is on (training).
+   * Hidden state [B, L, dim] at every position of left-padded int32 windows [B, L] (L <= maxLen).
+   * Causal and prefix-consistent: the state after item t depends only on the items up to t
+   * (positions are numbered from the first real item), so one pass over a sequence yields the
+   * state after each of its prefixes. With `nextSeed`, dropout is on (training).
    */
   hidden (ids: tf.Tensor2D, nextSeed?: () => number): tf.Tensor3D {
     const { dim, maxLen, dropout: rate } = this.config
@@ -112,8 +114,9 @@ export class Teacher implements SequenceModel<TeacherConfig> {
       const causal = tf.linalg.bandPart(tf.ones([len, len]), -1, 0)
       const allowed = tf.mul(causal, tf.reshape(real, [batch, 1, 1, len]))
       const attentionMask = tf.mul(tf.sub(1, allowed), NEG)
-      const positions = tf.slice(this.#positions, [maxLen - len, 0], [len, dim])
-      let x = tf.add(tf.mul(lookupRows(this.#items, ids), Math.sqrt(dim)), positions)
+      // positions count from the first real item, so a prefix's states do not depend on what follows
+      const positionIds = tf.cast(tf.relu(tf.sub(tf.cumsum(real, 1), 1)), 'int32')
+      let x = tf.add(tf.mul(lookupRows(this.#items, ids), Math.sqrt(dim)), lookupRows(this.#positions, positionIds))
       if (nextSeed) x = dropout(x, rate, nextSeed())
       x = tf.mul(x, timelineMask)
       const run = { attentionMask, timelineMask, dropoutRate: rate, nextSeed }

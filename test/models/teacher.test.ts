@@ -41,6 +41,16 @@ describe('Teacher', () => {
     teacher.dispose()
   })
 
+  it('gives the state after a prefix in one pass over the whole sequence', () => {
+    const teacher = new Teacher(small)
+    const [whole, prefix] = tf.tidy(() => [
+      tf.slice(teacher.hidden(tf.tensor2d([[1, 2, 3, 4, 5]], [1, 5], 'int32')), [0, 2, 0], [1, 1, -1]),
+      teacher.finalStates([Int32Array.of(1, 2, 3)])
+    ]).map(t => { const v = Array.from(t.dataSync()); t.dispose(); return v })
+    whole.forEach((v, i) => assert.ok(Math.abs(v - prefix[i]) < 1e-4))
+    teacher.dispose()
+  })
+
   it('ignores items older than maxLen', () => {
     const teacher = new Teacher(small)
     const recent = Int32Array.of(1, 2, 3, 4, 5, 6, 7, 8)

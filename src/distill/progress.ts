@@ -1,0 +1,61 @@
+/**
+ * Training progress on stderr: a one-line bar redrawn in place when the stream is a TTY, else one
+ * line per epoch. `silentProgress` is the quiet twin for tests.
+ */
+export interface ProgressReporter {
+  step (info: { epoch: number, epochs: number, step: number, steps: number, loss: number }): void
+  epoch (info: EpochProgress): void
+  done (summary: string): void
+}
+
+export interface EpochProgress {
+  epoch: number
+  epochs: number
+  loss: number
+  metric?: number
+  seconds: number
+  etaSeconds: number
+}
+
+interface ProgressStream {
+  write (chunk: string): boolean
+  isTTY?: boolean
+}
+
+const REDRAW_MS = 200
+const BAR = 24
+
+export function createProgress (label: string, stream: ProgressStream = process.stderr): ProgressReporter {
+  const tty = stream.isTTY === true
+  let lastDraw = 0
+  return {
+    step ({ epoch, epochs, step, steps, loss }) {
+      if (!tty) return
+      const now = Date.now()
+      if (now - lastDraw < REDRAW_MS && step < steps) return
+      lastDraw = now
+      const filled = Math.round((step / steps) * BAR)
+      stream.write(`\r${label} epoch ${epoch + 1}/${epochs} [${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${step}/${steps} loss ${loss.toFixed(4)}\u001b[K`)
+    },
+    epoch ({ epoch, epochs, loss, metric, seconds, etaSeconds }) {
+      const metricText = metric === undefined ? '' : ` valid ndcg@10 ${metric.toFixed(4)}`
+      const line = `${label} epoch ${epoch + 1}/${epochs} loss ${loss.toFixed(4)}${metricText} ${seconds.toFixed(1)}s eta ${formatDuration(etaSeconds)}`
+      stream.write(tty ? `\r${line}\u001b[K\n` : `${line}\n`)
+    },
+    done (summary) {
+      stream.write(`${label} ${summary}\n`)
+    }
+  }
+}
+
+export const silentProgress: ProgressReporter = {
+  step () {},
+  epoch () {},
+  done () {}
+}
+
+function formatDuration (seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?'
+  const s = Math.round(seconds)
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`
+}

@@ -1,0 +1,170 @@
+import * as tf from '@tensorflow/tfjs'
+import type { Teacher } from '../models/teacher.js'
+import { padWindows } from '../models/windows.js'
+import { matMul2d } from '../tf/matmul.js'
+import type { TrainingPositions } from './training-positions.js'
+
+/**
+ * A teacher's soft targets, computed once per teacher version and reused by every student run:
+ * for training position p, its top-N items `items[p*N ..]` (best first) and their logits.
+ * Memory is P·N·8 bytes: on ML-1M (~0.99M positions with every position kept) N = 32 takes
+ * ~250 MB and N = 100 ~790 MB; keeping each user's last 50 positions (~0.27M) and N = 32, ~70 MB.
+ * `itemEmbeddings` (numItems x embeddingDim, row-major) feed the hint loss when present.
+ */
+export class TeacherTargets {
+  constructor (
+    readonly positions: TrainingPositions,
+    readonly topN: number,
+    readonly items: Int32Array,
+    readonly logits: Float32Array,
+    readonly itemEmbeddings?: Float32Array,
+    readonly embeddingDim = 0
+  ) {
+    const expected = positions.users.length * topN
+    if (items.length !== expected || logits.length !== expected) {
+      throw new RangeError(`targets hold ${items.length} items and ${logits.length} logits, expected ${expected}`)
+    }
+  }
+
+  get size (): number {
+    return this.positions.users.length
+  }
+
+  memoryBytes (): number {
+    return this.items.byteLength + this.logits.byteLength + (this.itemEmbeddings?.byteLength ?? 0)
+  }
+
+  /**
+   * From per-user top-N lists (e.g. a teacher-scores file, scores used as logits), attached to
+   * each listed user's last `perUser` training positions (the list was scored on the user's
+   * whole history, so it fits the latest positions best). Lists shorter than `topN` are padded
+   * with their last item at a logit of -1e9 (zero probability).
+   */
+  static fromUserLists (train: readonly Int32Array[], lists: ReadonlyArray<{ items: ArrayLike<number>, scores: ArrayLike<number> } | undefined>,
+    topN: number, perUser = 1): TeacherTargets {
+    const users: number[] = []
+    const ends: number[] = []
+    train.forEach((s, user) => {
+      if (lists[user] === undefined || lists[user].items.length === 0) return
+      for (let end = Math.max(1, s.length - perUser); end < s.length; end++) {
+        users.push(user)
+        ends.push(end)
+      }
+    })
+    const items = new Int32Array(users.length * topN)
+    const logits = new Float32Array(users.length * topN)
+    users.forEach((user, p) => {
+      const list = lists[user]!
+      for (let n = 0; n < topN; n++) {
+        const src = Math.min(n, list.items.length - 1)
+        items[p * topN + n] = list.items[src]
+        logits[p * topN + n] = n < list.items.length ? list.scores[src] : -1e9
+      }
+    })
+    return new TeacherTargets({ users: Int32Array.from(users), ends: Int32Array.from(ends) }, topN, items, logits)
+  }
+}
+
+export interface ComputeTargetsOptions {
+  topN: number
+  /** Sequences per forward pass. */
+  batchSize?: number
+  /** Also keep the teacher's item embeddings (for the hint loss). */
+  withItemEmbeddings?: boolean
+}
+
+/**
+ * Runs the teacher once per window of each user's train sequence and keeps, at every requested
+ * position, the top-N logits. Long sequences are cut into windows of at most maxLen items
+ * ending at the last one, as in teacher training, so a position far from its window's end sees
+ * fewer than maxLen items of history.
+ */
+export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Array[], positions: TrainingPositions,
+  options: ComputeTargetsOptions): TeacherTargets {
+  const { topN } = options
+  const batchSize = options.batchSize ?? 64
+  const maxLen = teacher.config.maxLen
+  const items = new Int32Array(positions.users.length * topN)
+  const logits = new Float32Array(positions.users.length * topN)
+  // per window: the user, its [start, stop) on the sequence, and the positions whose history ends in it
+  const windows: Array<{ user: number, start: number, stop: number, wanted: number[] }> = []
+  for (let p = 0; p < positions.users.length; p++) {
+    const user = positions.users[p]
+    const end = positions.ends[p]
+    const n = train[user].length
+    // windows end at the last history item n-1 and step back by maxLen
+    const stop = (n - 1) - Math.floor((n - 1 - end) / maxLen) * maxLen
+    const last = windows[windows.length - 1]
+    if (last !== undefined && last.user === user && last.stop === stop) last.wanted.push(p)
+    else windows.push({ user, start: Math.max(0, stop - maxLen), stop, wanted: [p] })
+  }
+  windows.sort((a, b) => (a.stop - a.start) - (b.stop - b.start))
+  const table = teacher.itemEmbeddings()
+  for (let b = 0; b < windows.length; b += batchSize) {
+    const batch = windows.slice(b, b + batchSize)
+    const len = batch[batch.length - 1].stop - batch[batch.length - 1].start
+    const rows: number[] = []
+    const order: number[] = []
+    batch.forEach((w, r) => {
+      for (const p of w.wanted) {
+        // history [.., end) ends at window column len - (stop - end) ... the item end-1
+        rows.push(r * len + len - 1 - (w.stop - positions.ends[p]))
+        order.push(p)
+      }
+    })
+    const [values, indices] = tf.tidy(() => {
+      const ids = tf.tensor2d(padWindows(batch.map(w => train[w.user].subarray(w.start, w.stop)), len, teacher.padId), [batch.length, len], 'int32')
+      const hidden = tf.reshape(teacher.hidden(ids), [batch.length * len, teacher.config.dim])
+      const states = tf.gather(hidden, tf.tensor1d(rows, 'int32')) as tf.Tensor2D
+      const { values, indices } = tf.topk(matMul2d(states, table, false, true), topN)
+      return [values, indices]
+    })
+    const v = values.dataSync() as Float32Array
+    const ix = indices.dataSync() as Int32Array
+    tf.dispose([values, indices])
+    order.forEach((p, k) => {
+      logits.set(v.subarray(k * topN, (k + 1) * topN), p * topN)
+      items.set(ix.subarray(k * topN, (k + 1) * topN), p * topN)
+    })
+  }
+  const embeddings = options.withItemEmbeddings ? table.dataSync() as Float32Array : undefined
+  table.dispose()
+  return new TeacherTargets(positions, topN, items, logits, embeddings, embeddings ? teacher.config.dim : 0)
+}
+
+/**
+ * Mixed distillation: several teachers' targets on the same positions combined into one
+ * distribution p = Σ_t w_t · softmax_N(logits_t) (an item outside a teacher's top-N gets 0 from
+ * it), keeping the top-N of the union with log p as logits. Weights are normalised to sum to 1.
+ * Item embeddings are not mixed (the hint loss needs a single teacher).
+ */
+export function mixTeacherTargets (targets: readonly TeacherTargets[], weights: readonly number[], topN: number): TeacherTargets {
+  if (targets.length === 0 || targets.length !== weights.length) throw new RangeError('one weight per teacher targets is needed')
+  const size = targets[0].size
+  for (const t of targets) if (t.size !== size) throw new RangeError('teacher targets must share their positions')
+  const total = weights.reduce((a, b) => a + b, 0)
+  const items = new Int32Array(size * topN)
+  const logits = new Float32Array(size * topN)
+  const mass = new Map<number, number>()
+  for (let p = 0; p < size; p++) {
+    mass.clear()
+    targets.forEach((t, k) => {
+      const base = p * t.topN
+      let max = -Infinity
+      for (let n = 0; n < t.topN; n++) max = Math.max(max, t.logits[base + n])
+      let z = 0
+      for (let n = 0; n < t.topN; n++) z += Math.exp(t.logits[base + n] - max)
+      for (let n = 0; n < t.topN; n++) {
+        const item = t.items[base + n]
+        mass.set(item, (mass.get(item) ?? 0) + (weights[k] / total) * Math.exp(t.logits[base + n] - max) / z)
+      }
+    })
+    const ranked = [...mass.entries()].sort((a, b) => b[1] - a[1])
+    for (let n = 0; n < topN; n++) {
+      const [item, m] = ranked[Math.min(n, ranked.length - 1)]
+      items[p * topN + n] = item
+      logits[p * topN + n] = n < ranked.length ? Math.log(m) : -1e9
+    }
+  }
+  return new TeacherTargets(targets[0].positions, topN, items, logits)
+}

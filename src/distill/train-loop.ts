@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs'
+import type { EvalCase } from '../data/split.js'
+import { assignWeights, snapshotWeights, type SequenceModel } from '../models/sequence-model.js'
+import { evaluate } from './evaluate.js'
+import { createProgress, silentProgress, type ProgressReporter } from './progress.js'
+
+/** Options every training run shares. */
+export interface TrainLoopOptions {
+  epochs: number
+  batchSize: number
+  learningRate: number
+  seed: number
+  /** Validation cases: after each epoch NDCG@10 is measured on them; the best epoch's weights are kept. */
+  valid?: readonly EvalCase[]
+  /** Replaces the NDCG@10 on `valid` (higher is better), e.g. for a sampled or cheaper metric. */
+  validate?: (model: SequenceModel) => number
+  /** Stop after this many epochs without a better validation metric. */
+  patience?: number
+  /** Stop (after the current epoch) once training has run this long. */
+  maxSeconds?: number
+  /** `false` silences; default prints to stderr. */
+  progress?: ProgressReporter | false
+}
+
+export interface EpochReport {
+  epoch: number
+  loss: number
+  metric?: number
+  seconds: number
+}
+
+export interface TrainReport {
+  epochs: EpochReport[]
+  /** Epoch whose weights the model holds at the end (the last one without validation). */
+  bestEpoch: number
+  bestMetric?: number
+  seconds: number
+  /** Training positions (loss terms) seen over all epochs, and the mean cost of one. */
+  positions: number
+  usPerPosition: number
+}
+
+/** What one epoch of a particular model's training does; returns its mean loss and position count. */
+export type EpochFn = (epoch: number, onStep: (step: number, steps: number, loss: number) => void) => { loss: number, positions: number }
+
+/**
+ * Runs epochs with validation, early stopping, best-epoch restore, a time budget and progress.
+ * Training time (us per position) excludes validation.
+ */
+export function runEpochs (model: SequenceModel, label: string, options: TrainLoopOptions, runEpoch: EpochFn): TrainReport {
+  const progress = options.progress === false ? silentProgress : (options.progress ?? createProgress(label))
+  const validate = options.validate ??
+    (options.valid && options.valid.length > 0 ? (m: SequenceModel) => evaluate(m, options.valid!, { k: 10 }).ndcg : undefined)
+  const epochs: EpochReport[] = []
+  let best: Record<string, tf.Tensor> | undefined
+  let bestEpoch = -1
+  let bestMetric: number | undefined
+  let trainMs = 0
+  let positions = 0
+  const started = performance.now()
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const t0 = performance.now()
+    const result = runEpoch(epoch, (step, steps, loss) => progress.step({ epoch, epochs: options.epochs, step, steps, loss }))
+    trainMs += performance.now() - t0
+    positions += result.positions
+    const metric = validate?.(model)
+    const seconds = (performance.now() - t0) / 1000
+    epochs.push({ epoch, loss: result.loss, metric, seconds })
+    const elapsed = (performance.now() - started) / 1000
+    progress.epoch({ epoch, epochs: options.epochs, loss: result.loss, metric, seconds, etaSeconds: elapsed / (epoch + 1) * (options.epochs - epoch - 1) })
+    if (metric === undefined) {
+      bestEpoch = epoch
+    } else if (bestMetric === undefined || metric > bestMetric) {
+      bestMetric = metric
+      bestEpoch = epoch
+      if (best) tf.dispose(Object.values(best))
+      best = snapshotWeights(model.weights())
+    } else if (options.patience !== undefined && epoch - bestEpoch >= options.patience) {
+      break
+    }
+    if (options.maxSeconds !== undefined && elapsed >= options.maxSeconds) break
+  }
+  if (best) {
+    assignWeights(model.weights(), best)
+    tf.dispose(Object.values(best))
+  }
+  const seconds = (performance.now() - started) / 1000
+  const usPerPosition = positions === 0 ? 0 : (trainMs * 1000) / positions
+  const metricText = bestMetric === undefined ? '' : `, valid ndcg@10 ${bestMetric.toFixed(4)}`
+  progress.done(`done: best epoch ${bestEpoch + 1}${metricText}, ${seconds.toFixed(1)}s, ${usPerPosition.toFixed(1)} us/position`)
+  return { epochs, bestEpoch, bestMetric, seconds, positions, usPerPosition }
+}

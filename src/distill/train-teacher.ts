@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs'
+import { Random } from '../data/random.js'
+import type { Teacher } from '../models/teacher.js'
+import { padWindows } from '../models/windows.js'
+import { lookupRows } from '../tf/embedding.js'
+import { matMul2d } from '../tf/matmul.js'
+import { crossEntropy, sampledCrossEntropy } from './losses.js'
+import { runEpochs, type TrainLoopOptions, type TrainReport } from './train-loop.js'
+
+export type TeacherLoss = { kind: 'full' } | { kind: 'sampled', negatives: number }
+
+export interface TrainTeacherOptions extends TrainLoopOptions {
+  /** Cross-entropy over every item, or a sampled softmax over negatives shared by the batch. */
+  loss: TeacherLoss
+}
+
+export const TEACHER_TRAINING_DEFAULTS = {
+  epochs: 20, batchSize: 64, learningRate: 1e-3, seed: 1, loss: { kind: 'sampled', negatives: 512 } as TeacherLoss
+}
+
+/** Windows of at most maxLen inputs cut from the end of each sequence; targets are the next items. */
+interface Window { user: number, start: number, stop: number }
+
+/** Batches of similar lengths (less padding) in an order that changes every epoch. */
+const BUCKET = 16
+
+/**
+ * Next-item training of the teacher on every position of every train sequence (SASRec):
+ * input items [start, stop), targets [start+1, stop+1). Adam (beta2 0.98 as in SASRec).
+ */
+export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], options: TrainTeacherOptions): TrainReport {
+  const { maxLen, dim } = teacher.config
+  const numItems = teacher.numItems
+  const windows: Window[] = []
+  train.forEach((s, user) => {
+    for (let stop = s.length - 1; stop > 0; stop -= maxLen) windows.push({ user, start: Math.max(0, stop - maxLen), stop })
+  })
+  const rng = new Random(options.seed)
+  const nextSeed = (): number => rng.int(2 ** 31)
+  const optimizer = tf.train.adam(options.learningRate, 0.9, 0.98)
+  const variables = Object.values(teacher.weights())
+  try {
+    return runEpochs(teacher, 'teacher', options, (epoch, onStep) => {
+      const batches = bucketBatches(windows, options.batchSize, rng)
+      let lossSum = 0
+      let positions = 0
+      batches.forEach((batch, step) => {
+        const len = Math.max(...batch.map(w => w.stop - w.start))
+        const inputs = padWindows(batch.map(w => train[w.user].subarray(w.start, w.stop)), len, teacher.padId)
+        const targets = padWindows(batch.map(w => train[w.user].subarray(w.start + 1, w.stop + 1)), len, teacher.padId)
+        const rows: number[] = []
+        const rowTargets: number[] = []
+        for (let i = 0; i < targets.length; i++) {
+          if (targets[i] !== teacher.padId) {
+            rows.push(i)
+            rowTargets.push(targets[i])
+          }
+        }
+        const negatives = options.loss.kind === 'sampled'
+          ? Int32Array.from({ length: options.loss.negatives }, () => rng.int(numItems))
+          : undefined
+        const loss = tf.tidy(() => {
+          const ids = tf.tensor2d(inputs, [batch.length, len], 'int32')
+          const rowIds = tf.tensor1d(rows, 'int32')
+          const target = tf.tensor1d(rowTargets, 'int32')
+          const negativeIds = negatives ? tf.tensor1d(negatives, 'int32') : undefined
+          return optimizer.minimize(() => {
+            const flat = tf.reshape(teacher.hidden(ids, nextSeed), [batch.length * len, dim])
+            const hidden = lookupRows(flat, rowIds) as tf.Tensor2D
+            const items = teacher.itemEmbeddings()
+            return negativeIds
+              ? sampledCrossEntropy(hidden, items, target, negativeIds)
+              : crossEntropy(matMul2d(hidden, items, false, true), target)
+          }, true, variables)!
+        })
+        const value = loss.dataSync()[0]
+        loss.dispose()
+        lossSum += value * rows.length
+        positions += rows.length
+        onStep(step + 1, batches.length, lossSum / positions)
+      })
+      return { loss: lossSum / Math.max(1, positions), positions }
+    })
+  } finally {
+    optimizer.dispose()
+  }
+}
+
+function bucketBatches (windows: readonly Window[], batchSize: number, rng: Random): Window[][] {
+  const shuffled = rng.shuffle(windows.slice())
+  const batches: Window[][] = []
+  const span = batchSize * BUCKET
+  for (let b = 0; b < shuffled.length; b += span) {
+    const bucket = shuffled.slice(b, b + span).sort((x, y) => (x.stop - x.start) - (y.stop - y.start))
+    for (let i = 0; i < bucket.length; i += batchSize) batches.push(bucket.slice(i, i + batchSize))
+  }
+  return rng.shuffle(batches)
+}

@@ -1,0 +1,82 @@
+import { describe, it, before } from 'node:test'
+import assert from 'node:assert/strict'
+import * as tf from '@tensorflow/tfjs'
+import { selectBackend } from '../../src/tf/backend.js'
+import { Teacher } from '../../src/models/teacher.js'
+import { computeTeacherTargets, mixTeacherTargets, TeacherTargets } from '../../src/distill/teacher-targets.js'
+import { trainingPositions } from '../../src/distill/training-positions.js'
+import { Random } from '../../src/data/random.js'
+
+function sequences (users: number, numItems: number, seed: number): Int32Array[] {
+  const rng = new Random(seed)
+  return Array.from({ length: users }, () => Int32Array.from({ length: 2 + rng.int(12) }, () => rng.int(numItems)))
+}
+
+function topN (scores: Float32Array, n: number): number[] {
+  return Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]).slice(0, n)
+}
+
+describe('teacher targets', () => {
+  before(async () => { await selectBackend() })
+
+  it('lists every position with a non-empty history, or each user\'s last P', () => {
+    const train = [Int32Array.of(1, 2, 3, 4), Int32Array.of(5), Int32Array.of(6, 7)]
+    const all = trainingPositions(train)
+    assert.deepEqual([Array.from(all.users), Array.from(all.ends)], [[0, 0, 0, 2], [1, 2, 3, 1]])
+    const last2 = trainingPositions(train, 2)
+    assert.deepEqual([Array.from(last2.users), Array.from(last2.ends)], [[0, 0, 2], [2, 3, 1]])
+  })
+
+  it('holds the teacher\'s top-N for each position\'s history, from one pass per sequence', () => {
+    const train = sequences(9, 25, 1)
+    const teacher = new Teacher({ numItems: 25, dim: 8, blocks: 1, heads: 2, ffnDim: 8, maxLen: 20 })
+    const positions = trainingPositions(train)
+    const before = tf.memory().numTensors
+    const targets = computeTeacherTargets(teacher, train, positions, { topN: 5, batchSize: 4, withItemEmbeddings: true })
+    assert.equal(tf.memory().numTensors, before)
+    const histories = Array.from(positions.users, (u, p) => train[u].subarray(0, positions.ends[p]))
+    teacher.scoreBatch(histories).forEach((scores, p) => {
+      assert.deepEqual(Array.from(targets.items.subarray(p * 5, p * 5 + 5)), topN(scores, 5))
+      assert.ok(Math.abs(targets.logits[p * 5] - scores[targets.items[p * 5]]) < 1e-4)
+    })
+    assert.equal(targets.embeddingDim, 8)
+    assert.equal(targets.itemEmbeddings?.length, 25 * 8)
+    assert.equal(targets.memoryBytes(), positions.users.length * 5 * 8 + 25 * 8 * 4)
+    teacher.dispose()
+  })
+
+  it('cuts long sequences into maxLen windows ending at the last item, as teacher training does', () => {
+    const train = [Int32Array.from({ length: 11 }, (_, i) => i)]
+    const teacher = new Teacher({ numItems: 12, dim: 8, blocks: 1, heads: 1, ffnDim: 8, maxLen: 4 })
+    const positions = trainingPositions(train)
+    const targets = computeTeacherTargets(teacher, train, positions, { topN: 3 })
+    // windows of history items: [6, 10), [2, 6), [0, 2)
+    const start = (end: number): number => end > 6 ? 6 : end > 2 ? 2 : 0
+    positions.ends.forEach((end, p) => {
+      const scores = teacher.scoreBatch([train[0].subarray(start(end), end)])[0]
+      assert.deepEqual(Array.from(targets.items.subarray(p * 3, p * 3 + 3)), topN(scores, 3), `position ending at ${end}`)
+    })
+    teacher.dispose()
+  })
+
+  it('builds from per-user lists on each user\'s last positions, padding short lists with zero probability', () => {
+    const train = [Int32Array.of(1, 2, 3), Int32Array.of(4, 5), Int32Array.of(6, 7)]
+    const lists = [{ items: [9, 8], scores: [2, 1] }, undefined, { items: [3], scores: [5] }]
+    const targets = TeacherTargets.fromUserLists(train, lists, 2, 2)
+    assert.deepEqual([Array.from(targets.positions.users), Array.from(targets.positions.ends)], [[0, 0, 2], [1, 2, 1]])
+    assert.deepEqual(Array.from(targets.items), [9, 8, 9, 8, 3, 3])
+    assert.deepEqual(Array.from(targets.logits), [2, 1, 2, 1, 5, -1e9])
+  })
+
+  it('mixes teachers as a weighted sum of their top-N distributions', () => {
+    const positions = { users: Int32Array.of(0), ends: Int32Array.of(1) }
+    const a = new TeacherTargets(positions, 2, Int32Array.of(0, 1), Float32Array.of(0, 0))
+    const b = new TeacherTargets(positions, 2, Int32Array.of(1, 2), Float32Array.of(Math.log(3), 0))
+    const mixed = mixTeacherTargets([a, b], [1, 1], 3)
+    // item 1: 0.5·0.5 + 0.5·0.75, item 0: 0.5·0.5, item 2: 0.5·0.25
+    assert.deepEqual(Array.from(mixed.items), [1, 0, 2])
+    const probs = Array.from(mixed.logits, Math.exp)
+    ;[0.625, 0.25, 0.125].forEach((p, i) => assert.ok(Math.abs(probs[i] - p) < 1e-6))
+    assert.throws(() => mixTeacherTargets([a], [1, 2], 2), RangeError)
+  })
+})

@@ -1,0 +1,92 @@
+import { describe, it, before } from 'node:test'
+import assert from 'node:assert/strict'
+import * as tf from '@tensorflow/tfjs'
+import { selectBackend } from '../../src/tf/backend.js'
+import { Teacher } from '../../src/models/teacher.js'
+import { Student } from '../../src/models/student.js'
+import { createProgress, distillStudent, trainTeacher } from '../../src/distill/trainer.js'
+import { evaluate } from '../../src/distill/evaluate.js'
+import { buildDataset } from '../../src/data/build-dataset.js'
+import { generateSynthetic } from '../../src/data/synthetic.js'
+import { leaveOneOut } from '../../src/data/split.js'
+
+const split = leaveOneOut(buildDataset(generateSynthetic({ users: 80, items: 40, meanLength: 15, seed: 3 })))
+const numItems = 40
+const teacherShape = { numItems, dim: 16, blocks: 1, heads: 2, ffnDim: 16, maxLen: 12 }
+const base = { epochs: 3, batchSize: 16, learningRate: 5e-3, seed: 9, progress: false } as const
+
+describe('trainer', () => {
+  before(async () => { await selectBackend() })
+
+  for (const loss of [{ kind: 'full' }, { kind: 'sampled', negatives: 16 }] as const) {
+    it(`trains the teacher with ${loss.kind} cross-entropy on wasm, releasing every tensor`, () => {
+      const teacher = new Teacher(teacherShape)
+      const untrained = evaluate(teacher, split.valid).ndcg
+      const before = tf.memory().numTensors
+      const report = trainTeacher(teacher, split.train, { ...base, loss })
+      assert.equal(tf.memory().numTensors, before)
+      assert.equal(report.epochs.length, 3)
+      assert.ok(report.epochs[2].loss < report.epochs[0].loss, `loss ${report.epochs.map(e => e.loss)}`)
+      assert.ok(evaluate(teacher, split.valid).ndcg > untrained)
+      assert.ok(report.positions > 0 && report.usPerPosition > 0)
+      teacher.dispose()
+    })
+  }
+
+  it('reproduces the same weights from the same seed', () => {
+    const run = (): Float32Array[] => {
+      const student = new Student({ numItems, dim: 4, window: 5 })
+      distillStudent(student, split.train, { ...base, epochs: 1, losses: { task: { weight: 1 } } })
+      const scores = student.scoreBatch([Int32Array.of(1, 2, 3)])
+      student.dispose()
+      return scores
+    }
+    assert.deepEqual(run(), run())
+  })
+
+  it('keeps the weights of the best validation epoch and stops after `patience` worse epochs', () => {
+    const student = new Student({ numItems, dim: 4, window: 5 })
+    const metrics = [0.1, 0.5, 0.2, 0.3, 0.9]
+    const seen: Float32Array[] = []
+    const report = distillStudent(student, split.train, {
+      ...base,
+      epochs: 5,
+      patience: 2,
+      losses: { task: { weight: 1 } },
+      validate: m => {
+        seen.push(m.scoreBatch([Int32Array.of(1, 2)])[0])
+        return metrics[seen.length - 1]
+      }
+    })
+    assert.equal(report.epochs.length, 4)
+    assert.equal(report.bestEpoch, 1)
+    assert.equal(report.bestMetric, 0.5)
+    assert.deepEqual(student.scoreBatch([Int32Array.of(1, 2)])[0], seen[1])
+    student.dispose()
+  })
+
+  it('validates on NDCG@10 of the given cases', () => {
+    const student = new Student({ numItems, dim: 4, window: 5 })
+    const report = distillStudent(student, split.train, { ...base, epochs: 1, valid: split.valid, losses: { task: { weight: 1 } } })
+    assert.equal(report.epochs[0].metric, evaluate(student, split.valid, { k: 10 }).ndcg)
+    student.dispose()
+  })
+
+  it('refuses teacher losses without teacher targets', () => {
+    const student = new Student({ numItems, dim: 4 })
+    assert.throws(() => distillStudent(student, split.train, { ...base, losses: { kd: { weight: 1, temperature: 2 } } }), RangeError)
+    student.dispose()
+  })
+
+  it('reports one line per epoch on a plain stream and redraws one line on a TTY', () => {
+    const plain: string[] = []
+    const progress = createProgress('student', { write: s => plain.push(s) > 0 })
+    progress.step({ epoch: 0, epochs: 2, step: 1, steps: 2, loss: 1 })
+    progress.epoch({ epoch: 0, epochs: 2, loss: 1.5, metric: 0.25, seconds: 2, etaSeconds: 2 })
+    assert.deepEqual(plain, ['student epoch 1/2 loss 1.5000 valid ndcg@10 0.2500 2.0s eta 2s\n'])
+    const tty: string[] = []
+    const bar = createProgress('teacher', { write: s => tty.push(s) > 0, isTTY: true })
+    bar.step({ epoch: 0, epochs: 2, step: 2, steps: 2, loss: 1 })
+    assert.match(tty[0], /^\rteacher epoch 1\/2 \[#+\] 2\/2 loss 1\.0000/)
+  })
+})
