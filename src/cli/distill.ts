@@ -1,0 +1,130 @@
+/**
+ * Distils a student from a teacher (a saved version, a Layers model or a scores file) on a
+ * dataset's leave-one-out train split, reports held-out quality and agreement with the teacher,
+ * and saves it as the next student version:
+ *   npm run distill -- --data ../shared/datasets/ml-100k --losses task,kd,ranking
+ * `--losses task` trains the same student without distillation (no teacher needed).
+ */
+import { pathToFileURL } from 'node:url'
+import { distillStudent, DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
+import { evaluate, topKOverlap } from '../distill/evaluate.js'
+import { trainingPositions } from '../distill/training-positions.js'
+import { saveModel } from '../models/artifact-model.js'
+import { Student, STUDENT_DEFAULTS } from '../models/student.js'
+import { selectBackend } from '../tf/backend.js'
+import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli } from './args.js'
+import { describeData, loadData } from './load-data.js'
+import { qualityLine, savedMetrics } from './report.js'
+import { fixed } from './table.js'
+import { loadTeacherSource, type TeacherSource } from './teacher-source.js'
+
+const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
+
+export const DISTILL_SPEC = {
+  usage: 'npm run distill --',
+  summary: 'Trains the student on the task loss plus the teacher\'s losses and saves it as the next student version.',
+  options: {
+    ...COMMON_OPTIONS,
+    losses: { type: 'string', default: 'task,kd', description: `comma list of ${LOSSES.join(', ')}` },
+    'teacher-version': { type: 'int', description: 'saved teacher version (latest when omitted)' },
+    'teacher-scores': { type: 'string', description: 'JSON Lines of per-user teacher top-N lists, instead of a saved teacher' },
+    'layers-dir': { type: 'string', description: 'TF.js Layers model directory to use as the teacher, instead of a saved one' },
+    'max-len': { type: 'int', default: 50, description: 'input length of the --layers-dir model' },
+    dim: { type: 'int', default: STUDENT_DEFAULTS.dim, description: 'student embedding width' },
+    window: { type: 'int', default: STUDENT_DEFAULTS.window, description: 'recent items the student pools' },
+    'no-dense': { type: 'boolean', default: false, description: 'drop the dense layer after pooling' },
+    'no-item-bias': { type: 'boolean', default: false, description: 'drop the per-item bias' },
+    'top-n': { type: 'int', default: 32, description: 'teacher items kept per position (soft-target support)' },
+    'positions-per-user': { type: 'int', description: 'train on each user\'s latest N positions only (all when omitted; 1 for per-user lists)' },
+    'kd-weight': { type: 'float', default: 1, description: 'weight of the soft-target loss' },
+    temperature: { type: 'float', default: 2, description: 'soft-target temperature' },
+    'kd-normalise': { type: 'string', default: 'full', description: 'full | support: where the student\'s softmax is taken' },
+    'ranking-weight': { type: 'float', default: 1, description: 'weight of the ranking-distillation loss' },
+    'ranking-k': { type: 'int', default: 10, description: 'teacher top-k treated as positives' },
+    'hint-weight': { type: 'float', default: 1, description: 'weight of the embedding hint loss (saved teacher only)' },
+    schedule: { type: 'string', default: 'constant', description: 'constant | linear: teacher losses fade to 0 over the epochs' },
+    'batch-size': { type: 'int', default: DISTILL_DEFAULTS.batchSize, description: 'positions per step' },
+    'learning-rate': { type: 'float', default: DISTILL_DEFAULTS.learningRate, description: 'Adam learning rate' },
+    patience: { type: 'int', default: 3, description: 'stop after this many epochs without a better validation NDCG@10' },
+    'max-seconds': { type: 'float', description: 'stop after the epoch that passes this training time' },
+    'no-save': { type: 'boolean', default: false, description: 'train and report without saving a version' }
+  }
+} as const
+
+type DistillArgs = NonNullable<ReturnType<typeof parseCli<typeof DISTILL_SPEC.options>>>
+
+export function parseLosses (args: Pick<DistillArgs, 'losses' | 'kd-weight' | 'temperature' | 'kd-normalise' | 'ranking-weight' | 'ranking-k' | 'hint-weight'>): DistillLosses {
+  const names = args.losses.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const unknown = names.filter((n) => !(LOSSES as readonly string[]).includes(n))
+  if (names.length === 0 || unknown.length > 0) throw new CliUsageError(`--losses takes a comma list of ${LOSSES.join(', ')}, got ${JSON.stringify(args.losses)}`)
+  if (args['kd-normalise'] !== 'full' && args['kd-normalise'] !== 'support') throw new CliUsageError('--kd-normalise must be full or support')
+  const losses: DistillLosses = {}
+  if (names.includes('task')) losses.task = { weight: 1 }
+  if (names.includes('kd')) losses.kd = { weight: args['kd-weight'], temperature: args.temperature, normalise: args['kd-normalise'] }
+  if (names.includes('ranking')) losses.ranking = { weight: args['ranking-weight'], k: args['ranking-k'] }
+  if (names.includes('hint')) losses.hint = { weight: args['hint-weight'] }
+  return losses
+}
+
+export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number, overlap?: number } | null> {
+  const args = parseCli(DISTILL_SPEC, argv, (text) => print(text.trimEnd()))
+  if (args === null) return null
+  const losses = parseLosses(args)
+  if (args.schedule !== 'constant' && args.schedule !== 'linear') throw new CliUsageError('--schedule must be constant or linear')
+  const epochs = args.epochs ?? DISTILL_DEFAULTS.epochs
+  const backend = await selectBackend()
+  const data = await loadData(required(args.data, 'data'), args.format, args.seed)
+  print(`${describeData(data)}; backend ${backend}`)
+
+  const needsTeacher = losses.kd !== undefined || losses.ranking !== undefined || losses.hint !== undefined
+  let teacher: TeacherSource | undefined
+  const student = new Student({
+    numItems: data.dataset.items.size, dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed
+  })
+  try {
+    if (needsTeacher) {
+      teacher = await loadTeacherSource(data, {
+        modelsDir: args['models-dir'],
+        version: args['teacher-version'],
+        scoresFile: args['teacher-scores'],
+        layersDir: args['layers-dir'],
+        maxLen: args['max-len'],
+        topN: args['top-n'],
+        perUser: args['positions-per-user'],
+        withItemEmbeddings: losses.hint !== undefined,
+        log: print
+      })
+    }
+    const report = distillStudent(student, data.split.train, {
+      epochs,
+      batchSize: args['batch-size'],
+      learningRate: args['learning-rate'],
+      seed: args.seed,
+      losses,
+      targets: teacher?.targets,
+      positions: teacher ? undefined : trainingPositions(data.split.train, args['positions-per-user'] ?? Infinity),
+      schedule: args.schedule === 'linear' ? { kind: 'linear', start: 1, end: 0, epochs } : undefined,
+      valid: data.split.valid,
+      patience: args.patience,
+      maxSeconds: args['max-seconds']
+    })
+    const result = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
+    print(qualityLine(`student (${args.losses})`, result, student.paramCount(), report.seconds))
+    const overlap = teacher?.scorer ? topKOverlap(teacher.scorer, student, data.split.test, 10) : undefined
+    if (overlap !== undefined) print(`top-10 overlap with ${teacher!.label}: ${fixed(overlap)}`)
+    if (args['no-save']) return { version: null, ndcg: result.ndcg, overlap }
+    const saved = await saveModel(args['models-dir'], student, {
+      itemIds: data.dataset.items.ids(),
+      datasetFingerprint: data.fingerprint,
+      teacherVersion: teacher?.version ?? null,
+      metrics: { ...savedMetrics(result, report, student.paramCount()), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) }
+    })
+    print(`saved student v${saved.version} in ${saved.dir}`)
+    return { version: saved.version, ndcg: result.ndcg, overlap }
+  } finally {
+    student.dispose()
+    teacher?.dispose()
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(async () => { await main(process.argv.slice(2)) })

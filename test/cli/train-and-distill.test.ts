@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import * as tf from '@tensorflow/tfjs'
+import { main as distill } from '../../src/cli/distill.js'
+import { main as trainTeacher } from '../../src/cli/train-teacher.js'
+import { generateSynthetic } from '../../src/data/synthetic.js'
+import { loadStudent, loadTeacher } from '../../src/models/artifact-model.js'
+import { selectBackend } from '../../src/tf/backend.js'
+
+const TINY_TEACHER = ['--epochs', '1', '--dim', '8', '--blocks', '1', '--heads', '1', '--ffn-dim', '8', '--max-len', '10']
+const TINY_STUDENT = ['--epochs', '1', '--dim', '4', '--window', '5', '--top-n', '8', '--ranking-k', '4']
+
+describe('npm run train:teacher and npm run distill', () => {
+  let root: string
+  let data: string
+  let modelsDir: string
+  const out: string[] = []
+  const print = (line: string): void => { out.push(line) }
+
+  before(async () => {
+    await selectBackend()
+    root = await mkdtemp(join(tmpdir(), 'distillrec-cli-train-'))
+    data = join(root, 'events.jsonl')
+    modelsDir = join(root, 'models')
+    const events = generateSynthetic({ users: 40, items: 30, meanLength: 8, seed: 3 })
+    await writeFile(data, events.map((e) => JSON.stringify(e)).join('\n') + '\n')
+  })
+  after(async () => { await rm(root, { recursive: true, force: true }) })
+
+  it('trains a teacher and saves it as version 1 with its test metrics', async () => {
+    const tensors = tf.memory().numTensors
+    const result = await trainTeacher(['--data', data, '--models-dir', modelsDir, ...TINY_TEACHER], print)
+    assert.equal(result?.version, 1)
+    assert.equal(tf.memory().numTensors, tensors)
+    const loaded = await loadTeacher(modelsDir)
+    assert.equal(loaded.manifest.metrics.ndcg10, result?.ndcg)
+    assert.equal(loaded.model.config.dim, 8)
+    loaded.model.dispose()
+    assert.match(out.join('\n'), /saved teacher v1/)
+  })
+
+  it('distils a student from the latest teacher with every loss, recording the teacher version', async () => {
+    const result = await distill(['--data', data, '--models-dir', modelsDir, '--losses', 'task,kd,ranking,hint', ...TINY_STUDENT], print)
+    assert.equal(result?.version, 1)
+    assert.ok(result?.overlap !== undefined && result.overlap >= 0 && result.overlap <= 1)
+    const loaded = await loadStudent(modelsDir)
+    assert.equal(loaded.manifest.teacherVersion, 1)
+    assert.equal(loaded.manifest.metrics.teacherOverlap10, result.overlap)
+    loaded.model.dispose()
+  })
+
+  it('trains the same student on the task loss alone without any teacher', async () => {
+    const empty = join(root, 'no-teacher')
+    const result = await distill(['--data', data, '--models-dir', empty, '--losses', 'task', ...TINY_STUDENT], print)
+    assert.equal(result?.version, 1)
+    assert.equal(result?.overlap, undefined)
+    const loaded = await loadStudent(empty)
+    assert.equal(loaded.manifest.teacherVersion, null)
+    loaded.model.dispose()
+  })
+
+  it('distils from a teacher-scores file instead of a saved teacher', async () => {
+    const scores = join(root, 'scores.jsonl')
+    const lines = ['u0', 'u1', 'u2'].map((userId) => JSON.stringify({ userId, items: [{ itemId: 'i1', score: 3 }, { itemId: 'i2', score: 1 }, { itemId: 'nope', score: 0 }] }))
+    await writeFile(scores, lines.join('\n') + '\n')
+    const result = await distill(['--data', data, '--models-dir', join(root, 'byo'), '--teacher-scores', scores, '--no-save', ...TINY_STUDENT, '--top-n', '2', '--ranking-k', '2'], print)
+    assert.equal(result?.version, null)
+    assert.match(out.join('\n'), /skipped 3 item ids not in the dataset/)
+  })
+
+  it('refuses unknown losses and a hint loss without a saved teacher', async () => {
+    await assert.rejects(distill(['--data', data, '--losses', 'task,magic'], print), { code: 'CLI_USAGE' })
+    await assert.rejects(distill(['--data', data, '--models-dir', join(root, 'none'), '--losses', 'kd', ...TINY_STUDENT], print), { code: 'ARTIFACT_NOT_FOUND' })
+  })
+})
