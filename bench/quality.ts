@@ -1,0 +1,172 @@
+/**
+ * Offline quality benchmark: baselines, the teacher, and the student with and without distillation
+ * (all teacher losses, and each on top of the task loss), leave-one-out by time, full ranking,
+ * mean and spread over seeds. Prints a markdown table; writes the raw and summary figures as JSON
+ * under bench/results/.
+ *   npm run bench:quality -- --data ../shared/datasets/ml-100k [--seeds 3] [--quick]
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { COMMON_OPTIONS, parseCli, runCli } from '../src/cli/args.js'
+import { describeData, loadData, type LoadedData } from '../src/cli/load-data.js'
+import { markdownTable } from '../src/cli/table.js'
+import { computeTeacherTargets, distillStudent, trainTeacher, type DistillLosses } from '../src/distill/trainer.js'
+import { trainingPositions } from '../src/distill/training-positions.js'
+import { ItemKnnScorer } from '../src/models/item-knn.js'
+import { MarkovChainScorer } from '../src/models/markov-chain.js'
+import { PopularityScorer } from '../src/models/popularity.js'
+import type { Scorer } from '../src/models/scorer.js'
+import { Student, type StudentConfig } from '../src/models/student.js'
+import { Teacher, TEACHER_DEFAULTS, type TeacherConfig } from '../src/models/teacher.js'
+import { selectBackend } from '../src/tf/backend.js'
+import { measure, seconds, type MeasureContext, type Measured } from './quality-measure.js'
+import { summarise, summaryRows, SUMMARY_HEADERS } from './quality-summary.js'
+
+const { epochs: _epochs, 'models-dir': _modelsDir, ...DATA_OPTIONS } = COMMON_OPTIONS
+
+const SPEC = {
+  usage: 'npm run bench:quality --',
+  summary: 'Quality benchmark: baselines, teacher, student with and without distillation, over several seeds.',
+  options: {
+    ...DATA_OPTIONS,
+    seeds: { type: 'int', description: 'seeds to average over (default 3, or 1 with --quick)' },
+    quick: { type: 'boolean', default: false, description: 'small models, few epochs, recent positions only: proves the pipeline, not the quality' },
+    'teacher-epochs': { type: 'int', description: 'override the mode\'s teacher epochs' },
+    'student-epochs': { type: 'int', description: 'override the mode\'s student epochs (the same for every student row)' },
+    requests: { type: 'int', default: 200, description: 'single-history requests timed for us/request' },
+    out: { type: 'string', default: 'bench/results', description: 'directory for the JSON results' }
+  }
+} as const
+
+interface Mode {
+  teacher: Omit<TeacherConfig, 'numItems' | 'seed'>
+  teacherTraining: { epochs: number, batchSize: number, learningRate: number, negatives: number, patience?: number }
+  student: Omit<StudentConfig, 'numItems' | 'seed'>
+  studentTraining: { epochs: number, batchSize: number, learningRate: number, patience?: number }
+  /** Student training positions per user (latest); Infinity = all. */
+  positionsPerUser: number
+  topN: number
+}
+
+const QUICK: Mode = {
+  teacher: { dim: 32, blocks: 1, heads: 1, ffnDim: 32, maxLen: 50, dropout: 0.2 },
+  teacherTraining: { epochs: 2, batchSize: 64, learningRate: 1e-3, negatives: 256 },
+  student: { dim: 16, window: 20, dense: true, itemBias: true },
+  studentTraining: { epochs: 2, batchSize: 256, learningRate: 3e-3 },
+  positionsPerUser: 20,
+  topN: 32
+}
+
+const FULL: Mode = {
+  teacher: { ...TEACHER_DEFAULTS },
+  teacherTraining: { epochs: 20, batchSize: 64, learningRate: 1e-3, negatives: 512, patience: 3 },
+  student: { dim: 16, window: 20, dense: true, itemBias: true },
+  studentTraining: { epochs: 20, batchSize: 256, learningRate: 3e-3, patience: 3 },
+  positionsPerUser: Infinity,
+  topN: 32
+}
+
+const KD = { weight: 1, temperature: 2 }
+const RANKING = { weight: 1, k: 10 }
+const HINT = { weight: 1 }
+/** Every student row: same architecture, size, positions and epochs; only the losses differ. */
+const STUDENT_VARIANTS: Array<{ label: string, losses: DistillLosses }> = [
+  { label: 'student, no distillation', losses: { task: { weight: 1 } } },
+  { label: 'student + kd + ranking + hint', losses: { task: { weight: 1 }, kd: KD, ranking: RANKING, hint: HINT } },
+  { label: 'student + kd', losses: { task: { weight: 1 }, kd: KD } },
+  { label: 'student + ranking', losses: { task: { weight: 1 }, ranking: RANKING } },
+  { label: 'student + hint', losses: { task: { weight: 1 }, hint: HINT } },
+  { label: 'student, kd only (no task loss)', losses: { kd: KD } }
+]
+
+async function main (): Promise<void> {
+  const args = parseCli(SPEC, process.argv.slice(2))
+  if (args === null) return
+  const base = args.quick ? QUICK : FULL
+  const mode: Mode = {
+    ...base,
+    teacherTraining: { ...base.teacherTraining, epochs: args['teacher-epochs'] ?? base.teacherTraining.epochs },
+    studentTraining: { ...base.studentTraining, epochs: args['student-epochs'] ?? base.studentTraining.epochs }
+  }
+  const seeds = Array.from({ length: args.seeds ?? (args.quick ? 1 : 3) }, (_, i) => args.seed + i)
+  const backend = await selectBackend()
+  const started = new Date()
+  const rows: Array<Measured & { seed: number }> = []
+  let data: LoadedData | undefined
+  for (const seed of seeds) {
+    // real data splits the same way for every seed; the synthetic set is regenerated from it
+    if (data === undefined || args.data === 'synthetic') data = await loadData(args.data ?? 'synthetic', args.format, seed)
+    if (seed === seeds[0]) console.error(`${describeData(data)}; backend ${backend}; ${args.quick ? 'quick' : 'full'} mode; seeds ${seeds.join(', ')}`)
+    for (const row of await runSeed(data, mode, seed, args.requests)) rows.push({ ...row, seed })
+  }
+  const summary = summarise(rows)
+  console.log(`\n${describeData(data!)}; ${backend}; ${args.quick ? 'quick' : 'full'} mode; ${seeds.length} seed(s); mean ± std over seeds\n`)
+  console.log(markdownTable(SUMMARY_HEADERS, summaryRows(summary)))
+  await mkdir(args.out, { recursive: true })
+  const name = basename(args.data ?? 'synthetic').replace(/\.[^.]*$/, '').replace(/[^\w-]/g, '_')
+  const file = join(args.out, `quality-${name}-${args.quick ? 'quick-' : ''}${started.toISOString().replace(/[:.]/g, '-')}.json`)
+  await writeFile(file, JSON.stringify({
+    source: data!.source,
+    fingerprint: data!.fingerprint,
+    backend,
+    quick: args.quick,
+    seeds,
+    mode,
+    started: started.toISOString(),
+    seconds: (Date.now() - started.getTime()) / 1000,
+    summary,
+    rows
+  }, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2))
+  console.log(`\nwrote ${file}`)
+}
+
+async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: number): Promise<Measured[]> {
+  const { train, valid, test } = data.split
+  const numItems = data.dataset.items.size
+  const ctx: MeasureContext = { test, tailItems: data.tailItems, itemIds: data.dataset.items.ids(), fingerprint: data.fingerprint, requests }
+  const rows: Measured[] = []
+  const baselines: Array<() => Scorer> = [
+    () => new PopularityScorer({ train, numItems }),
+    () => new MarkovChainScorer({ train, numItems }),
+    () => new ItemKnnScorer({ train, numItems })
+  ]
+  for (const build of baselines) {
+    const t0 = performance.now()
+    const scorer = build()
+    rows.push(await measure(scorer.name, scorer, ctx, { trainSeconds: seconds(t0) }))
+  }
+
+  const teacher = new Teacher({ numItems, ...mode.teacher, seed })
+  try {
+    const { negatives, ...training } = mode.teacherTraining
+    const report = trainTeacher(teacher, train, { ...training, seed, valid, loss: { kind: 'sampled', negatives } })
+    rows.push(await measure('teacher', teacher, ctx, { trainSeconds: report.seconds, model: teacher }))
+    log(rows.at(-1)!, seed)
+    const positions = trainingPositions(train, mode.positionsPerUser)
+    const t0 = performance.now()
+    const targets = computeTeacherTargets(teacher, train, positions, { topN: mode.topN, withItemEmbeddings: true })
+    console.error(`seed ${seed}: teacher top-${mode.topN} targets at ${targets.size} positions in ${seconds(t0).toFixed(1)}s`)
+    for (const variant of STUDENT_VARIANTS) {
+      const student = new Student({ numItems, ...mode.student, seed })
+      try {
+        const usesTeacher = variant.losses.kd !== undefined || variant.losses.ranking !== undefined || variant.losses.hint !== undefined
+        const r = distillStudent(student, train, {
+          ...mode.studentTraining, seed, valid, losses: variant.losses, targets: usesTeacher ? targets : undefined, positions
+        })
+        rows.push(await measure(variant.label, student, ctx, { trainSeconds: r.seconds, model: student, teacher }))
+        log(rows.at(-1)!, seed)
+      } finally {
+        student.dispose()
+      }
+    }
+  } finally {
+    teacher.dispose()
+  }
+  return rows
+}
+
+function log (row: Measured, seed: number): void {
+  console.error(`seed ${seed}: ${row.model}: NDCG@10 ${row.ndcg.toFixed(4)}, HR@10 ${row.hr.toFixed(4)}, ${row.trainSeconds.toFixed(1)}s`)
+}
+
+runCli(main)
