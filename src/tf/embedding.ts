@@ -3,34 +3,29 @@ import * as tf from '@tensorflow/tfjs'
 /**
  * Row lookup `table[ids]` whose gradient is a dense `scatterND` into the table's shape
  * (rows picked twice accumulate). `tf.gather`'s own gradient needs the UnsortedSegmentSum kernel,
- * which the wasm backend lacks; ScatterNd it has.
+ * which the wasm backend lacks; ScatterNd it has. The forward pass is GatherNd, which wasm runs
+ * about 10x faster than GatherV2.
  *
  * `table` is [rows, ...rest]; `ids` is int32 of any shape; the result is [...ids.shape, ...rest].
  * Only `table` receives a gradient.
  */
 export function lookupRows (table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
-  const flatIds = ids.rank === 1 ? ids : tf.reshape(ids, [-1])
-  const rows = gatherRowsFn(table, flatIds)
-  if (ids.rank === 1) return rows
-  const out = tf.reshape(rows, [...ids.shape, ...table.shape.slice(1)])
-  flatIds.dispose()
-  rows.dispose()
-  return out
+  return tf.tidy(() => gatherRowsFn(table, tf.expandDims(ids, -1)))
 }
 
-const gatherRowsFn = tf.customGrad(((table: tf.Tensor, ids: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([ids])
+const gatherRowsFn = tf.customGrad(((table: tf.Tensor, indices: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([indices])
   const tableShape = table.shape
   return {
-    value: tf.gather(table, ids),
+    value: tf.gatherND(table, indices),
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [savedIds] = saved
-      const grad = tf.tidy(() => tf.scatterND(tf.expandDims(savedIds, 1), dy as tf.Tensor, tableShape))
-      // ids are integers: they get a zero gradient so customGrad's shape check is satisfied
-      return [grad, tf.zerosLike(savedIds)]
+      const [savedIndices] = saved
+      const grad = tf.scatterND(savedIndices, dy as tf.Tensor, tableShape)
+      // indices are integers: they get a zero gradient so customGrad's shape check is satisfied
+      return [grad, tf.zerosLike(savedIndices)]
     }
   }
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (table: tf.Tensor, ids: tf.Tensor) => tf.Tensor
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (table: tf.Tensor, indices: tf.Tensor) => tf.Tensor
 
 /**
  * Per-row column pick: `out[p][n] = matrix[p][cols[p][n]]` for `matrix` [P, M] and int32 `cols`
