@@ -29,6 +29,7 @@ const SPEC = {
   summary: 'Quality benchmark: baselines, teacher, student with and without distillation, over several seeds.',
   options: {
     ...DATA_OPTIONS,
+    data: { type: 'string', default: 'synthetic', description: 'interaction log file, dataset directory (e.g. ../shared/datasets/ml-100k) or "synthetic"' },
     seeds: { type: 'int', description: 'seeds to average over (default 3, or 1 with --quick)' },
     quick: { type: 'boolean', default: false, description: 'small models, few epochs, recent positions only: proves the pipeline, not the quality' },
     'teacher-epochs': { type: 'int', description: 'override the mode\'s teacher epochs' },
@@ -96,7 +97,7 @@ async function main (): Promise<void> {
   let data: LoadedData | undefined
   for (const seed of seeds) {
     // real data splits the same way for every seed; the synthetic set is regenerated from it
-    if (data === undefined || args.data === 'synthetic') data = await loadData(args.data ?? 'synthetic', args.format, seed)
+    if (data === undefined || args.data === 'synthetic') data = await loadData(args.data, args.format, seed)
     if (seed === seeds[0]) console.error(`${describeData(data)}; backend ${backend}; ${args.quick ? 'quick' : 'full'} mode; seeds ${seeds.join(', ')}`)
     for (const row of await runSeed(data, mode, seed, args.requests)) rows.push({ ...row, seed })
   }
@@ -104,7 +105,7 @@ async function main (): Promise<void> {
   console.log(`\n${describeData(data!)}; ${backend}; ${args.quick ? 'quick' : 'full'} mode; ${seeds.length} seed(s); mean ± std over seeds\n`)
   console.log(markdownTable(SUMMARY_HEADERS, summaryRows(summary)))
   await mkdir(args.out, { recursive: true })
-  const name = basename(args.data ?? 'synthetic').replace(/\.[^.]*$/, '').replace(/[^\w-]/g, '_')
+  const name = basename(args.data).replace(/\.[^.]*$/, '').replace(/[^\w-]/g, '_')
   const file = join(args.out, `quality-${name}-${args.quick ? 'quick-' : ''}${started.toISOString().replace(/[:.]/g, '-')}.json`)
   await writeFile(file, JSON.stringify({
     source: data!.source,

@@ -41,10 +41,10 @@ export const COMMON_OPTIONS = {
 export function helpText (spec: CliSpec<OptionSpecs>): string {
   const rows = Object.entries(spec.options).map(([name, o]) => {
     const flag = `--${name}${o.type === 'boolean' ? '' : ` <${o.type === 'string' ? 'value' : o.type}>`}`
-    const fallback = o.default === undefined ? '' : ` (default: ${String(o.default)})`
-    return `  ${flag.padEnd(26)} ${o.description}${fallback}`
+    const fallback = o.default === undefined || o.default === false ? '' : ` (default: ${String(o.default)})`
+    return `  ${flag.padEnd(28)} ${o.description}${fallback}`
   })
-  return `${spec.summary}\n\nUsage: ${spec.usage} [options]\n\nOptions:\n${rows.join('\n')}\n  ${'--help'.padEnd(26)} show this help\n`
+  return `${spec.summary}\n\nUsage: ${spec.usage} [options]\n\nOptions:\n${rows.join('\n')}\n  ${'--help'.padEnd(28)} show this help\n`
 }
 
 /** Parses `argv`; returns null after printing help when `--help` is given. */
