@@ -6,6 +6,9 @@ import { after, before, describe, it } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
 import { main as distill } from '../../src/cli/distill.js'
 import { main as trainTeacher } from '../../src/cli/train-teacher.js'
+import { main as evaluateCli } from '../../src/cli/eval.js'
+import { loadData } from '../../src/cli/load-data.js'
+import { fileSystemHandler } from '../../src/models/layers-fs-handler.js'
 import { generateSynthetic } from '../../src/data/synthetic.js'
 import { loadStudent, loadTeacher } from '../../src/models/artifact-model.js'
 import { selectBackend } from '../../src/tf/backend.js'
@@ -69,6 +72,21 @@ describe('npm run train:teacher and npm run distill', () => {
     const result = await distill(['--data', data, '--models-dir', join(root, 'byo'), '--teacher-scores', scores, '--no-save', ...TINY_STUDENT, '--top-n', '2', '--ranking-k', '2'], print)
     assert.equal(result?.version, null)
     assert.match(out.join('\n'), /skipped 3 item ids not in the dataset/)
+  })
+
+  it('distils from, and evaluates, a bring-your-own TF.js Layers teacher', async () => {
+    const numItems = (await loadData(data, 'auto', 1)).dataset.items.size
+    const layersDir = join(root, 'layers')
+    const model = tf.sequential()
+    model.add(tf.layers.embedding({ inputDim: numItems + 1, outputDim: 4, inputLength: 6 }))
+    model.add(tf.layers.globalAveragePooling1d())
+    model.add(tf.layers.dense({ units: numItems }))
+    await model.save(fileSystemHandler(layersDir))
+    model.dispose()
+    const result = await distill(['--data', data, '--layers-dir', layersDir, '--max-len', '6', '--losses', 'task,kd', '--no-save', ...TINY_STUDENT], print)
+    assert.ok(result?.overlap !== undefined)
+    const rows = await evaluateCli(['--data', data, '--models', 'layers,popularity', '--layers-dir', layersDir, '--max-len', '6'], print)
+    assert.deepEqual(rows?.map((r) => r.model), ['layers', 'popularity'])
   })
 
   it('refuses unknown losses and a hint loss without a saved teacher', async () => {

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { Measured } from '../../bench/quality-measure.js'
+import { summarise, summaryRows } from '../../bench/quality-summary.js'
+
+function row (model: string, ndcg: number, extra: Partial<Measured> = {}): Measured {
+  return {
+    model,
+    ndcg,
+    hr: ndcg * 2,
+    mrr: ndcg,
+    coverage: 0.5,
+    tailRecall: NaN,
+    tailCases: 0,
+    users: 10,
+    params: null,
+    artifactKb: null,
+    usPerRequest: 100,
+    trainSeconds: 1,
+    teacherOverlap: null,
+    ...extra
+  }
+}
+
+describe('quality summary', () => {
+  it('gives the mean and sample standard deviation per model, in first-seen order', () => {
+    const summary = summarise([row('teacher', 0.1), row('student', 0.2, { params: 50 }), row('teacher', 0.3), row('student', 0.2, { params: 50 })])
+    assert.deepEqual(summary.map((s) => [s.model, s.seeds]), [['teacher', 2], ['student', 2]])
+    assert.ok(Math.abs(summary[0].ndcg!.mean - 0.2) < 1e-12)
+    assert.ok(Math.abs(summary[0].ndcg!.std - Math.sqrt(0.02)) < 1e-12)
+    assert.deepEqual(summary[1].ndcg, { mean: 0.2, std: 0 })
+    assert.equal(summary[0].params, null, 'figures a model does not have stay empty')
+    assert.equal(summary[0].tailRecall, null, 'NaN figures are left out')
+  })
+
+  it('shows spread only when there is some, and dashes for missing figures', () => {
+    const [teacher, student] = summaryRows(summarise([row('teacher', 0.1), row('teacher', 0.3), row('student', 0.2, { params: 50 })]))
+    assert.equal(teacher[1], '0.2000 ± 0.1414')
+    assert.equal(teacher[4], '–')
+    assert.equal(student[1], '0.2000')
+    assert.equal(student[6], '50')
+  })
+})
