@@ -11,12 +11,28 @@ const NEG = -1e9
 
 /** Cross-entropy of the true next item over every item: mean of -log softmax(logits)[target]. */
 export function crossEntropy (logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => {
-    const logProbs = tf.logSoftmax(logits)
-    const picked = tf.sum(tf.mul(logProbs, tf.oneHot(targets, logits.shape[1])), 1)
-    return tf.neg(tf.mean(picked)) as tf.Scalar
-  })
+  return tf.tidy(() => softmaxCrossEntropy(logits, tf.oneHot(targets, logits.shape[1]) as tf.Tensor2D))
 }
+
+/**
+ * Mean cross-entropy against one-hot rows with one exp pass: the softmax computed forward is
+ * reused by the gradient ((p - onehot) / P). Exp dominates on wasm at catalogue width, and
+ * `tf.logSoftmax` computes it twice. A target probability below 1e-30 counts as 1e-30 in the value
+ * (the gradient is exact).
+ */
+const softmaxCrossEntropy = tf.customGrad(((logits: tf.Tensor2D, oneHot: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  const probs = tf.softmax(logits)
+  save([probs, oneHot])
+  const picked = tf.sum(tf.mul(probs, oneHot), 1)
+  return {
+    value: tf.neg(tf.mean(tf.log(tf.maximum(picked, 1e-30)))),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const [p, y] = saved
+      const scale = tf.div(dy as tf.Tensor, p.shape[0] as number)
+      return [tf.mul(tf.sub(p, y), scale), tf.zerosLike(y)]
+    }
+  }
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (logits: tf.Tensor2D, oneHot: tf.Tensor2D) => tf.Scalar
 
 /**
  * Sampled softmax with negatives shared by every position: the softmax runs over the target and
@@ -31,8 +47,8 @@ export function sampledCrossEntropy (hidden: tf.Tensor2D, items: tf.Tensor2D, ta
     const distance = tf.abs(tf.sub(tf.expandDims(tf.cast(targets, 'float32'), 1), tf.expandDims(tf.cast(negatives, 'float32'), 0)))
     const hits = tf.relu(tf.sub(1, distance))
     const negative = tf.add(matMul2d(hidden, lookupRows(items, negatives) as tf.Tensor2D, false, true), tf.mul(hits, NEG))
-    const logProbs = tf.logSoftmax(tf.concat([positive, negative], 1))
-    return tf.neg(tf.mean(tf.slice(logProbs, [0, 0], [-1, 1]))) as tf.Scalar
+    const logits = tf.concat([positive, negative], 1) as tf.Tensor2D
+    return softmaxCrossEntropy(logits, tf.oneHot(tf.zeros([logits.shape[0]], 'int32') as tf.Tensor1D, logits.shape[1]) as tf.Tensor2D)
   })
 }
 
@@ -62,7 +78,7 @@ export function supportKl (studentLogits: tf.Tensor2D, support: tf.Tensor2D, tea
     const studentOnSupport = lookupColumns(studentLogits, support)
     if (normalise === 'support') return softTargetKl(studentOnSupport, teacherLogits, temperature)
     const teacherLog = tf.logSoftmax(tf.div(teacherLogits, temperature))
-    const logZ = tf.logSumExp(tf.div(studentLogits, temperature), 1, true)
+    const logZ = rowLogSumExp(tf.div(studentLogits, temperature) as tf.Tensor2D)
     const studentLog = tf.sub(tf.div(studentOnSupport, temperature), logZ)
     const kl = tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1)
     return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar
@@ -81,6 +97,20 @@ export function rankingDistillation (studentScores: tf.Tensor2D, weights: tf.Ten
     return tf.mean(tf.sum(tf.mul(perItem, weights), 1)) as tf.Scalar
   })
 }
+
+/**
+ * log Σ exp(x) per row, [P, 1], as max(x) - log(max softmax(x)) (the largest probability is at
+ * least 1/M, so nothing underflows). On wasm the Softmax kernel is far faster than Exp, and
+ * `tf.logSumExp`'s gradient goes through an Equal mask that wasm runs ~40x slower than this.
+ */
+const rowLogSumExp = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  const probs = tf.softmax(x)
+  save([probs])
+  return {
+    value: tf.sub(tf.max(x, 1, true), tf.log(tf.max(probs, 1, true))),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [tf.mul(dy as tf.Tensor, saved[0])]
+  }
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D) => tf.Tensor2D
 
 /** Weights for ranks 0..k-1, w_r ∝ exp(-r / lambda), summing to 1 (lambda: decay in ranks). */
 export function rankWeights (k: number, lambda: number): Float32Array {

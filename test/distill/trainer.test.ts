@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/tf/backend.js'
 import { Teacher } from '../../src/models/teacher.js'
 import { Student } from '../../src/models/student.js'
-import { createProgress, distillStudent, trainTeacher } from '../../src/distill/trainer.js'
+import { computeTeacherTargets, createProgress, distillStudent, trainingPositions, trainTeacher } from '../../src/distill/trainer.js'
 import { evaluate } from '../../src/distill/evaluate.js'
 import { buildDataset } from '../../src/data/build-dataset.js'
 import { generateSynthetic } from '../../src/data/synthetic.js'
@@ -70,6 +70,24 @@ describe('trainer', () => {
     const report = distillStudent(student, split.train, { ...base, epochs: 1, valid: split.valid, losses: { task: { weight: 1 } } })
     assert.equal(report.epochs[0].metric, evaluate(student, split.valid, { k: 10 }).ndcg)
     student.dispose()
+  })
+
+  it('distils with every loss on under a decaying teacher weight, releasing every tensor', () => {
+    const teacher = new Teacher(teacherShape)
+    const targets = computeTeacherTargets(teacher, split.train, trainingPositions(split.train, 4), { topN: 8, withItemEmbeddings: true })
+    const student = new Student({ numItems, dim: 4, window: 5 })
+    const before = tf.memory().numTensors
+    const report = distillStudent(student, split.train, {
+      ...base,
+      targets,
+      schedule: { kind: 'linear', start: 1, end: 0.2, epochs: 3 },
+      losses: { task: { weight: 1 }, kd: { weight: 1, temperature: 2 }, ranking: { weight: 0.5, k: 4 }, hint: { weight: 0.1 } }
+    })
+    assert.equal(tf.memory().numTensors, before)
+    assert.equal(report.positions, 3 * targets.size)
+    assert.ok(report.epochs.every(e => Number.isFinite(e.loss)))
+    student.dispose()
+    teacher.dispose()
   })
 
   it('refuses teacher losses without teacher targets', () => {
