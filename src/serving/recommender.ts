@@ -44,23 +44,17 @@ export class Recommender {
   async recommend (request: RecommendRequest): Promise<Recommendation> {
     const { model: current, history, ranked, maxHistory } = this.#options
     const model = current()
-    const stored = request.userId === undefined ? [] : await history.recent(request.userId, maxHistory)
-    const sequenceIds = request.history ?? stored
+    const stored = request.userId === undefined ? new Int32Array(0) : toIndices(await history.recent(request.userId, maxHistory), model)
+    const given = request.history === undefined ? undefined : toIndices(request.history, model)
+    const sequence = given ?? stored
 
     const excluded = new Set<number>()
-    const addExcluded = (ids: readonly string[]): void => {
-      for (const id of ids) {
-        const index = model.items.index(id)
-        if (index !== undefined) excluded.add(index)
-      }
-    }
     if (request.excludeSeen) {
-      addExcluded(stored)
-      if (request.history !== undefined) addExcluded(request.history)
+      for (const index of stored) excluded.add(index)
+      if (given !== undefined) for (const index of given) excluded.add(index)
     }
-    if (request.exclude !== undefined) addExcluded(request.exclude)
+    if (request.exclude !== undefined) for (const index of toIndices(request.exclude, model)) excluded.add(index)
 
-    const sequence = toIndices(sequenceIds, model)
     const ranking = await ranked.rank(model, sequence, request.k + excluded.size)
     const items: RecommendedItem[] = []
     for (let i = 0; i < ranking.items.length && items.length < request.k; i++) {
