@@ -4,6 +4,7 @@ import type { Student } from '../models/student.js'
 import { padWindows } from '../models/windows.js'
 import { lookupColumns } from '../tf/embedding.js'
 import { glorotVariable } from '../tf/init.js'
+import { DistillError } from './distill-error.js'
 import { crossEntropy, hintLoss, rankingDistillation, rankWeights, supportKl } from './losses.js'
 import { teacherWeight, type TeacherWeightSchedule } from './schedule.js'
 import type { TeacherTargets } from './teacher-targets.js'
@@ -50,9 +51,9 @@ export const DISTILL_DEFAULTS = {
 export function distillStudent (student: Student, train: readonly Int32Array[], options: DistillOptions): TrainReport {
   const { losses, targets } = options
   const usesTeacher = losses.kd !== undefined || losses.ranking !== undefined || losses.hint !== undefined
-  if (usesTeacher && targets === undefined) throw new RangeError('kd, ranking and hint losses need teacher targets')
-  if (losses.hint && targets?.itemEmbeddings === undefined) throw new RangeError('the hint loss needs targets with item embeddings')
-  if (losses.ranking && targets && losses.ranking.k > targets.topN) throw new RangeError(`ranking k ${losses.ranking.k} exceeds the targets' top-${targets.topN}`)
+  if (usesTeacher && targets === undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'kd, ranking and hint losses need teacher targets')
+  if (losses.hint && targets?.itemEmbeddings === undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'the hint loss needs targets with item embeddings')
+  if (losses.ranking && targets && losses.ranking.k > targets.topN) throw new DistillError('DISTILL_OPTIONS_INVALID', `ranking k ${losses.ranking.k} exceeds the targets' top-${targets.topN}`)
   const positions = targets?.positions ?? options.positions ?? trainingPositions(train)
   const { window } = student.config
   const rng = new Random(options.seed)

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { Teacher } from '../models/teacher.js'
 import { padWindows } from '../models/windows.js'
 import { matMul2d } from '../tf/matmul.js'
+import { DistillError } from './distill-error.js'
 import type { TrainingPositions } from './training-positions.js'
 
 /**
@@ -22,7 +23,7 @@ export class TeacherTargets {
   ) {
     const expected = positions.users.length * topN
     if (items.length !== expected || logits.length !== expected) {
-      throw new RangeError(`targets hold ${items.length} items and ${logits.length} logits, expected ${expected}`)
+      throw new DistillError('TEACHER_TARGETS_INVALID', `targets hold ${items.length} items and ${logits.length} logits, expected ${expected}`)
     }
   }
 
@@ -139,9 +140,9 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
  * Item embeddings are not mixed (the hint loss needs a single teacher).
  */
 export function mixTeacherTargets (targets: readonly TeacherTargets[], weights: readonly number[], topN: number): TeacherTargets {
-  if (targets.length === 0 || targets.length !== weights.length) throw new RangeError('one weight per teacher targets is needed')
+  if (targets.length === 0 || targets.length !== weights.length) throw new DistillError('TEACHER_TARGETS_INVALID', 'one weight per teacher targets is needed')
   const size = targets[0].size
-  for (const t of targets) if (t.size !== size) throw new RangeError('teacher targets must share their positions')
+  for (const t of targets) if (t.size !== size) throw new DistillError('TEACHER_TARGETS_INVALID', 'teacher targets must share their positions')
   const total = weights.reduce((a, b) => a + b, 0)
   const items = new Int32Array(size * topN)
   const logits = new Float32Array(size * topN)

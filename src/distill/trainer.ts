@@ -10,3 +10,4 @@ export { computeTeacherTargets, mixTeacherTargets, TeacherTargets, type ComputeT
 export { trainingPositions, type TrainingPositions } from './training-positions.js'
 export type { EpochReport, TrainLoopOptions, TrainReport } from './train-loop.js'
 export { createProgress, silentProgress, type ProgressReporter } from './progress.js'
+export { DistillError, type DistillErrorCode } from './distill-error.js'

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { Random } from '../data/random.js'
 import { constantVariable, glorotVariable } from '../tf/init.js'
 import { dense, dropout, layerNorm } from '../tf/layers.js'
+import { ModelError } from './sequence-model.js'
 
 export interface AttentionBlockShape {
   dim: number
@@ -29,7 +30,7 @@ export class AttentionBlock {
 
   constructor (shape: AttentionBlockShape, rng: Random) {
     const { dim, ffnDim } = shape
-    if (dim % shape.heads !== 0) throw new RangeError(`dim ${dim} is not divisible by heads ${shape.heads}`)
+    if (dim % shape.heads !== 0) throw new ModelError('MODEL_CONFIG_INVALID', `dim ${dim} is not divisible by heads ${shape.heads}`)
     this.#shape = shape
     this.#w = {
       ln1Gamma: constantVariable([dim], 1),

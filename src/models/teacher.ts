@@ -5,7 +5,7 @@ import { matMul2d } from '../tf/matmul.js'
 import { constantVariable, normalVariable } from '../tf/init.js'
 import { dropout, layerNorm } from '../tf/layers.js'
 import { AttentionBlock } from './attention-block.js'
-import { assignWeights, countParams, requirePositiveInt, type SequenceModel } from './sequence-model.js'
+import { assignWeights, countParams, ModelError, requirePositiveInt, type SequenceModel } from './sequence-model.js'
 import { padWindows, windowLength } from './windows.js'
 
 export interface TeacherConfig {
@@ -111,7 +111,7 @@ export class Teacher implements SequenceModel<TeacherConfig> {
   hidden (ids: tf.Tensor2D, nextSeed?: () => number): tf.Tensor3D {
     const { dim, maxLen, dropout: rate } = this.config
     const [batch, len] = ids.shape
-    if (len > maxLen) throw new RangeError(`window length ${len} exceeds maxLen ${maxLen}`)
+    if (len > maxLen) throw new ModelError('MODEL_CONFIG_INVALID', `window length ${len} exceeds maxLen ${maxLen}`)
     return tf.tidy(() => {
       const real = tf.cast(tf.notEqual(ids, this.padId), 'float32')
       const timelineMask = tf.expandDims(real, 2)

@@ -92,7 +92,8 @@ describe('trainer', () => {
 
   it('refuses teacher losses without teacher targets', () => {
     const student = new Student({ numItems, dim: 4 })
-    assert.throws(() => distillStudent(student, split.train, { ...base, losses: { kd: { weight: 1, temperature: 2 } } }), RangeError)
+    assert.throws(() => distillStudent(student, split.train, { ...base, losses: { kd: { weight: 1, temperature: 2 } } }),
+      { code: 'DISTILL_OPTIONS_INVALID' })
     student.dispose()
   })
 

@@ -1,0 +1,9 @@
+export type DistillErrorCode = 'DISTILL_OPTIONS_INVALID' | 'TEACHER_TARGETS_INVALID'
+
+/** A distillation run or its teacher targets were set up inconsistently; `code` says which. */
+export class DistillError extends RangeError {
+  constructor (readonly code: DistillErrorCode, message: string) {
+    super(message)
+    this.name = 'DistillError'
+  }
+}
