@@ -12,6 +12,11 @@ export type TeacherLoss = { kind: 'full' } | { kind: 'sampled', negatives: numbe
 export interface TrainTeacherOptions extends TrainLoopOptions {
   /** Cross-entropy over every item, or a sampled softmax over negatives shared by the batch. */
   loss: TeacherLoss
+  /**
+   * Windows kept per user, latest first (default all): 1 trains on each user's last maxLen
+   * items only, as the original SASRec does, for fewer positions per epoch on long histories.
+   */
+  windowsPerUser?: number
 }
 
 export const TEACHER_TRAINING_DEFAULTS = {
@@ -32,8 +37,12 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
   const { maxLen, dim } = teacher.config
   const numItems = teacher.numItems
   const windows: Window[] = []
+  const perUser = options.windowsPerUser ?? Infinity
   train.forEach((s, user) => {
-    for (let stop = s.length - 1; stop > 0; stop -= maxLen) windows.push({ user, start: Math.max(0, stop - maxLen), stop })
+    let kept = 0
+    for (let stop = s.length - 1; stop > 0 && kept < perUser; stop -= maxLen, kept++) {
+      windows.push({ user, start: Math.max(0, stop - maxLen), stop })
+    }
   })
   const rng = new Random(options.seed)
   const nextSeed = (): number => rng.int(2 ** 31)

@@ -33,6 +33,16 @@ describe('trainer', () => {
     })
   }
 
+  it('trains on each user\'s latest windows only when windowsPerUser is set', () => {
+    const teacher = new Teacher({ ...teacherShape, maxLen: 4 })
+    const train = [Int32Array.from({ length: 11 }, (_, i) => i % numItems), Int32Array.of(1, 2, 3)]
+    const all = trainTeacher(teacher, train, { ...base, epochs: 1, loss: { kind: 'full' } })
+    const last = trainTeacher(teacher, train, { ...base, epochs: 1, loss: { kind: 'full' }, windowsPerUser: 1 })
+    assert.equal(all.positions, 10 + 2)
+    assert.equal(last.positions, 4 + 2)
+    teacher.dispose()
+  })
+
   it('reproduces the same weights from the same seed', () => {
     const run = (): Float32Array[] => {
       const student = new Student({ numItems, dim: 4, window: 5 })
