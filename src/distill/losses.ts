@@ -37,17 +37,24 @@ const softmaxCrossEntropy = tf.customGrad(((logits: tf.Tensor2D, oneHot: tf.Tens
 /**
  * Sampled softmax with negatives shared by every position: the softmax runs over the target and
  * the `negatives` only. A negative equal to a position's target is masked out (accidental hit).
- * Negatives drawn uniformly need no log-Q correction (it shifts every logit equally).
+ * With negatives drawn from a distribution q, pass `logQ` [M] (log of each item's expected count
+ * in the sample, log(S·q)): it is subtracted from every logit, which makes the sampled softmax an
+ * unbiased stand-in for the full one (Jean et al. 2015). Uniform negatives need no correction.
  * `hidden` [P, d], `items` [M, d], `targets` int32 [P], `negatives` int32 [S].
  */
-export function sampledCrossEntropy (hidden: tf.Tensor2D, items: tf.Tensor2D, targets: tf.Tensor1D, negatives: tf.Tensor1D): tf.Scalar {
+export function sampledCrossEntropy (hidden: tf.Tensor2D, items: tf.Tensor2D, targets: tf.Tensor1D, negatives: tf.Tensor1D,
+  logQ?: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
-    const positive = tf.sum(tf.mul(hidden, lookupRows(items, targets)), 1, true)
+    let positive: tf.Tensor = tf.sum(tf.mul(hidden, lookupRows(items, targets)), 1, true)
+    let negative: tf.Tensor = matMul2d(hidden, lookupRows(items, negatives) as tf.Tensor2D, false, true)
+    if (logQ) {
+      positive = tf.sub(positive, tf.expandDims(tf.gatherND(logQ, tf.expandDims(targets, 1)), 1))
+      negative = tf.sub(negative, tf.expandDims(tf.gatherND(logQ, tf.expandDims(negatives, 1)), 0))
+    }
     // 1 where negative == target: wasm's Equal kernel is ~40x slower than this float arithmetic
     const distance = tf.abs(tf.sub(tf.expandDims(tf.cast(targets, 'float32'), 1), tf.expandDims(tf.cast(negatives, 'float32'), 0)))
     const hits = tf.relu(tf.sub(1, distance))
-    const negative = tf.add(matMul2d(hidden, lookupRows(items, negatives) as tf.Tensor2D, false, true), tf.mul(hits, NEG))
-    const logits = tf.concat([positive, negative], 1) as tf.Tensor2D
+    const logits = tf.concat([positive, tf.add(negative, tf.mul(hits, NEG))], 1) as tf.Tensor2D
     return softmaxCrossEntropy(logits, tf.oneHot(tf.zeros([logits.shape[0]], 'int32') as tf.Tensor1D, logits.shape[1]) as tf.Tensor2D)
   })
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { Random } from '../data/random.js'
+import { cumulative, Random } from '../data/random.js'
 import type { Teacher } from '../models/teacher.js'
 import { padWindows } from '../models/windows.js'
 import { lookupRows } from '../tf/embedding.js'
@@ -7,7 +7,13 @@ import { matMul2d } from '../tf/matmul.js'
 import { crossEntropy, sampledCrossEntropy } from './losses.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from './train-loop.js'
 
-export type TeacherLoss = { kind: 'full' } | { kind: 'sampled', negatives: number }
+/**
+ * `full`: softmax over every item. `sampled`: `negatives` items per batch drawn with probability
+ * ∝ (count + 1)^popularityPower over the train sequences (default 0: uniform), with the log-Q
+ * correction. On ML-100K (3 epochs) full reached valid NDCG@10 0.069, uniform sampled 0.043,
+ * power 0.75 0.044 and power 1 0.048: sampled costs less per position but learns slower per epoch.
+ */
+export type TeacherLoss = { kind: 'full' } | { kind: 'sampled', negatives: number, popularityPower?: number }
 
 export interface TrainTeacherOptions extends TrainLoopOptions {
   /** Cross-entropy over every item, or a sampled softmax over negatives shared by the batch. */
@@ -45,6 +51,7 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
     }
   })
   const rng = new Random(options.seed)
+  const sampler = options.loss.kind === 'sampled' ? negativeSampler(train, numItems, options.loss.negatives, options.loss.popularityPower ?? 0) : undefined
   const nextSeed = (): number => rng.int(2 ** 31)
   const optimizer = tf.train.adam(options.learningRate, 0.9, 0.98)
   const variables = Object.values(teacher.weights())
@@ -65,20 +72,19 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
             rowTargets.push(targets[i])
           }
         }
-        const negatives = options.loss.kind === 'sampled'
-          ? Int32Array.from({ length: options.loss.negatives }, () => rng.int(numItems))
-          : undefined
+        const negatives = sampler ? Int32Array.from({ length: sampler.count }, () => rng.choiceWeighted(sampler.cdf)) : undefined
         const loss = tf.tidy(() => {
           const ids = tf.tensor2d(inputs, [batch.length, len], 'int32')
           const rowIds = tf.tensor1d(rows, 'int32')
           const target = tf.tensor1d(rowTargets, 'int32')
           const negativeIds = negatives ? tf.tensor1d(negatives, 'int32') : undefined
+          const logQ = sampler ? tf.tensor1d(sampler.logQ) : undefined
           return optimizer.minimize(() => {
             const flat = tf.reshape(teacher.hidden(ids, nextSeed), [batch.length * len, dim])
             const hidden = lookupRows(flat, rowIds) as tf.Tensor2D
             const items = teacher.itemEmbeddings()
             return negativeIds
-              ? sampledCrossEntropy(hidden, items, target, negativeIds)
+              ? sampledCrossEntropy(hidden, items, target, negativeIds, logQ)
               : crossEntropy(matMul2d(hidden, items, false, true), target)
           }, true, variables)!
         })
@@ -93,6 +99,17 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
   } finally {
     optimizer.dispose()
   }
+}
+
+/** Sampling distribution ∝ (count + 1)^power and each item's log expected count in a draw of `count`. */
+function negativeSampler (train: readonly Int32Array[], numItems: number, count: number, power: number): { cdf: Float64Array, logQ: Float32Array, count: number } {
+  const counts = new Float64Array(numItems)
+  for (const s of train) for (const item of s) counts[item]++
+  const weights = counts.map(c => Math.pow(c + 1, power))
+  const total = weights.reduce((a, b) => a + b, 0)
+  const cdf = cumulative(weights)
+  const logQ = Float32Array.from(weights, w => Math.log(count * w / total))
+  return { cdf, logQ, count }
 }
 
 function bucketBatches (windows: readonly Window[], batchSize: number, rng: Random): Window[][] {

@@ -42,6 +42,16 @@ describe('distillation losses', () => {
     assert.equal(tf.memory().numTensors, before)
   })
 
+  it('sampledCrossEntropy subtracts each item\'s log expected count when given logQ', () => {
+    const value = tf.tidy(() => sampledCrossEntropy(
+      tf.tensor2d([[1, 0]]), tf.tensor2d([[1, 0], [0, 1], [2, 0]]), tf.tensor1d([0], 'int32'), tf.tensor1d([1, 2], 'int32'),
+      tf.tensor1d([Math.log(0.5), Math.log(2), 0])
+    ).dataSync()[0])
+    // corrected logits: target 1 - log 0.5, item 1: 0 - log 2, item 2: 2 - 0
+    const logits = [1 - Math.log(0.5), -Math.log(2), 2]
+    close(value, Math.log(logits.reduce((s, l) => s + Math.exp(l), 0)) - logits[0])
+  })
+
   it('softTargetKl is T² · KL(teacher || student) at temperature T', () => {
     const teacher = tf.tensor2d([[Math.log(3), 0]])
     const kl = (p: number[], q: number[]): number => p.reduce((s, pi, i) => s + pi * Math.log(pi / q[i]), 0)
