@@ -25,8 +25,17 @@ export interface TrainTeacherOptions extends TrainLoopOptions {
   windowsPerUser?: number
 }
 
+/**
+ * batchSize counts windows (up to maxLen positions each). Small batches matter: on ML-100K, 16
+ * windows per step reached valid NDCG@10 0.073 after 3 epochs where 64 reached 0.043, at the same
+ * cost per position (64 windows give only ~36 Adam steps per ML-100K epoch).
+ */
 export const TEACHER_TRAINING_DEFAULTS = {
-  epochs: 20, batchSize: 64, learningRate: 1e-3, seed: 1, loss: { kind: 'sampled', negatives: 512 } as TeacherLoss
+  epochs: 20,
+  batchSize: 16,
+  learningRate: 2e-3,
+  seed: 1,
+  loss: { kind: 'sampled', negatives: 512 } as TeacherLoss
 }
 
 /** Windows of at most maxLen inputs cut from the end of each sequence; targets are the next items. */
