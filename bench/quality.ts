@@ -34,6 +34,8 @@ const SPEC = {
     quick: { type: 'boolean', default: false, description: 'small models, few epochs, recent positions only: proves the pipeline, not the quality' },
     'teacher-epochs': { type: 'int', description: 'override the mode\'s teacher epochs' },
     'student-epochs': { type: 'int', description: 'override the mode\'s student epochs (the same for every student row)' },
+    'teacher-seconds': { type: 'float', description: 'stop the teacher after the epoch that passes this training time (issue budget: 300 on ML-100K, 1800 on ML-1M)' },
+    'student-seconds': { type: 'float', description: 'the same for each student (issue budget: 120 on ML-100K, 600 on ML-1M)' },
     requests: { type: 'int', default: 200, description: 'single-history requests timed for us/request' },
     out: { type: 'string', default: 'bench/results', description: 'directory for the JSON results' }
   }
@@ -41,9 +43,9 @@ const SPEC = {
 
 interface Mode {
   teacher: Omit<TeacherConfig, 'numItems' | 'seed'>
-  teacherTraining: { epochs: number, batchSize: number, learningRate: number, loss: TeacherLoss, patience?: number }
+  teacherTraining: { epochs: number, batchSize: number, learningRate: number, loss: TeacherLoss, patience?: number, maxSeconds?: number }
   student: Omit<StudentConfig, 'numItems' | 'seed'>
-  studentTraining: { epochs: number, batchSize: number, learningRate: number, patience?: number }
+  studentTraining: { epochs: number, batchSize: number, learningRate: number, patience?: number, maxSeconds?: number }
   /** Student training positions per user (latest); Infinity = all. */
   positionsPerUser: number
   topN: number
@@ -61,7 +63,8 @@ const QUICK: Mode = {
 
 const FULL: Mode = {
   teacher: { ...TEACHER_DEFAULTS },
-  teacherTraining: { epochs: 20, batchSize: 64, learningRate: 1e-3, loss: { kind: 'full' }, patience: 3 },
+  // 16 windows a step at 2e-3 learns fastest per epoch on ML-100K (valid NDCG@10 0.090 after 3 epochs, 64 windows: 0.069)
+  teacherTraining: { epochs: 20, batchSize: 16, learningRate: 2e-3, loss: { kind: 'full' }, patience: 3 },
   student: { dim: 16, window: 20, dense: true, itemBias: true },
   studentTraining: { epochs: 20, batchSize: 256, learningRate: 3e-3, patience: 3 },
   positionsPerUser: Infinity,
@@ -87,8 +90,8 @@ async function main (): Promise<void> {
   const base = args.quick ? QUICK : FULL
   const mode: Mode = {
     ...base,
-    teacherTraining: { ...base.teacherTraining, epochs: args['teacher-epochs'] ?? base.teacherTraining.epochs },
-    studentTraining: { ...base.studentTraining, epochs: args['student-epochs'] ?? base.studentTraining.epochs }
+    teacherTraining: { ...base.teacherTraining, epochs: args['teacher-epochs'] ?? base.teacherTraining.epochs, maxSeconds: args['teacher-seconds'] },
+    studentTraining: { ...base.studentTraining, epochs: args['student-epochs'] ?? base.studentTraining.epochs, maxSeconds: args['student-seconds'] }
   }
   const seeds = Array.from({ length: args.seeds ?? (args.quick ? 1 : 3) }, (_, i) => args.seed + i)
   const backend = await selectBackend()
