@@ -1,3 +1,4 @@
+import { cachedTeacherTargets } from '../distill/targets-cache.js'
 import { computeTeacherTargets, TeacherTargets } from '../distill/teacher-targets.js'
 import { trainingPositions } from '../distill/training-positions.js'
 import { loadTeacher } from '../models/artifact-model.js'
@@ -57,9 +58,11 @@ export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptio
   try {
     checkCatalogue(loaded.itemIds, data, `teacher v${loaded.manifest.version}`)
     const started = performance.now()
-    const targets = computeTeacherTargets(loaded.model, train, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings })
-    o.log(`teacher v${loaded.manifest.version}: top-${o.topN} targets at ${targets.size} positions in ${((performance.now() - started) / 1000).toFixed(1)}s ` +
-      `(${(targets.memoryBytes() / 2 ** 20).toFixed(1)} MiB)`)
+    const key = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings: o.withItemEmbeddings }
+    const { targets, cached } = await cachedTeacherTargets(loaded.dir, key, () =>
+      computeTeacherTargets(loaded.model, train, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings }))
+    o.log(`teacher v${loaded.manifest.version}: top-${o.topN} targets at ${targets.size} positions ${cached ? 'read back' : 'computed'} in ` +
+      `${((performance.now() - started) / 1000).toFixed(1)}s (${(targets.memoryBytes() / 2 ** 20).toFixed(1)} MiB)`)
     return { label: `teacher v${loaded.manifest.version}`, version: loaded.manifest.version, targets, scorer: loaded.model, dispose: () => loaded.model.dispose() }
   } catch (err) {
     loaded.model.dispose()

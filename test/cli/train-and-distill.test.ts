@@ -55,6 +55,13 @@ describe('npm run train:teacher and npm run distill', () => {
     loaded.model.dispose()
   })
 
+  it('reads the teacher targets of the previous run back instead of running the teacher again', async () => {
+    const start = out.length
+    const result = await distill(['--data', data, '--models-dir', modelsDir, '--losses', 'task,kd,ranking,hint', ...TINY_STUDENT], print)
+    assert.equal(result?.version, 2)
+    assert.match(out.slice(start).join('\n'), /teacher v1: top-8 targets at \d+ positions read back/)
+  })
+
   it('trains the same student on the task loss alone without any teacher', async () => {
     const empty = join(root, 'no-teacher')
     const result = await distill(['--data', data, '--models-dir', empty, '--losses', 'task', ...TINY_STUDENT], print)
