@@ -29,8 +29,12 @@ async function main (): Promise<void> {
       process.exit(1)
     }, config.shutdownTimeoutMs)
     timer.unref()
-    await app.close()
-    await services.close()
+    try {
+      await app.close()
+    } finally {
+      await services.close()
+      clearTimeout(timer)
+    }
     logger.info('stopped')
   }
   const onSignal = (signal: string): void => {

@@ -52,7 +52,8 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
     cache: stores.cache,
     ttlMs: config.cacheTtlMs,
     depth: config.maxK + config.maxHistory,
-    onResult: (result) => metrics.cacheRequests.inc({ result })
+    onResult: (result) => metrics.cacheRequests.inc({ result }),
+    onWriteError: () => metrics.storeErrors.inc({ store: 'cache', op: 'set' })
   })
   const history = new UserHistory(dataset, stores.history)
   const recommender = new Recommender({ model: () => model, history, ranked, maxHistory: config.maxHistory })
@@ -89,8 +90,8 @@ interface Stores {
 
 async function createStores (config: Readonly<Config>, log: Logger, metrics: Metrics): Promise<Stores> {
   const memoryHistory = new MemoryHistoryStore({ maxPerUser: config.historyCap, maxUsers: config.memoryHistoryUsers })
-  const memoryCache = new MemoryCache({ maxEntries: config.cacheMaxEntries })
   if (config.redisUrl === undefined) {
+    const cache = new MemoryCache({ maxEntries: config.cacheMaxEntries })
     metrics.redisUp.set(0)
     const eventLog = new FileEventLog({ path: config.eventLogPath })
     // the in-memory history starts empty, so it is rebuilt from the durable log
@@ -99,9 +100,13 @@ async function createStores (config: Readonly<Config>, log: Logger, metrics: Met
     return {
       history: memoryHistory,
       eventLog,
-      cache: memoryCache,
+      cache,
       redisState: () => 'disabled',
-      close: async () => { await eventLog.close() }
+      close: async () => {
+        await eventLog.close()
+        await memoryHistory.close()
+        await cache.close()
+      }
     }
   }
 
@@ -122,13 +127,16 @@ async function createStores (config: Readonly<Config>, log: Logger, metrics: Met
   const eventLog = config.eventLog === 'redis'
     ? new RedisEventLog({ client, prefix: config.redisPrefix })
     : new FileEventLog({ path: config.eventLogPath })
+  const cache = new RedisCache({ client, prefix: config.redisPrefix })
   return {
     history,
     eventLog,
-    cache: new RedisCache({ client, prefix: config.redisPrefix }),
+    cache,
     redisState: () => up ? 'up' : 'down',
     close: async () => {
       await eventLog.close()
+      await history.close()
+      await cache.close()
       await closeRedis(client)
     }
   }

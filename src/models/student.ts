@@ -162,10 +162,6 @@ export class Student implements SequenceModel<StudentConfig> {
   }
 }
 
-export function createStudent (config: Partial<StudentConfig> & { numItems: number }): Student {
-  return new Student(config)
-}
-
 /** Initial position weights: recent items count more (1 for the newest, halving every 5 back). */
 function recencyPrior (window: number): Float32Array {
   const w = new Float32Array(window)

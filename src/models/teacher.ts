@@ -161,7 +161,3 @@ export class Teacher implements SequenceModel<TeacherConfig> {
     for (const v of Object.values(this.weights())) v.dispose()
   }
 }
-
-export function createTeacher (config: Partial<TeacherConfig> & { numItems: number }): Teacher {
-  return new Teacher(config)
-}

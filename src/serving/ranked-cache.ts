@@ -9,7 +9,10 @@ export interface RankedCacheOptions {
   ttlMs: number
   /** How many candidates an entry keeps: enough for the largest k plus exclusions. */
   depth: number
+  /** Every look-up, once: hit, miss, or error (then computed). */
   onResult?: (result: CacheResult) => void
+  /** A failed write; the request is unaffected. */
+  onWriteError?: (err: unknown) => void
 }
 
 /**
@@ -26,7 +29,7 @@ export class RankedCache {
   }
 
   async rank (model: ServingModel, history: Int32Array, limit: number): Promise<RankedItems> {
-    const { cache, ttlMs, depth, onResult } = this.#options
+    const { cache, ttlMs, depth, onResult, onWriteError } = this.#options
     if (ttlMs === 0 || limit > depth) return model.rank(history, limit)
     const key = cacheKey(model, history)
     let cached: Buffer | null = null
@@ -41,7 +44,7 @@ export class RankedCache {
       if (ranked.items.length >= Math.min(limit, model.items.size)) return ranked
     }
     const ranked = model.rank(history, depth)
-    cache.set(key, encode(ranked), ttlMs).catch(() => onResult?.('error'))
+    cache.set(key, encode(ranked), ttlMs).catch((err: unknown) => onWriteError?.(err))
     return ranked
   }
 }

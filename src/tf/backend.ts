@@ -26,10 +26,6 @@ export async function selectBackend (preferred?: BackendName): Promise<BackendNa
   throw new Error(`no TF.js backend could be started (${failures.join('; ')})`)
 }
 
-export function currentBackend (): string {
-  return tf.getBackend()
-}
-
 async function register (name: BackendName): Promise<void> {
   if (name === 'tensorflow') {
     // optionalDependency: absent where its install script could not download libtensorflow
