@@ -38,6 +38,13 @@ export const COMMON_OPTIONS = {
   epochs: { type: 'int', description: 'training epochs (model default when omitted)' }
 } as const satisfies OptionSpecs
 
+/** The stopping and saving options every training command shares. */
+export const TRAINING_OPTIONS = {
+  patience: { type: 'int', default: 3, description: 'stop after this many epochs without a better validation NDCG@10' },
+  'max-seconds': { type: 'float', description: 'stop after the epoch that passes this training time' },
+  'no-save': { type: 'boolean', default: false, description: 'train and report without saving a version' }
+} as const satisfies OptionSpecs
+
 export function helpText (spec: CliSpec<OptionSpecs>): string {
   const rows = Object.entries(spec.options).map(([name, o]) => {
     const flag = `--${name}${o.type === 'boolean' ? '' : ` <${o.type === 'string' ? 'value' : o.type}>`}`

@@ -12,7 +12,7 @@ import { trainingPositions } from '../distill/training-positions.js'
 import { saveModel } from '../models/artifact-model.js'
 import { Student, STUDENT_DEFAULTS } from '../models/student.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli } from './args.js'
+import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
 import { describeData, loadData } from './load-data.js'
 import { qualityLine, savedMetrics } from './report.js'
 import { fixed } from './table.js'
@@ -45,9 +45,7 @@ export const DISTILL_SPEC = {
     schedule: { type: 'string', default: 'constant', description: 'constant | linear: teacher losses fade to 0 over the epochs' },
     'batch-size': { type: 'int', default: DISTILL_DEFAULTS.batchSize, description: 'positions per step' },
     'learning-rate': { type: 'float', default: DISTILL_DEFAULTS.learningRate, description: 'Adam learning rate' },
-    patience: { type: 'int', default: 3, description: 'stop after this many epochs without a better validation NDCG@10' },
-    'max-seconds': { type: 'float', description: 'stop after the epoch that passes this training time' },
-    'no-save': { type: 'boolean', default: false, description: 'train and report without saving a version' }
+    ...TRAINING_OPTIONS
   }
 } as const
 

@@ -9,7 +9,7 @@ import { evaluate } from '../distill/evaluate.js'
 import { saveModel } from '../models/artifact-model.js'
 import { Teacher, TEACHER_DEFAULTS } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli } from './args.js'
+import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
 import { describeData, loadData } from './load-data.js'
 import { qualityLine, savedMetrics } from './report.js'
 
@@ -28,9 +28,7 @@ export const TRAIN_TEACHER_SPEC = {
     negatives: { type: 'int', default: 512, description: 'shared negatives per batch for --loss sampled' },
     'batch-size': { type: 'int', default: TEACHER_TRAINING_DEFAULTS.batchSize, description: 'sequences per step' },
     'learning-rate': { type: 'float', default: TEACHER_TRAINING_DEFAULTS.learningRate, description: 'Adam learning rate' },
-    patience: { type: 'int', default: 3, description: 'stop after this many epochs without a better validation NDCG@10' },
-    'max-seconds': { type: 'float', description: 'stop after the epoch that passes this training time' },
-    'no-save': { type: 'boolean', default: false, description: 'train and report without saving a version' }
+    ...TRAINING_OPTIONS
   }
 } as const
 
