@@ -12,7 +12,8 @@ export interface TargetsKey {
   withItemEmbeddings: boolean
 }
 
-const MAGIC = 'distillrec-targets-1'
+// 2: top-N lists leave each history's own items out (files of 1 are recomputed)
+const MAGIC = 'distillrec-targets-2'
 
 /**
  * Teacher targets are a pure function of (teacher version, data, topN, positions), so they are

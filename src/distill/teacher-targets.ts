@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
+import type { Scorer } from '../models/scorer.js'
 import type { Teacher } from '../models/teacher.js'
 import { padWindows } from '../models/windows.js'
+import { topK } from '../serving/top-k.js'
 import { matMul2d } from '../tf/matmul.js'
 import { DistillError } from './distill-error.js'
 import type { TrainingPositions } from './training-positions.js'
@@ -72,6 +74,11 @@ export interface ComputeTargetsOptions {
   batchSize?: number
   /** Also keep the teacher's item embeddings (for the hint loss). */
   withItemEmbeddings?: boolean
+  /**
+   * Leave each history's own items out of its top-N (default true), as evaluation and serving do:
+   * otherwise part of the soft-target mass goes to items the user has already seen.
+   */
+  maskHistory?: boolean
 }
 
 /**
@@ -84,6 +91,7 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
   options: ComputeTargetsOptions): TeacherTargets {
   const { topN } = options
   const batchSize = options.batchSize ?? 64
+  const maskHistory = options.maskHistory ?? true
   const maxLen = teacher.config.maxLen
   const items = new Int32Array(positions.users.length * topN)
   const logits = new Float32Array(positions.users.length * topN)
@@ -117,7 +125,9 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
       const ids = tf.tensor2d(padWindows(batch.map(w => train[w.user].subarray(w.start, w.stop)), len, teacher.padId), [batch.length, len], 'int32')
       const hidden = tf.reshape(teacher.hidden(ids), [batch.length * len, teacher.config.dim])
       const states = tf.gather(hidden, tf.tensor1d(rows, 'int32')) as tf.Tensor2D
-      const { values, indices } = tf.topk(matMul2d(states, table, false, true), topN)
+      let logits: tf.Tensor2D = matMul2d(states, table, false, true)
+      if (maskHistory) logits = tf.add(logits, tf.tensor2d(historyMask(train, positions, order, teacher.numItems), logits.shape))
+      const { values, indices } = tf.topk(logits, topN)
       return [values, indices]
     })
     const v = values.dataSync() as Float32Array
@@ -133,11 +143,71 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
   return new TeacherTargets(positions, topN, items, logits, embeddings, embeddings ? teacher.config.dim : 0)
 }
 
+/** Additive mask [rows, numItems]: MASKED at the items of each position's history, 0 elsewhere. */
+function historyMask (train: readonly Int32Array[], positions: TrainingPositions, order: readonly number[], numItems: number): Float32Array {
+  const mask = new Float32Array(order.length * numItems)
+  order.forEach((p, r) => {
+    const history = train[positions.users[p]].subarray(0, positions.ends[p])
+    for (const item of history) mask[r * numItems + item] = MASKED
+  })
+  return mask
+}
+
+const MASKED = -1e9
+
+export interface ScorerTargetsOptions {
+  topN: number
+  /** Items of history each scorer call sees (the latest); default all. */
+  maxHistory?: number
+  /**
+   * Logit of a position's best item; the others get `sharpness · score / best score`. A scorer's
+   * raw scores (co-occurrence votes, counts) have no common scale with a softmax teacher's logits;
+   * this gives every position the same spread before mixing.
+   */
+  sharpness: number
+}
+
+/**
+ * Soft targets from any scorer (e.g. item-KNN as a second teacher for mixed distillation): at
+ * every requested position, the top-N items of the scorer's row for that history, the history's
+ * own items left out.
+ */
+export function scorerTargets (scorer: Scorer, train: readonly Int32Array[], positions: TrainingPositions,
+  options: ScorerTargetsOptions): TeacherTargets {
+  const { topN, sharpness } = options
+  const maxHistory = options.maxHistory ?? Infinity
+  const size = positions.users.length
+  const items = new Int32Array(size * topN)
+  const logits = new Float32Array(size * topN)
+  const seen = new Uint8Array(scorer.numItems)
+  const chunk = 256
+  for (let start = 0; start < size; start += chunk) {
+    const ps = Array.from({ length: Math.min(chunk, size - start) }, (_, i) => start + i)
+    const rows = scorer.scoreBatch(ps.map(p => {
+      const end = positions.ends[p]
+      return train[positions.users[p]].subarray(Math.max(0, end - maxHistory), end)
+    }))
+    ps.forEach((p, r) => {
+      const history = train[positions.users[p]].subarray(0, positions.ends[p])
+      for (const item of history) seen[item] = 1
+      const best = topK(rows[r], topN, seen)
+      for (const item of history) seen[item] = 0
+      const top = best.length > 0 && best[0].score > 0 ? best[0].score : 1
+      for (let n = 0; n < topN; n++) {
+        const pick = best[Math.min(n, best.length - 1)]
+        items[p * topN + n] = pick?.index ?? 0
+        logits[p * topN + n] = n < best.length ? sharpness * pick.score / top : MASKED
+      }
+    })
+  }
+  return new TeacherTargets(positions, topN, items, logits)
+}
+
 /**
  * Mixed distillation: several teachers' targets on the same positions combined into one
  * distribution p = Σ_t w_t · softmax_N(logits_t) (an item outside a teacher's top-N gets 0 from
  * it), keeping the top-N of the union with log p as logits. Weights are normalised to sum to 1.
- * Item embeddings are not mixed (the hint loss needs a single teacher).
+ * The first teacher's item embeddings, if it has them, are kept for the hint loss.
  */
 export function mixTeacherTargets (targets: readonly TeacherTargets[], weights: readonly number[], topN: number): TeacherTargets {
   if (targets.length === 0 || targets.length !== weights.length) throw new DistillError('TEACHER_TARGETS_INVALID', 'one weight per teacher targets is needed')
@@ -167,5 +237,5 @@ export function mixTeacherTargets (targets: readonly TeacherTargets[], weights: 
       logits[p * topN + n] = n < ranked.length ? Math.log(m) : -1e9
     }
   }
-  return new TeacherTargets(targets[0].positions, topN, items, logits)
+  return new TeacherTargets(targets[0].positions, topN, items, logits, targets[0].itemEmbeddings, targets[0].embeddingDim)
 }

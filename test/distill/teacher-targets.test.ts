@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/tf/backend.js'
 import { Teacher } from '../../src/models/teacher.js'
-import { computeTeacherTargets, mixTeacherTargets, TeacherTargets } from '../../src/distill/teacher-targets.js'
+import { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets } from '../../src/distill/teacher-targets.js'
 import { trainingPositions } from '../../src/distill/training-positions.js'
 import { Random } from '../../src/data/random.js'
 
@@ -12,8 +12,9 @@ function sequences (users: number, numItems: number, seed: number): Int32Array[]
   return Array.from({ length: users }, () => Int32Array.from({ length: 2 + rng.int(12) }, () => rng.int(numItems)))
 }
 
-function topN (scores: Float32Array, n: number): number[] {
-  return Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]).slice(0, n)
+function topN (scores: Float32Array, n: number, excluded: ArrayLike<number> = []): number[] {
+  const skip = new Set(Array.from(excluded))
+  return Array.from(scores.keys()).filter(i => !skip.has(i)).sort((a, b) => scores[b] - scores[a]).slice(0, n)
 }
 
 describe('teacher targets', () => {
@@ -27,7 +28,7 @@ describe('teacher targets', () => {
     assert.deepEqual([Array.from(last2.users), Array.from(last2.ends)], [[0, 0, 2], [2, 3, 1]])
   })
 
-  it('holds the teacher\'s top-N for each position\'s history, from one pass per sequence', () => {
+  it('holds the teacher\'s top-N for each position\'s history, its own items left out, from one pass per sequence', () => {
     const train = sequences(9, 25, 1)
     const teacher = new Teacher({ numItems: 25, dim: 8, blocks: 1, heads: 2, ffnDim: 8, maxLen: 20 })
     const positions = trainingPositions(train)
@@ -35,9 +36,11 @@ describe('teacher targets', () => {
     const targets = computeTeacherTargets(teacher, train, positions, { topN: 5, batchSize: 4, withItemEmbeddings: true })
     assert.equal(tf.memory().numTensors, before)
     const histories = Array.from(positions.users, (u, p) => train[u].subarray(0, positions.ends[p]))
+    const unmasked = computeTeacherTargets(teacher, train, positions, { topN: 5, batchSize: 4, maskHistory: false })
     teacher.scoreBatch(histories).forEach((scores, p) => {
-      assert.deepEqual(Array.from(targets.items.subarray(p * 5, p * 5 + 5)), topN(scores, 5))
+      assert.deepEqual(Array.from(targets.items.subarray(p * 5, p * 5 + 5)), topN(scores, 5, histories[p]))
       assert.ok(Math.abs(targets.logits[p * 5] - scores[targets.items[p * 5]]) < 1e-4)
+      assert.deepEqual(Array.from(unmasked.items.subarray(p * 5, p * 5 + 5)), topN(scores, 5))
     })
     assert.equal(targets.embeddingDim, 8)
     assert.equal(targets.itemEmbeddings?.length, 25 * 8)
@@ -49,12 +52,12 @@ describe('teacher targets', () => {
     const train = [Int32Array.from({ length: 11 }, (_, i) => i)]
     const teacher = new Teacher({ numItems: 12, dim: 8, blocks: 1, heads: 1, ffnDim: 8, maxLen: 4 })
     const positions = trainingPositions(train)
-    const targets = computeTeacherTargets(teacher, train, positions, { topN: 3 })
+    const targets = computeTeacherTargets(teacher, train, positions, { topN: 2 })
     // windows of history items: [6, 10), [2, 6), [0, 2)
     const start = (end: number): number => end > 6 ? 6 : end > 2 ? 2 : 0
     positions.ends.forEach((end, p) => {
       const scores = teacher.scoreBatch([train[0].subarray(start(end), end)])[0]
-      assert.deepEqual(Array.from(targets.items.subarray(p * 3, p * 3 + 3)), topN(scores, 3), `position ending at ${end}`)
+      assert.deepEqual(Array.from(targets.items.subarray(p * 2, p * 2 + 2)), topN(scores, 2, train[0].subarray(0, end)), `position ending at ${end}`)
     })
     teacher.dispose()
   })
@@ -66,6 +69,20 @@ describe('teacher targets', () => {
     assert.deepEqual([Array.from(targets.positions.users), Array.from(targets.positions.ends)], [[0, 0, 2], [1, 2, 1]])
     assert.deepEqual(Array.from(targets.items), [9, 8, 9, 8, 3, 3])
     assert.deepEqual(Array.from(targets.logits), [2, 1, 2, 1, 5, -1e9])
+  })
+
+  it('takes targets from any scorer, its history left out, the best item at logit `sharpness`', () => {
+    const train = [Int32Array.of(0, 1, 2, 3)]
+    // scores item i as i + 1, whatever the history
+    const scorer = { name: 'rising', numItems: 6, scoreBatch: (hs: readonly Int32Array[]) => hs.map(() => Float32Array.from({ length: 6 }, (_, i) => i + 1)) }
+    const targets = scorerTargets(scorer, train, trainingPositions(train), { topN: 3, sharpness: 6 })
+    // ends 1, 2, 3: histories [0], [0, 1], [0, 1, 2]
+    assert.deepEqual(Array.from(targets.items), [5, 4, 3, 5, 4, 3, 5, 4, 3])
+    assert.deepEqual(Array.from(targets.logits.subarray(0, 3)), [6, 5, 4])
+    const short = scorerTargets(scorer, [Int32Array.of(0, 1, 2, 3, 4)], { users: Int32Array.of(0), ends: Int32Array.of(4) }, { topN: 3, sharpness: 6 })
+    // history [0, 1, 2, 3] leaves items 4 and 5: the list is padded with the last at zero probability
+    assert.deepEqual(Array.from(short.items), [5, 4, 4])
+    assert.deepEqual(Array.from(short.logits), [6, 5, -1e9])
   })
 
   it('mixes teachers as a weighted sum of their top-N distributions', () => {
