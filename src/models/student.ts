@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { Random } from '../data/random.js'
+import { addBias } from '../tf/bias.js'
 import { lookupRows } from '../tf/embedding.js'
 import { constantVariable, normalVariable } from '../tf/init.js'
 import { matMul2d } from '../tf/matmul.js'
@@ -104,7 +105,7 @@ export class Student implements SequenceModel<StudentConfig> {
   scores (users: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const dots = matMul2d(users, this.itemEmbeddings(), false, true)
-      return this.config.itemBias ? tf.add(dots, this.#w.itemBias) : dots
+      return this.config.itemBias ? addBias(dots, this.#w.itemBias) : dots
     })
   }
 

@@ -1,0 +1,87 @@
+/**
+ * Where a training step spends its time: times three epochs of the teacher's (or the student's)
+ * training on random sequences (us per position, median), then profiles one more and prints
+ * kernel time by kernel name, most first. PROFILE_DETAIL=<kernel> lists that kernel's calls.
+ *
+ *   npm run bench:train-profile -- [--model teacher|student] [--items 3706] [--users 64]
+ *     teacher: [--dim 128] [--loss sampled|full] [--negatives 512] [--batch-size 16]
+ *              [--max-len 50] [--dropout 0.2] [--ffn-dim 128]
+ *     student: [--dim 16] [--batch-size 256] [--loss task|kd]   (kd: task + soft targets)
+ */
+import * as tf from '@tensorflow/tfjs'
+import { parseArgs } from 'node:util'
+import { Random } from '../src/data/random.js'
+import { distillStudent } from '../src/distill/distill-student.js'
+import { TeacherTargets } from '../src/distill/teacher-targets.js'
+import { trainingPositions } from '../src/distill/training-positions.js'
+import { trainTeacher, type TeacherLoss } from '../src/distill/train-teacher.js'
+import { Student } from '../src/models/student.js'
+import { Teacher } from '../src/models/teacher.js'
+import { selectBackend } from '../src/tf/backend.js'
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'teacher' },
+    items: { type: 'string', default: '3706' },
+    users: { type: 'string', default: '64' },
+    dim: { type: 'string' },
+    'ffn-dim': { type: 'string', default: '128' },
+    'max-len': { type: 'string', default: '50' },
+    dropout: { type: 'string', default: '0.2' },
+    loss: { type: 'string' },
+    negatives: { type: 'string', default: '512' },
+    'batch-size': { type: 'string' }
+  }
+})
+const student = values.model === 'student'
+const num = (key: keyof typeof values, fallback?: number): number => values[key] === undefined ? fallback! : Number(values[key])
+
+const backend = await selectBackend()
+tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false)
+const numItems = num('items')
+const maxLen = num('max-len')
+const rng = new Random(7)
+const train = Array.from({ length: num('users') }, () => Int32Array.from({ length: maxLen + 1 }, () => rng.int(numItems)))
+const trainOnce = student ? studentRun() : teacherRun()
+trainOnce() // warm-up: kernels compiled, buffers allocated
+const positions = train.length * maxLen
+const runs = Array.from({ length: 3 }, () => {
+  const t0 = performance.now()
+  trainOnce()
+  return (performance.now() - t0) * 1000 / positions
+}).sort((a, b) => a - b)
+const profile = await tf.profile(() => { trainOnce() })
+const byKernel = new Map<string, { ms: number, calls: number }>()
+if (process.env.PROFILE_DETAIL) for (const k of profile.kernels) if (k.name === process.env.PROFILE_DETAIL) console.log(JSON.stringify(k.inputShapes), JSON.stringify(k.outputShapes), (await k.kernelTimeMs as number).toFixed(2))
+for (const k of profile.kernels) {
+  const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 }
+  entry.ms += await k.kernelTimeMs as number
+  entry.calls++
+  byKernel.set(k.name, entry)
+}
+const kernelMs = [...byKernel.values()].reduce((a, b) => a + b.ms, 0)
+console.log(`${values.model}, backend ${backend}; ${positions} positions a run; ${runs.map(r => r.toFixed(0)).join(', ')} us/position over 3 runs (median ${runs[1].toFixed(0)}); ` +
+  `under the profiler, kernels take ${(kernelMs * 1000 / positions).toFixed(0)} us/position`)
+console.log('| kernel | calls | ms | share |\n|---|---:|---:|---:|')
+for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+  console.log(`| ${name} | ${e.calls} | ${e.ms.toFixed(1)} | ${(100 * e.ms / kernelMs).toFixed(1)}% |`)
+}
+
+function teacherRun (): () => void {
+  const teacher = new Teacher({ numItems, dim: num('dim', 128), ffnDim: num('ffn-dim'), maxLen, dropout: num('dropout') })
+  const loss: TeacherLoss = values.loss === 'full' ? { kind: 'full' } : { kind: 'sampled', negatives: num('negatives') }
+  const options = { epochs: 1, batchSize: num('batch-size', 16), learningRate: 1e-3, seed: 1, loss, progress: false as const }
+  return () => { trainTeacher(teacher, train, options) }
+}
+
+function studentRun (): () => void {
+  const model = new Student({ numItems, dim: num('dim', 16) })
+  const at = trainingPositions(train)
+  const topN = 32
+  const targets = values.loss === 'kd'
+    ? new TeacherTargets(at, topN, Int32Array.from({ length: at.users.length * topN }, () => rng.int(numItems)), Float32Array.from({ length: at.users.length * topN }, () => rng.next()))
+    : undefined
+  const losses = targets ? { task: { weight: 1 }, kd: { weight: 1, temperature: 1, normalise: 'support' as const } } : { task: { weight: 1 } }
+  const options = { epochs: 1, batchSize: num('batch-size', 256), learningRate: 1e-3, seed: 1, losses, targets, positions: at, progress: false as const }
+  return () => { distillStudent(model, train, options) }
+}
