@@ -36,6 +36,8 @@ export const DISTILL_SPEC = {
     'no-item-bias': { type: 'boolean', default: false, description: 'drop the per-item bias' },
     'top-n': { type: 'int', default: 32, description: 'teacher items kept per position (soft-target support)' },
     'positions-per-user': { type: 'int', description: 'train on each user\'s latest N positions only (all when omitted; 1 for per-user lists)' },
+    'mix-item-knn': { type: 'float', default: 0, description: 'mixed distillation: weight (0-1) of item-KNN\'s soft targets mixed into the teacher\'s' },
+    'knn-sharpness': { type: 'float', default: 5, description: 'logit of item-KNN\'s best item per position when mixed (the rest scale with their votes)' },
     'kd-weight': { type: 'float', default: 1, description: 'weight of the soft-target loss' },
     temperature: { type: 'float', default: 2, description: 'soft-target temperature' },
     'kd-normalise': { type: 'string', default: 'full', description: 'full | support: where the student\'s softmax is taken' },
@@ -69,6 +71,9 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (args === null) return null
   const losses = parseLosses(args)
   if (args.schedule !== 'constant' && args.schedule !== 'linear') throw new CliUsageError('--schedule must be constant or linear')
+  const mix = args['mix-item-knn']
+  if (!(mix >= 0 && mix < 1)) throw new CliUsageError('--mix-item-knn must be at least 0 and below 1')
+  if (!(args['knn-sharpness'] > 0)) throw new CliUsageError('--knn-sharpness must be positive')
   const epochs = args.epochs ?? DISTILL_DEFAULTS.epochs
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), args.format, args.seed)
@@ -90,6 +95,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
         topN: args['top-n'],
         perUser: args['positions-per-user'],
         withItemEmbeddings: losses.hint !== undefined,
+        mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined,
         log: print
       })
     }

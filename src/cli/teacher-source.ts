@@ -1,7 +1,8 @@
 import { cachedTeacherTargets } from '../distill/targets-cache.js'
-import { computeTeacherTargets, TeacherTargets } from '../distill/teacher-targets.js'
+import { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets } from '../distill/teacher-targets.js'
 import { trainingPositions } from '../distill/training-positions.js'
 import { loadTeacher } from '../models/artifact-model.js'
+import { ItemKnnScorer } from '../models/item-knn.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
 import type { Scorer } from '../models/scorer.js'
 import { readTeacherScores, type TeacherScoreList } from '../models/teacher-scores-file.js'
@@ -21,6 +22,11 @@ export interface TeacherSourceOptions {
   /** Training positions per user that get targets (latest first); all when omitted. */
   perUser?: number
   withItemEmbeddings: boolean
+  /**
+   * Mixed distillation: item-KNN's soft targets mixed into the teacher's with this weight
+   * (0 < weight < 1), its scores turned into logits with `sharpness` (see `scorerTargets`).
+   */
+  mixItemKnn?: { weight: number, sharpness: number }
   log: (line: string) => void
 }
 
@@ -40,6 +46,18 @@ export interface TeacherSource {
  * prefix); the other two give one list per user, attached to that user's latest positions.
  */
 export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptions): Promise<TeacherSource> {
+  const source = await loadSingleSource(data, o)
+  if (o.mixItemKnn === undefined) return source
+  const { weight, sharpness } = o.mixItemKnn
+  const started = performance.now()
+  const { train } = data.split
+  const knn = scorerTargets(new ItemKnnScorer({ train, numItems: data.dataset.items.size }), train, source.targets.positions, { topN: o.topN, sharpness })
+  const targets = mixTeacherTargets([source.targets, knn], [1 - weight, weight], o.topN)
+  o.log(`mixed with item-KNN (weight ${weight}, sharpness ${sharpness}) in ${((performance.now() - started) / 1000).toFixed(1)}s`)
+  return { ...source, targets }
+}
+
+async function loadSingleSource (data: LoadedData, o: TeacherSourceOptions): Promise<TeacherSource> {
   const { train } = data.split
   const perUser = o.perUser ?? Infinity
   if (o.scoresFile !== undefined) {

@@ -62,6 +62,16 @@ describe('npm run train:teacher and npm run distill', () => {
     assert.match(out.slice(start).join('\n'), /teacher v1: top-8 targets at \d+ positions read back/)
   })
 
+  it('mixes item-KNN\'s soft targets into the teacher\'s when asked (mixed distillation)', async () => {
+    const start = out.length
+    const result = await distill(['--data', data, '--models-dir', modelsDir, '--losses', 'task,kd,ranking', '--mix-item-knn', '0.4', '--no-save', ...TINY_STUDENT], print)
+    assert.equal(result?.version, null)
+    const log = out.slice(start).join('\n')
+    assert.match(log, /mixed with item-KNN \(weight 0\.4, sharpness 5\)/)
+    assert.match(log, /top-10 overlap with teacher v1: /)
+    await assert.rejects(distill(['--data', data, '--models-dir', modelsDir, '--mix-item-knn', '1', ...TINY_STUDENT], print), { code: 'CLI_USAGE' })
+  })
+
   it('trains the same student on the task loss alone without any teacher', async () => {
     const empty = join(root, 'no-teacher')
     const result = await distill(['--data', data, '--models-dir', empty, '--losses', 'task', ...TINY_STUDENT], print)
