@@ -1,6 +1,7 @@
 /**
- * Offline quality benchmark: baselines, the teacher, and the student with and without distillation
- * (all teacher losses, and each on top of the task loss), leave-one-out by time, full ranking,
+ * Offline quality benchmark: baselines, the teacher, the teacher mixed with item-KNN, and the
+ * student with and without distillation (all teacher losses, each on top of the task loss, and
+ * the mixed teacher's soft targets), leave-one-out by time, full ranking,
  * mean and spread over seeds. Prints a markdown table; writes the raw and summary figures as JSON
  * under bench/results/.
  *   npm run bench:quality -- --data ../shared/datasets/ml-100k [--seeds 3] [--quick]
@@ -10,10 +11,11 @@ import { basename, join } from 'node:path'
 import { COMMON_OPTIONS, parseCli, runCli } from '../src/cli/args.js'
 import { describeData, loadData, type LoadedData } from '../src/cli/load-data.js'
 import { markdownTable } from '../src/cli/table.js'
-import { computeTeacherTargets, distillStudent, trainTeacher, type DistillLosses, type TeacherLoss } from '../src/distill/trainer.js'
+import { computeTeacherTargets, distillStudent, mixTeacherTargets, scorerTargets, trainTeacher, type DistillLosses, type TeacherLoss } from '../src/distill/trainer.js'
 import { trainingPositions } from '../src/distill/training-positions.js'
 import { ItemKnnScorer } from '../src/models/item-knn.js'
 import { MarkovChainScorer } from '../src/models/markov-chain.js'
+import { MixtureScorer } from '../src/models/mixture.js'
 import { PopularityScorer } from '../src/models/popularity.js'
 import type { Scorer } from '../src/models/scorer.js'
 import { Student, type StudentConfig } from '../src/models/student.js'
@@ -71,17 +73,24 @@ const FULL: Mode = {
   topN: 32
 }
 
-const KD = { weight: 1, temperature: 2 }
+const KD = { weight: 1, temperature: 1, normalise: 'support' as const }
 const RANKING = { weight: 1, k: 10 }
 const HINT = { weight: 1 }
-/** Every student row: same architecture, size, positions and epochs; only the losses differ. */
-const STUDENT_VARIANTS: Array<{ label: string, losses: DistillLosses }> = [
+/** Mixed teacher: the teacher's soft targets and item-KNN's, half each. */
+const MIX = { weight: 0.5, sharpness: 5 }
+/**
+ * Every student row: same architecture, size, positions and epochs; only the losses and the
+ * teacher (the trained one, or mixed with item-KNN) differ.
+ */
+const STUDENT_VARIANTS: Array<{ label: string, losses: DistillLosses, mixed?: boolean }> = [
   { label: 'student, no distillation', losses: { task: { weight: 1 } } },
   { label: 'student + kd + ranking + hint', losses: { task: { weight: 1 }, kd: KD, ranking: RANKING, hint: HINT } },
   { label: 'student + kd', losses: { task: { weight: 1 }, kd: KD } },
   { label: 'student + ranking', losses: { task: { weight: 1 }, ranking: RANKING } },
   { label: 'student + hint', losses: { task: { weight: 1 }, hint: HINT } },
-  { label: 'student, kd only (no task loss)', losses: { kd: KD } }
+  { label: 'student, kd only (no task loss)', losses: { kd: KD } },
+  { label: 'student + kd, mixed teacher', losses: { task: { weight: 1 }, kd: KD }, mixed: true },
+  { label: 'student + kd + ranking + hint, mixed teacher', losses: { task: { weight: 1 }, kd: KD, ranking: RANKING, hint: HINT }, mixed: true }
 ]
 
 async function main (): Promise<void> {
@@ -132,14 +141,17 @@ async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: nu
   const rows: Measured[] = []
   const baselines: Array<() => Scorer> = [
     () => new PopularityScorer({ train, numItems }),
-    () => new MarkovChainScorer({ train, numItems }),
-    () => new ItemKnnScorer({ train, numItems })
+    () => new MarkovChainScorer({ train, numItems })
   ]
   for (const build of baselines) {
     const t0 = performance.now()
     const scorer = build()
     rows.push(await measure(scorer.name, scorer, ctx, { trainSeconds: seconds(t0) }))
   }
+  const knnStarted = performance.now()
+  const knn = new ItemKnnScorer({ train, numItems })
+  const knnSeconds = seconds(knnStarted)
+  rows.push(await measure(knn.name, knn, ctx, { trainSeconds: knnSeconds }))
 
   const teacher = new Teacher({ numItems, ...mode.teacher, seed })
   try {
@@ -150,12 +162,19 @@ async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: nu
     const t0 = performance.now()
     const targets = computeTeacherTargets(teacher, train, positions, { topN: mode.topN, withItemEmbeddings: true })
     console.error(`seed ${seed}: teacher top-${mode.topN} targets at ${targets.size} positions in ${seconds(t0).toFixed(1)}s`)
+    const t1 = performance.now()
+    const knnTargets = scorerTargets(knn, train, positions, { topN: mode.topN, sharpness: MIX.sharpness })
+    const mixed = mixTeacherTargets([targets, knnTargets], [1 - MIX.weight, MIX.weight], mode.topN)
+    console.error(`seed ${seed}: item-KNN targets mixed in ${seconds(t1).toFixed(1)}s`)
+    const mixture = new MixtureScorer([{ scorer: teacher, weight: 1 - MIX.weight }, { scorer: knn, weight: MIX.weight, sharpness: MIX.sharpness }])
+    rows.push(await measure('mixed teacher (teacher + item-knn)', mixture, ctx, { trainSeconds: report.seconds + knnSeconds }))
+    log(rows.at(-1)!, seed)
     for (const variant of STUDENT_VARIANTS) {
       const student = new Student({ numItems, ...mode.student, seed })
       try {
         const usesTeacher = variant.losses.kd !== undefined || variant.losses.ranking !== undefined || variant.losses.hint !== undefined
         const r = distillStudent(student, train, {
-          ...mode.studentTraining, seed, valid, losses: variant.losses, targets: usesTeacher ? targets : undefined, positions
+          ...mode.studentTraining, seed, valid, losses: variant.losses, targets: usesTeacher ? (variant.mixed === true ? mixed : targets) : undefined, positions
         })
         rows.push(await measure(variant.label, student, ctx, { trainSeconds: r.seconds, model: student, teacher }))
         log(rows.at(-1)!, seed)

@@ -6,7 +6,7 @@
  */
 export { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainTeacherOptions } from './train-teacher.js'
 export { distillStudent, DISTILL_DEFAULTS, type DistillLosses, type DistillOptions } from './distill-student.js'
-export { computeTeacherTargets, mixTeacherTargets, TeacherTargets, type ComputeTargetsOptions } from './teacher-targets.js'
+export { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets, type ComputeTargetsOptions, type ScorerTargetsOptions } from './teacher-targets.js'
 export { trainingPositions, type TrainingPositions } from './training-positions.js'
 export type { EpochReport, TrainLoopOptions, TrainReport } from './train-loop.js'
 export { createProgress, silentProgress, type ProgressReporter } from './progress.js'
