@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs'
 /**
  * `x + b` for `x` [N, M] and a bias row `b` [M], whose gradient for `b` (the column sums of the
  * incoming gradient) is a product with a row of ones. `tf.add`'s own gradient reduces over
- * axis 0, which wasm runs slowly on wide rows: ~8.6 ms for a [256, 3706] gradient against ~1 ms
+ * axis 0, which wasm runs slowly on wide rows: ~8.6 ms for a [256, 3706] gradient against ~3 ms
  * for the product (bench:train-profile --model student).
  */
 export function addBias (x: tf.Tensor2D, b: tf.Tensor1D | tf.Variable): tf.Tensor2D {
