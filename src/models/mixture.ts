@@ -12,9 +12,10 @@ export interface MixtureMember {
 
 /**
  * Several scorers as one: score = Σ w_m · softmax(logits_m), weights normalised to sum to 1.
- * The same combination that mixed distillation (`mixTeacherTargets` over `scorerTargets`) hands
- * the student, taken over every item instead of each member's top-N: this is how the mixed
- * teacher itself is evaluated.
+ * This is how the mixed teacher itself is evaluated. It approximates what mixed distillation
+ * (`mixTeacherTargets` over `scorerTargets`) hands the student, with two differences: the
+ * softmax runs over every item instead of each member's top-N, and `sharpness` divides by the
+ * row's best score over every item, where `scorerTargets` takes the best unseen item.
  */
 export class MixtureScorer implements Scorer {
   readonly name: string
