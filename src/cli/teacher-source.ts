@@ -1,4 +1,4 @@
-import { cachedTeacherTargets } from '../distill/targets-cache.js'
+import { cachedTeacherTargets, type TargetsKey } from '../distill/targets-cache.js'
 import { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets } from '../distill/teacher-targets.js'
 import { trainingPositions } from '../distill/training-positions.js'
 import { loadTeacher } from '../models/artifact-model.js'
@@ -46,18 +46,26 @@ export interface TeacherSource {
  * prefix); the other two give one list per user, attached to that user's latest positions.
  */
 export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptions): Promise<TeacherSource> {
-  const source = await loadSingleSource(data, o)
+  const { source, cache } = await loadSingleSource(data, o)
   if (o.mixItemKnn === undefined) return source
-  const { weight, sharpness } = o.mixItemKnn
+  const mixItemKnn = o.mixItemKnn
   const started = performance.now()
-  const { train } = data.split
-  const knn = scorerTargets(new ItemKnnScorer({ train, numItems: data.dataset.items.size }), train, source.targets.positions, { topN: o.topN, sharpness })
-  const targets = mixTeacherTargets([source.targets, knn], [1 - weight, weight], o.topN)
-  o.log(`mixed with item-KNN (weight ${weight}, sharpness ${sharpness}) in ${((performance.now() - started) / 1000).toFixed(1)}s`)
+  const mix = (): TeacherTargets => {
+    const { train } = data.split
+    const knn = scorerTargets(new ItemKnnScorer({ train, numItems: data.dataset.items.size }), train, source.targets.positions, { topN: o.topN, sharpness: mixItemKnn.sharpness })
+    return mixTeacherTargets([source.targets, knn], [1 - mixItemKnn.weight, mixItemKnn.weight], o.topN)
+  }
+  // a saved teacher's mix is kept beside its own targets; the other sources are mixed every run
+  const { targets, cached } = cache === undefined
+    ? { targets: mix(), cached: false }
+    : await cachedTeacherTargets(cache.dir, { ...cache.key, mixItemKnn }, mix)
+  o.log(`mixed with item-KNN (weight ${mixItemKnn.weight}, sharpness ${mixItemKnn.sharpness}): ${cached ? 'read back' : 'computed'} in ` +
+    `${((performance.now() - started) / 1000).toFixed(1)}s`)
   return { ...source, targets }
 }
 
-async function loadSingleSource (data: LoadedData, o: TeacherSourceOptions): Promise<TeacherSource> {
+/** A source, and for a saved teacher where its targets are cached (so a mix can be cached there too). */
+async function loadSingleSource (data: LoadedData, o: TeacherSourceOptions): Promise<{ source: TeacherSource, cache?: { dir: string, key: TargetsKey } }> {
   const { train } = data.split
   const perUser = o.perUser ?? Infinity
   if (o.scoresFile !== undefined) {
@@ -65,23 +73,26 @@ async function loadSingleSource (data: LoadedData, o: TeacherSourceOptions): Pro
     const byUser = await readTeacherScores(o.scoresFile, data.dataset.items, { unknownItems: 'skip', onSkip: () => { skipped++ } })
     if (skipped > 0) o.log(`${o.scoresFile}: skipped ${skipped} item ids not in the dataset`)
     const lists = data.dataset.users.ids().map((id) => byUser.get(id))
-    return { label: o.scoresFile, version: null, targets: TeacherTargets.fromUserLists(train, lists, o.topN, fromListsPerUser(perUser)), dispose () {} }
+    return { source: { label: o.scoresFile, version: null, targets: TeacherTargets.fromUserLists(train, lists, o.topN, fromListsPerUser(perUser)), dispose () {} } }
   }
   if (o.layersDir !== undefined) {
     const teacher = await loadLayersTeacher(o.layersDir, { numItems: data.dataset.items.size, maxLen: o.maxLen })
     const lists = topLists(teacher, train, o.topN)
-    return { label: o.layersDir, version: null, targets: TeacherTargets.fromUserLists(train, lists, o.topN, fromListsPerUser(perUser)), scorer: teacher, dispose: () => teacher.dispose() }
+    return { source: { label: o.layersDir, version: null, targets: TeacherTargets.fromUserLists(train, lists, o.topN, fromListsPerUser(perUser)), scorer: teacher, dispose: () => teacher.dispose() } }
   }
   const loaded = await loadTeacher(o.modelsDir, o.version)
   try {
     checkCatalogue(loaded.itemIds, data, `teacher v${loaded.manifest.version}`)
     const started = performance.now()
-    const key = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings: o.withItemEmbeddings }
+    const key: TargetsKey = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings: o.withItemEmbeddings }
     const { targets, cached } = await cachedTeacherTargets(loaded.dir, key, () =>
       computeTeacherTargets(loaded.model, train, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings }))
     o.log(`teacher v${loaded.manifest.version}: top-${o.topN} targets at ${targets.size} positions ${cached ? 'read back' : 'computed'} in ` +
       `${((performance.now() - started) / 1000).toFixed(1)}s (${(targets.memoryBytes() / 2 ** 20).toFixed(1)} MiB)`)
-    return { label: `teacher v${loaded.manifest.version}`, version: loaded.manifest.version, targets, scorer: loaded.model, dispose: () => loaded.model.dispose() }
+    return {
+      source: { label: `teacher v${loaded.manifest.version}`, version: loaded.manifest.version, targets, scorer: loaded.model, dispose: () => loaded.model.dispose() },
+      cache: { dir: loaded.dir, key }
+    }
   } catch (err) {
     loaded.model.dispose()
     throw err

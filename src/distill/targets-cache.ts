@@ -10,15 +10,18 @@ export interface TargetsKey {
   /** Positions per user that carry targets; Infinity = all. */
   perUser: number
   withItemEmbeddings: boolean
+  /** Mixed distillation: item-KNN's targets mixed in with this weight and sharpness. */
+  mixItemKnn?: { weight: number, sharpness: number }
 }
 
 // 2: top-N lists leave each history's own items out (files of 1 are recomputed)
 const MAGIC = 'distillrec-targets-2'
 
 /**
- * Teacher targets are a pure function of (teacher version, data, topN, positions), so they are
- * computed once and kept beside the teacher version they came from; later student runs read
- * them back instead of running the teacher again. A file that does not match is recomputed.
+ * Teacher targets are a pure function of (teacher version, data, topN, positions, item-KNN mix), so
+ * they are computed once and kept beside the teacher version they came from; later student runs
+ * read them back instead of running the teacher (or item-KNN) again. A file that does not match
+ * is recomputed.
  */
 export async function cachedTeacherTargets (teacherDir: string, key: TargetsKey, compute: () => TeacherTargets): Promise<{ targets: TeacherTargets, cached: boolean }> {
   const path = join(teacherDir, targetsFileName(key))
@@ -36,8 +39,9 @@ export async function cachedTeacherTargets (teacherDir: string, key: TargetsKey,
   return { targets, cached: false }
 }
 
-export function targetsFileName ({ dataset, topN, perUser, withItemEmbeddings }: TargetsKey): string {
-  return `targets-${dataset}-n${topN}-p${Number.isFinite(perUser) ? perUser : 'all'}${withItemEmbeddings ? '-emb' : ''}.bin`
+export function targetsFileName ({ dataset, topN, perUser, withItemEmbeddings, mixItemKnn }: TargetsKey): string {
+  const mix = mixItemKnn === undefined ? '' : `-knn${mixItemKnn.weight}s${mixItemKnn.sharpness}`
+  return `targets-${dataset}-n${topN}-p${Number.isFinite(perUser) ? perUser : 'all'}${withItemEmbeddings ? '-emb' : ''}${mix}.bin`
 }
 
 interface Header { magic: string, positions: number, topN: number, embeddingDim: number, embeddings: number }

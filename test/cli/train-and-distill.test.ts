@@ -67,8 +67,12 @@ describe('npm run train:teacher and npm run distill', () => {
     const result = await distill(['--data', data, '--models-dir', modelsDir, '--losses', 'task,kd,ranking', '--mix-item-knn', '0.4', '--no-save', ...TINY_STUDENT], print)
     assert.equal(result?.version, null)
     const log = out.slice(start).join('\n')
-    assert.match(log, /mixed with item-KNN \(weight 0\.4, sharpness 5\)/)
+    assert.match(log, /mixed with item-KNN \(weight 0\.4, sharpness 5\): computed/)
     assert.match(log, /top-10 overlap with teacher v1: /)
+    const again = out.length
+    const second = await distill(['--data', data, '--models-dir', modelsDir, '--losses', 'task,kd,ranking', '--mix-item-knn', '0.4', '--no-save', ...TINY_STUDENT], print)
+    assert.match(out.slice(again).join('\n'), /mixed with item-KNN \(weight 0\.4, sharpness 5\): read back/)
+    assert.equal(second?.ndcg, result?.ndcg, 'the mix read back is the mix computed')
     await assert.rejects(distill(['--data', data, '--models-dir', modelsDir, '--mix-item-knn', '1', ...TINY_STUDENT], print), { code: 'CLI_USAGE' })
   })
 

@@ -43,6 +43,10 @@ describe('teacher targets cache', () => {
     assert.deepEqual(await readdir(dir), [targetsFileName(key)])
     await cachedTeacherTargets(dir, { ...key, topN: 3 }, () => { computed++; return new TeacherTargets({ users: new Int32Array(0), ends: new Int32Array(0) }, 3, new Int32Array(0), new Float32Array(0)) })
     assert.equal(computed, 2, 'another key is another computation')
+    await cachedTeacherTargets(dir, { ...key, mixItemKnn: { weight: 0.5, sharpness: 5 } }, compute)
+    await cachedTeacherTargets(dir, { ...key, mixItemKnn: { weight: 0.3, sharpness: 5 } }, compute)
+    assert.equal(computed, 4, 'each item-KNN mix is its own file')
+    assert.equal((await readdir(dir)).length, 4)
   })
 
   it('recomputes when the file is truncated or foreign', async (t) => {
