@@ -39,6 +39,7 @@ const SPEC = {
     'teacher-dropout': { type: 'float', description: `override the teacher's dropout (default ${TEACHER_DEFAULTS.dropout}; 0.5 suited ML-100K: test NDCG@10 0.105 in one 5-minute run, against 0.093 ± 0.009 at 0.2 over 3 seeds)` },
     'teacher-seconds': { type: 'float', description: 'stop the teacher after the epoch that passes this training time (issue budget: 300 on ML-100K, 1800 on ML-1M)' },
     'student-seconds': { type: 'float', description: 'the same for each student (issue budget: 120 on ML-100K, 600 on ML-1M)' },
+    'student-patience': { type: 'int', description: 'override the students\' early-stopping patience (default 3; as many as --student-epochs gives every student row the same epochs)' },
     requests: { type: 'int', default: 200, description: 'single-history requests timed for us/request' },
     out: { type: 'string', default: 'bench/results', description: 'directory for the JSON results' }
   }
@@ -103,7 +104,12 @@ async function main (): Promise<void> {
     ...base,
     teacher: { ...base.teacher, dropout: args['teacher-dropout'] ?? base.teacher.dropout },
     teacherTraining: { ...base.teacherTraining, epochs: args['teacher-epochs'] ?? base.teacherTraining.epochs, maxSeconds: args['teacher-seconds'] },
-    studentTraining: { ...base.studentTraining, epochs: args['student-epochs'] ?? base.studentTraining.epochs, maxSeconds: args['student-seconds'] }
+    studentTraining: {
+      ...base.studentTraining,
+      epochs: args['student-epochs'] ?? base.studentTraining.epochs,
+      patience: args['student-patience'] ?? base.studentTraining.patience,
+      maxSeconds: args['student-seconds']
+    }
   }
   const seeds = Array.from({ length: args.seeds ?? (args.quick ? 1 : 3) }, (_, i) => args.seed + i)
   const backend = await selectBackend()
