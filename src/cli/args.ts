@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import type { LearningRateDecay } from '../distill/schedule.js'
 
 export interface OptionSpec {
   type: 'string' | 'int' | 'float' | 'boolean'
@@ -40,10 +41,17 @@ export const COMMON_OPTIONS = {
 
 /** The stopping and saving options every training command shares. */
 export const TRAINING_OPTIONS = {
+  'lr-decay': { type: 'string', default: 'constant', description: 'constant | linear: the learning rate falls to a tenth of itself by the last epoch' },
   patience: { type: 'int', default: 3, description: 'stop after this many epochs without a better validation NDCG@10' },
   'max-seconds': { type: 'float', description: 'stop after the epoch that passes this training time' },
   'no-save': { type: 'boolean', default: false, description: 'train and report without saving a version' }
 } as const satisfies OptionSpecs
+
+/** The `--lr-decay` value, checked. */
+export function learningRateDecay (value: string): LearningRateDecay {
+  if (value !== 'constant' && value !== 'linear') throw new CliUsageError(`--lr-decay must be constant or linear, got ${JSON.stringify(value)}`)
+  return value
+}
 
 export function helpText (spec: CliSpec<OptionSpecs>): string {
   const rows = Object.entries(spec.options).map(([name, o]) => {

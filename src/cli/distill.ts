@@ -12,7 +12,7 @@ import { trainingPositions } from '../distill/training-positions.js'
 import { saveModel } from '../models/artifact-model.js'
 import { Student, STUDENT_DEFAULTS } from '../models/student.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
+import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
 import { describeData, loadData } from './load-data.js'
 import { qualityLine, savedMetrics } from './report.js'
 import { fixed } from './table.js'
@@ -70,6 +70,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const args = parseCli(DISTILL_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
   const losses = parseLosses(args)
+  const lrDecay = learningRateDecay(args['lr-decay'])
   if (args.schedule !== 'constant' && args.schedule !== 'linear') throw new CliUsageError('--schedule must be constant or linear')
   const mix = args['mix-item-knn']
   if (!(mix >= 0 && mix < 1)) throw new CliUsageError('--mix-item-knn must be at least 0 and below 1')
@@ -103,6 +104,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
       epochs,
       batchSize: args['batch-size'],
       learningRate: args['learning-rate'],
+      learningRateDecay: lrDecay,
       seed: args.seed,
       losses,
       targets: teacher?.targets,

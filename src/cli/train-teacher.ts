@@ -9,7 +9,7 @@ import { evaluate } from '../distill/evaluate.js'
 import { saveModel } from '../models/artifact-model.js'
 import { Teacher, TEACHER_DEFAULTS } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
+import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
 import { describeData, loadData } from './load-data.js'
 import { qualityLine, savedMetrics } from './report.js'
 
@@ -37,6 +37,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (args === null) return null
   if (args.loss !== 'full' && args.loss !== 'sampled') throw new CliUsageError(`--loss must be full or sampled, got ${JSON.stringify(args.loss)}`)
   const loss: TeacherLoss = args.loss === 'full' ? { kind: 'full' } : { kind: 'sampled', negatives: args.negatives }
+  const lrDecay = learningRateDecay(args['lr-decay'])
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), args.format, args.seed)
   print(`${describeData(data)}; backend ${backend}`)
@@ -56,6 +57,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
       epochs: args.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
       batchSize: args['batch-size'],
       learningRate: args['learning-rate'],
+      learningRateDecay: lrDecay,
       seed: args.seed,
       loss,
       valid: data.split.valid,

@@ -10,6 +10,7 @@ import { teacherWeight, type TeacherWeightSchedule } from './schedule.js'
 import type { TeacherTargets } from './teacher-targets.js'
 import { trainingPositions, type TrainingPositions } from './training-positions.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from './train-loop.js'
+import { AdjustableAdam } from '../tf/adam.js'
 
 /**
  * Which losses a student run adds up, each with its weight (absent = off). The teacher's losses
@@ -62,14 +63,15 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
   const positions = targets?.positions ?? options.positions ?? trainingPositions(train)
   const { window } = student.config
   const rng = new Random(options.seed)
-  const optimizer = tf.train.adam(options.learningRate)
+  const optimizer = new AdjustableAdam(options.learningRate)
   const projection = losses.hint ? glorotVariable([student.config.dim, targets!.embeddingDim], rng) : undefined
   const teacherItems = losses.hint ? tf.tensor2d(targets!.itemEmbeddings!, [student.numItems, targets!.embeddingDim]) : undefined
   const rankW = losses.ranking ? tf.tensor1d(rankWeights(losses.ranking.k, losses.ranking.lambda ?? losses.ranking.k / 2)) : undefined
   const variables = [...Object.values(student.weights()), ...(projection ? [projection] : [])]
   const order = Int32Array.from({ length: positions.users.length }, (_, i) => i)
   try {
-    return runEpochs(student, 'student', options, (epoch, onStep) => {
+    return runEpochs(student, 'student', options, (epoch, onStep, learningRate) => {
+      optimizer.setLearningRate(learningRate)
       const tw = options.schedule ? teacherWeight(options.schedule, epoch) : 1
       rng.shuffle(order)
       const steps = Math.ceil(order.length / options.batchSize)

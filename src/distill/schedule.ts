@@ -21,3 +21,15 @@ export function teacherWeight (schedule: TeacherWeightSchedule, epoch: number): 
       return schedule.start * Math.pow(schedule.rate, Math.max(0, epoch))
   }
 }
+
+/** How the learning rate moves over the epochs: `constant`, or `linear` down to a tenth of it at the last epoch. */
+export type LearningRateDecay = 'constant' | 'linear'
+
+/** Fraction of the learning rate reached at the last epoch under `linear` decay. */
+export const LINEAR_DECAY_END = 0.1
+
+export function learningRateAt (learningRate: number, decay: LearningRateDecay, epoch: number, epochs: number): number {
+  if (decay === 'constant' || epochs <= 1) return learningRate
+  const t = Math.min(1, Math.max(0, epoch / (epochs - 1)))
+  return learningRate * (1 - (1 - LINEAR_DECAY_END) * t)
+}

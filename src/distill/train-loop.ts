@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { EvalCase } from '../data/split.js'
 import { assignWeights, snapshotWeights, type SequenceModel } from '../models/sequence-model.js'
 import { evaluate } from './evaluate.js'
+import { learningRateAt, type LearningRateDecay } from './schedule.js'
 import { createProgress, silentProgress, type ProgressReporter } from './progress.js'
 
 /** Options every training run shares. */
@@ -9,6 +10,8 @@ export interface TrainLoopOptions {
   epochs: number
   batchSize: number
   learningRate: number
+  /** Default `constant`; `linear` ends the last epoch at a tenth (a time budget may stop it sooner). */
+  learningRateDecay?: LearningRateDecay
   seed: number
   /** Validation cases: after each epoch NDCG@10 is measured on them; the best epoch's weights are kept. */
   valid?: readonly EvalCase[]
@@ -40,8 +43,11 @@ export interface TrainReport {
   usPerPosition: number
 }
 
-/** What one epoch of a particular model's training does; returns its mean loss and position count. */
-export type EpochFn = (epoch: number, onStep: (step: number, steps: number, loss: number) => void) => { loss: number, positions: number }
+/**
+ * What one epoch of a particular model's training does, at the epoch's learning rate; returns its
+ * mean loss and position count.
+ */
+export type EpochFn = (epoch: number, onStep: (step: number, steps: number, loss: number) => void, learningRate: number) => { loss: number, positions: number }
 
 /**
  * Runs epochs with validation, early stopping, best-epoch restore, a time budget and progress.
@@ -60,7 +66,8 @@ export function runEpochs (model: SequenceModel, label: string, options: TrainLo
   const started = performance.now()
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const t0 = performance.now()
-    const result = runEpoch(epoch, (step, steps, loss) => progress.step({ epoch, epochs: options.epochs, step, steps, loss }))
+    const learningRate = learningRateAt(options.learningRate, options.learningRateDecay ?? 'constant', epoch, options.epochs)
+    const result = runEpoch(epoch, (step, steps, loss) => progress.step({ epoch, epochs: options.epochs, step, steps, loss }), learningRate)
     trainMs += performance.now() - t0
     positions += result.positions
     const metric = validate?.(model)

@@ -6,6 +6,7 @@ import { lookupRows } from '../tf/embedding.js'
 import { matMul2d } from '../tf/matmul.js'
 import { crossEntropy, sampledCrossEntropy } from './losses.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from './train-loop.js'
+import { AdjustableAdam } from '../tf/adam.js'
 
 /**
  * `full`: softmax over every item. `sampled`: `negatives` items per batch drawn with probability
@@ -62,10 +63,11 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
   const rng = new Random(options.seed)
   const sampler = options.loss.kind === 'sampled' ? negativeSampler(train, numItems, options.loss.negatives, options.loss.popularityPower ?? 0) : undefined
   const nextSeed = (): number => rng.int(2 ** 31)
-  const optimizer = tf.train.adam(options.learningRate, 0.9, 0.98)
+  const optimizer = new AdjustableAdam(options.learningRate, 0.9, 0.98)
   const variables = Object.values(teacher.weights())
   try {
-    return runEpochs(teacher, 'teacher', options, (epoch, onStep) => {
+    return runEpochs(teacher, 'teacher', options, (epoch, onStep, learningRate) => {
+      optimizer.setLearningRate(learningRate)
       const batches = bucketBatches(windows, options.batchSize, rng)
       let lossSum = 0
       let positions = 0

@@ -74,6 +74,7 @@ describe('npm run train:teacher and npm run distill', () => {
     assert.match(out.slice(again).join('\n'), /mixed with item-KNN \(weight 0\.4, sharpness 5\): read back/)
     assert.equal(second?.ndcg, result?.ndcg, 'the mix read back is the mix computed')
     await assert.rejects(distill(['--data', data, '--models-dir', modelsDir, '--mix-item-knn', '1', ...TINY_STUDENT], print), { code: 'CLI_USAGE' })
+    await assert.rejects(distill(['--data', data, '--models-dir', modelsDir, '--lr-decay', 'cosine', ...TINY_STUDENT], print), { code: 'CLI_USAGE' })
   })
 
   it('trains the same student on the task loss alone without any teacher', async () => {

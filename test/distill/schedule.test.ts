@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { teacherWeight } from '../../src/distill/schedule.js'
+import { learningRateAt, teacherWeight } from '../../src/distill/schedule.js'
 
 describe('teacherWeight', () => {
   it('stays at start when constant', () => {
@@ -15,5 +15,17 @@ describe('teacherWeight', () => {
   it('multiplies by rate every epoch when exponential', () => {
     const s = { kind: 'exponential', start: 2, rate: 0.5 } as const
     assert.deepEqual([0, 1, 3].map(e => teacherWeight(s, e)), [2, 1, 0.25])
+  })
+})
+
+describe('learningRateAt', () => {
+  it('keeps the rate when constant', () => {
+    assert.deepEqual([0, 3, 9].map(e => learningRateAt(0.01, 'constant', e, 10)), [0.01, 0.01, 0.01])
+  })
+
+  it('falls linearly to a tenth by the last epoch, then holds', () => {
+    const rates = [0, 1, 2, 3, 7].map(e => learningRateAt(1, 'linear', e, 4))
+    assert.deepEqual(rates.map(r => Math.round(r * 1e6) / 1e6), [1, 0.7, 0.4, 0.1, 0.1])
+    assert.equal(learningRateAt(1, 'linear', 0, 1), 1, 'a single epoch runs at the full rate')
   })
 })

@@ -75,6 +75,25 @@ describe('trainer', () => {
     student.dispose()
   })
 
+  it('trains the first epoch alike and the later ones differently under a decaying learning rate', () => {
+    const after = (decay: 'constant' | 'linear'): Float32Array[] => {
+      const student = new Student({ numItems, dim: 4, window: 5, seed: 2 })
+      const seen: Float32Array[] = []
+      distillStudent(student, split.train, {
+        ...base,
+        learningRateDecay: decay,
+        losses: { task: { weight: 1 } },
+        validate: m => { seen.push(m.scoreBatch([Int32Array.of(1, 2)])[0]); return seen.length }
+      })
+      student.dispose()
+      return seen
+    }
+    const constant = after('constant')
+    const linear = after('linear')
+    assert.deepEqual(linear[0], constant[0])
+    assert.notDeepEqual(linear[1], constant[1])
+  })
+
   it('validates on NDCG@10 of the given cases', () => {
     const student = new Student({ numItems, dim: 4, window: 5 })
     const report = distillStudent(student, split.train, { ...base, epochs: 1, valid: split.valid, losses: { task: { weight: 1 } } })
