@@ -12,7 +12,7 @@ describe('AdjustableAdam', () => {
     const x = tf.tidy(() => tf.variable(tf.scalar(0)))
     const adam = new AdjustableAdam(0.5)
     // loss = x has gradient 1 everywhere, so every bias-corrected Adam step moves x by -(learning rate)
-    const step = (): void => { tf.dispose(adam.minimize(() => tf.mul(x, 1) as tf.Scalar)) }
+    const step = (): void => { adam.minimize(() => tf.mul(x, 1) as tf.Scalar) }
     step()
     assert.ok(Math.abs(x.dataSync()[0] + 0.5) < 1e-4)
     adam.setLearningRate(0.1)
