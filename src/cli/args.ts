@@ -39,7 +39,7 @@ export const COMMON_OPTIONS = {
   epochs: { type: 'int', description: 'training epochs (model default when omitted)' }
 } as const satisfies OptionSpecs
 
-/** The stopping and saving options every training command shares. */
+/** The learning-rate, stopping and saving options every training command shares. */
 export const TRAINING_OPTIONS = {
   'lr-decay': { type: 'string', default: 'constant', description: 'constant | linear: the learning rate falls to a tenth of itself by the last epoch' },
   patience: { type: 'int', default: 3, description: 'stop after this many epochs without a better validation NDCG@10' },
