@@ -46,56 +46,81 @@ export interface TeacherSource {
  * prefix); the other two give one list per user, attached to that user's latest positions.
  */
 export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptions): Promise<TeacherSource> {
-  const { source, cache } = await loadSingleSource(data, o)
-  if (o.mixItemKnn === undefined) return source
-  const mixItemKnn = o.mixItemKnn
-  const started = performance.now()
-  const mix = (): TeacherTargets => {
-    const { train } = data.split
-    const knn = scorerTargets(new ItemKnnScorer({ train, numItems: data.dataset.items.size }), train, source.targets.positions, { topN: o.topN, sharpness: mixItemKnn.sharpness })
-    return mixTeacherTargets([source.targets, knn], [1 - mixItemKnn.weight, mixItemKnn.weight], o.topN)
+  const { source, targets: teacherTargets, cache } = await openSource(data, o)
+  try {
+    if (o.mixItemKnn === undefined) return { ...source, targets: await teacherTargets() }
+    const mixItemKnn = o.mixItemKnn
+    const started = performance.now()
+    const mix = async (): Promise<TeacherTargets> => {
+      const own = await teacherTargets()
+      const { train } = data.split
+      const knn = scorerTargets(new ItemKnnScorer({ train, numItems: data.dataset.items.size }), train, own.positions, { topN: o.topN, sharpness: mixItemKnn.sharpness })
+      return mixTeacherTargets([own, knn], [1 - mixItemKnn.weight, mixItemKnn.weight], o.topN)
+    }
+    // a saved teacher's mix is kept beside its own targets (a mix read back skips them); the other sources are mixed every run
+    const { targets, cached } = cache === undefined
+      ? { targets: await mix(), cached: false }
+      : await cachedTeacherTargets(cache.dir, { ...cache.key, mixItemKnn }, mix)
+    o.log(`mixed with item-KNN (weight ${mixItemKnn.weight}, sharpness ${mixItemKnn.sharpness}): ${cached ? 'read back' : 'computed'} in ` +
+      `${((performance.now() - started) / 1000).toFixed(1)}s`)
+    return { ...source, targets }
+  } catch (err) {
+    source.dispose()
+    throw err
   }
-  // a saved teacher's mix is kept beside its own targets; the other sources are mixed every run
-  const { targets, cached } = cache === undefined
-    ? { targets: mix(), cached: false }
-    : await cachedTeacherTargets(cache.dir, { ...cache.key, mixItemKnn }, mix)
-  o.log(`mixed with item-KNN (weight ${mixItemKnn.weight}, sharpness ${mixItemKnn.sharpness}): ${cached ? 'read back' : 'computed'} in ` +
-    `${((performance.now() - started) / 1000).toFixed(1)}s`)
-  return { ...source, targets }
 }
 
-/** A source, and for a saved teacher where its targets are cached (so a mix can be cached there too). */
-async function loadSingleSource (data: LoadedData, o: TeacherSourceOptions): Promise<{ source: TeacherSource, cache?: { dir: string, key: TargetsKey } }> {
+interface OpenedSource {
+  source: Omit<TeacherSource, 'targets'>
+  /** The source's own targets, read or computed when first needed. */
+  targets: () => Promise<TeacherTargets>
+  /** For a saved teacher: where its targets are cached, so that a mix can be cached there too. */
+  cache?: { dir: string, key: TargetsKey }
+}
+
+async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<OpenedSource> {
   const { train } = data.split
   const perUser = o.perUser ?? Infinity
   if (o.scoresFile !== undefined) {
-    let skipped = 0
-    const byUser = await readTeacherScores(o.scoresFile, data.dataset.items, { unknownItems: 'skip', onSkip: () => { skipped++ } })
-    if (skipped > 0) o.log(`${o.scoresFile}: skipped ${skipped} item ids not in the dataset`)
-    const lists = data.dataset.users.ids().map((id) => byUser.get(id))
-    return { source: { label: o.scoresFile, version: null, targets: TeacherTargets.fromUserLists(train, lists, o.topN, fromListsPerUser(perUser)), dispose () {} } }
+    const file = o.scoresFile
+    return {
+      source: { label: file, version: null, dispose () {} },
+      targets: async () => {
+        let skipped = 0
+        const byUser = await readTeacherScores(file, data.dataset.items, { unknownItems: 'skip', onSkip: () => { skipped++ } })
+        if (skipped > 0) o.log(`${file}: skipped ${skipped} item ids not in the dataset`)
+        const lists = data.dataset.users.ids().map((id) => byUser.get(id))
+        return TeacherTargets.fromUserLists(train, lists, o.topN, fromListsPerUser(perUser))
+      }
+    }
   }
   if (o.layersDir !== undefined) {
     const teacher = await loadLayersTeacher(o.layersDir, { numItems: data.dataset.items.size, maxLen: o.maxLen })
-    const lists = topLists(teacher, train, o.topN)
-    return { source: { label: o.layersDir, version: null, targets: TeacherTargets.fromUserLists(train, lists, o.topN, fromListsPerUser(perUser)), scorer: teacher, dispose: () => teacher.dispose() } }
+    return {
+      source: { label: o.layersDir, version: null, scorer: teacher, dispose: () => teacher.dispose() },
+      targets: async () => TeacherTargets.fromUserLists(train, topLists(teacher, train, o.topN), o.topN, fromListsPerUser(perUser))
+    }
   }
   const loaded = await loadTeacher(o.modelsDir, o.version)
   try {
     checkCatalogue(loaded.itemIds, data, `teacher v${loaded.manifest.version}`)
-    const started = performance.now()
-    const key: TargetsKey = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings: o.withItemEmbeddings }
-    const { targets, cached } = await cachedTeacherTargets(loaded.dir, key, () =>
-      computeTeacherTargets(loaded.model, train, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings }))
-    o.log(`teacher v${loaded.manifest.version}: top-${o.topN} targets at ${targets.size} positions ${cached ? 'read back' : 'computed'} in ` +
-      `${((performance.now() - started) / 1000).toFixed(1)}s (${(targets.memoryBytes() / 2 ** 20).toFixed(1)} MiB)`)
-    return {
-      source: { label: `teacher v${loaded.manifest.version}`, version: loaded.manifest.version, targets, scorer: loaded.model, dispose: () => loaded.model.dispose() },
-      cache: { dir: loaded.dir, key }
-    }
   } catch (err) {
     loaded.model.dispose()
     throw err
+  }
+  const label = `teacher v${loaded.manifest.version}`
+  const key: TargetsKey = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings: o.withItemEmbeddings }
+  return {
+    source: { label, version: loaded.manifest.version, scorer: loaded.model, dispose: () => loaded.model.dispose() },
+    targets: async () => {
+      const started = performance.now()
+      const { targets, cached } = await cachedTeacherTargets(loaded.dir, key, () =>
+        computeTeacherTargets(loaded.model, train, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings }))
+      o.log(`${label}: top-${o.topN} targets at ${targets.size} positions ${cached ? 'read back' : 'computed'} in ` +
+        `${((performance.now() - started) / 1000).toFixed(1)}s (${(targets.memoryBytes() / 2 ** 20).toFixed(1)} MiB)`)
+      return targets
+    },
+    cache: { dir: loaded.dir, key }
   }
 }
 

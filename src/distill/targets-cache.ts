@@ -23,11 +23,11 @@ const MAGIC = 'distillrec-targets-2'
  * read them back instead of running the teacher (or item-KNN) again. A file that does not match
  * is recomputed.
  */
-export async function cachedTeacherTargets (teacherDir: string, key: TargetsKey, compute: () => TeacherTargets): Promise<{ targets: TeacherTargets, cached: boolean }> {
+export async function cachedTeacherTargets (teacherDir: string, key: TargetsKey, compute: () => TeacherTargets | Promise<TeacherTargets>): Promise<{ targets: TeacherTargets, cached: boolean }> {
   const path = join(teacherDir, targetsFileName(key))
   const read = await readTargets(path, key)
   if (read !== undefined) return { targets: read, cached: true }
-  const targets = compute()
+  const targets = await compute()
   const tmp = `${path}.tmp-${process.pid}`
   try {
     await writeFileSynced(tmp, encodeTargets(targets))
