@@ -26,10 +26,9 @@ export function teacherWeight (schedule: TeacherWeightSchedule, epoch: number): 
 export type LearningRateDecay = 'constant' | 'linear'
 
 /** Fraction of the learning rate reached at the last epoch under `linear` decay. */
-export const LINEAR_DECAY_END = 0.1
+const LINEAR_DECAY_END = 0.1
 
 export function learningRateAt (learningRate: number, decay: LearningRateDecay, epoch: number, epochs: number): number {
   if (decay === 'constant' || epochs <= 1) return learningRate
-  const t = Math.min(1, Math.max(0, epoch / (epochs - 1)))
-  return learningRate * (1 - (1 - LINEAR_DECAY_END) * t)
+  return teacherWeight({ kind: 'linear', start: learningRate, end: learningRate * LINEAR_DECAY_END, epochs }, epoch)
 }
