@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { EvalCase } from '../src/data/split.js'
 import { evaluate, topKOverlap, type EvaluationResult } from '../src/distill/evaluate.js'
-import { saveModel } from '../src/models/artifact-model.js'
+import { saveModel } from '../src/models/artifact/model-io.js'
 import type { Scorer } from '../src/models/scorer.js'
 import type { SequenceModel } from '../src/models/sequence-model.js'
-import { topK } from '../src/serving/top-k.js'
+import { topK } from '../src/models/top-k.js'
 
 /** One row of one seed: quality on the test split plus cost figures. */
 export interface Measured extends EvaluationResult {

@@ -1,4 +1,4 @@
-import { BACKENDS, type BackendName } from './tf/backend.js'
+import { BACKENDS, type BackendName } from './tf/backend-name.js'
 
 /** Every setting of the service, read once from the environment and frozen. */
 export interface Config {
@@ -62,7 +62,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     historyCap: read.int('HISTORY_CAP', 200, 1, 10_000),
     memoryHistoryUsers: read.int('MEMORY_HISTORY_USERS', 100_000, 1, 100_000_000),
     cacheTtlMs: read.int('CACHE_TTL_MS', 60_000, 0, 86_400_000),
-    cacheMaxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
+    cacheMaxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
     adminToken: read.optional('ADMIN_TOKEN'),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     tfjsBackend: read.oneOf('TFJS_BACKEND', BACKENDS, undefined),

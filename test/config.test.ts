@@ -1,6 +1,18 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { ConfigError, loadConfig } from '../src/config.js'
+
+/** Every module specifier `file` reaches through static relative imports, itself included. */
+function importGraph (file: string, seen = new Map<string, string[]>()): Map<string, string[]> {
+  if (seen.has(file)) return seen
+  const specifiers = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm)].map((m) => m[1])
+  seen.set(file, specifiers)
+  for (const s of specifiers) if (s.startsWith('.')) importGraph(resolve(dirname(file), s.replace(/\.js$/, '.ts')), seen)
+  return seen
+}
 
 describe('config', () => {
   it('runs with no configuration at all', () => {
@@ -18,6 +30,13 @@ describe('config', () => {
       [8080, '0.0.0.0', 'redis://cache:6379', 50, 'warn', 'cpu', 'redis'])
   })
 
+  it('loads no TF.js: reading config is cheap and works in any process', () => {
+    const graph = importGraph(fileURLToPath(new URL('../src/config.ts', import.meta.url)))
+    const external = [...graph.values()].flat().filter((s) => !s.startsWith('.'))
+    assert.ok(graph.size >= 2, 'the walk reached the modules config imports')
+    assert.deepEqual(external.filter((s) => s.startsWith('@tensorflow/')), [])
+  })
+
   const invalid: Array<[Record<string, string>, RegExp]> = [
     [{ PORT: 'eighty' }, /^PORT must be an integer from 0 to 65535, got "eighty"$/],
     [{ PORT: '70000' }, /^PORT must be an integer/],
@@ -29,7 +48,8 @@ describe('config', () => {
     [{ REDIS_URL: 'not a url' }, /^REDIS_URL must be a URL/],
     [{ EVENT_LOG: 'redis' }, /EVENT_LOG=redis needs REDIS_URL/],
     [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be at least 16 characters/],
-    [{ HEADERS_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '1000' }, /HEADERS_TIMEOUT_MS/]
+    [{ HEADERS_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '1000' }, /HEADERS_TIMEOUT_MS/],
+    [{ CACHE_MAX_ENTRIES: '0' }, /^CACHE_MAX_ENTRIES must be an integer from 1 to/]
   ]
   for (const [env, message] of invalid) {
     it(`refuses ${JSON.stringify(env)} naming the variable and what is allowed`, () => {

@@ -5,8 +5,8 @@
  */
 import { pathToFileURL } from 'node:url'
 import { evaluate, topKOverlap, type EvaluationResult } from '../distill/evaluate.js'
-import { loadStudent, loadTeacher } from '../models/artifact-model.js'
-import { listVersions } from '../models/artifact.js'
+import { loadStudent, loadTeacher } from '../models/artifact/model-io.js'
+import { listVersions } from '../models/artifact/index.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
 import { MarkovChainScorer } from '../models/markov-chain.js'

@@ -4,7 +4,7 @@ import { readInteractions, type InteractionFormat } from '../data/interaction-re
 import { leaveOneOut, type LeaveOneOutSplit } from '../data/split.js'
 import { generateSynthetic } from '../data/synthetic.js'
 import { tailItemsMask } from '../distill/metrics.js'
-import { datasetFingerprint } from '../models/artifact.js'
+import { datasetFingerprint } from '../models/artifact/index.js'
 import { CliUsageError } from './args.js'
 
 export const SYNTHETIC = 'synthetic'

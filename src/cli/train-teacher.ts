@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url'
 import { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/trainer.js'
 import { evaluate } from '../distill/evaluate.js'
-import { saveModel } from '../models/artifact-model.js'
+import { saveModel } from '../models/artifact/model-io.js'
 import { Teacher, TEACHER_DEFAULTS } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'

@@ -1,6 +1,6 @@
 import type { EvalCase } from '../data/split.js'
 import type { Scorer } from '../models/scorer.js'
-import { topK } from '../serving/top-k.js'
+import { topK } from '../models/top-k.js'
 import { hitAtK, ndcgAtK, rankOfTarget } from './metrics.js'
 
 export interface EvaluateOptions {

@@ -1,6 +1,6 @@
 import { readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileSynced } from '../models/artifact-fs.js'
+import { writeFileSynced } from '../models/artifact/files.js'
 import { TeacherTargets } from './teacher-targets.js'
 
 export interface TargetsKey {

@@ -1,6 +1,6 @@
 import type { Scorer } from './scorer.js'
 import { type BaselineOptions, itemCounts, popularityTieBreak } from './popularity.js'
-import { topK } from '../serving/top-k.js'
+import { topK } from './top-k.js'
 
 export interface ItemKnnOptions extends BaselineOptions {
   /** Two items co-occur when they are at most `window` positions apart in a train sequence. */

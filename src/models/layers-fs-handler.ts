@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises'
 import { isAbsolute, join, normalize } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { invalid } from './artifact-error.js'
-import { readArtifactFile, readArtifactJson, writeFileSynced } from './artifact-fs.js'
+import { invalid } from './artifact/artifact-error.js'
+import { readArtifactFile, readArtifactJson, writeFileSynced } from './artifact/files.js'
 
 /**
  * A `tf.io.IOHandler` over a local directory holding `model.json` and the weight shards its

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { invalid } from './artifact-error.js'
+import { invalid } from './artifact/artifact-error.js'
 import { fileSystemHandler } from './layers-fs-handler.js'
 import type { Scorer } from './scorer.js'
 

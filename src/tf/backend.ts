@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs'
 
-export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const
-export type BackendName = typeof BACKENDS[number]
+import { BACKENDS, type BackendName } from './backend-name.js'
+
+export { BACKENDS, type BackendName }
 
 /**
  * Chooses the TF.js backend once per process: native libtensorflow (tfjs-node) when it loads,

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { main } from '../../src/cli/eval.js'
 import { loadData } from '../../src/cli/load-data.js'
 import { evaluate } from '../../src/distill/evaluate.js'
-import { saveModel } from '../../src/models/artifact-model.js'
+import { saveModel } from '../../src/models/artifact/model-io.js'
 import { Student } from '../../src/models/student.js'
 import { selectBackend } from '../../src/tf/backend.js'
 

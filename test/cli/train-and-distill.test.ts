@@ -10,7 +10,7 @@ import { main as evaluateCli } from '../../src/cli/eval.js'
 import { loadData } from '../../src/cli/load-data.js'
 import { fileSystemHandler } from '../../src/models/layers-fs-handler.js'
 import { generateSynthetic } from '../../src/data/synthetic.js'
-import { loadStudent, loadTeacher } from '../../src/models/artifact-model.js'
+import { loadStudent, loadTeacher } from '../../src/models/artifact/model-io.js'
 import { selectBackend } from '../../src/tf/backend.js'
 
 const TINY_TEACHER = ['--epochs', '1', '--dim', '8', '--blocks', '1', '--heads', '1', '--ffn-dim', '8', '--max-len', '10']

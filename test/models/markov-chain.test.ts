@@ -6,7 +6,7 @@ import { buildDataset } from '../../src/data/build-dataset.js'
 import { generateSynthetic } from '../../src/data/synthetic.js'
 import { leaveOneOut } from '../../src/data/split.js'
 import { evaluate } from '../../src/distill/evaluate.js'
-import { topK } from '../../src/serving/top-k.js'
+import { topK } from '../../src/models/top-k.js'
 
 const seq = (...items: number[]): Int32Array => Int32Array.from(items)
 const ranking = (row: Float32Array): number[] => topK(row, row.length).map((s) => s.index)

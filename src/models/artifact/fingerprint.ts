@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto'
-import type { Dataset, Interaction } from '../data/dataset.js'
+import type { Dataset, Interaction } from '../../data/dataset.js'
 
 export type FingerprintSource = Dataset | readonly Int32Array[] | readonly Interaction[]
 

@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { roleDir } from './artifact-store.js'
+import { roleDir } from './save.js'
 import type { ArtifactRole } from './manifest.js'
 
 export interface RemoveStaleTempsOptions {

@@ -1,12 +1,12 @@
 import { join } from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
 import { invalid } from './artifact-error.js'
-import { loadArtifact, type LoadedArtifact } from './artifact-load.js'
-import { saveArtifact } from './artifact-store.js'
+import { loadArtifact, type LoadedArtifact } from './load.js'
+import { saveArtifact } from './save.js'
 import type { ArtifactManifest } from './manifest.js'
-import type { SequenceModel } from './sequence-model.js'
-import { Student, type StudentConfig } from './student.js'
-import { Teacher, type TeacherConfig } from './teacher.js'
+import type { SequenceModel } from '../sequence-model.js'
+import { Student, type StudentConfig } from '../student.js'
+import { Teacher, type TeacherConfig } from '../teacher.js'
 
 export interface SaveModelOptions {
   /** External item ids in dense-index order; their count must be the model's numItems. */

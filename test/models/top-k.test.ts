@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { topK } from '../../src/serving/top-k.js'
+import { topK } from '../../src/models/top-k.js'
 import { Random } from '../../src/data/random.js'
 
 function reference (scores: Float32Array, k: number, excluded: (i: number) => boolean = () => false) {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
-import { selectBackend } from '../../src/tf/backend.js'
-import { loadStudent, loadTeacher, saveModel } from '../../src/models/artifact-model.js'
-import { Student } from '../../src/models/student.js'
-import { Teacher } from '../../src/models/teacher.js'
+import { selectBackend } from '../../../src/tf/backend.js'
+import { loadStudent, loadTeacher, saveModel } from '../../../src/models/artifact/model-io.js'
+import { Student } from '../../../src/models/student.js'
+import { Teacher } from '../../../src/models/teacher.js'
 
 const itemIds = ['a', 'b', 'c', 'd', 'e', 'f']
 const histories = [Int32Array.of(0, 1, 2), Int32Array.of(5), Int32Array.of(3, 3, 4, 1, 0, 2, 5)]

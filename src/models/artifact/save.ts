@@ -4,8 +4,8 @@ import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { ArtifactError } from './artifact-error.js'
-import { syncDir, writeFileSynced } from './artifact-fs.js'
-import { encodeArtifactWeights } from './artifact-weights.js'
+import { syncDir, writeFileSynced } from './files.js'
+import { encodeArtifactWeights } from './weights.js'
 import { ARTIFACT_FORMAT, ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole } from './manifest.js'
 
 export interface SaveArtifactOptions {

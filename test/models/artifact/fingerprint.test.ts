@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { IdMap } from '../../src/data/id-map.js'
-import { datasetFingerprint } from '../../src/models/artifact.js'
+import { IdMap } from '../../../src/data/id-map.js'
+import { datasetFingerprint } from '../../../src/models/artifact/index.js'
 
 describe('datasetFingerprint', () => {
   const sequences = [Int32Array.of(0, 1, 2), Int32Array.of(2, 1)]

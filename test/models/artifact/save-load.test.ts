@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
-import { selectBackend } from '../../src/tf/backend.js'
-import { disposeWeights, listVersions, loadArtifact, removeStaleTemps, saveArtifact, type SaveArtifactOptions } from '../../src/models/artifact.js'
+import { selectBackend } from '../../../src/tf/backend.js'
+import { disposeWeights, listVersions, loadArtifact, removeStaleTemps, saveArtifact, type SaveArtifactOptions } from '../../../src/models/artifact/index.js'
 
 function randomWeights (): Record<string, tf.Tensor> {
   return {

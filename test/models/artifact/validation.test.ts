@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
-import { selectBackend } from '../../src/tf/backend.js'
-import { ArtifactError, disposeWeights, loadArtifact, saveArtifact } from '../../src/models/artifact.js'
+import { selectBackend } from '../../../src/tf/backend.js'
+import { ArtifactError, disposeWeights, loadArtifact, saveArtifact } from '../../../src/models/artifact/index.js'
 
 type Json = Record<string, any>
 

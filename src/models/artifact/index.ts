@@ -6,10 +6,10 @@
 import type * as tf from '@tensorflow/tfjs'
 
 export { ArtifactError, type ArtifactErrorCode } from './artifact-error.js'
-export { removeStaleTemps, type RemoveStaleTempsOptions } from './artifact-cleanup.js'
-export { datasetFingerprint, type FingerprintSource } from './artifact-fingerprint.js'
-export { loadArtifact, type LoadArtifactOptions, type LoadedArtifact } from './artifact-load.js'
-export { listVersions, saveArtifact, versionDir, type SaveArtifactOptions } from './artifact-store.js'
+export { removeStaleTemps, type RemoveStaleTempsOptions } from './cleanup.js'
+export { datasetFingerprint, type FingerprintSource } from './fingerprint.js'
+export { loadArtifact, type LoadArtifactOptions, type LoadedArtifact } from './load.js'
+export { listVersions, saveArtifact, versionDir, type SaveArtifactOptions } from './save.js'
 export { ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole } from './manifest.js'
 
 /** Disposes every tensor of a loaded artifact's weights. */

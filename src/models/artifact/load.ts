@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
 import { ArtifactError, invalid } from './artifact-error.js'
-import { canonicalJson, readArtifactFile, readArtifactJson } from './artifact-fs.js'
-import { listVersions, roleDir, versionDir } from './artifact-store.js'
-import { checkWeightSpecs, decodeArtifactWeights } from './artifact-weights.js'
+import { canonicalJson, readArtifactFile, readArtifactJson } from './files.js'
+import { listVersions, roleDir, versionDir } from './save.js'
+import { checkWeightSpecs, decodeArtifactWeights } from './weights.js'
 import { parseManifest, type ArtifactManifest, type ArtifactRole } from './manifest.js'
 
 export interface LoadArtifactOptions {
