@@ -17,6 +17,7 @@ export interface AppOptions {
 }
 
 const MAX_EVENT_BATCH = 1000
+const MAX_RECOMMEND_BATCH = 100
 
 /** The whole HTTP edge: routes, error mapping and request metrics. Services arrive built. */
 export type App = ReturnType<typeof buildApp>
@@ -42,7 +43,8 @@ export function buildApp ({ config, services, logger }: AppOptions) {
     defaultK: config.defaultK,
     maxHistory: config.maxHistory,
     maxExclude: config.maxExclude,
-    maxBatch: MAX_EVENT_BATCH
+    maxBatch: MAX_EVENT_BATCH,
+    maxRecommendBatch: MAX_RECOMMEND_BATCH
   }
 
   app.addHook('onRequest', async (request, reply) => {
@@ -65,7 +67,7 @@ export function buildApp ({ config, services, logger }: AppOptions) {
   })
 
   app.register(recommendRoutes, {
-    recommender: services.recommender,
+    recommender: services.serving.recommender,
     limits,
     onServed: (rec) => metrics.recommendations.inc({ source: rec.source })
   })
@@ -73,10 +75,11 @@ export function buildApp ({ config, services, logger }: AppOptions) {
     eventLog: services.eventLog,
     history: services.history,
     limits,
-    onIngested: (count) => metrics.eventsIngested.inc(count)
+    onIngested: (count) => metrics.eventsIngested.inc(count),
+    onUserChanged: (userId) => services.serving.vectors.invalidate(services.serving.registry.active.version, userId)
   })
   app.register(healthRoutes, {
-    model: services.model,
+    model: () => services.serving.registry.active,
     redis: services.redisState,
     backend: services.backend,
     registry: metrics.registry

@@ -20,6 +20,10 @@ export interface Config {
   memoryHistoryUsers: number
   cacheTtlMs: number
   cacheMaxEntries: number
+  userVectorCacheEntries: number
+  scoreBatchMax: number
+  scoreBatchWaitMs: number
+  itemsPath: string | undefined
   adminToken: string | undefined
   logLevel: LogLevel
   tfjsBackend: BackendName | undefined
@@ -63,6 +67,10 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     memoryHistoryUsers: read.int('MEMORY_HISTORY_USERS', 100_000, 1, 100_000_000),
     cacheTtlMs: read.int('CACHE_TTL_MS', 60_000, 0, 86_400_000),
     cacheMaxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+    userVectorCacheEntries: read.int('USER_VECTOR_CACHE_ENTRIES', 100_000, 1, 10_000_000),
+    scoreBatchMax: read.int('SCORE_BATCH_MAX', 64, 1, 1024),
+    scoreBatchWaitMs: read.int('SCORE_BATCH_WAIT_MS', 1, 0, 100),
+    itemsPath: read.optional('ITEMS_PATH'),
     adminToken: read.optional('ADMIN_TOKEN'),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     tfjsBackend: read.oneOf('TFJS_BACKEND', BACKENDS, undefined),
@@ -77,6 +85,9 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
   }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`)
+  }
+  if (config.dataPath === 'none' && config.redisUrl === undefined) {
+    throw new ConfigError('DATA_PATH=none needs REDIS_URL: histories and item counts then come from Redis (npm run import)')
   }
   if (config.eventLog === 'redis' && config.redisUrl === undefined) {
     throw new ConfigError('EVENT_LOG=redis needs REDIS_URL')

@@ -49,7 +49,11 @@ describe('config', () => {
     [{ EVENT_LOG: 'redis' }, /EVENT_LOG=redis needs REDIS_URL/],
     [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN must be at least 16 characters/],
     [{ HEADERS_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '1000' }, /HEADERS_TIMEOUT_MS/],
-    [{ CACHE_MAX_ENTRIES: '0' }, /^CACHE_MAX_ENTRIES must be an integer from 1 to/]
+    [{ CACHE_MAX_ENTRIES: '0' }, /^CACHE_MAX_ENTRIES must be an integer from 1 to/],
+    [{ SCORE_BATCH_MAX: '0' }, /^SCORE_BATCH_MAX must be an integer from 1 to 1024/],
+    [{ SCORE_BATCH_WAIT_MS: '-1' }, /^SCORE_BATCH_WAIT_MS must be an integer from 0 to 100/],
+    [{ USER_VECTOR_CACHE_ENTRIES: '0' }, /^USER_VECTOR_CACHE_ENTRIES must be an integer from 1/],
+    [{ DATA_PATH: 'none' }, /DATA_PATH=none needs REDIS_URL/]
   ]
   for (const [env, message] of invalid) {
     it(`refuses ${JSON.stringify(env)} naming the variable and what is allowed`, () => {

@@ -6,6 +6,7 @@ import { buildApp, type App } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { createLogger } from '../src/logger.js'
 import { createServices, type Services } from '../src/services.js'
+import { saveStudent } from './serving/student-fixture.js'
 
 export interface Built {
   app: App
@@ -35,4 +36,12 @@ export async function build (t: TestContext, env: Record<string, string> = {}, d
   })
   await app.ready()
   return { app, services, config, dir: workDir }
+}
+
+/** Like build, with a freshly initialised student saved as version 1 in the models directory first. */
+export async function buildWithStudent (t: TestContext, env: Record<string, string> = {}): Promise<Built & { version: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'distillrec-test-'))
+  t.after(async () => await rm(dir, { recursive: true, force: true }))
+  const version = await saveStudent(join(dir, 'models'))
+  return { ...await build(t, env, dir), version }
 }

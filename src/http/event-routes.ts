@@ -10,6 +10,8 @@ export interface EventRoutesOptions {
   history: HistoryStore
   limits: Limits
   onIngested: (count: number) => void
+  /** After a user's history changed: drop what was derived from the old one. */
+  onUserChanged?: (userId: string) => void
   now?: () => number
 }
 
@@ -18,7 +20,7 @@ export interface EventRoutesOptions {
  * An event is acknowledged only after the durable log has it; the history store is updated after.
  */
 export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, options) => {
-  const { eventLog, history, limits, onIngested, now = Date.now } = options
+  const { eventLog, history, limits, onIngested, onUserChanged, now = Date.now } = options
 
   app.post('/events', {
     schema: { body: eventsBody(limits), response: { 202: EventsResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } },
@@ -40,6 +42,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
     onIngested(events.length)
     for (const [userId, itemIds] of groupByUser(events)) {
       await history.append(userId, itemIds)
+      onUserChanged?.(userId)
     }
     return reply.code(202).send({ accepted: events.length })
   })

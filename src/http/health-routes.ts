@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Registry } from 'prom-client'
+import type { RedisState } from '../stores/create-stores.js'
 import { LiveResponse, ReadyResponse } from './schemas.js'
 
-export type RedisState = 'up' | 'down' | 'disabled'
-
 export interface HealthRoutesOptions {
-  model: () => { version: number, kind: string }
+  model: () => { version: number, kind: 'student' | 'popular' }
   redis: () => RedisState
   backend: string
   registry: Registry

@@ -1,7 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ServiceError } from '../errors.js'
-import type { Recommendation, Recommender } from '../serving/recommender.js'
-import { ErrorResponse, RecommendationResponse, recommendBody, recommendQuery, type Limits } from './schemas.js'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { ServiceError, toErrorBody, type ErrorBody } from '../errors.js'
+import { UnknownGenreError, type IncludeField, type Recommendation, type RecommendRequest, type Recommender } from '../serving/recommender.js'
+import {
+  ErrorResponse, RecommendationResponse, RecommendBatchResponse, recommendBatchBody, recommendBody, recommendQuery,
+  type Limits, type RecommendBody
+} from './schemas.js'
 
 export interface RecommendRoutesOptions {
   recommender: Recommender
@@ -11,21 +15,65 @@ export interface RecommendRoutesOptions {
 
 export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> = async (app, { recommender, limits, onServed }) => {
   const response = { 200: RecommendationResponse, '4xx': ErrorResponse, '5xx': ErrorResponse }
+  const entrySchema = TypeCompiler.Compile(recommendBody(limits))
+
+  const serve = async (request: RecommendRequest): Promise<Recommendation> => {
+    try {
+      const recommendation = await recommender.recommend(request)
+      onServed(recommendation)
+      return recommendation
+    } catch (err) {
+      if (err instanceof UnknownGenreError) throw new ServiceError('INVALID_REQUEST', err.message, 'filter.genres')
+      throw err
+    }
+  }
 
   app.get('/recommend', { schema: { querystring: recommendQuery(limits), response } }, async (request, reply) => {
-    const { userId, k = limits.defaultK, excludeSeen = true } = request.query
-    const recommendation = await recommender.recommend({ userId, k, excludeSeen })
-    onServed(recommendation)
+    const { userId, k = limits.defaultK, excludeSeen = true, genres, include } = request.query
+    const recommendation = await serve({
+      userId,
+      k,
+      excludeSeen,
+      genres: genres?.split(',').map((g) => g.trim()).filter((g) => g !== ''),
+      include: include?.split(',') as IncludeField[] | undefined
+    })
     return reply.header('x-model-version', recommendation.modelVersion).send(recommendation)
   })
 
   app.post('/recommend', { schema: { body: recommendBody(limits), response } }, async (request, reply) => {
-    const { userId, history, exclude, k = limits.defaultK, excludeSeen = true } = request.body
-    if (userId === undefined && history === undefined) {
-      throw new ServiceError('INVALID_REQUEST', 'body must have userId or history (or both)', 'userId')
-    }
-    const recommendation = await recommender.recommend({ userId, history, exclude, k, excludeSeen })
-    onServed(recommendation)
+    const recommendation = await serve(fromBody(request.body, limits))
     return reply.header('x-model-version', recommendation.modelVersion).send(recommendation)
   })
+
+  // Each entry is answered as POST /recommend would answer it, in order; a bad entry gets its
+  // own error body and the others are still served.
+  app.post('/recommend/batch', {
+    schema: { body: recommendBatchBody(limits), response: { 200: RecommendBatchResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } }
+  }, async (request, reply) => {
+    const results = await Promise.all(request.body.requests.map(async (entry, i): Promise<Recommendation | ErrorBody> => {
+      if (!entrySchema.Check(entry)) {
+        const first = entrySchema.Errors(entry).First()
+        const field = first?.path.replace(/^\//, '').replaceAll('/', '.') ?? ''
+        return { statusCode: 400, code: 'INVALID_REQUEST', message: `requests.${i}${field === '' ? '' : '.' + field} ${first?.message ?? 'is invalid'}`, field: `requests.${i}${field === '' ? '' : '.' + field}` }
+      }
+      try {
+        return await serve(fromBody(entry, limits))
+      } catch (err) {
+        const body = toErrorBody(err as Error)
+        if (body.statusCode >= 500) request.log.error({ err, entry: i }, 'batch entry failed')
+        return body
+      }
+    }))
+    const versions = results.flatMap((r) => 'modelVersion' in r ? [r.modelVersion] : [])
+    if (versions.length > 0) reply.header('x-model-version', Math.max(...versions))
+    return reply.send({ results })
+  })
+}
+
+function fromBody (body: RecommendBody, limits: Limits): RecommendRequest {
+  const { userId, history, exclude, k = limits.defaultK, excludeSeen = true, filter, include } = body
+  if (userId === undefined && history === undefined) {
+    throw new ServiceError('INVALID_REQUEST', 'body must have userId or history (or both)', 'userId')
+  }
+  return { userId, history, exclude, k, excludeSeen, genres: filter?.genres, include }
 }

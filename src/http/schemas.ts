@@ -7,6 +7,8 @@ export interface Limits {
   maxHistory: number
   maxExclude: number
   maxBatch: number
+  /** Requests in one POST /recommend/batch. */
+  maxRecommendBatch: number
 }
 
 export const Id = Type.String({ minLength: 1, maxLength: 128 })
@@ -21,19 +23,29 @@ export const ErrorResponse = Type.Object({
 export const RecommendationResponse = Type.Object({
   userId: Type.Union([Id, Type.Null()]),
   modelVersion: Type.Integer(),
-  source: Type.String(),
+  source: Type.Union([Type.Literal('student'), Type.Literal('popular')]),
   items: Type.Array(Type.Object({
     itemId: Type.String(),
     score: Type.Number(),
-    rank: Type.Integer()
-  }))
+    rank: Type.Integer(),
+    title: Type.Optional(Type.String()),
+    genres: Type.Optional(Type.Array(Type.String()))
+  })),
+  ignoredItems: Type.Integer({ minimum: 0 })
 })
+
+const Genre = Type.String({ minLength: 1, maxLength: 64 })
+const MAX_GENRES = 32
+const Include = Type.Array(Type.Union([Type.Literal('title'), Type.Literal('genres')]), { maxItems: 2, uniqueItems: true })
 
 export function recommendQuery (limits: Limits) {
   return Type.Object({
     userId: Id,
     k: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.maxK })),
-    excludeSeen: Type.Optional(Type.Boolean())
+    excludeSeen: Type.Optional(Type.Boolean()),
+    /** Comma-separated, as query strings carry lists. */
+    genres: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    include: Type.Optional(Type.String({ pattern: '^(title|genres)(,(title|genres))?$' }))
   }, { additionalProperties: false })
 }
 
@@ -43,9 +55,22 @@ export function recommendBody (limits: Limits) {
     history: Type.Optional(Type.Array(Id, { maxItems: limits.maxHistory })),
     k: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.maxK })),
     exclude: Type.Optional(Type.Array(Id, { maxItems: limits.maxExclude })),
-    excludeSeen: Type.Optional(Type.Boolean())
+    excludeSeen: Type.Optional(Type.Boolean()),
+    filter: Type.Optional(Type.Object({ genres: Type.Array(Genre, { minItems: 1, maxItems: MAX_GENRES }) }, { additionalProperties: false })),
+    include: Type.Optional(Include)
   }, { additionalProperties: false })
 }
+
+/** Entries are validated one by one in the handler, so one bad entry fails only itself. */
+export function recommendBatchBody (limits: Limits) {
+  return Type.Object({
+    requests: Type.Array(Type.Unknown(), { minItems: 1, maxItems: limits.maxRecommendBatch })
+  }, { additionalProperties: false })
+}
+
+export const RecommendBatchResponse = Type.Object({
+  results: Type.Array(Type.Union([RecommendationResponse, ErrorResponse]))
+})
 
 export const Event = Type.Object({
   userId: Id,
@@ -65,11 +90,12 @@ export const LiveResponse = Type.Object({ status: Type.Literal('ok') })
 
 export const ReadyResponse = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('degraded')]),
-  model: Type.Object({ version: Type.Integer(), kind: Type.String() }),
+  model: Type.Object({ version: Type.Integer(), kind: Type.Union([Type.Literal('student'), Type.Literal('popular')]) }),
   redis: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('disabled')]),
   backend: Type.String()
 })
 
 export type RecommendQuery = Static<ReturnType<typeof recommendQuery>>
 export type RecommendBody = Static<ReturnType<typeof recommendBody>>
+export type RecommendBatchBody = Static<ReturnType<typeof recommendBatchBody>>
 export type EventsBody = Static<ReturnType<typeof eventsBody>>

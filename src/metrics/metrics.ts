@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 /** The service's named instruments, on a registry of their own (never prom-client's global one). */
@@ -11,6 +12,10 @@ export interface Metrics {
   redisUp: Gauge
   modelInfo: Gauge<'version' | 'kind' | 'backend'>
   modelVersion: Gauge
+  scoringDuration: Histogram
+  scoringBatchSize: Histogram
+  userVectors: Counter<'result'>
+  tensors: Gauge
 }
 
 export function createMetrics (): Metrics {
@@ -67,6 +72,30 @@ export function createMetrics (): Metrics {
     modelVersion: new Gauge({
       name: 'distillrec_model_version',
       help: 'Version number of the model being served.',
+      registers
+    }),
+    scoringDuration: new Histogram({
+      name: 'distillrec_scoring_duration_seconds',
+      help: 'Time to rank one micro-batch of cache misses against the item matrix.',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers
+    }),
+    scoringBatchSize: new Histogram({
+      name: 'distillrec_scoring_batch_size',
+      help: 'Requests ranked together in one micro-batch.',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers
+    }),
+    tensors: new Gauge({
+      name: 'distillrec_tfjs_tensors',
+      help: 'TF.js tensors alive in this process; flat while serving (a rise is a leak).',
+      registers,
+      collect () { this.set(tf.memory().numTensors) }
+    }),
+    userVectors: new Counter({
+      name: 'distillrec_user_vectors_total',
+      help: 'User vectors needed on a ranking-cache miss, by result: hit (in-process cache) or computed.',
+      labelNames: ['result'],
       registers
     })
   }

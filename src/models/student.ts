@@ -5,6 +5,8 @@ import { lookupRows } from '../tf/embedding.js'
 import { constantVariable, normalVariable } from '../tf/init.js'
 import { matMul2d } from '../tf/matmul.js'
 import { assignWeights, countParams, requirePositiveInt, type SequenceModel } from './sequence-model.js'
+import { ItemMatrixScorer } from './item-matrix-scorer.js'
+import { StudentEncoder, type StudentWeightValues } from './student-encoder.js'
 import { padWindows } from './windows.js'
 
 export interface StudentConfig {
@@ -115,47 +117,39 @@ export class Student implements SequenceModel<StudentConfig> {
     return tf.tensor2d(padWindows(histories, window, this.padId), [histories.length, window], 'int32')
   }
 
+  /** The weights as plain arrays, for serving and scoring (see StudentEncoder). */
+  encoder (): StudentEncoder {
+    const values = Object.fromEntries(Object.entries(this.#w).map(([name, v]) => [name, v.dataSync() as Float32Array]))
+    return new StudentEncoder(this.config, values as unknown as StudentWeightValues)
+  }
+
   userVectors (histories: readonly Int32Array[]): Float32Array[] {
-    const { dim, itemBias } = this.config
-    const flat = tf.tidy(() => {
-      const ids = this.windows(histories)
-      return this.encode(ids)
-    })
-    const values = flat.dataSync() as Float32Array
-    flat.dispose()
-    return histories.map((_, r) => {
-      const row = new Float32Array(this.servingDim)
-      row.set(values.subarray(r * dim, (r + 1) * dim))
-      if (itemBias) row[dim] = 1
-      return row
-    })
+    const encoder = this.encoder()
+    return histories.map((h) => encoder.encode(h))
   }
 
   /** Row-major [numItems, servingDim]: embeddings, then the item bias when enabled. */
   itemMatrix (): Float32Array {
-    const { dim, itemBias } = this.config
-    const width = this.servingDim
-    const table = this.itemEmbeddings()
-    const emb = table.dataSync() as Float32Array
-    table.dispose()
-    const out = new Float32Array(this.numItems * width)
-    const bias = itemBias ? this.#w.itemBias.dataSync() as Float32Array : undefined
-    for (let i = 0; i < this.numItems; i++) {
-      out.set(emb.subarray(i * dim, (i + 1) * dim), i * width)
-      if (bias) out[i * width + dim] = bias[i]
-    }
-    return out
+    return this.encoder().itemMatrix()
   }
 
+  /** Through the serving path (StudentEncoder, then ItemMatrixScorer), so eval ranks as serving does. */
   scoreBatch (histories: readonly Int32Array[]): Float32Array[] {
-    const rows: Float32Array[] = []
-    for (let start = 0; start < histories.length; start += SCORE_CHUNK) {
-      const scores = tf.tidy(() => this.scores(this.encode(this.windows(histories.slice(start, start + SCORE_CHUNK)))))
-      const flat = scores.dataSync() as Float32Array
-      scores.dispose()
-      for (let r = 0; r < flat.length / this.numItems; r++) rows.push(flat.slice(r * this.numItems, (r + 1) * this.numItems))
+    const encoder = this.encoder()
+    const scorer = new ItemMatrixScorer(encoder.itemMatrix(), encoder.servingDim)
+    try {
+      const rows: Float32Array[] = []
+      const width = encoder.servingDim
+      const users = new Float32Array(Math.min(SCORE_CHUNK, histories.length) * width)
+      for (let start = 0; start < histories.length; start += SCORE_CHUNK) {
+        const chunk = histories.slice(start, start + SCORE_CHUNK)
+        chunk.forEach((h, r) => encoder.encode(h, users, r * width))
+        rows.push(...scorer.scoreAll(users, chunk.length))
+      }
+      return rows
+    } finally {
+      scorer.dispose()
     }
-    return rows
   }
 
   dispose (): void {

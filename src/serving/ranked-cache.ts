@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Cache } from '../stores/cache.js'
-import type { RankedItems, ServingModel } from './serving-model.js'
+import type { RankedItems } from './servable.js'
 
 export type CacheResult = 'hit' | 'miss' | 'error'
 
@@ -16,10 +16,10 @@ export interface RankedCacheOptions {
 }
 
 /**
- * Caches a model's ranking per model version and history: `rec:v42:h<hash>`.
- * The version in the key makes a swap need no flush; the history hash makes a new event
- * produce a new key, so a cached list is never stale for the history it was computed from.
- * A cache failure is reported and the ranking computed; it never fails the request.
+ * Caches rankings under keys that carry the model version and a hash of the history the model
+ * read (`rec:v42:h<hash>`), so a swap needs no flush and a new event gives a new key: a cached
+ * list is never stale for its history. A hit touches no tensors. A cache failure is reported and
+ * the ranking computed; it never fails the request.
  */
 export class RankedCache {
   readonly #options: RankedCacheOptions
@@ -28,10 +28,10 @@ export class RankedCache {
     this.#options = options
   }
 
-  async rank (model: ServingModel, history: Int32Array, limit: number): Promise<RankedItems> {
+  /** The top `limit` through the cache; `compute(depth)` ranks the top `depth` on a miss. */
+  async rank (key: string, limit: number, compute: (depth: number) => Promise<RankedItems>): Promise<RankedItems> {
     const { cache, ttlMs, depth, onResult, onWriteError } = this.#options
-    if (ttlMs === 0 || limit > depth) return model.rank(history, limit)
-    const key = cacheKey(model, history)
+    if (ttlMs === 0 || limit > depth) return await compute(limit)
     let cached: Buffer | null = null
     try {
       cached = await cache.get(key)
@@ -39,20 +39,22 @@ export class RankedCache {
     } catch {
       onResult?.('error')
     }
-    if (cached !== null) {
-      const ranked = decode(cached)
-      if (ranked.items.length >= Math.min(limit, model.items.size)) return ranked
-    }
-    const ranked = model.rank(history, depth)
+    // an entry shorter than depth holds every rankable item, so it answers any limit
+    if (cached !== null) return decode(cached)
+    const ranked = await compute(depth)
     cache.set(key, encode(ranked), ttlMs).catch((err: unknown) => onWriteError?.(err))
     return ranked
   }
 }
 
-export function cacheKey (model: ServingModel, history: Int32Array): string {
-  if (!model.historyDependent) return `rec:v${model.version}:all`
+/** `rec:v<version>:h<hash of the history>[:<filter>]`. */
+export function rankingKey (version: number, history: Int32Array, filter?: string): string {
+  return `rec:v${version}:h${historyHash(history)}${filter === undefined ? '' : `:${filter}`}`
+}
+
+export function historyHash (history: Int32Array): string {
   const hash = createHash('sha1').update(new Uint8Array(history.buffer, history.byteOffset, history.byteLength))
-  return `rec:v${model.version}:h${hash.digest('base64url').slice(0, 22)}`
+  return hash.digest('base64url').slice(0, 22)
 }
 
 /** Layout: n int32 item indices, then n float32 scores. */

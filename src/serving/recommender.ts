@@ -1,77 +1,183 @@
+import type { IdMap } from '../data/id-map.js'
 import type { HistoryStore } from '../stores/history-store.js'
-import type { RankedCache } from './ranked-cache.js'
-import type { ServingModel } from './serving-model.js'
+import type { ItemInfo } from '../data/item-metadata.js'
+import { ItemCatalog } from './item-catalog.js'
+import type { ModelRegistry } from './model-registry.js'
+import { historyHash, rankingKey, type RankedCache } from './ranked-cache.js'
+import type { Allowed, RankedItems, Ranker, Servable } from './servable.js'
+import type { UserVectorCache } from './user-vector-cache.js'
+
+export type IncludeField = 'title' | 'genres'
 
 export interface RecommendRequest {
   userId?: string
   /** The user's recent items, most recent last; when given it is the sequence the model reads. */
-  history?: string[]
+  history?: readonly string[]
   k: number
-  exclude?: string[]
+  exclude?: readonly string[]
   excludeSeen: boolean
+  /** Only items with at least one of these genres (applied before the top k is cut). */
+  genres?: readonly string[]
+  include?: readonly IncludeField[]
 }
 
 export interface RecommendedItem {
   itemId: string
   score: number
   rank: number
+  title?: string
+  genres?: string[]
 }
 
 export interface Recommendation {
   userId: string | null
   modelVersion: number
-  source: string
+  source: 'student' | 'popular'
   items: RecommendedItem[]
+  /** Items of the history the model read that its catalogue does not know. */
+  ignoredItems: number
 }
 
 export interface RecommenderOptions {
-  /** Returns the model to serve; called once per request. */
-  model: () => ServingModel
+  registry: ModelRegistry
   /** The user's recent items, oldest first. */
   history: Pick<HistoryStore, 'recent'>
   ranked: RankedCache
+  vectors: UserVectorCache
+  /** Titles and genres by item id; empty when no items file is configured. */
+  metadata: ReadonlyMap<string, ItemInfo>
   maxHistory: number
+  onVector?: (result: 'hit' | 'computed') => void
 }
 
-/** Turns a request into a ranked list: reads the user's history, ranks through the cache, filters. */
+export class UnknownGenreError extends Error {
+  constructor (readonly genres: string[], known: readonly string[]) {
+    super(`unknown genre ${genres.map((g) => JSON.stringify(g)).join(', ')}; known: ${known.length === 0 ? 'none (no ITEMS_PATH)' : known.join(', ')}`)
+  }
+}
+
+/**
+ * Turns a request into a ranked list from one version: reads the user's history, ranks through
+ * the cache (student for users with known items, popularity for the rest), filters what the user
+ * has seen or excluded, and describes the items.
+ */
 export class Recommender {
   readonly #options: RecommenderOptions
+  readonly #catalogs = new WeakMap<Servable, ItemCatalog>()
 
   constructor (options: RecommenderOptions) {
     this.#options = options
   }
 
   async recommend (request: RecommendRequest): Promise<Recommendation> {
-    const { model: current, history, ranked, maxHistory } = this.#options
-    const model = current()
-    const stored = request.userId === undefined ? new Int32Array(0) : toIndices(await history.recent(request.userId, maxHistory), model)
-    const given = request.history === undefined ? undefined : toIndices(request.history, model)
+    const lease = this.#options.registry.acquire()
+    try {
+      return await this.#recommend(lease.servable, request)
+    } finally {
+      lease.release()
+    }
+  }
+
+  /** Rejects an unknown genre before any work; throws UnknownGenreError. */
+  checkGenres (genres: readonly string[]): void {
+    const catalog = this.#catalog(this.#options.registry.active)
+    const unknown = catalog.unknownGenres(genres)
+    if (unknown.length > 0) throw new UnknownGenreError(unknown, catalog.genres())
+  }
+
+  async #recommend (servable: Servable, request: RecommendRequest): Promise<Recommendation> {
+    const { history, ranked, maxHistory } = this.#options
+    const storedIds = request.userId === undefined ? [] : await history.recent(request.userId, maxHistory)
+    const stored = toIndices(storedIds, servable.items)
+    const given = request.history === undefined ? undefined : toIndices(request.history, servable.items)
     const sequence = given ?? stored
 
     const excluded = new Set<number>()
     if (request.excludeSeen) {
-      for (const index of stored) excluded.add(index)
-      if (given !== undefined) for (const index of given) excluded.add(index)
+      for (const index of stored.indices) excluded.add(index)
+      if (given !== undefined) for (const index of given.indices) excluded.add(index)
     }
-    if (request.exclude !== undefined) for (const index of toIndices(request.exclude, model)) excluded.add(index)
+    if (request.exclude !== undefined) for (const index of toIndices(request.exclude, servable.items).indices) excluded.add(index)
 
-    const ranking = await ranked.rank(model, sequence, request.k + excluded.size)
+    let allowed: Allowed
+    let filter: string | undefined
+    if (request.genres !== undefined && request.genres.length > 0) {
+      const catalog = this.#catalog(servable)
+      const unknown = catalog.unknownGenres(request.genres)
+      if (unknown.length > 0) throw new UnknownGenreError(unknown, catalog.genres())
+      allowed = catalog.allowed(request.genres)
+      filter = 'g' + [...new Set(request.genres.map((g) => g.toLowerCase()))].sort().join(',')
+    }
+
+    const limit = request.k + excluded.size
+    const ranker = sequence.indices.length > 0 ? servable.ranker : undefined
+    let ranking: RankedItems
+    if (ranker === undefined) {
+      ranking = servable.popular(limit, allowed)
+    } else {
+      const key = rankingKey(servable.version, sequence.indices, filter)
+      ranking = await ranked.rank(key, limit, async (depth) => {
+        const vector = this.#vector(servable.version, ranker, request, sequence.indices, given === undefined)
+        return await ranker.rank(vector, depth, allowed)
+      })
+    }
+
     const items: RecommendedItem[] = []
+    const include = request.include ?? []
     for (let i = 0; i < ranking.items.length && items.length < request.k; i++) {
       const index = ranking.items[i]
       if (excluded.has(index)) continue
-      items.push({ itemId: model.items.id(index), score: ranking.scores[i], rank: items.length + 1 })
+      const item: RecommendedItem = { itemId: servable.items.id(index), score: ranking.scores[i], rank: items.length + 1 }
+      if (include.length > 0) describe(item, this.#catalog(servable).info(index), include)
+      items.push(item)
     }
-    return { userId: request.userId ?? null, modelVersion: model.version, source: model.source, items }
+    return {
+      userId: request.userId ?? null,
+      modelVersion: servable.version,
+      source: ranker === undefined ? 'popular' : 'student',
+      items,
+      ignoredItems: sequence.ignored
+    }
+  }
+
+  /** Per user (and only for the stored history, which is what the cache entry describes). */
+  #vector (version: number, ranker: Ranker, request: RecommendRequest, sequence: Int32Array, fromStore: boolean): Float32Array {
+    const { vectors, onVector } = this.#options
+    if (request.userId === undefined || !fromStore) return ranker.encode(sequence)
+    const hash = historyHash(sequence)
+    const cached = vectors.get(version, request.userId, hash)
+    if (cached !== undefined) {
+      onVector?.('hit')
+      return cached
+    }
+    const vector = ranker.encode(sequence)
+    vectors.set(version, request.userId, hash, vector)
+    onVector?.('computed')
+    return vector
+  }
+
+  #catalog (servable: Servable): ItemCatalog {
+    let catalog = this.#catalogs.get(servable)
+    if (catalog === undefined) {
+      catalog = new ItemCatalog(servable.items.ids(), this.#options.metadata)
+      this.#catalogs.set(servable, catalog)
+    }
+    return catalog
   }
 }
 
+function describe (item: RecommendedItem, info: ItemInfo | undefined, include: readonly IncludeField[]): void {
+  if (info === undefined) return
+  if (include.includes('title') && info.title !== undefined) item.title = info.title
+  if (include.includes('genres')) item.genres = info.genres
+}
+
 /** Known items only: an item the model has never seen carries no signal for it. */
-function toIndices (ids: readonly string[], model: ServingModel): Int32Array {
+function toIndices (ids: readonly string[], items: IdMap): { indices: Int32Array, ignored: number } {
   const indices: number[] = []
   for (const id of ids) {
-    const index = model.items.index(id)
+    const index = items.index(id)
     if (index !== undefined) indices.push(index)
   }
-  return Int32Array.from(indices)
+  return { indices: Int32Array.from(indices), ignored: ids.length - indices.length }
 }

@@ -6,12 +6,12 @@ import type { HistoryStore } from '../stores/history-store.js'
  * of them, followed by what arrived through POST /events since (the live store).
  */
 export class UserHistory implements Pick<HistoryStore, 'recent'> {
-  constructor (private readonly dataset: Dataset, private readonly live: Pick<HistoryStore, 'recent'>) {}
+  constructor (private readonly dataset: Dataset | undefined, private readonly live: Pick<HistoryStore, 'recent'>) {}
 
   async recent (userId: string, limit: number): Promise<string[]> {
     const live = await this.live.recent(userId, limit)
-    const user = this.dataset.users.index(userId)
-    if (user === undefined || live.length >= limit) return live
+    const user = this.dataset?.users.index(userId)
+    if (this.dataset === undefined || user === undefined || live.length >= limit) return live
     const sequence = this.dataset.sequences[user]
     const from = Math.max(0, sequence.length - (limit - live.length))
     const base: string[] = []

@@ -77,7 +77,7 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
 
   it('never leaks a stack trace: an internal failure is a bare 500 INTERNAL', async (t) => {
     const { app, services } = await build(t)
-    services.recommender.recommend = async () => { throw new Error('secret detail at /srv/app.js:12') }
+    services.serving.recommender.recommend = async () => { throw new Error('secret detail at /srv/app.js:12') }
     const res = await app.inject({ url: '/recommend?userId=u' })
     assert.equal(res.statusCode, 500)
     assert.deepEqual(res.json(), { statusCode: 500, code: 'INTERNAL', message: 'internal error' })

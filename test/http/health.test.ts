@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { build } from '../helper.js'
+import { build, buildWithStudent } from '../helper.js'
 
 const promtool = spawnSync('promtool', ['--version']).status === 0
 
@@ -31,10 +31,28 @@ describe('health and metrics', () => {
     assert.match(text, /distillrec_http_request_duration_seconds_count\{route="\/recommend",method="GET",status_code="200"\} 1/)
     assert.match(text, /distillrec_recommendations_total\{source="popular"\} 1/)
     assert.match(text, /distillrec_events_ingested_total 1/)
-    assert.match(text, /distillrec_cache_requests_total\{result="miss"\} 1/)
     assert.match(text, /distillrec_model_info\{version="0",kind="popular",backend="wasm"\} 1/)
     assert.match(text, /distillrec_redis_up 0/)
     assert.match(text, /process_cpu_seconds_total/)
+  })
+
+  it('reports the student it serves and the serving instruments', async (t) => {
+    const { app, version } = await buildWithStudent(t)
+    assert.deepEqual((await app.inject({ url: '/health/ready' })).json().model, { version, kind: 'student' })
+    await app.inject({ url: '/recommend?userId=u1' })
+    await app.inject({ url: '/recommend?userId=u1' })
+    await app.inject({ url: '/recommend?userId=nobody' })
+    const text = (await app.inject({ url: '/metrics' })).body
+    assert.match(text, new RegExp(`distillrec_model_info\\{version="${version}",kind="student",backend="wasm"\\} 1`))
+    assert.match(text, new RegExp(`distillrec_model_version ${version}`))
+    assert.match(text, /distillrec_recommendations_total\{source="student"\} 2/)
+    assert.match(text, /distillrec_recommendations_total\{source="popular"\} 1/)
+    assert.match(text, /distillrec_cache_requests_total\{result="miss"\} 1/)
+    assert.match(text, /distillrec_cache_requests_total\{result="hit"\} 1/)
+    assert.match(text, /distillrec_user_vectors_total\{result="computed"\} 1/)
+    assert.match(text, /distillrec_scoring_batch_size_count 1/)
+    assert.match(text, /distillrec_scoring_duration_seconds_count 1/)
+    assert.match(text, /distillrec_tfjs_tensors \d+/)
   })
 
   it('passes promtool check metrics', { skip: promtool ? false : 'promtool not installed (Debian package prometheus)' }, async (t) => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateSynthetic } from '../../src/data/synthetic.js'
-import { build } from '../helper.js'
+import { build, buildWithStudent } from '../helper.js'
 
 interface Body {
   userId: string | null
@@ -63,10 +63,17 @@ describe('GET /recommend', () => {
     assert.equal(after.items[0].itemId, before.items[1].itemId)
   })
 
-  it('serves repeated requests from the cache', async (t) => {
+  it('answers popularity without the ranking cache: a slice of a list computed once', async (t) => {
     const { app, services } = await build(t)
     await app.inject({ url: '/recommend?userId=a' })
     await app.inject({ url: '/recommend?userId=b' })
+    assert.deepEqual((await services.metrics.cacheRequests.get()).values, [])
+  })
+
+  it('serves a repeated student ranking from the cache', async (t) => {
+    const { app, services } = await buildWithStudent(t)
+    await app.inject({ url: '/recommend?userId=u1' })
+    await app.inject({ url: '/recommend?userId=u1' })
     const hits = (await services.metrics.cacheRequests.get()).values.find(v => v.labels.result === 'hit')
     assert.equal(hits?.value, 1)
   })

@@ -32,7 +32,11 @@ export async function readArtifactFile (path: string): Promise<Buffer> {
 }
 
 export async function readArtifactJson (path: string): Promise<unknown> {
-  const text = (await readArtifactFile(path)).toString('utf8')
+  return parseJson(await readArtifactFile(path), path)
+}
+
+export function parseJson (data: Buffer, path: string): unknown {
+  const text = data.toString('utf8')
   try {
     return JSON.parse(text)
   } catch (err) {

@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs'
 export { ArtifactError, type ArtifactErrorCode } from './artifact-error.js'
 export { removeStaleTemps, type RemoveStaleTempsOptions } from './cleanup.js'
 export { datasetFingerprint, type FingerprintSource } from './fingerprint.js'
-export { loadArtifact, type LoadArtifactOptions, type LoadedArtifact } from './load.js'
+export { ARTIFACT_FILES, directoryFiles, loadArtifact, readArtifact, type ArtifactFileName, type ArtifactFiles, type LoadArtifactOptions, type LoadedArtifact } from './load.js'
 export { listVersions, saveArtifact, versionDir, type SaveArtifactOptions } from './save.js'
 export { ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole } from './manifest.js'
 

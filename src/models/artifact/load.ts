@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
 import { ArtifactError, invalid } from './artifact-error.js'
-import { canonicalJson, readArtifactFile, readArtifactJson } from './files.js'
+import { canonicalJson, parseJson, readArtifactFile } from './files.js'
 import { listVersions, roleDir, versionDir } from './save.js'
 import { checkWeightSpecs, decodeArtifactWeights } from './weights.js'
 import { parseManifest, type ArtifactManifest, type ArtifactRole } from './manifest.js'
@@ -38,15 +38,41 @@ export async function loadArtifact<C = Record<string, unknown>> (
   const chosen = version ?? versions.at(-1)
   if (chosen === undefined) throw new ArtifactError('ARTIFACT_NOT_FOUND', `${roleDir(modelsDir, role)}: no ${role} versions`)
   if (!versions.includes(chosen)) throw new ArtifactError('ARTIFACT_NOT_FOUND', `${versionDir(modelsDir, role, chosen)}: no such version`)
-  const dir = versionDir(modelsDir, role, chosen)
+  return await readArtifact(directoryFiles(versionDir(modelsDir, role, chosen)), role, chosen, options)
+}
+
+/** Where a version's four files come from: its directory, or a copy published elsewhere (Redis). */
+export interface ArtifactFiles {
+  /** Names the source in error messages: a directory, or a key. */
+  where: string
+  /** The file's bytes; throws ArtifactError (ARTIFACT_INVALID) when it is missing. */
+  read (name: ArtifactFileName): Promise<Buffer>
+}
+
+export const ARTIFACT_FILES = ['manifest.json', 'model.json', 'items.json', 'weights.bin'] as const
+export type ArtifactFileName = typeof ARTIFACT_FILES[number]
+
+export function directoryFiles (dir: string): ArtifactFiles {
+  return { where: dir, read: async (name) => await readArtifactFile(join(dir, name)) }
+}
+
+/** Validates one version read through `files` the same way whatever their source; see loadArtifact. */
+export async function readArtifact<C = Record<string, unknown>> (
+  files: ArtifactFiles,
+  role: ArtifactRole,
+  version: number,
+  options: LoadArtifactOptions = {}
+): Promise<LoadedArtifact<C>> {
+  const dir = files.where
+  const json = async (name: ArtifactFileName): Promise<unknown> => parseJson(await files.read(name), join(dir, name))
 
   const manifestPath = join(dir, 'manifest.json')
-  const manifest = parseManifest(await readArtifactJson(manifestPath), manifestPath)
-  if (manifest.role !== role) throw invalid(manifestPath, `role is ${manifest.role} but the directory is under ${role}/`)
-  if (manifest.version !== chosen) throw invalid(manifestPath, `version is ${manifest.version} but the directory is ${chosen}/`)
+  const manifest = parseManifest(await json('manifest.json'), manifestPath)
+  if (manifest.role !== role) throw invalid(manifestPath, `role is ${manifest.role} but it was read as a ${role}`)
+  if (manifest.version !== version) throw invalid(manifestPath, `version is ${manifest.version} but it was read as version ${version}`)
 
   const weightsPath = join(dir, 'weights.bin')
-  const data = await readArtifactFile(weightsPath)
+  const data = await files.read('weights.bin')
   if (data.byteLength !== manifest.weights.bytes) {
     throw invalid(weightsPath, `holds ${data.byteLength} bytes, manifest.json says ${manifest.weights.bytes}`)
   }
@@ -55,7 +81,7 @@ export async function loadArtifact<C = Record<string, unknown>> (
   }
 
   const modelPath = join(dir, 'model.json')
-  const model = await readArtifactJson(modelPath) as { modelTopology?: unknown, weightsManifest?: unknown } | null
+  const model = await json('model.json') as { modelTopology?: unknown, weightsManifest?: unknown } | null
   if (typeof model !== 'object' || model === null) throw invalid(modelPath, 'is not an object')
   if (canonicalJson(model.modelTopology) !== canonicalJson(manifest.config)) {
     throw invalid(modelPath, 'modelTopology differs from manifest.json config')
@@ -63,7 +89,7 @@ export async function loadArtifact<C = Record<string, unknown>> (
   const specs = checkWeightSpecs(model.weightsManifest, data.byteLength, modelPath, options.expectedShapes)
 
   const itemsPath = join(dir, 'items.json')
-  const { itemIds, userIds } = parseIds(await readArtifactJson(itemsPath), itemsPath, manifest)
+  const { itemIds, userIds } = parseIds(await json('items.json'), itemsPath, manifest)
 
   return { dir, manifest, config: manifest.config as C, itemIds, userIds, weights: decodeArtifactWeights(data, specs) }
 }

@@ -48,7 +48,12 @@ export async function loadTeacher (modelsDir: string, version?: number): Promise
 
 /** Loads a student version (latest when omitted); the caller owns and must dispose the model. */
 export async function loadStudent (modelsDir: string, version?: number): Promise<LoadedModel<Student>> {
-  return await restore(await loadArtifact<StudentConfig>(modelsDir, 'student', version), (c) => new Student(c))
+  return await restoreStudent(await loadArtifact<StudentConfig>(modelsDir, 'student', version))
+}
+
+/** A student from an already read artifact (from disk or Redis); its weights are disposed either way. */
+export async function restoreStudent (artifact: LoadedArtifact<StudentConfig>): Promise<LoadedModel<Student>> {
+  return await restore(artifact, (c) => new Student(c))
 }
 
 /**

@@ -76,9 +76,9 @@ describe('loading a damaged artifact', () => {
 
   it('refuses a version whose manifest names another version or role', async () => {
     await cp(dir, join(modelsDir, 'teacher', '7'), { recursive: true })
-    await refused(/teacher\/7\/manifest\.json: version is 1 but the directory is 7\//, 7)
+    await refused(/teacher\/7\/manifest\.json: version is 1 but it was read as version 7/, 7)
     await editJson('manifest.json', (m) => { m.role = 'student' })
-    await refused(/manifest\.json: role is student but the directory is under teacher\//, 1)
+    await refused(/manifest\.json: role is student but it was read as a teacher/, 1)
   })
 
   it('refuses a weight whose shape differs from what the caller expects', async () => {

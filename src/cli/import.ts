@@ -1,0 +1,171 @@
+/**
+ * Seeds Redis from an interaction dataset, so an API replica serves without reading the dataset:
+ * each user's last --history-cap items go to the history store, every item's interaction count
+ * (cold users' popularity) to the item-counts store:
+ *   npm run import -- --data ../shared/datasets/ml-1m [--prefix distillrec:] [--history-cap 200]
+ * By default the import replaces what it writes: each imported user's history and the counts hash
+ * are deleted first, so importing the same data twice gives the same state. --no-replace appends to
+ * histories and adds to counts instead, for a later log on top of an earlier one.
+ */
+import { pathToFileURL } from 'node:url'
+import type { Redis } from 'ioredis'
+import { buildDataset } from '../data/build-dataset.js'
+import type { Dataset } from '../data/dataset.js'
+import { DataNotFoundError, readInteractions, type InteractionFormat } from '../data/interaction-reader.js'
+import { loadConfig, type Config } from '../config.js'
+import { closeRedis, createRedisClient, waitForRedis } from '../stores/redis-client.js'
+import { RedisHistoryStore } from '../stores/redis-history-store.js'
+import { itemCountsKey, RedisItemCountsStore } from '../stores/redis-item-counts-store.js'
+import { CliUsageError, parseCli, required, runCli } from './args.js'
+
+const FORMATS = ['auto', 'udata', 'ml1m', 'pairs', 'jsonl'] as const
+/** Users written concurrently: ioredis pipelines their commands on the one connection. */
+const USER_BATCH = 200
+const CONNECT_TIMEOUT_MS = 5000
+/** A batch job, not a request path: a busy Redis may take a while for a large batch. */
+const COMMAND_TIMEOUT_MS = 30_000
+
+export const IMPORT_SPEC = {
+  usage: 'npm run import --',
+  summary: 'Seeds Redis with every user\'s recent history and every item\'s interaction count from a dataset.',
+  options: {
+    data: { type: 'string', description: 'required: interaction log file or dataset directory (e.g. ../shared/datasets/ml-1m)' },
+    format: { type: 'string', default: 'auto', description: FORMATS.join(' | ') },
+    'redis-url': { type: 'string', description: 'Redis to write to (default: REDIS_URL, else redis://127.0.0.1:6379)' },
+    prefix: { type: 'string', description: 'key namespace (default: REDIS_PREFIX, else distillrec:)' },
+    'history-cap': { type: 'int', description: 'items kept per user, the service\'s cap (default: HISTORY_CAP, else 200)' },
+    'no-replace': { type: 'boolean', default: false, description: 'append to stored histories and add to stored counts instead of replacing them' }
+  }
+} as const
+
+export interface ImportSummary {
+  users: number
+  items: number
+  interactions: number
+  seconds: number
+}
+
+/** `env` supplies the defaults the service itself would use (REDIS_URL, REDIS_PREFIX, HISTORY_CAP). */
+export async function main (
+  argv: readonly string[],
+  print: (line: string) => void = console.log,
+  env: Record<string, string | undefined> = process.env
+): Promise<ImportSummary | null> {
+  const args = parseCli(IMPORT_SPEC, argv, (text) => print(text.trimEnd()))
+  if (args === null) return null
+  const started = performance.now()
+  const format = checkFormat(args.format)
+  let config: Readonly<Config> | undefined
+  // read lazily: with every option given, a stray variable elsewhere in the environment does not matter
+  const service = (): Readonly<Config> => (config ??= loadConfig(env))
+  const url = checkUrl(args['redis-url']) ?? service().redisUrl ?? 'redis://127.0.0.1:6379'
+  const prefix = args.prefix ?? service().redisPrefix
+  const cap = args['history-cap'] ?? service().historyCap
+  if (!Number.isInteger(cap) || cap <= 0) throw new CliUsageError(`--history-cap must be a positive integer, got ${cap}`)
+  const replace = !args['no-replace']
+
+  const { interactions, file } = await read(required(args.data, 'data'), format)
+  const dataset = buildDataset(interactions)
+  const users = dataset.users.size
+  const items = dataset.items.size
+  print(`${file}: ${interactions.length} interactions, ${users} users, ${items} items -> ${redacted(url)} prefix ${JSON.stringify(prefix)}` +
+    `${replace ? '' : ' (adding to what is stored)'}`)
+
+  const client = createRedisClient(url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS })
+  try {
+    if (!(await waitForRedis(client, CONNECT_TIMEOUT_MS))) {
+      throw Object.assign(new Error(`Redis at ${redacted(url)} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`), { code: 'REDIS_UNAVAILABLE' })
+    }
+    await writeHistories(client, dataset, { prefix, cap, replace, print })
+    await writeCounts(client, dataset, { prefix, replace })
+  } finally {
+    await closeRedis(client)
+  }
+  const summary = { users, items, interactions: interactions.length, seconds: (performance.now() - started) / 1000 }
+  print(`imported ${summary.users} users, ${summary.items} items, ${summary.interactions} interactions in ${summary.seconds.toFixed(1)} s`)
+  return summary
+}
+
+function checkFormat (format: string): typeof FORMATS[number] {
+  if (!(FORMATS as readonly string[]).includes(format)) throw new CliUsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`)
+  return format as typeof FORMATS[number]
+}
+
+function checkUrl (url: string | undefined): string | undefined {
+  if (url === undefined) return undefined
+  let protocol = ''
+  try {
+    protocol = new URL(url).protocol
+  } catch {}
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new CliUsageError(`--redis-url must be a URL like redis://host:6379, got ${JSON.stringify(url)}`)
+  return url
+}
+
+async function read (path: string, format: 'auto' | InteractionFormat): Promise<Awaited<ReturnType<typeof readInteractions>>> {
+  try {
+    return await readInteractions(path, { format })
+  } catch (err) {
+    if (err instanceof DataNotFoundError) throw new CliUsageError(`--data: ${err.message}`)
+    throw err
+  }
+}
+
+interface HistoryOptions {
+  prefix: string
+  cap: number
+  replace: boolean
+  print: (line: string) => void
+}
+
+async function writeHistories (client: Redis, dataset: Dataset, { prefix, cap, replace, print }: HistoryOptions): Promise<void> {
+  const store = new RedisHistoryStore({ client, prefix, maxPerUser: cap })
+  const itemIds = dataset.items.ids()
+  const userIds = dataset.users.ids()
+  const total = userIds.length
+  const step = Math.max(1, Math.ceil(total / 10))
+  let nextReport = step
+  for (let from = 0; from < total; from += USER_BATCH) {
+    const writes: Array<Promise<unknown>> = []
+    for (let user = from; user < Math.min(from + USER_BATCH, total); user++) {
+      const sequence = dataset.sequences[user]
+      const recent = Array.from(sequence.subarray(Math.max(0, sequence.length - cap)), (item) => itemIds[item])
+      // sent before the append on the same connection, so Redis runs the DEL first; a reader may
+      // see the user without history in between, which a seeding import accepts
+      if (replace) writes.push(client.del(historyKey(prefix, userIds[user])))
+      writes.push(store.append(userIds[user], recent))
+    }
+    await Promise.all(writes)
+    const written = Math.min(from + USER_BATCH, total)
+    if (written >= nextReport || written === total) {
+      print(`users ${written}/${total} (${Math.round(100 * written / total)}%)`)
+      nextReport = (Math.floor(written / step) + 1) * step
+    }
+  }
+}
+
+/** The key RedisHistoryStore keeps user u's list under (see its `#key` and its options' doc); it exposes no delete. */
+function historyKey (prefix: string, userId: string): string {
+  return `${prefix}hist:u:${userId}`
+}
+
+async function writeCounts (client: Redis, dataset: Dataset, { prefix, replace }: { prefix: string, replace: boolean }): Promise<void> {
+  const perItem = new Float64Array(dataset.items.size)
+  for (const sequence of dataset.sequences) {
+    for (const item of sequence) perItem[item]++
+  }
+  const itemIds = dataset.items.ids()
+  if (replace) await client.del(itemCountsKey(prefix))
+  await new RedisItemCountsStore({ client, prefix }).add(new Map(itemIds.map((id, i) => [id, perItem[i]])))
+}
+
+function redacted (url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return url
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(async () => { await main(process.argv.slice(2)) })

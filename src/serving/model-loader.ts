@@ -1,0 +1,82 @@
+import type { Logger } from 'pino'
+import { ARTIFACT_FILES, ArtifactError, directoryFiles, listVersions, readArtifact, versionDir, type ArtifactFiles } from '../models/artifact/index.js'
+import { restoreStudent } from '../models/artifact/model-io.js'
+import type { StudentConfig } from '../models/student.js'
+import type { ArtifactBlobs, ModelStore } from '../stores/model-store.js'
+import { PopularRanking } from './popular-ranking.js'
+import { StudentServable, type BatchOptions } from './student-servable.js'
+
+/** How often each item id occurred: what popularity and cold users are served from. */
+export type ItemCounts = ReadonlyMap<string, number>
+
+export interface LoadStudentOptions {
+  modelsDir: string
+  /** Versions published by other replicas; also where a version loaded from disk is published. */
+  store?: ModelStore
+  counts: ItemCounts
+  batch: BatchOptions
+  log: Logger
+}
+
+/**
+ * The newest student version that validates, from the models directory or the model store,
+ * or undefined when there is none (popularity serves then). A refused version is logged with
+ * the reason and the next older one is tried. A version loaded from disk is published to the
+ * store, so replicas without it can load it.
+ */
+export async function loadNewestStudent (options: LoadStudentOptions): Promise<StudentServable | undefined> {
+  const { modelsDir, store, log } = options
+  const onDisk = listVersions(modelsDir, 'student')
+  let published: number[] = []
+  if (store !== undefined) {
+    try {
+      published = await store.versions('student')
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'model store unavailable: loading from the models directory only')
+    }
+  }
+  const candidates = [...new Set([...onDisk, ...published])].sort((a, b) => b - a)
+  for (const version of candidates) {
+    const fromDisk = onDisk.includes(version)
+    try {
+      const files = fromDisk ? directoryFiles(versionDir(modelsDir, 'student', version)) : await storeFiles(store as ModelStore, version)
+      const servable = await loadStudentVersion(files, version, options)
+      log.info({ version, source: fromDisk ? 'disk' : 'store', items: servable.items.size }, 'student version loaded')
+      if (fromDisk && store !== undefined && !published.includes(version)) await publish(store, files, version, log)
+      return servable
+    } catch (err) {
+      if (!(err instanceof ArtifactError) && !(err instanceof RangeError)) throw err
+      log.warn({ version, source: fromDisk ? 'disk' : 'store', reason: err.message }, 'student version refused; trying the next older one')
+    }
+  }
+  return undefined
+}
+
+export async function loadStudentVersion (files: ArtifactFiles, version: number, { counts, batch }: Pick<LoadStudentOptions, 'counts' | 'batch'>): Promise<StudentServable> {
+  const artifact = await readArtifact<StudentConfig>(files, 'student', version)
+  const { model, itemIds } = await restoreStudent(artifact)
+  let encoder
+  try {
+    encoder = model.encoder()
+  } finally {
+    model.dispose()
+  }
+  const popular = new PopularRanking(itemIds.map((id) => counts.get(id) ?? 0))
+  return new StudentServable({ version, itemIds, encoder, popular, batch })
+}
+
+async function storeFiles (store: ModelStore, version: number): Promise<ArtifactFiles> {
+  const where = `model store student v${version}`
+  const blobs = await store.files('student', version)
+  if (blobs === null) throw new ArtifactError('ARTIFACT_NOT_FOUND', `${where}: not published`)
+  return { where, read: async (name) => blobs[name] }
+}
+
+async function publish (store: ModelStore, files: ArtifactFiles, version: number, log: Logger): Promise<void> {
+  try {
+    const blobs = Object.fromEntries(await Promise.all(ARTIFACT_FILES.map(async (name) => [name, await files.read(name)]))) as unknown as ArtifactBlobs
+    if (await store.publish('student', version, blobs)) log.info({ version }, 'student version published to the model store')
+  } catch (err) {
+    log.warn({ version, err: (err as Error).message }, 'could not publish the student version; replicas without it keep their own')
+  }
+}

@@ -1,0 +1,28 @@
+import { topK } from '../models/top-k.js'
+import type { Allowed, RankedItems } from './servable.js'
+
+/**
+ * Items ordered by interaction count, computed once: an unfiltered request slices the order, a
+ * filtered one takes the top of the counts among allowed items. Scores are shares of all counts.
+ */
+export class PopularRanking {
+  readonly #order: RankedItems
+  readonly #shares: Float32Array
+
+  constructor (counts: ArrayLike<number>) {
+    let total = 0
+    for (let i = 0; i < counts.length; i++) total += counts[i]
+    this.#shares = Float32Array.from(counts, (c) => total === 0 ? 0 : c / total)
+    const ranked = topK(this.#shares, counts.length)
+    this.#order = { items: Int32Array.from(ranked, (r) => r.index), scores: Float32Array.from(ranked, (r) => r.score) }
+  }
+
+  rank (depth: number, allowed: Allowed): RankedItems {
+    if (allowed === undefined) {
+      const n = Math.min(depth, this.#order.items.length)
+      return { items: this.#order.items.subarray(0, n), scores: this.#order.scores.subarray(0, n) }
+    }
+    const ranked = topK(this.#shares, depth, (i) => allowed[i] === 0)
+    return { items: Int32Array.from(ranked, (r) => r.index), scores: Float32Array.from(ranked, (r) => r.score) }
+  }
+}

@@ -1,0 +1,18 @@
+import type { ArtifactFileName, ArtifactRole } from '../models/artifact/index.js'
+
+export type ArtifactBlobs = Readonly<Record<ArtifactFileName, Buffer>>
+
+/**
+ * Versions published for every replica to load: the four files of a version exactly as saved on
+ * disk, so a replica whose models directory lacks a version validates the copy with the same loader.
+ * A version number names one artifact for ever: publishing it again changes nothing.
+ */
+export interface ModelStore {
+  /** Stores all files of `version` at once (readers see all or none); false when it was there already. */
+  publish (role: ArtifactRole, version: number, files: ArtifactBlobs): Promise<boolean>
+  /** Published versions of `role`, ascending. */
+  versions (role: ArtifactRole): Promise<number[]>
+  /** The files of one version, or null when it was never published. */
+  files (role: ArtifactRole, version: number): Promise<ArtifactBlobs | null>
+  close (): Promise<void>
+}
