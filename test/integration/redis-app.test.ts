@@ -1,7 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Redis } from 'ioredis'
 import type { Interaction } from '../../src/data/dataset.js'
+import { main as importData } from '../../src/cli/import.js'
+import { generateSynthetic } from '../../src/data/synthetic.js'
 import { listVersions } from '../../src/models/artifact/index.js'
 import { build, buildWithStudent, type Built } from '../helper.js'
 import { cleanupPrefix, redisServerSkipReason, redisSkipReason, redisUrl, startRedisServer, uniquePrefix } from '../helpers/redis.js'
@@ -72,6 +77,27 @@ describe('replicas sharing one Redis', { skip: await redisSkipReason() }, () => 
     await admin.hset(`${prefix}model:student:v${first.version}`, 'weights.bin', Buffer.alloc(8))
     const replica = await build(t, env)
     assert.deepEqual((await replica.app.inject({ url: '/health/ready' })).json().model, { version: 0, kind: 'popular' })
+  })
+})
+
+describe('a replica without the dataset (DATA_PATH=none)', { skip: await redisSkipReason() }, () => {
+  it('serves from the histories and item counts npm run import seeded, as a replica with the dataset does', async (t) => {
+    const prefix = uniquePrefix()
+    const admin = new Redis(redisUrl())
+    const dir = await mkdtemp(join(tmpdir(), 'distillrec-import-'))
+    t.after(async () => { await cleanupPrefix(admin, prefix); await admin.quit(); await rm(dir, { recursive: true, force: true }) })
+    const file = join(dir, 'interactions.jsonl')
+    await writeFile(file, generateSynthetic({ seed: 7 }).map((e) => JSON.stringify(e)).join('\n') + '\n')
+    await importData(['--data', file, '--redis-url', redisUrl(), '--prefix', prefix], () => {})
+
+    const withData = await buildWithStudent(t, { REDIS_URL: redisUrl(), REDIS_PREFIX: prefix })
+    const dataless = await build(t, { REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, DATA_PATH: 'none' })
+    for (const url of ['/recommend?userId=u3&k=10', '/recommend?userId=u40&k=10', '/recommend?userId=nobody&k=10']) {
+      const a = (await withData.app.inject({ url })).json()
+      const b = (await dataless.app.inject({ url })).json()
+      assert.deepEqual(b, a, url)
+    }
+    assert.equal((await dataless.app.inject({ url: '/recommend?userId=u3' })).json().source, 'student')
   })
 })
 
