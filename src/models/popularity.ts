@@ -17,6 +17,13 @@ export class PopularityScorer implements Scorer {
     this.counts = Float32Array.from(itemCounts(train, numItems))
   }
 
+  /** From counts already made, e.g. item counts stored in Redis by `npm run import`. */
+  static fromCounts (counts: ArrayLike<number>): PopularityScorer {
+    const scorer = new PopularityScorer({ train: [], numItems: counts.length })
+    scorer.counts.set(Array.from(counts))
+    return scorer
+  }
+
   scoreBatch (histories: readonly Int32Array[]): Float32Array[] {
     // A copy per row: callers may mask rows in place.
     return histories.map(() => this.counts.slice())

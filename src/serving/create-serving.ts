@@ -4,6 +4,7 @@ import type { ItemInfo } from '../data/item-metadata.js'
 import type { Metrics } from '../metrics/metrics.js'
 import type { Stores } from '../stores/create-stores.js'
 import type { HistoryStore } from '../stores/history-store.js'
+import { PopularityScorer } from '../models/popularity.js'
 import { loadNewestStudent, type ItemCounts } from './model-loader.js'
 import { ModelRegistry } from './model-registry.js'
 import { PopularServable } from './popular-servable.js'
@@ -52,7 +53,7 @@ export async function createServing ({ config, stores, history, counts, metadata
     },
     log: registryLog
   })
-  const initial: Servable = student ?? new PopularServable([...counts.keys()], [...counts.values()])
+  const initial: Servable = student ?? new PopularServable([...counts.keys()], PopularityScorer.fromCounts([...counts.values()]))
   if (student === undefined) registryLog.info({ modelsDir: config.modelsDir }, 'no valid student version: serving popularity (version 0)')
   const registry = new ModelRegistry(initial)
   metrics.modelInfo.set({ version: String(initial.version), kind: initial.kind, backend }, 1)

@@ -3,6 +3,7 @@ import { ARTIFACT_FILES, ArtifactError, directoryFiles, listVersions, readArtifa
 import { restoreStudent } from '../models/artifact/model-io.js'
 import type { StudentConfig } from '../models/student.js'
 import type { ArtifactBlobs, ModelStore } from '../stores/model-store.js'
+import { PopularityScorer } from '../models/popularity.js'
 import { PopularRanking } from './popular-ranking.js'
 import { StudentServable, type BatchOptions } from './student-servable.js'
 
@@ -61,7 +62,7 @@ export async function loadStudentVersion (files: ArtifactFiles, version: number,
   } finally {
     model.dispose()
   }
-  const popular = new PopularRanking(itemIds.map((id) => counts.get(id) ?? 0))
+  const popular = new PopularRanking(PopularityScorer.fromCounts(itemIds.map((id) => counts.get(id) ?? 0)))
   return new StudentServable({ version, itemIds, encoder, popular, batch })
 }
 

@@ -1,15 +1,17 @@
+import type { PopularityScorer } from '../models/popularity.js'
 import { topK } from '../models/top-k.js'
 import type { Allowed, RankedItems } from './servable.js'
 
 /**
- * Items ordered by interaction count, computed once: an unfiltered request slices the order, a
- * filtered one takes the top of the counts among allowed items. Scores are shares of all counts.
+ * The popularity model (the same PopularityScorer evaluation scores) ordered once for serving:
+ * an unfiltered request slices the order, a filtered one takes the top of the counts among allowed
+ * items. Scores are shares of all counts.
  */
 export class PopularRanking {
   readonly #order: RankedItems
   readonly #shares: Float32Array
 
-  constructor (counts: ArrayLike<number>) {
+  constructor ({ counts }: PopularityScorer) {
     let total = 0
     for (let i = 0; i < counts.length; i++) total += counts[i]
     this.#shares = Float32Array.from(counts, (c) => total === 0 ? 0 : c / total)

@@ -1,4 +1,5 @@
 import { IdMap } from '../data/id-map.js'
+import type { PopularityScorer } from '../models/popularity.js'
 import { PopularRanking } from './popular-ranking.js'
 import type { Allowed, RankedItems, Servable } from './servable.js'
 
@@ -9,10 +10,10 @@ export class PopularServable implements Servable {
   readonly items: IdMap
   readonly #ranking: PopularRanking
 
-  /** `counts[i]` is how often `itemIds[i]` occurs. */
-  constructor (itemIds: readonly string[], counts: ArrayLike<number>) {
+  /** `popularity` scores `itemIds` in their order. */
+  constructor (itemIds: readonly string[], popularity: PopularityScorer) {
     this.items = IdMap.fromIds(itemIds)
-    this.#ranking = new PopularRanking(counts)
+    this.#ranking = new PopularRanking(popularity)
   }
 
   popular (depth: number, allowed: Allowed): RankedItems {
