@@ -61,7 +61,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       } catch (err) {
         const body = toErrorBody(err as Error)
         if (body.statusCode >= 500) request.log.error({ err, entry: i }, 'batch entry failed')
-        return body
+        return body.field === undefined ? body : { ...body, field: `requests.${i}.${body.field}` }
       }
     }))
     const versions = results.flatMap((r) => 'modelVersion' in r ? [r.modelVersion] : [])

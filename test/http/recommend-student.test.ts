@@ -176,7 +176,7 @@ describe('/recommend from a student', () => {
     const { results } = res.json<{ results: Array<Body & { statusCode?: number, code?: string, field?: string }> }>()
     assert.equal(results.length, 4)
     assert.deepEqual(results[0], single)
-    assert.deepEqual([results[1].statusCode, results[1].code], [400, 'INVALID_REQUEST'])
+    assert.deepEqual([results[1].statusCode, results[1].code, results[1].field], [400, 'INVALID_REQUEST', 'requests.1.userId'])
     assert.deepEqual([results[2].statusCode, results[2].code, results[2].field], [400, 'INVALID_REQUEST', 'requests.2.k'])
     assert.equal(results[3].items.length, 2)
     const tooMany = await app.inject({ method: 'POST', url: '/recommend/batch', payload: { requests: Array.from({ length: 101 }, () => ({ userId: user })) } })
