@@ -8,8 +8,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { COMMON_OPTIONS, parseCli, runCli } from '../src/cli/args.js'
-import { describeData, loadData, type LoadedData } from '../src/cli/load-data.js'
+import { COMMON_OPTIONS, dataFormat, parseCli, runCli } from '../src/cli/args.js'
+import { describeData, loadData, type LoadedData } from '../src/distill/training-data.js'
 import { markdownTable } from '../src/cli/table.js'
 import { computeTeacherTargets, distillStudent, mixTeacherTargets, scorerTargets, trainTeacher, type DistillLosses, type TeacherLoss } from '../src/distill/trainer.js'
 import { trainingPositions } from '../src/distill/training-positions.js'
@@ -125,7 +125,7 @@ async function main (): Promise<void> {
   let data: LoadedData | undefined
   for (const seed of seeds) {
     // real data splits the same way for every seed; the synthetic set is regenerated from it
-    if (data === undefined || args.data === 'synthetic') data = await loadData(args.data, args.format, seed)
+    if (data === undefined || args.data === 'synthetic') data = await loadData(args.data, dataFormat(args.format), seed)
     if (seed === seeds[0]) console.error(`${describeData(data)}; backend ${backend}; ${args.quick ? 'quick' : 'full'} mode; seeds ${seeds.join(', ')}`)
     for (const row of await runSeed(data, mode, seed, args.requests)) rows.push({ ...row, seed })
   }

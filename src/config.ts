@@ -1,3 +1,4 @@
+import { DATA_FORMATS, type DataFormat } from './data/interaction-reader.js'
 import { BACKENDS, type BackendName } from './tf/backend-name.js'
 
 /** Every setting of the service, read once from the environment and frozen. */
@@ -9,7 +10,7 @@ export interface Config {
   eventLog: 'file' | 'redis'
   modelsDir: string
   dataPath: string | undefined
-  dataFormat: DataFormatName
+  dataFormat: DataFormat
   syntheticSeed: number
   eventLogPath: string
   maxK: number
@@ -36,8 +37,6 @@ export interface Config {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 type LogLevel = typeof LOG_LEVELS[number]
-const DATA_FORMATS = ['auto', 'udata', 'ml1m', 'pairs', 'jsonl'] as const
-type DataFormatName = typeof DATA_FORMATS[number]
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID'

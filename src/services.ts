@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import type { Dataset } from './data/dataset.js'
 import { readItemMetadata, type ItemInfo } from './data/item-metadata.js'
-import { loadDataset } from './data/load-dataset.js'
+import { readDataset, SYNTHETIC } from './data/read-dataset.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { itemCounts } from './models/popularity.js'
 import { createServing, type Serving } from './serving/create-serving.js'
@@ -73,6 +73,18 @@ async function storedCounts (stores: Stores, log: Logger): Promise<Map<string, n
     log.warn({ err: (err as Error).message }, 'item counts unavailable: cold users get items in catalogue order')
     return new Map()
   }
+}
+
+/** DATA_PATH, else the seeded synthetic set; none for DATA_PATH=none (histories and counts in Redis). */
+async function loadDataset (config: Readonly<Config>, log: Logger): Promise<Dataset | undefined> {
+  if (config.dataPath === 'none') {
+    log.info('DATA_PATH=none: serving from the history store and the item counts in Redis')
+    return undefined
+  }
+  const started = performance.now()
+  const { dataset, source, format, events } = await readDataset(config.dataPath ?? SYNTHETIC, config.dataFormat, config.syntheticSeed)
+  log.info({ source, format, events, users: dataset.users.size, items: dataset.items.size, ms: Math.round(performance.now() - started) }, 'dataset read')
+  return dataset
 }
 
 async function loadMetadata (config: Readonly<Config>, log: Logger): Promise<ReadonlyMap<string, ItemInfo>> {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { DATA_FORMATS, type DataFormat } from '../data/interaction-reader.js'
 import type { LearningRateDecay } from '../distill/schedule.js'
 
 export interface OptionSpec {
@@ -33,7 +34,7 @@ export class CliUsageError extends Error {
 /** Options every training and evaluation command takes. */
 export const COMMON_OPTIONS = {
   data: { type: 'string', description: 'required: interaction log file, dataset directory (e.g. ../shared/datasets/ml-100k) or "synthetic"' },
-  format: { type: 'string', default: 'auto', description: 'auto | udata | ml1m | pairs | jsonl' },
+  format: { type: 'string', default: 'auto', description: DATA_FORMATS.join(' | ') },
   'models-dir': { type: 'string', default: 'models', description: 'artifact root holding teacher/ and student/ versions' },
   seed: { type: 'int', default: 42, description: 'seed for initialisation, sampling and shuffling' },
   epochs: { type: 'int', description: 'training epochs (model default when omitted)' }
@@ -81,6 +82,12 @@ export function parseCli<const S extends OptionSpecs> (spec: CliSpec<S>, argv: r
     result[name] = raw === undefined ? o.default : convert(name, o, raw)
   }
   return result as ParsedOptions<S>
+}
+
+/** `--format`, checked against the formats the interaction reader knows. */
+export function dataFormat (value: string): DataFormat {
+  if (!(DATA_FORMATS as readonly string[]).includes(value)) throw new CliUsageError(`--format must be one of ${DATA_FORMATS.join(', ')}, got ${JSON.stringify(value)}`)
+  return value as DataFormat
 }
 
 /** Throws a CliUsageError naming the option when a required one is missing. */

@@ -4,19 +4,17 @@
  * and saves it as the next student version:
  *   npm run distill -- --data ../shared/datasets/ml-100k --losses task,kd,ranking
  * `--losses task` trains the same student without distillation (no teacher needed).
+ * A thin parser: the run itself is `runStudent` (src/distill/student-pipeline.ts), which the worker calls too.
  */
 import { pathToFileURL } from 'node:url'
-import { distillStudent, DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
-import { evaluate, topKOverlap } from '../distill/evaluate.js'
-import { trainingPositions } from '../distill/training-positions.js'
-import { saveModel } from '../models/artifact/model-io.js'
-import { Student, STUDENT_DEFAULTS } from '../models/student.js'
+import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
+import { runStudent } from '../distill/student-pipeline.js'
+import { STUDENT_DEFAULTS } from '../models/student.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
-import { describeData, loadData } from './load-data.js'
-import { qualityLine, savedMetrics } from './report.js'
+import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learningRateDecayOption, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
+import { describeData, loadData } from '../distill/training-data.js'
+import { qualityLine } from './report.js'
 import { fixed } from './table.js'
-import { loadTeacherSource, type TeacherSource } from './teacher-source.js'
 
 const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
 
@@ -70,67 +68,44 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const args = parseCli(DISTILL_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
   const losses = parseLosses(args)
-  const lrDecay = learningRateDecay(args['lr-decay'])
+  const learningRateDecay = learningRateDecayOption(args['lr-decay'])
   if (args.schedule !== 'constant' && args.schedule !== 'linear') throw new CliUsageError('--schedule must be constant or linear')
   const mix = args['mix-item-knn']
   if (!(mix >= 0 && mix < 1)) throw new CliUsageError('--mix-item-knn must be at least 0 and below 1')
   if (!(args['knn-sharpness'] > 0)) throw new CliUsageError('--knn-sharpness must be positive')
-  const epochs = args.epochs ?? DISTILL_DEFAULTS.epochs
   const backend = await selectBackend()
-  const data = await loadData(required(args.data, 'data'), args.format, args.seed)
+  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
 
-  const needsTeacher = losses.kd !== undefined || losses.ranking !== undefined || losses.hint !== undefined
-  let teacher: TeacherSource | undefined
-  const student = new Student({
-    numItems: data.dataset.items.size, dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed
+  const run = await runStudent({
+    data,
+    modelsDir: args['models-dir'],
+    student: { dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed },
+    losses,
+    teacher: {
+      version: args['teacher-version'],
+      scoresFile: args['teacher-scores'],
+      layersDir: args['layers-dir'],
+      maxLen: args['max-len'],
+      topN: args['top-n'],
+      perUser: args['positions-per-user'],
+      mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined
+    },
+    epochs: args.epochs,
+    batchSize: args['batch-size'],
+    learningRate: args['learning-rate'],
+    learningRateDecay,
+    schedule: args.schedule,
+    seed: args.seed,
+    patience: args.patience,
+    maxSeconds: args['max-seconds'],
+    save: !args['no-save'],
+    log: print
   })
-  try {
-    if (needsTeacher) {
-      teacher = await loadTeacherSource(data, {
-        modelsDir: args['models-dir'],
-        version: args['teacher-version'],
-        scoresFile: args['teacher-scores'],
-        layersDir: args['layers-dir'],
-        maxLen: args['max-len'],
-        topN: args['top-n'],
-        perUser: args['positions-per-user'],
-        withItemEmbeddings: losses.hint !== undefined,
-        mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined,
-        log: print
-      })
-    }
-    const report = distillStudent(student, data.split.train, {
-      epochs,
-      batchSize: args['batch-size'],
-      learningRate: args['learning-rate'],
-      learningRateDecay: lrDecay,
-      seed: args.seed,
-      losses,
-      targets: teacher?.targets,
-      positions: teacher ? undefined : trainingPositions(data.split.train, args['positions-per-user'] ?? Infinity),
-      schedule: args.schedule === 'linear' ? { kind: 'linear', start: 1, end: 0, epochs } : undefined,
-      valid: data.split.valid,
-      patience: args.patience,
-      maxSeconds: args['max-seconds']
-    })
-    const result = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
-    print(qualityLine(`student (${args.losses})`, result, student.paramCount(), report.seconds))
-    const overlap = teacher?.scorer ? topKOverlap(teacher.scorer, student, data.split.test, 10) : undefined
-    if (overlap !== undefined) print(`top-10 overlap with ${teacher!.label}: ${fixed(overlap)}`)
-    if (args['no-save']) return { version: null, ndcg: result.ndcg, overlap }
-    const saved = await saveModel(args['models-dir'], student, {
-      itemIds: data.dataset.items.ids(),
-      datasetFingerprint: data.fingerprint,
-      teacherVersion: teacher?.version ?? null,
-      metrics: { ...savedMetrics(result, report, student.paramCount()), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) }
-    })
-    print(`saved student v${saved.version} in ${saved.dir}`)
-    return { version: saved.version, ndcg: result.ndcg, overlap }
-  } finally {
-    student.dispose()
-    teacher?.dispose()
-  }
+  print(qualityLine(`student (${args.losses})`, run.test, run.params, run.report.seconds))
+  if (run.overlap !== undefined) print(`top-10 overlap with ${run.teacherLabel ?? 'the teacher'}: ${fixed(run.overlap)}`)
+  if (run.version !== null) print(`saved student v${run.version} in ${run.dir ?? ''}`)
+  return { version: run.version, ndcg: run.test.ndcg, overlap: run.overlap }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(async () => { await main(process.argv.slice(2)) })

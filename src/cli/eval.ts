@@ -13,8 +13,8 @@ import { MarkovChainScorer } from '../models/markov-chain.js'
 import { PopularityScorer } from '../models/popularity.js'
 import type { Scorer } from '../models/scorer.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli } from './args.js'
-import { checkCatalogue, describeData, loadData, type LoadedData } from './load-data.js'
+import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli, dataFormat } from './args.js'
+import { checkCatalogue, describeData, loadData, type LoadedData } from '../distill/training-data.js'
 import { fixed, markdownTable } from './table.js'
 
 const { epochs: _epochs, ...DATA_OPTIONS } = COMMON_OPTIONS
@@ -54,7 +54,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (names.length === 0) throw new CliUsageError(`no saved models under ${args['models-dir']}; train one or pass --models`)
 
   const backend = await selectBackend()
-  const data = await loadData(required(args.data, 'data'), args.format, args.seed)
+  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
   const cases = data.split[args.split]
   const rows: EvalRow[] = []

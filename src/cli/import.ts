@@ -11,14 +11,13 @@ import { pathToFileURL } from 'node:url'
 import type { Redis } from 'ioredis'
 import { buildDataset } from '../data/build-dataset.js'
 import type { Dataset } from '../data/dataset.js'
-import { DataNotFoundError, readInteractions, type InteractionFormat } from '../data/interaction-reader.js'
+import { DATA_FORMATS, DataNotFoundError, readInteractions, type DataFormat } from '../data/interaction-reader.js'
 import { loadConfig, type Config } from '../config.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../stores/redis-client.js'
 import { RedisHistoryStore } from '../stores/redis-history-store.js'
 import { itemCountsKey, RedisItemCountsStore } from '../stores/redis-item-counts-store.js'
-import { CliUsageError, parseCli, required, runCli } from './args.js'
+import { CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
 
-const FORMATS = ['auto', 'udata', 'ml1m', 'pairs', 'jsonl'] as const
 /** Users written concurrently: ioredis pipelines their commands on the one connection. */
 const USER_BATCH = 200
 const CONNECT_TIMEOUT_MS = 5000
@@ -30,7 +29,7 @@ export const IMPORT_SPEC = {
   summary: 'Seeds Redis with every user\'s recent history and every item\'s interaction count from a dataset.',
   options: {
     data: { type: 'string', description: 'required: interaction log file or dataset directory (e.g. ../shared/datasets/ml-1m)' },
-    format: { type: 'string', default: 'auto', description: FORMATS.join(' | ') },
+    format: { type: 'string', default: 'auto', description: DATA_FORMATS.join(' | ') },
     'redis-url': { type: 'string', description: 'Redis to write to (default: REDIS_URL, else redis://127.0.0.1:6379)' },
     prefix: { type: 'string', description: 'key namespace (default: REDIS_PREFIX, else distillrec:)' },
     'history-cap': { type: 'int', description: 'items kept per user, the service\'s cap (default: HISTORY_CAP, else 200)' },
@@ -54,7 +53,7 @@ export async function main (
   const args = parseCli(IMPORT_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
   const started = performance.now()
-  const format = checkFormat(args.format)
+  const format = dataFormat(args.format)
   let config: Readonly<Config> | undefined
   // read lazily: with every option given, a stray variable elsewhere in the environment does not matter
   const service = (): Readonly<Config> => (config ??= loadConfig(env))
@@ -86,11 +85,6 @@ export async function main (
   return summary
 }
 
-function checkFormat (format: string): typeof FORMATS[number] {
-  if (!(FORMATS as readonly string[]).includes(format)) throw new CliUsageError(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`)
-  return format as typeof FORMATS[number]
-}
-
 function checkUrl (url: string | undefined): string | undefined {
   if (url === undefined) return undefined
   let protocol = ''
@@ -101,7 +95,7 @@ function checkUrl (url: string | undefined): string | undefined {
   return url
 }
 
-async function read (path: string, format: 'auto' | InteractionFormat): Promise<Awaited<ReturnType<typeof readInteractions>>> {
+async function read (path: string, format: DataFormat): Promise<Awaited<ReturnType<typeof readInteractions>>> {
   try {
     return await readInteractions(path, { format })
   } catch (err) {

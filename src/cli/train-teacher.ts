@@ -2,16 +2,16 @@
  * Trains the SASRec-style teacher on a dataset's leave-one-out train split (early stopping on the
  * validation split), reports held-out test quality, and saves it as the next teacher version:
  *   npm run train:teacher -- --data ../shared/datasets/ml-100k --epochs 20
+ * A thin parser: the run itself is `runTeacher` (src/distill/teacher-pipeline.ts).
  */
 import { pathToFileURL } from 'node:url'
-import { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/trainer.js'
-import { evaluate } from '../distill/evaluate.js'
-import { saveModel } from '../models/artifact/model-io.js'
-import { Teacher, TEACHER_DEFAULTS } from '../models/teacher.js'
+import { runTeacher } from '../distill/teacher-pipeline.js'
+import { TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/trainer.js'
+import { TEACHER_DEFAULTS } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
-import { describeData, loadData } from './load-data.js'
-import { qualityLine, savedMetrics } from './report.js'
+import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS, dataFormat } from './args.js'
+import { describeData, loadData } from '../distill/training-data.js'
+import { qualityLine } from './report.js'
 
 export const TRAIN_TEACHER_SPEC = {
   usage: 'npm run train:teacher --',
@@ -39,44 +39,26 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const loss: TeacherLoss = args.loss === 'full' ? { kind: 'full' } : { kind: 'sampled', negatives: args.negatives }
   const lrDecay = learningRateDecay(args['lr-decay'])
   const backend = await selectBackend()
-  const data = await loadData(required(args.data, 'data'), args.format, args.seed)
+  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
 
-  const teacher = new Teacher({
-    numItems: data.dataset.items.size,
-    dim: args.dim,
-    blocks: args.blocks,
-    heads: args.heads,
-    ffnDim: args['ffn-dim'],
-    maxLen: args['max-len'],
-    dropout: args.dropout,
-    seed: args.seed
+  const run = await runTeacher({
+    data,
+    modelsDir: args['models-dir'],
+    teacher: { dim: args.dim, blocks: args.blocks, heads: args.heads, ffnDim: args['ffn-dim'], maxLen: args['max-len'], dropout: args.dropout },
+    loss,
+    epochs: args.epochs,
+    batchSize: args['batch-size'],
+    learningRate: args['learning-rate'],
+    learningRateDecay: lrDecay,
+    seed: args.seed,
+    patience: args.patience,
+    maxSeconds: args['max-seconds'],
+    save: !args['no-save']
   })
-  try {
-    const report = trainTeacher(teacher, data.split.train, {
-      epochs: args.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
-      batchSize: args['batch-size'],
-      learningRate: args['learning-rate'],
-      learningRateDecay: lrDecay,
-      seed: args.seed,
-      loss,
-      valid: data.split.valid,
-      patience: args.patience,
-      maxSeconds: args['max-seconds']
-    })
-    const result = evaluate(teacher, data.split.test, { k: 10, tailItems: data.tailItems })
-    print(qualityLine('teacher', result, teacher.paramCount(), report.seconds))
-    if (args['no-save']) return { version: null, ndcg: result.ndcg }
-    const saved = await saveModel(args['models-dir'], teacher, {
-      itemIds: data.dataset.items.ids(),
-      datasetFingerprint: data.fingerprint,
-      metrics: savedMetrics(result, report, teacher.paramCount())
-    })
-    print(`saved teacher v${saved.version} in ${saved.dir}`)
-    return { version: saved.version, ndcg: result.ndcg }
-  } finally {
-    teacher.dispose()
-  }
+  print(qualityLine('teacher', run.test, run.params, run.report.seconds))
+  if (run.version !== null) print(`saved teacher v${run.version} in ${run.dir ?? ''}`)
+  return { version: run.version, ndcg: run.test.ndcg }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(async () => { await main(process.argv.slice(2)) })

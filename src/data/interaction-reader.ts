@@ -12,10 +12,14 @@ import type { Interaction } from './dataset.js'
  * - `jsonl`: `{"userId", "itemId", "ts"?}` per line; a missing ts becomes the line number
  * Ids stay strings. The file is streamed line by line, so a 1M-line log reads in about a second.
  */
-export type InteractionFormat = 'udata' | 'ml1m' | 'pairs' | 'jsonl'
+export const INTERACTION_FORMATS = ['udata', 'ml1m', 'pairs', 'jsonl'] as const
+export type InteractionFormat = typeof INTERACTION_FORMATS[number]
+/** What `--format` and DATA_FORMAT accept: a format, or `auto` (by file name, then content). */
+export const DATA_FORMATS = ['auto', ...INTERACTION_FORMATS] as const
+export type DataFormat = typeof DATA_FORMATS[number]
 
 export interface ReadInteractionsOptions {
-  format?: 'auto' | InteractionFormat
+  format?: DataFormat
   /** Skip and count malformed lines instead of throwing. */
   skipBad?: boolean
 }

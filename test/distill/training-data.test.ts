@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { loadData } from '../../src/cli/load-data.js'
+import { dataFormat } from '../../src/cli/args.js'
+import { loadData } from '../../src/distill/training-data.js'
 
 describe('loadData', () => {
   let root: string
@@ -29,7 +30,8 @@ describe('loadData', () => {
     assert.notEqual((await loadData('synthetic', 'auto', 2)).fingerprint, a.fingerprint)
   })
 
-  it('refuses an unknown format as a usage error', async () => {
-    await assert.rejects(loadData('synthetic', 'csv', 1), { code: 'CLI_USAGE', message: /--format must be one of auto, udata/ })
+  it('refuses an unknown --format as a usage error before reading anything', () => {
+    assert.throws(() => dataFormat('csv'), { code: 'CLI_USAGE', message: /--format must be one of auto, udata, ml1m, pairs, jsonl/ })
+    assert.equal(dataFormat('pairs'), 'pairs')
   })
 })

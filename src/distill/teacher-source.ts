@@ -1,13 +1,13 @@
-import { cachedTeacherTargets, type TargetsKey } from '../distill/targets-cache.js'
-import { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets } from '../distill/teacher-targets.js'
-import { trainingPositions } from '../distill/training-positions.js'
+import { cachedTeacherTargets, type TargetsKey } from './targets-cache.js'
+import { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets } from './teacher-targets.js'
+import { trainingPositions } from './training-positions.js'
 import { loadTeacher } from '../models/artifact/model-io.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
 import type { Scorer } from '../models/scorer.js'
 import { readTeacherScores, type TeacherScoreList } from '../models/teacher-scores-file.js'
 import { topK } from '../models/top-k.js'
-import { checkCatalogue, type LoadedData } from './load-data.js'
+import { checkCatalogue, type LoadedData } from './training-data.js'
 
 export interface TeacherSourceOptions {
   modelsDir: string

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import * as tf from '@tensorflow/tfjs'
+import { runStudent } from '../../src/distill/student-pipeline.js'
+import { runTeacher } from '../../src/distill/teacher-pipeline.js'
+import { loadData, type LoadedData } from '../../src/distill/training-data.js'
+import { loadStudent } from '../../src/models/artifact/model-io.js'
+import { selectBackend } from '../../src/tf/backend.js'
+
+describe('the training pipeline, called without a CLI (as the worker calls it)', () => {
+  let dir: string
+  let data: LoadedData
+  before(async () => {
+    await selectBackend()
+    dir = await mkdtemp(join(tmpdir(), 'distillrec-pipeline-'))
+    data = await loadData('synthetic', 'auto', 3)
+  })
+  after(async () => await rm(dir, { recursive: true, force: true }))
+
+  it('trains a teacher, distils a student from it, saves both with their figures, and leaks no tensor', async () => {
+    const tensors = tf.memory().numTensors
+    const lines: string[] = []
+    const teacher = await runTeacher({ data, modelsDir: dir, teacher: { dim: 16, blocks: 1, heads: 1, ffnDim: 16, maxLen: 10 }, loss: { kind: 'full' }, epochs: 1, seed: 3, save: true })
+    assert.equal(teacher.version, 1)
+    const student = await runStudent({
+      data, modelsDir: dir, student: { dim: 8, window: 5 }, losses: { task: { weight: 1 }, kd: { weight: 1, temperature: 1, normalise: 'support' } },
+      teacher: { topN: 8, maxLen: 10 }, epochs: 1, seed: 3, save: true, log: (line) => lines.push(line)
+    })
+    assert.equal(student.version, 1)
+    assert.equal(student.teacherLabel, 'teacher v1')
+    assert.ok(student.overlap !== undefined && student.overlap >= 0 && student.overlap <= 1)
+    assert.ok(lines.some((l) => l.includes('targets')), 'teacher-target progress reaches the log')
+    const saved = await loadStudent(dir, 1)
+    assert.equal(saved.manifest.teacherVersion, 1)
+    assert.equal(saved.manifest.metrics.ndcg10, student.test.ndcg)
+    saved.model.dispose()
+    assert.equal(tf.memory().numTensors, tensors)
+  })
+
+  it('trains without a teacher and saves nothing when asked not to', async () => {
+    const run = await runStudent({ data, modelsDir: join(dir, 'none'), student: { dim: 8, window: 5 }, losses: { task: { weight: 1 } }, epochs: 1, seed: 3, save: false, log: () => {} })
+    assert.deepEqual([run.version, run.dir, run.teacherLabel, run.overlap], [null, null, null, undefined])
+    assert.ok(run.test.ndcg > 0)
+  })
+})
