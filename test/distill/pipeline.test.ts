@@ -26,8 +26,15 @@ describe('the training pipeline, called without a CLI (as the worker calls it)',
     const teacher = await runTeacher({ data, modelsDir: dir, teacher: { dim: 16, blocks: 1, heads: 1, ffnDim: 16, maxLen: 10 }, loss: { kind: 'full' }, epochs: 1, seed: 3, save: true })
     assert.equal(teacher.version, 1)
     const student = await runStudent({
-      data, modelsDir: dir, student: { dim: 8, window: 5 }, losses: { task: { weight: 1 }, kd: { weight: 1, temperature: 1, normalise: 'support' } },
-      teacher: { topN: 8, maxLen: 10 }, epochs: 1, seed: 3, save: true, log: (line) => lines.push(line)
+      data,
+      modelsDir: dir,
+      student: { dim: 8, window: 5 },
+      losses: { task: { weight: 1 }, kd: { weight: 1, temperature: 1, normalise: 'support' } },
+      teacher: { topN: 8, maxLen: 10 },
+      epochs: 1,
+      seed: 3,
+      save: true,
+      log: (line) => lines.push(line)
     })
     assert.equal(student.version, 1)
     assert.equal(student.teacherLabel, 'teacher v1')
