@@ -12,6 +12,8 @@ export type ItemCounts = ReadonlyMap<string, number>
 
 export interface LoadStudentOptions {
   modelsDir: string
+  /** The version recorded as active for every replica (a pin or a rollback): tried first. */
+  preferred?: number
   /** Versions published by other replicas; also where a version loaded from disk is published. */
   store?: ModelStore
   counts: ItemCounts
@@ -36,11 +38,12 @@ export async function loadNewestStudent (options: LoadStudentOptions): Promise<S
       log.warn({ err: (err as Error).message }, 'model store unavailable: loading from the models directory only')
     }
   }
-  const candidates = [...new Set([...onDisk, ...published])].sort((a, b) => b - a)
+  const newestFirst = [...new Set([...onDisk, ...published])].sort((a, b) => b - a)
+  const candidates = options.preferred === undefined ? newestFirst : [options.preferred, ...newestFirst.filter((v) => v !== options.preferred)]
   for (const version of candidates) {
     const fromDisk = onDisk.includes(version)
     try {
-      const files = fromDisk ? directoryFiles(versionDir(modelsDir, 'student', version)) : await storeFiles(store as ModelStore, version)
+      const files = fromDisk ? directoryFiles(versionDir(modelsDir, 'student', version)) : await storeFiles(store, version)
       const servable = await loadStudentVersion(files, version, options)
       log.info({ version, source: fromDisk ? 'disk' : 'store', items: servable.items.size }, 'student version loaded')
       if (fromDisk && store !== undefined && !published.includes(version)) await publish(store, files, version, log)
@@ -66,8 +69,22 @@ export async function loadStudentVersion (files: ArtifactFiles, version: number,
   return new StudentServable({ version, itemIds, encoder, popular, batch })
 }
 
-async function storeFiles (store: ModelStore, version: number): Promise<ArtifactFiles> {
+/**
+ * One version by number, for a swap: from the models directory when it is there, else from the
+ * model store; published to the store when it came from disk. Throws when it cannot be loaded.
+ */
+export async function loadAnnouncedStudent (version: number, options: LoadStudentOptions): Promise<StudentServable> {
+  const { modelsDir, store, log } = options
+  const fromDisk = listVersions(modelsDir, 'student').includes(version)
+  const files = fromDisk ? directoryFiles(versionDir(modelsDir, 'student', version)) : await storeFiles(store, version)
+  const servable = await loadStudentVersion(files, version, options)
+  if (fromDisk && store !== undefined) await publish(store, files, version, log)
+  return servable
+}
+
+async function storeFiles (store: ModelStore | undefined, version: number): Promise<ArtifactFiles> {
   const where = `model store student v${version}`
+  if (store === undefined) throw new ArtifactError('ARTIFACT_NOT_FOUND', `student v${version}: not in the models directory, and no model store (REDIS_URL) to load it from`)
   const blobs = await store.files('student', version)
   if (blobs === null) throw new ArtifactError('ARTIFACT_NOT_FOUND', `${where}: not published`)
   return { where, read: async (name) => blobs[name] }
