@@ -52,7 +52,7 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
     redisState: stores.redisState,
     backend,
     close: async () => {
-      serving.close()
+      await serving.close()
       await stores.close()
     }
   }

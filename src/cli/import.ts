@@ -12,17 +12,14 @@ import type { Redis } from 'ioredis'
 import { buildDataset } from '../data/build-dataset.js'
 import type { Dataset } from '../data/dataset.js'
 import { DATA_FORMATS, DataNotFoundError, readInteractions, type DataFormat } from '../data/interaction-reader.js'
-import { loadConfig, type Config } from '../config.js'
-import { closeRedis, createRedisClient, waitForRedis } from '../stores/redis-client.js'
+import { loadConfig } from '../config.js'
 import { RedisHistoryStore } from '../stores/redis-history-store.js'
 import { itemCountsKey, RedisItemCountsStore } from '../stores/redis-item-counts-store.js'
 import { CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
+import { redacted, redisTarget, REDIS_OPTIONS, withRedis } from './redis-target.js'
 
 /** Users written concurrently: ioredis pipelines their commands on the one connection. */
 const USER_BATCH = 200
-const CONNECT_TIMEOUT_MS = 5000
-/** A batch job, not a request path: a busy Redis may take a while for a large batch. */
-const COMMAND_TIMEOUT_MS = 30_000
 
 export const IMPORT_SPEC = {
   usage: 'npm run import --',
@@ -30,8 +27,7 @@ export const IMPORT_SPEC = {
   options: {
     data: { type: 'string', description: 'required: interaction log file or dataset directory (e.g. ../shared/datasets/ml-1m)' },
     format: { type: 'string', default: 'auto', description: DATA_FORMATS.join(' | ') },
-    'redis-url': { type: 'string', description: 'Redis to write to (default: REDIS_URL, else redis://127.0.0.1:6379)' },
-    prefix: { type: 'string', description: 'key namespace (default: REDIS_PREFIX, else distillrec:)' },
+    ...REDIS_OPTIONS,
     'history-cap': { type: 'int', description: 'items kept per user, the service\'s cap (default: HISTORY_CAP, else 200)' },
     'no-replace': { type: 'boolean', default: false, description: 'append to stored histories and add to stored counts instead of replacing them' }
   }
@@ -54,12 +50,8 @@ export async function main (
   if (args === null) return null
   const started = performance.now()
   const format = dataFormat(args.format)
-  let config: Readonly<Config> | undefined
-  // read lazily: with every option given, a stray variable elsewhere in the environment does not matter
-  const service = (): Readonly<Config> => (config ??= loadConfig(env))
-  const url = checkUrl(args['redis-url']) ?? service().redisUrl ?? 'redis://127.0.0.1:6379'
-  const prefix = args.prefix ?? service().redisPrefix
-  const cap = args['history-cap'] ?? service().historyCap
+  const { url, prefix } = redisTarget(args, env)
+  const cap = args['history-cap'] ?? loadConfig(env).historyCap
   if (!Number.isInteger(cap) || cap <= 0) throw new CliUsageError(`--history-cap must be a positive integer, got ${cap}`)
   const replace = !args['no-replace']
 
@@ -70,29 +62,13 @@ export async function main (
   print(`${file}: ${interactions.length} interactions, ${users} users, ${items} items -> ${redacted(url)} prefix ${JSON.stringify(prefix)}` +
     `${replace ? '' : ' (adding to what is stored)'}`)
 
-  const client = createRedisClient(url, { commandTimeoutMs: COMMAND_TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS })
-  try {
-    if (!(await waitForRedis(client, CONNECT_TIMEOUT_MS))) {
-      throw Object.assign(new Error(`Redis at ${redacted(url)} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s`), { code: 'REDIS_UNAVAILABLE' })
-    }
+  await withRedis(url, async (client) => {
     await writeHistories(client, dataset, { prefix, cap, replace, print })
     await writeCounts(client, dataset, { prefix, replace })
-  } finally {
-    await closeRedis(client)
-  }
+  })
   const summary = { users, items, interactions: interactions.length, seconds: (performance.now() - started) / 1000 }
   print(`imported ${summary.users} users, ${summary.items} items, ${summary.interactions} interactions in ${summary.seconds.toFixed(1)} s`)
   return summary
-}
-
-function checkUrl (url: string | undefined): string | undefined {
-  if (url === undefined) return undefined
-  let protocol = ''
-  try {
-    protocol = new URL(url).protocol
-  } catch {}
-  if (protocol !== 'redis:' && protocol !== 'rediss:') throw new CliUsageError(`--redis-url must be a URL like redis://host:6379, got ${JSON.stringify(url)}`)
-  return url
 }
 
 async function read (path: string, format: DataFormat): Promise<Awaited<ReturnType<typeof readInteractions>>> {
@@ -150,16 +126,6 @@ async function writeCounts (client: Redis, dataset: Dataset, { prefix, replace }
   const itemIds = dataset.items.ids()
   if (replace) await client.del(itemCountsKey(prefix))
   await new RedisItemCountsStore({ client, prefix }).add(new Map(itemIds.map((id, i) => [id, perItem[i]])))
-}
-
-function redacted (url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password !== '') parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return url
-  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(async () => { await main(process.argv.slice(2)) })

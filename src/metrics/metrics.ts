@@ -16,6 +16,8 @@ export interface Metrics {
   scoringBatchSize: Histogram
   userVectors: Counter<'result'>
   tensors: Gauge
+  swaps: Counter<'outcome'>
+  swapDuration: Histogram
 }
 
 export function createMetrics (): Metrics {
@@ -91,6 +93,18 @@ export function createMetrics (): Metrics {
       help: 'TF.js tensors alive in this process; flat while serving (a rise is a leak).',
       registers,
       collect () { this.set(tf.memory().numTensors) }
+    }),
+    swaps: new Counter({
+      name: 'distillrec_model_swaps_total',
+      help: 'Announced versions acted on, by outcome: swapped, or refused (the active version kept serving).',
+      labelNames: ['outcome'],
+      registers
+    }),
+    swapDuration: new Histogram({
+      name: 'distillrec_model_swap_duration_seconds',
+      help: 'Time from an announcement to serving the new version: load, warm-up and switch.',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers
     }),
     userVectors: new Counter({
       name: 'distillrec_user_vectors_total',

@@ -5,7 +5,9 @@ import type { Metrics } from '../metrics/metrics.js'
 import type { Stores } from '../stores/create-stores.js'
 import type { HistoryStore } from '../stores/history-store.js'
 import { PopularityScorer } from '../models/popularity.js'
-import { loadNewestStudent, type ItemCounts } from './model-loader.js'
+import type { VersionChannel } from '../stores/version-channel.js'
+import { loadAnnouncedStudent, loadNewestStudent, type ItemCounts, type LoadStudentOptions } from './model-loader.js'
+import { ModelManager } from './model-manager.js'
 import { ModelRegistry } from './model-registry.js'
 import { PopularServable } from './popular-servable.js'
 import { RankedCache } from './ranked-cache.js'
@@ -30,7 +32,8 @@ export interface Serving {
   registry: ModelRegistry
   recommender: Recommender
   vectors: UserVectorCache
-  close: () => void
+  manager: ModelManager
+  close: () => Promise<void>
 }
 
 /**
@@ -39,9 +42,10 @@ export interface Serving {
  */
 export async function createServing ({ config, stores, history, counts, metadata, metrics, backend, log }: ServingOptions): Promise<Serving> {
   const registryLog = log.child({ component: 'registry' })
-  const student = await loadNewestStudent({
+  const loading: LoadStudentOptions = {
     modelsDir: config.modelsDir,
     store: stores.models,
+    preferred: await activeVersion(stores.channel, registryLog),
     counts,
     batch: {
       maxBatch: config.scoreBatchMax,
@@ -52,12 +56,33 @@ export async function createServing ({ config, stores, history, counts, metadata
       }
     },
     log: registryLog
-  })
+  }
+  const student = await loadNewestStudent(loading)
   const initial: Servable = student ?? new PopularServable([...counts.keys()], PopularityScorer.fromCounts([...counts.values()]))
   if (student === undefined) registryLog.info({ modelsDir: config.modelsDir }, 'no valid student version: serving popularity (version 0)')
+  const showVersion = (servable: Servable): void => {
+    metrics.modelInfo.reset()
+    metrics.modelInfo.set({ version: String(servable.version), kind: servable.kind, backend }, 1)
+    metrics.modelVersion.set(servable.version)
+  }
   const registry = new ModelRegistry(initial)
-  metrics.modelInfo.set({ version: String(initial.version), kind: initial.kind, backend }, 1)
-  metrics.modelVersion.set(initial.version)
+  showVersion(initial)
+
+  // replicas in step: every announced version is loaded, warmed and swapped in
+  const manager = new ModelManager({
+    registry,
+    load: async (version) => await loadAnnouncedStudent(version, loading),
+    log: registryLog,
+    onSwap: (_from, _to, seconds) => {
+      showVersion(registry.active)
+      metrics.swaps.inc({ outcome: 'swapped' })
+      metrics.swapDuration.observe(seconds)
+    },
+    onRefused: () => metrics.swaps.inc({ outcome: 'refused' })
+  })
+  const unsubscribe = stores.channel === undefined
+    ? async () => {}
+    : await stores.channel.subscribe((version) => { manager.announce(version).catch(() => {}) })
 
   const ranked = new RankedCache({
     cache: stores.cache,
@@ -76,5 +101,25 @@ export async function createServing ({ config, stores, history, counts, metadata
     maxHistory: config.maxHistory,
     onVector: (result) => metrics.userVectors.inc({ result })
   })
-  return { registry, recommender, vectors, close: () => registry.close() }
+  return {
+    registry,
+    recommender,
+    vectors,
+    manager,
+    close: async () => {
+      await unsubscribe()
+      await manager.idle()
+      registry.close()
+    }
+  }
+}
+
+/** The version recorded as active for every replica, if any; Redis being away is not fatal here. */
+async function activeVersion (channel: VersionChannel | undefined, log: Logger): Promise<number | undefined> {
+  try {
+    return (await channel?.active()) ?? undefined
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'active version unknown (Redis unavailable): loading the newest valid one')
+    return undefined
+  }
 }

@@ -39,6 +39,11 @@ export class ModelManager {
     await this.#running
   }
 
+  /** Resolves once no swap is in progress (at shutdown, before the registry is closed). */
+  async idle (): Promise<void> {
+    await this.#running
+  }
+
   async #drain (): Promise<void> {
     while (this.#pending !== undefined) {
       const version = this.#pending

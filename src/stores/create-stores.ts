@@ -11,6 +11,8 @@ import { MemoryHistoryStore } from './memory-history-store.js'
 import type { ItemCountsStore } from './item-counts-store.js'
 import { MemoryItemCountsStore } from './memory-item-counts-store.js'
 import type { ModelStore } from './model-store.js'
+import type { VersionChannel } from './version-channel.js'
+import { RedisVersionChannel } from './redis-version-channel.js'
 import { RedisCache } from './redis-cache.js'
 import { closeRedis, createRedisClient, waitForRedis } from './redis-client.js'
 import { RedisEventLog } from './redis-event-log.js'
@@ -29,6 +31,8 @@ export interface Stores {
   cache: Cache
   /** Where versions are published for other replicas; undefined without Redis (one process). */
   models: ModelStore | undefined
+  /** The version every replica serves, announced on activation; undefined without Redis (one process). */
+  channel: VersionChannel | undefined
   /** Item popularity seeded by `npm run import`, for replicas that serve without the dataset. */
   itemCounts: ItemCountsStore
   redisState: () => RedisState
@@ -49,6 +53,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
       eventLog,
       cache,
       models: undefined,
+      channel: undefined,
       itemCounts: new MemoryItemCountsStore(),
       redisState: () => 'disabled',
       close: async () => {
@@ -82,18 +87,24 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
   const cache = new RedisCache({ client, prefix: config.redisPrefix })
   const models = new RedisModelStore({ client, prefix: config.redisPrefix })
   const itemCounts = new RedisItemCountsStore({ client, prefix: config.redisPrefix })
+  // a subscribed connection takes no other commands: announcements get one of their own
+  const subscriber = createRedisClient(config.redisUrl, { log: log.child({ component: 'redis-subscriber' }) })
+  const channel = new RedisVersionChannel({ client, subscriber, prefix: config.redisPrefix })
   return {
     history,
     eventLog,
     cache,
     models,
     itemCounts,
+    channel,
     redisState: () => up ? 'up' : 'down',
     close: async () => {
       await eventLog.close()
       await history.close()
       await cache.close()
       await models.close()
+      await channel.close()
+      await closeRedis(subscriber)
       await itemCounts.close()
       await closeRedis(client)
     }
