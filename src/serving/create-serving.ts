@@ -3,7 +3,6 @@ import type { Config } from '../config.js'
 import type { ItemInfo } from '../data/item-metadata.js'
 import type { Metrics } from '../metrics/metrics.js'
 import type { Stores } from '../stores/create-stores.js'
-import type { HistoryStore } from '../stores/history-store.js'
 import { PopularityScorer } from '../models/popularity.js'
 import type { VersionChannel } from '../stores/version-channel.js'
 import { loadAnnouncedStudent, loadNewestStudent, type ItemCounts, type LoadStudentOptions } from './model-loader.js'
@@ -13,13 +12,14 @@ import { PopularServable } from './popular-servable.js'
 import { RankedCache } from './ranked-cache.js'
 import { Recommender } from './recommender.js'
 import type { Servable } from './servable.js'
+import type { UserHistory } from './user-history.js'
 import { UserVectorCache } from './user-vector-cache.js'
 
 export interface ServingOptions {
   config: Readonly<Config>
   stores: Stores
   /** The user's history as the model reads it (dataset history, then live events). */
-  history: Pick<HistoryStore, 'recent'>
+  history: Pick<UserHistory, 'recent'>
   counts: ItemCounts
   metadata: ReadonlyMap<string, ItemInfo>
   metrics: Metrics

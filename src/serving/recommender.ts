@@ -1,10 +1,10 @@
 import type { IdMap } from '../data/id-map.js'
-import type { HistoryStore } from '../stores/history-store.js'
 import type { ItemInfo } from '../data/item-metadata.js'
 import { ItemCatalog } from './item-catalog.js'
 import type { ModelRegistry } from './model-registry.js'
 import { historyHash, rankingKey, type RankedCache } from './ranked-cache.js'
 import type { Allowed, RankedItems, Ranker, Servable } from './servable.js'
+import type { KnownItems, UserHistory } from './user-history.js'
 import type { UserVectorCache } from './user-vector-cache.js'
 
 export type IncludeField = 'title' | 'genres'
@@ -40,8 +40,8 @@ export interface Recommendation {
 
 export interface RecommenderOptions {
   registry: ModelRegistry
-  /** The user's recent items, oldest first. */
-  history: Pick<HistoryStore, 'recent'>
+  /** The user's recent items, oldest first, on the served version's catalogue. */
+  history: Pick<UserHistory, 'recent'>
   ranked: RankedCache
   vectors: UserVectorCache
   /** Titles and genres by item id; empty when no items file is configured. */
@@ -49,6 +49,8 @@ export interface RecommenderOptions {
   maxHistory: number
   onVector?: (result: 'hit' | 'computed') => void
 }
+
+const NONE: KnownItems = { indices: new Int32Array(0), ignored: 0 }
 
 export class UnknownGenreError extends Error {
   constructor (readonly genres: string[], known: readonly string[]) {
@@ -87,8 +89,7 @@ export class Recommender {
 
   async #recommend (servable: Servable, request: RecommendRequest): Promise<Recommendation> {
     const { history, ranked, maxHistory } = this.#options
-    const storedIds = request.userId === undefined ? [] : await history.recent(request.userId, maxHistory)
-    const stored = toIndices(storedIds, servable.items)
+    const stored = request.userId === undefined ? NONE : await history.recent(request.userId, maxHistory, servable.items)
     const given = request.history === undefined ? undefined : toIndices(request.history, servable.items)
     const sequence = given ?? stored
 
@@ -173,7 +174,7 @@ function describe (item: RecommendedItem, info: ItemInfo | undefined, include: r
 }
 
 /** Known items only: an item the model has never seen carries no signal for it. */
-function toIndices (ids: readonly string[], items: IdMap): { indices: Int32Array, ignored: number } {
+function toIndices (ids: readonly string[], items: IdMap): KnownItems {
   const indices: number[] = []
   for (const id of ids) {
     const index = items.index(id)

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { buildDataset } from '../../src/data/build-dataset.js'
+import { IdMap } from '../../src/data/id-map.js'
+import { UserHistory } from '../../src/serving/user-history.js'
+import { MemoryHistoryStore } from '../../src/stores/memory-history-store.js'
+
+describe('UserHistory', () => {
+  const dataset = buildDataset([
+    { userId: 'u', itemId: 'a', ts: 1 },
+    { userId: 'u', itemId: 'b', ts: 2 },
+    { userId: 'u', itemId: 'c', ts: 3 },
+    { userId: 'v', itemId: 'd', ts: 1 }
+  ])
+
+  it('reads the dataset history, then live events, on the served catalogue, counting what it does not know', async () => {
+    const live = new MemoryHistoryStore({ maxPerUser: 10, maxUsers: 10 })
+    await live.append('u', ['x', 'd'])
+    const history = new UserHistory(dataset, live)
+    // another catalogue: other order, no "b", no "x"
+    const items = IdMap.fromIds(['d', 'c', 'a'])
+    const { indices, ignored } = await history.recent('u', 10, items)
+    assert.deepEqual([...indices].map((i) => items.id(i)), ['a', 'c', 'd'])
+    assert.equal(ignored, 2)
+  })
+
+  it('keeps the most recent `limit` items, live ones first to stay', async () => {
+    const live = new MemoryHistoryStore({ maxPerUser: 10, maxUsers: 10 })
+    await live.append('u', ['d'])
+    const history = new UserHistory(dataset, live)
+    const items = dataset.items
+    assert.deepEqual([...(await history.recent('u', 2, items)).indices].map((i) => items.id(i)), ['c', 'd'])
+    assert.deepEqual([...(await history.recent('v', 5, items)).indices].map((i) => items.id(i)), ['d'])
+    assert.deepEqual(await history.recent('nobody', 5, items), { indices: new Int32Array(0), ignored: 0 })
+  })
+
+  it('serves from the live store alone without a dataset', async () => {
+    const live = new MemoryHistoryStore({ maxPerUser: 10, maxUsers: 10 })
+    await live.append('u', ['a', 'q'])
+    const items = IdMap.fromIds(['a'])
+    assert.deepEqual(await new UserHistory(undefined, live).recent('u', 5, items), { indices: Int32Array.of(0), ignored: 1 })
+  })
+})
