@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # distillrec API image. Build: docker build -t distillrec .  Run: see docker-compose.yml.
 
-FROM node:20-bookworm-slim AS build
+# Node 22 (maintained LTS) in both stages: Node 20 is out of maintenance, and fastify's
+# light-my-request needs cookie 2, which requires Node >= 22 (package.json engines says so too).
+FROM node:22-bookworm-slim AS build
 # tfjs-node's install script downloads libtensorflow and falls back to a node-gyp build of its
 # binding when no prebuilt one matches, which needs these tools.
 RUN apt-get update \
@@ -9,7 +11,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm 10 (node:20 images) runs install scripts by default; npm 11 skips dependency scripts not
+# npm 10 (node:22 images) runs install scripts by default; npm 11 skips dependency scripts not
 # listed in allow-scripts and rejects --allow-scripts on project installs, hence this build-only
 # .npmrc entry (npm 10 merely warns about the unknown key).
 RUN echo 'allow-scripts=@tensorflow/tfjs-node' >> .npmrc \
@@ -27,7 +29,7 @@ RUN npm run build \
  && npm prune --omit=dev \
  && mkdir -p models/presets
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 \
     MODELS_DIR=/app/models EVENT_LOG_PATH=/app/.data/events.jsonl
 WORKDIR /app

@@ -1,43 +1,91 @@
-import Fastify, { type FastifyError } from 'fastify'
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import underPressure from '@fastify/under-pressure'
 import type { Logger } from 'pino'
-import { randomUUID } from 'node:crypto'
+import { getHeapStatistics } from 'node:v8'
 import type { Config } from './config.js'
-import { toErrorBody } from './errors.js'
+import { errorBody, ServiceError, toErrorBody } from './errors.js'
+import { Admission } from './http/admission.js'
+import { connectionErrorHandler, wasAnswered } from './http/connection-errors.js'
 import { eventRoutes } from './http/event-routes.js'
 import { healthRoutes } from './http/health-routes.js'
+import { loadShedding, type PressureLimits } from './http/load-shedding.js'
+import { parseQueryString } from './http/query-string.js'
 import { recommendRoutes } from './http/recommend-routes.js'
+import { requestId } from './http/request-id.js'
 import type { Limits } from './http/schemas.js'
+import { buildValidator } from './http/validator-compiler.js'
+import { ajvWellFormed } from './http/well-formed.js'
 import type { Services } from './services.js'
 
 export interface AppOptions {
   config: Readonly<Config>
   services: Services
   logger: Logger
+  /** Overrides of the load-shedding thresholds (tests); the defaults are PRESSURE_LIMITS. */
+  pressure?: Partial<PressureLimits>
 }
 
 const MAX_EVENT_BATCH = 1000
 const MAX_RECOMMEND_BATCH = 100
 
+/** Load shedding: to become config. The heap bound leaves V8 room to collect before it gives up. */
+const PRESSURE_LIMITS: PressureLimits = {
+  maxEventLoopDelayMs: 500,
+  maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.9),
+  sampleIntervalMs: 1000,
+  retryAfterSeconds: 2
+}
+/** Probes and scrapes must keep working on an overloaded process, or it gets restarted blind. */
+const NEVER_SHED = ['/health/live', '/metrics']
+/** Status recorded for a request whose client went away before the answer (as nginx logs it). */
+const CLIENT_CLOSED = 499
+/** An unknown path is echoed in the 404 message up to this length. */
+const MAX_PATH_SHOWN = 100
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** performance.now() when the request arrived, for requests that end without a response. */
+    receivedAt: number
+  }
+}
+
 /** The whole HTTP edge: routes, error mapping and request metrics. Services arrive built. */
 export type App = ReturnType<typeof buildApp>
 
-export function buildApp ({ config, services, logger }: AppOptions) {
+export function buildApp ({ config, services, logger, pressure }: AppOptions) {
+  const { metrics } = services
+  const observe = (route: string, method: string, statusCode: number, seconds: number): void => {
+    metrics.httpDuration.observe({ route, method, status_code: statusCode }, seconds)
+  }
+  const admission = new Admission()
+
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
-    return503OnClosing: true
+    // Node answers a missing Host with an empty 400 of its own; admission answers it instead.
+    // Node checks the timeouts every 30 s by default: a 408 would come up to 30 s late.
+    http: { requireHostHeader: false, connectionsCheckingInterval: checkingInterval(config) },
+    requestIdHeader: false,
+    genReqId: requestId,
+    routerOptions: { querystringParser: parseQueryString },
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false }, plugins: [ajvWellFormed] },
+    schemaController: { compilersFactory: { buildValidator } },
+    // admission answers during shutdown, in the error shape
+    return503OnClosing: false,
+    // no request, so no timing, exists at the socket level: counted, with 0 s
+    clientErrorHandler: connectionErrorHandler(logger, (statusCode) => observe('unmatched', 'unknown', statusCode, 0)),
+    frameworkErrors: (err, request, reply) => {
+      reply.header('x-request-id', request.id)
+      sendError(err, request, reply)
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.headersTimeout = config.headersTimeoutMs
   // JSON only: without this, Fastify would parse text/plain bodies and answer 400 instead of 415
   app.removeContentTypeParser('text/plain')
 
-  const { metrics } = services
   const limits: Limits = {
     maxK: config.maxK,
     defaultK: config.defaultK,
@@ -47,23 +95,34 @@ export function buildApp ({ config, services, logger }: AppOptions) {
     maxRecommendBatch: MAX_RECOMMEND_BATCH
   }
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
+  app.addHook('onRoute', (route) => admission.addRoute(route.url, route.method))
+  app.addHook('preClose', (done) => {
+    admission.close()
+    done()
   })
+  app.decorateRequest('receivedAt', 0)
+  app.addHook('onRequest', async (request, reply) => {
+    request.receivedAt = performance.now()
+    reply.header('x-request-id', request.id)
+    admission.check(request)
+  })
+  app.register(underPressure, loadShedding({ ...PRESSURE_LIMITS, ...pressure }, NEVER_SHED))
   app.addHook('onResponse', async (request, reply) => {
     // unmatched URLs share one label so a scan cannot blow up the metric's cardinality
-    const route = request.routeOptions.url ?? 'unmatched'
-    metrics.httpDuration.observe({ route, method: request.method, status_code: reply.statusCode }, reply.elapsedTime / 1000)
+    observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
+  })
+  app.addHook('onRequestAbort', async (request) => {
+    // a request the connection handler answered (a 408 mid-body) was counted there
+    if (wasAnswered(request.raw.socket)) return
+    request.log.info('client closed the request before the answer')
+    observe(request.routeOptions.url ?? 'unmatched', request.method, CLIENT_CLOSED, (performance.now() - request.receivedAt) / 1000)
   })
 
-  app.setErrorHandler(async (err: FastifyError, request, reply) => {
-    const body = toErrorBody(err)
-    if (body.statusCode >= 500) request.log.error({ err }, 'request failed')
-    else request.log.info({ code: body.code, message: body.message }, 'request rejected')
-    return reply.code(body.statusCode).send(body)
-  })
+  app.setErrorHandler((err: FastifyError, request, reply) => sendError(err, request, reply))
   app.setNotFoundHandler(async (request, reply) => {
-    return reply.code(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `route ${request.method} ${request.url.split('?')[0]} not found` })
+    const path = request.url.split('?', 1)[0]
+    const shown = path.length > MAX_PATH_SHOWN ? `${path.slice(0, MAX_PATH_SHOWN)}...` : path
+    return reply.code(404).send(errorBody('NOT_FOUND', `route ${request.method} ${shown} not found`))
   })
 
   app.register(recommendRoutes, {
@@ -85,4 +144,21 @@ export function buildApp ({ config, services, logger }: AppOptions) {
     registry: metrics.registry
   })
   return app
+}
+
+/**
+ * Maps, logs and sends any error: a bug with its stack, the rest as one info line. Synchronous, so
+ * that not answering a client who is gone (onRequestAbort logs and counts it) is no forgotten reply.
+ */
+function sendError (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const body = toErrorBody(err)
+  if (body.code === 'INTERNAL') request.log.error({ err }, 'request failed')
+  if (reply.raw.destroyed) return
+  if (body.code !== 'INTERNAL') request.log.info({ code: body.code, message: body.message }, 'request rejected')
+  if (err instanceof ServiceError && err.headers !== undefined) reply.headers(err.headers)
+  reply.code(body.statusCode).send(body)
+}
+
+function checkingInterval (config: Readonly<Config>): number {
+  return Math.max(10, Math.min(1000, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4)))
 }

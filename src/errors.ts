@@ -1,20 +1,28 @@
+import { STATUS_CODES } from 'node:http'
+
 /** Every error a client can see: one stable code, one HTTP status. */
 export const ERROR_CODES = {
+  BAD_REQUEST: 400,
   INVALID_REQUEST: 400,
   INVALID_JSON: 400,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
-  EVENTS_UNAVAILABLE: 503
+  EVENTS_UNAVAILABLE: 503,
+  OVERLOADED: 503,
+  SHUTTING_DOWN: 503
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
 
-/** An error meant for the client: its message is safe to show. */
+/** An error meant for the client: its message is safe to show; headers go with the answer (Allow, Retry-After). */
 export class ServiceError extends Error {
   readonly statusCode: number
-  constructor (readonly code: ErrorCode, message: string, readonly field?: string) {
+  constructor (readonly code: ErrorCode, message: string, readonly field?: string, readonly headers?: Readonly<Record<string, string>>) {
     super(message)
     this.statusCode = ERROR_CODES[code]
   }
@@ -28,14 +36,37 @@ export interface ErrorBody {
   field?: string
 }
 
+export function errorBody (code: ErrorCode, message: string, field?: string): ErrorBody {
+  const body: ErrorBody = { statusCode: ERROR_CODES[code], code, message }
+  return field === undefined ? body : { ...body, field }
+}
+
 /** Fastify's own error codes, translated to ours. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_BAD_URL: 'BAD_REQUEST',
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_REQUEST',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
   FST_ERR_VALIDATION: 'INVALID_REQUEST'
+}
+
+/** Errors Node raises on a connection before any request exists (the clientError event). */
+const CONNECTION_CODES: Record<string, ErrorCode> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE'
+}
+
+/** Any other 4xx from a layer below ours: the status keeps its standard code and wording. */
+const STATUS_CODES_4XX: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  431: 'HEADERS_TOO_LARGE'
 }
 
 interface FastifyLikeError {
@@ -48,27 +79,33 @@ interface FastifyLikeError {
 
 /** Maps any thrown error to a client-safe body; unknown errors become INTERNAL without details. */
 export function toErrorBody (err: FastifyLikeError): ErrorBody {
-  if (err instanceof ServiceError) {
-    return withField({ statusCode: err.statusCode, code: err.code, message: err.message }, err.field)
-  }
+  if (err instanceof ServiceError) return errorBody(err.code, err.message, err.field)
   if (err.validation !== undefined && err.validation.length > 0) {
     const first = err.validation[0]
-    const missing = first.params?.missingProperty
+    // a missing or an unexpected property is named by its parent's path plus its own name
+    const named = first.params?.missingProperty ?? first.params?.additionalProperty
     const path = first.instancePath.replace(/^\//, '').replaceAll('/', '.')
-    const field = [path, typeof missing === 'string' ? missing : ''].filter(Boolean).join('.') || (err.validationContext ?? 'request')
+    const field = [path, typeof named === 'string' ? named : ''].filter(Boolean).join('.') || (err.validationContext ?? 'request')
     const where = err.validationContext ?? 'request'
-    return { statusCode: 400, code: 'INVALID_REQUEST', message: `${where}.${field} ${first.message ?? 'is invalid'}`, field }
+    return errorBody('INVALID_REQUEST', `${where}.${field} ${first.message ?? 'is invalid'}`, field)
   }
   const mapped = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined
-  if (mapped !== undefined) {
-    return { statusCode: ERROR_CODES[mapped], code: mapped, message: err.message }
+  if (mapped !== undefined) return errorBody(mapped, err.message)
+  if (err instanceof SyntaxError && (err as FastifyLikeError).statusCode === 400) {
+    return errorBody('INVALID_JSON', 'body is not valid JSON')
   }
-  if (err instanceof SyntaxError && (err as { statusCode?: number }).statusCode === 400) {
-    return { statusCode: 400, code: 'INVALID_JSON', message: 'body is not valid JSON' }
-  }
-  return { statusCode: 500, code: 'INTERNAL', message: 'internal error' }
+  const byStatus = err.statusCode !== undefined ? STATUS_CODES_4XX[err.statusCode] : undefined
+  if (byStatus !== undefined) return errorBody(byStatus, STATUS_CODES[err.statusCode ?? 400] ?? 'bad request')
+  return errorBody('INTERNAL', 'internal error')
 }
 
-function withField (body: ErrorBody, field: string | undefined): ErrorBody {
-  return field === undefined ? body : { ...body, field }
+/** The answer to a connection-level error: a timeout, oversized headers or malformed HTTP. */
+export function toConnectionErrorBody (err: { code?: string }): ErrorBody {
+  const code = (err.code !== undefined ? CONNECTION_CODES[err.code] : undefined) ?? 'BAD_REQUEST'
+  return errorBody(code, CONNECTION_MESSAGES[code] ?? 'the request is not valid HTTP')
+}
+
+const CONNECTION_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  REQUEST_TIMEOUT: 'the request was not received in time',
+  HEADERS_TOO_LARGE: 'the request headers are too large'
 }

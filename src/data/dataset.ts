@@ -6,6 +6,11 @@ export interface Interaction {
   itemId: string
   /** Seconds or milliseconds since the epoch; only the order matters. Ties keep file order. */
   ts: number
+  /**
+   * Idempotency key: interactions with the same eventId are one event, logged, added to a history
+   * and trained on once. Absent: every copy counts (a retry cannot be recognised).
+   */
+  eventId?: string
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { WELL_FORMED } from './well-formed.js'
 
 /** Request limits that shape the schemas; set once from config at registration. */
 export interface Limits {
@@ -11,7 +12,12 @@ export interface Limits {
   maxRecommendBatch: number
 }
 
-export const Id = Type.String({ minLength: 1, maxLength: 128 })
+/** A user or item id in a request: 1 to 128 characters of well-formed Unicode. */
+export const Id = Type.String({ minLength: 1, maxLength: 128, format: WELL_FORMED })
+
+/** `ts` is integer milliseconds since the epoch, from 2000-01-01 (a smaller one is likely seconds) to now + 1 day. */
+export const TS_MIN_MS = Date.UTC(2000, 0, 1)
+export const TS_MAX_AHEAD_MS = 86_400_000
 
 export const ErrorResponse = Type.Object({
   statusCode: Type.Integer(),
@@ -21,7 +27,7 @@ export const ErrorResponse = Type.Object({
 })
 
 export const RecommendationResponse = Type.Object({
-  userId: Type.Union([Id, Type.Null()]),
+  userId: Type.Union([Type.String(), Type.Null()]),
   modelVersion: Type.Integer(),
   source: Type.Union([Type.Literal('student'), Type.Literal('popular')]),
   items: Type.Array(Type.Object({
@@ -34,7 +40,7 @@ export const RecommendationResponse = Type.Object({
   ignoredItems: Type.Integer({ minimum: 0 })
 })
 
-const Genre = Type.String({ minLength: 1, maxLength: 64 })
+const Genre = Type.String({ minLength: 1, maxLength: 64, format: WELL_FORMED })
 const MAX_GENRES = 32
 const Include = Type.Array(Type.Union([Type.Literal('title'), Type.Literal('genres')]), { maxItems: 2, uniqueItems: true })
 
@@ -44,7 +50,7 @@ export function recommendQuery (limits: Limits) {
     k: Type.Optional(Type.Integer({ minimum: 1, maximum: limits.maxK })),
     excludeSeen: Type.Optional(Type.Boolean()),
     /** Comma-separated, as query strings carry lists. */
-    genres: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    genres: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, format: WELL_FORMED })),
     include: Type.Optional(Type.String({ pattern: '^(title|genres)(,(title|genres))?$' }))
   }, { additionalProperties: false })
 }
@@ -75,7 +81,10 @@ export const RecommendBatchResponse = Type.Object({
 export const Event = Type.Object({
   userId: Id,
   itemId: Id,
-  ts: Type.Optional(Type.Number({ minimum: 0 }))
+  /** null or absent: the time of receipt. The upper bound (now + TS_MAX_AHEAD_MS) is checked on receipt. */
+  ts: Type.Optional(Type.Union([Type.Integer({ minimum: TS_MIN_MS }), Type.Null()])),
+  /** The client's idempotency key: one id per event, the same on every retry of it. */
+  eventId: Type.Optional(Id)
 }, { additionalProperties: false })
 
 export function eventsBody (limits: Limits) {

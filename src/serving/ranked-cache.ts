@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Cache } from '../stores/cache.js'
+import { isCircuitOpen } from '../stores/redis-circuit.js'
 import type { RankedItems } from './servable.js'
 
 export type CacheResult = 'hit' | 'miss' | 'error'
@@ -9,7 +10,7 @@ export interface RankedCacheOptions {
   ttlMs: number
   /** How many candidates an entry keeps: enough for the largest k plus exclusions. */
   depth: number
-  /** Every look-up, once: hit, miss, or error (then computed). */
+  /** Every look-up, once: hit, miss, or error (then computed; also while Redis's breaker is open). */
   onResult?: (result: CacheResult) => void
   /** A failed write; the request is unaffected. */
   onWriteError?: (err: unknown) => void
@@ -19,7 +20,8 @@ export interface RankedCacheOptions {
  * Caches rankings under keys that carry the model version and a hash of the history the model
  * read (`rec:v42:h<hash>`), so a swap needs no flush and a new event gives a new key: a cached
  * list is never stale for its history. A hit touches no tensors. A cache failure is reported and
- * the ranking computed; it never fails the request.
+ * the ranking computed; it never fails the request. While the cache's breaker is open (its get
+ * fails at once with CircuitOpenError) the ranking is computed and not written back either.
  */
 export class RankedCache {
   readonly #options: RankedCacheOptions
@@ -33,16 +35,20 @@ export class RankedCache {
     const { cache, ttlMs, depth, onResult, onWriteError } = this.#options
     if (ttlMs === 0 || limit > depth) return await compute(limit)
     let cached: Buffer | null = null
+    let open = false
     try {
       cached = await cache.get(key)
       onResult?.(cached === null ? 'miss' : 'hit')
-    } catch {
+    } catch (err) {
+      open = isCircuitOpen(err)
       onResult?.('error')
     }
     // an entry shorter than depth holds every rankable item, so it answers any limit
     if (cached !== null) return decode(cached)
     const ranked = await compute(depth)
-    cache.set(key, encode(ranked), ttlMs).catch((err: unknown) => onWriteError?.(err))
+    if (!open) {
+      cache.set(key, encode(ranked), ttlMs).catch((err: unknown) => { if (!isCircuitOpen(err)) onWriteError?.(err) })
+    }
     return ranked
   }
 }
@@ -66,8 +72,9 @@ export function encode (ranked: RankedItems): Buffer {
   return buffer
 }
 
+/** Views on the entry's own bytes when they are 4-byte aligned (the in-memory cache), else on a copy; read-only use. */
 export function decode (buffer: Buffer): RankedItems {
   const n = buffer.length >>> 3
-  const copy = new Uint8Array(buffer.subarray(0, n * 8))
-  return { items: new Int32Array(copy.buffer, 0, n), scores: new Float32Array(copy.buffer, n * 4, n) }
+  const bytes = buffer.byteOffset % 4 === 0 ? buffer : new Uint8Array(buffer.subarray(0, n * 8))
+  return { items: new Int32Array(bytes.buffer, bytes.byteOffset, n), scores: new Float32Array(bytes.buffer, bytes.byteOffset + n * 4, n) }
 }

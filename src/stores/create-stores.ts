@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import type { Metrics } from '../metrics/metrics.js'
 import type { Cache } from './cache.js'
+import { CircuitCache, CircuitEventLog } from './circuit-stores.js'
 import type { EventLog } from './event-log.js'
 import { FallbackHistoryStore } from './fallback-history-store.js'
 import { FileEventLog } from './file-event-log.js'
@@ -14,6 +15,7 @@ import type { ModelStore } from './model-store.js'
 import type { VersionChannel } from './version-channel.js'
 import { RedisVersionChannel } from './redis-version-channel.js'
 import { RedisCache } from './redis-cache.js'
+import { RedisCircuit } from './redis-circuit.js'
 import { closeRedis, createRedisClient, waitForRedis } from './redis-client.js'
 import { RedisEventLog } from './redis-event-log.js'
 import { RedisHistoryStore } from './redis-history-store.js'
@@ -64,11 +66,12 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     }
   }
 
-  let up = false
-  const client = createRedisClient(config.redisUrl, {
-    log: log.child({ component: 'redis' }),
-    onStatus: (isUp) => { up = isUp; metrics.redisUp.set(isUp ? 1 : 0) }
-  })
+  const redisLog = log.child({ component: 'redis' })
+  const client = createRedisClient(config.redisUrl, { log: redisLog })
+  // one breaker for the client: every store on the request path asks it first, readiness and
+  // distillrec_redis_up report it, so a stalled Redis counts as down as soon as it stops answering
+  const circuit = new RedisCircuit({ client, log: redisLog, onChange: (open) => metrics.redisUp.set(open ? 0 : 1) })
+  metrics.redisUp.set(circuit.open ? 0 : 1)
   // the client queues nothing while connecting: give start-up (model versions, item counts) a
   // bounded chance to reach Redis, then serve from memory and let the client reconnect
   if (!(await waitForRedis(client, STARTUP_WAIT_MS))) log.warn({ waitedMs: STARTUP_WAIT_MS }, 'redis not ready at start-up: starting from memory')
@@ -79,12 +82,12 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
   const history = new FallbackHistoryStore(
     new RedisHistoryStore({ client, prefix: config.redisPrefix, maxPerUser: config.historyCap }),
     memoryHistory,
-    { onError: onError('history') }
+    { onError: onError('history'), circuit }
   )
   const eventLog = config.eventLog === 'redis'
-    ? new RedisEventLog({ client, prefix: config.redisPrefix })
+    ? new CircuitEventLog(new RedisEventLog({ client, prefix: config.redisPrefix }), circuit)
     : new FileEventLog({ path: config.eventLogPath })
-  const cache = new RedisCache({ client, prefix: config.redisPrefix })
+  const cache = new CircuitCache(new RedisCache({ client, prefix: config.redisPrefix }), circuit)
   const models = new RedisModelStore({ client, prefix: config.redisPrefix })
   const itemCounts = new RedisItemCountsStore({ client, prefix: config.redisPrefix })
   // a subscribed connection takes no other commands: announcements get one of their own
@@ -97,8 +100,9 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     models,
     itemCounts,
     channel,
-    redisState: () => up ? 'up' : 'down',
+    redisState: () => circuit.open ? 'down' : 'up',
     close: async () => {
+      circuit.close()
       await eventLog.close()
       await history.close()
       await cache.close()
@@ -111,15 +115,17 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
   }
 }
 
+/** Rebuilds the history from the log, eventIds included, so a retry of a logged event is known. */
 async function replay (eventLog: EventLog, history: HistoryStore): Promise<number> {
-  const byUser = new Map<string, string[]>()
+  const byUser = new Map<string, { itemIds: string[], eventIds: Array<string | undefined> }>()
   let count = 0
-  for await (const { userId, itemId } of eventLog.readAll()) {
-    const items = byUser.get(userId)
-    if (items === undefined) byUser.set(userId, [itemId])
-    else items.push(itemId)
+  for await (const { userId, itemId, eventId } of eventLog.readAll()) {
+    let batch = byUser.get(userId)
+    if (batch === undefined) byUser.set(userId, batch = { itemIds: [], eventIds: [] })
+    batch.itemIds.push(itemId)
+    batch.eventIds.push(eventId)
     count++
   }
-  for (const [userId, items] of byUser) await history.append(userId, items)
+  for (const [userId, { itemIds, eventIds }] of byUser) await history.append(userId, itemIds, eventIds)
   return count
 }

@@ -1,20 +1,53 @@
 import type { Redis } from 'ioredis'
 import type { Interaction } from '../data/dataset.js'
 import { assertInteraction } from './event-codec.js'
-import type { EventLog } from './event-log.js'
+import type { AppendResult, EventLog } from './event-log.js'
+import { RedisScript } from './redis-script.js'
+import { oncePerEventId } from './seen-ids.js'
 import { assertPositiveInt, StoreError } from './store-error.js'
+
+// KEYS[1]: the stream; KEYS[2..]: the seen key of each event that has an id, in batch order.
+// ARGV[1]: how long a seen key lives (ms); then userId, itemId, ts, eventId ('' = none) per event.
+// A seen key is set only after its entry is added, so an error part-way leaves no id marked
+// seen whose event is missing.
+const APPEND = new RedisScript(`
+local added = 0
+local k = 1
+for a = 2, #ARGV, 4 do
+  local e = ARGV[a + 3]
+  if e == '' then
+    redis.call('XADD', KEYS[1], '*', 'u', ARGV[a], 'i', ARGV[a + 1], 't', ARGV[a + 2])
+    added = added + 1
+  else
+    k = k + 1
+    if redis.call('EXISTS', KEYS[k]) == 0 then
+      redis.call('XADD', KEYS[1], '*', 'u', ARGV[a], 'i', ARGV[a + 1], 't', ARGV[a + 2], 'e', e)
+      redis.call('SET', KEYS[k], '1', 'PX', ARGV[1])
+      added = added + 1
+    end
+  end
+end
+return added`)
+
+/** Seven days: how long a logged eventId is recognised when it comes again. */
+const DEFAULT_DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000
 
 export interface RedisEventLogOptions {
   /** Owned by the caller: close() leaves it open. */
   client: Redis
-  /** Key namespace; the stream is `${prefix}events`. */
+  /** Key namespace; the stream is `${prefix}events`, a logged eventId `${prefix}events:seen:${eventId}`. */
   prefix: string
   /** Entries per XRANGE page in readAll. */
   pageSize?: number
+  /** How long a logged eventId is remembered, so a copy is refused (default 7 days). */
+  dedupeTtlMs?: number
 }
 
 /**
- * Event log on a Redis stream, one entry per interaction (fields u, i, t).
+ * Event log on a Redis stream, one entry per interaction (fields u, i, t, and e: the eventId).
+ * One script appends a batch: whole, atomically, and each eventId once (a copy within
+ * dedupeTtlMs of the first is not added, so a retry after a timeout whose write did land adds
+ * nothing).
  * Durable only as far as Redis persists it: docker-compose runs Redis with `appendonly yes` and
  * `appendfsync always`, so an acknowledged event survives a crash of the Redis host; with the
  * default `everysec` up to ~1 s could be lost, and without appendonly everything since the last
@@ -23,29 +56,38 @@ export interface RedisEventLogOptions {
 export class RedisEventLog implements EventLog {
   readonly #client: Redis
   readonly #key: string
+  readonly #seenPrefix: string
   readonly #pageSize: number
+  readonly #dedupeTtlMs: number
 
-  constructor ({ client, prefix, pageSize = 1000 }: RedisEventLogOptions) {
+  constructor ({ client, prefix, pageSize = 1000, dedupeTtlMs = DEFAULT_DEDUPE_TTL_MS }: RedisEventLogOptions) {
     assertPositiveInt('pageSize', pageSize)
+    assertPositiveInt('dedupeTtlMs', dedupeTtlMs)
     this.#client = client
     this.#key = `${prefix}events`
+    this.#seenPrefix = `${prefix}events:seen:`
     this.#pageSize = pageSize
+    this.#dedupeTtlMs = dedupeTtlMs
   }
 
-  async append (events: readonly Interaction[]): Promise<void> {
+  async append (events: readonly Interaction[]): Promise<AppendResult> {
     events.forEach(assertInteraction)
-    if (events.length === 0) return
-    // one MULTI: a batch is logged whole or not at all
-    const multi = this.#client.multi()
-    for (const { userId, itemId, ts } of events) {
-      multi.xadd(this.#key, '*', 'u', userId, 'i', itemId, 't', String(ts))
+    if (events.length === 0) return { added: 0 }
+    const keys = [this.#key]
+    const args: string[] = [String(this.#dedupeTtlMs)]
+    for (const { userId, itemId, ts, eventId } of events) {
+      if (eventId !== undefined) keys.push(this.#seenPrefix + eventId)
+      args.push(userId, itemId, String(ts), eventId ?? '')
     }
-    const results = await multi.exec()
-    const failed = results?.find(([err]) => err !== null)
-    if (failed !== undefined) throw failed[0]
+    const added = await APPEND.run(this.#client, keys, args)
+    return { added: Number(added) }
   }
 
-  async * readAll (): AsyncIterable<Interaction> {
+  readAll (): AsyncIterable<Interaction> {
+    return oncePerEventId(this.#readAll())
+  }
+
+  async * #readAll (): AsyncIterable<Interaction> {
     // up to the newest entry now: a consistent snapshot even while appends go on
     const newest = await this.#client.xrevrange(this.#key, '+', '-', 'COUNT', 1)
     if (newest.length === 0) return
@@ -68,10 +110,11 @@ function fromFields (id: string, fields: string[]): Interaction {
   const userId = record.get('u')
   const itemId = record.get('i')
   const ts = Number(record.get('t'))
+  const eventId = record.get('e')
   if (userId === undefined || itemId === undefined || !Number.isFinite(ts)) {
     throw new StoreError('EVENT_LOG_CORRUPT', `stream entry ${id} is not an interaction`)
   }
-  return { userId, itemId, ts }
+  return eventId === undefined || eventId === '' ? { userId, itemId, ts } : { userId, itemId, ts, eventId }
 }
 
 /** The smallest stream id after `id` (works before Redis 6.2's exclusive '(' ranges). */

@@ -1,13 +1,49 @@
 import type { Redis } from 'ioredis'
-import type { HistoryStore } from './history-store.js'
+import { assertParallel, type HistoryStore } from './history-store.js'
+import { RedisScript } from './redis-script.js'
 import { assertPositiveInt } from './store-error.js'
+
+// KEYS[1]: the user's list; KEYS[2..]: the applied key of each item that has an eventId, in order.
+// ARGV[1]: the cap; ARGV[2]: how long an applied key lives (ms); then itemId, hasId ('1'/'0') per item.
+// The applied keys are set last, so an error part-way leaves no event marked applied whose item
+// is missing. One script, so no reader (or replica) ever sees the list above its cap.
+const APPEND = new RedisScript(`
+local fresh = {}
+local marks = {}
+local k = 1
+for a = 3, #ARGV, 2 do
+  if ARGV[a + 1] == '0' then
+    fresh[#fresh + 1] = ARGV[a]
+  else
+    k = k + 1
+    if marks[KEYS[k]] == nil and redis.call('EXISTS', KEYS[k]) == 0 then
+      marks[KEYS[k]] = true
+      fresh[#fresh + 1] = ARGV[a]
+    end
+  end
+end
+if #fresh == 0 then return 0 end
+for s = 1, #fresh, 1000 do
+  redis.call('RPUSH', KEYS[1], unpack(fresh, s, math.min(s + 999, #fresh)))
+end
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+for key in pairs(marks) do redis.call('SET', key, '1', 'PX', ARGV[2]) end
+return #fresh`)
+
+/** Seven days, as the Redis event log: a retry the log recognises is recognised here too. */
+const DEFAULT_DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000
 
 export interface RedisHistoryStoreOptions {
   /** Owned by the caller: close() leaves it open. */
   client: Redis
-  /** Key namespace, e.g. 'distillrec:'; the list of user u is `${prefix}hist:u:${u}`. */
+  /**
+   * Key namespace, e.g. 'distillrec:'; the list of user u is `${prefix}hist:u:${u}`, an applied
+   * eventId `${prefix}hist:seen:${eventId}`.
+   */
   prefix: string
   maxPerUser: number
+  /** How long an applied eventId is remembered, so a copy is skipped (default 7 days). */
+  dedupeTtlMs?: number
 }
 
 /** One Redis list per user, most recent last, trimmed to maxPerUser. */
@@ -15,24 +51,28 @@ export class RedisHistoryStore implements HistoryStore {
   readonly #client: Redis
   readonly #prefix: string
   readonly #maxPerUser: number
+  readonly #dedupeTtlMs: number
 
-  constructor ({ client, prefix, maxPerUser }: RedisHistoryStoreOptions) {
+  constructor ({ client, prefix, maxPerUser, dedupeTtlMs = DEFAULT_DEDUPE_TTL_MS }: RedisHistoryStoreOptions) {
     assertPositiveInt('maxPerUser', maxPerUser)
+    assertPositiveInt('dedupeTtlMs', dedupeTtlMs)
     this.#client = client
     this.#prefix = prefix
     this.#maxPerUser = maxPerUser
+    this.#dedupeTtlMs = dedupeTtlMs
   }
 
-  async append (userId: string, itemIds: readonly string[]): Promise<void> {
+  async append (userId: string, itemIds: readonly string[], eventIds?: ReadonlyArray<string | undefined>): Promise<void> {
+    assertParallel(itemIds, eventIds)
     if (itemIds.length === 0) return
-    const key = this.#key(userId)
-    // one MULTI so no reader (or replica) ever sees the list above its cap
-    const results = await this.#client.multi()
-      .rpush(key, ...itemIds)
-      .ltrim(key, -this.#maxPerUser, -1)
-      .exec()
-    const failed = results?.find(([err]) => err !== null)
-    if (failed !== undefined) throw failed[0]
+    const keys = [this.#key(userId)]
+    const args: string[] = [String(this.#maxPerUser), String(this.#dedupeTtlMs)]
+    itemIds.forEach((itemId, k) => {
+      const eventId = eventIds?.[k]
+      if (eventId !== undefined) keys.push(`${this.#prefix}hist:seen:${eventId}`)
+      args.push(itemId, eventId === undefined ? '0' : '1')
+    })
+    await APPEND.run(this.#client, keys, args)
   }
 
   async recent (userId: string, limit: number): Promise<string[]> {

@@ -62,7 +62,8 @@ export class RedisVersionChannel implements VersionChannel {
   async #stop (): Promise<void> {
     this.#subscriber.off('message', this.#onMessage)
     this.#subscriber.off('ready', this.#catchUp)
-    if (this.#subscriber.status === 'ready') await this.#subscriber.unsubscribe(this.#channel)
+    // best effort: a connection that is down has no subscription left to end, and close must not fail
+    if (this.#subscriber.status === 'ready') await this.#subscriber.unsubscribe(this.#channel).catch(() => {})
   }
 
   readonly #onMessage = (channel: string, message: string): void => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 
 const root = new URL('../../', import.meta.url)
-const BASE_IMAGE = 'node:20-bookworm-slim'
+const BASE_IMAGE = 'node:22-bookworm-slim'
 
 interface Instruction { keyword: string, args: string }
 interface Stage { from: string, name: string | undefined, steps: Instruction[] }
@@ -56,7 +56,7 @@ const build = stages[0]
 const runtime = stages[stages.length - 1]
 
 describe('Dockerfile', () => {
-  it('builds in a named stage and runs from a separate final stage, all on node:20-bookworm-slim', () => {
+  it('builds in a named stage and runs from a separate final stage, all on node:22-bookworm-slim (a maintained LTS)', () => {
     assert.ok(stages.length >= 2, `expected a multi-stage build, found ${stages.length} stage(s)`)
     for (const stage of stages) assert.equal(stage.from, BASE_IMAGE)
     assert.ok(build.name, 'the build stage needs a name for COPY --from')

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { toConnectionErrorBody, toErrorBody } from '../../src/errors.js'
 import { build } from '../helper.js'
 
 interface ErrorBody { statusCode: number, code: string, message: string, field?: string }
@@ -83,4 +84,111 @@ describe('bad input gets a clear 4xx and changes nothing', () => {
     assert.deepEqual(res.json(), { statusCode: 500, code: 'INTERNAL', message: 'internal error' })
     assert.ok(!res.body.includes('secret'))
   })
+})
+
+describe('every route answers a wrong method with 405 and an Allow header', () => {
+  const known: Array<[string, string, string]> = [
+    ['PUT', '/recommend', 'GET, HEAD, POST'],
+    ['DELETE', '/recommend/batch', 'POST'],
+    ['PATCH', '/events', 'POST'],
+    ['GET', '/events', 'POST'],
+    ['OPTIONS', '/health/live', 'GET, HEAD'],
+    ['POST', '/metrics', 'GET, HEAD']
+  ]
+  for (const [method, url, allow] of known) {
+    it(`${method} ${url} -> 405 METHOD_NOT_ALLOWED, Allow: ${allow}`, async (t) => {
+      const { app } = await build(t)
+      const res = await app.inject({ method: method as 'GET', url })
+      assert.equal(res.statusCode, 405)
+      assert.equal(res.headers.allow, allow)
+      assert.equal(res.json<ErrorBody>().code, 'METHOD_NOT_ALLOWED')
+    })
+  }
+})
+
+describe('bodies are UTF-8 JSON, uncompressed', () => {
+  const refused: Array<[string, Record<string, string>]> = [
+    ['Content-Encoding: gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }],
+    ['Content-Encoding: br', { 'content-type': 'application/json', 'content-encoding': 'br' }],
+    ['charset=latin1', { 'content-type': 'application/json; charset=latin1' }],
+    ['charset="utf-16"', { 'content-type': 'application/json; charset="utf-16"' }]
+  ]
+  for (const [name, headers] of refused) {
+    it(`answers ${name} with 415 and records nothing`, async (t) => {
+      const { app, services } = await build(t)
+      const res = await app.inject({ method: 'POST', url: '/events', headers, payload: '{"userId":"u","itemId":"i"}' })
+      assert.equal(res.statusCode, 415)
+      assert.equal(res.json<ErrorBody>().code, 'UNSUPPORTED_MEDIA_TYPE')
+      assert.deepEqual(await services.history.recent('u', 5), [])
+    })
+  }
+
+  it('accepts charset=utf-8 and Content-Encoding: identity', async (t) => {
+    const { app } = await build(t)
+    const headers = { 'content-type': 'application/json; charset=UTF-8', 'content-encoding': 'identity' }
+    const res = await app.inject({ method: 'POST', url: '/events', headers, payload: '{"userId":"u","itemId":"i"}' })
+    assert.equal(res.statusCode, 202)
+  })
+})
+
+describe('bodies carry JSON types: nothing is coerced', () => {
+  const loose: Array<[string, string, object, string]> = [
+    ['a numeric userId', '/recommend', { userId: 123 }, 'userId'],
+    ['a string history', '/recommend', { history: 'i3' }, 'history'],
+    ['a boolean k', '/recommend', { userId: 'u', k: true }, 'k'],
+    ['a string excludeSeen', '/recommend', { userId: 'u', excludeSeen: 'false' }, 'excludeSeen'],
+    ['a string ts', '/events', { userId: 'u', itemId: 'i', ts: '1732870000000' }, 'events.0.ts']
+  ]
+  for (const [name, url, payload, field] of loose) {
+    it(`rejects ${name} on POST ${url} with 400 naming ${field}`, async (t) => {
+      const { app } = await build(t)
+      const res = await app.inject({ method: 'POST', url, payload })
+      assert.equal(res.statusCode, 400, res.body)
+      assert.equal(res.json<ErrorBody>().field, field)
+    })
+  }
+
+  it('refuses a __proto__ key outright (400 INVALID_JSON) rather than let it reach an object', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ method: 'POST', url: '/recommend', headers: { 'content-type': 'application/json' }, payload: '{"userId":"u","__proto__":{"k":1}}' })
+    assert.equal(res.statusCode, 400)
+    assert.equal(res.json<ErrorBody>().code, 'INVALID_JSON')
+  })
+})
+
+describe('errors raised below the routes have the same shape', () => {
+  it('answers an undecodable URL with 400 BAD_REQUEST', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ url: '/%zz' })
+    assert.equal(res.statusCode, 400)
+    assert.deepEqual(Object.keys(res.json()).sort(), ['code', 'message', 'statusCode'])
+    assert.equal(res.json<ErrorBody>().code, 'BAD_REQUEST')
+  })
+
+  it('maps any other 4xx from a lower layer to a code for its status, never to 500', () => {
+    assert.deepEqual(toErrorBody(Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 })),
+      { statusCode: 400, code: 'BAD_REQUEST', message: 'Bad Request' })
+  })
+
+  it('answers connection-level errors in the error shape', () => {
+    assert.equal(toConnectionErrorBody({ code: 'ERR_HTTP_REQUEST_TIMEOUT' }).code, 'REQUEST_TIMEOUT')
+    assert.equal(toConnectionErrorBody({ code: 'HPE_HEADER_OVERFLOW' }).statusCode, 431)
+    assert.deepEqual(toConnectionErrorBody({ code: 'HPE_INVALID_METHOD' }), { statusCode: 400, code: 'BAD_REQUEST', message: 'the request is not valid HTTP' })
+  })
+})
+
+describe('X-Request-Id', () => {
+  it('echoes a short id of a safe charset', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ url: '/health/live', headers: { 'x-request-id': 'edge-42.a:b_c' } })
+    assert.equal(res.headers['x-request-id'], 'edge-42.a:b_c')
+  })
+
+  for (const [name, id] of [['15 KB', 'x'.repeat(15_000)], ['129 characters', 'a'.repeat(129)], ['a space', 'a b'], ['markup', '<script>'], ['non-ASCII', 'é']]) {
+    it(`replaces an id with ${name} by a generated one`, async (t) => {
+      const { app } = await build(t)
+      const res = await app.inject({ url: '/health/live', headers: { 'x-request-id': id } })
+      assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/)
+    })
+  }
 })

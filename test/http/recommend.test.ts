@@ -106,3 +106,79 @@ describe('POST /recommend', () => {
     assert.deepEqual(res.json<Body>().items.map(i => i.itemId), mostPopular.slice(0, 2))
   })
 })
+
+describe('k is a finite integer within 1..MAX_K on every route', () => {
+  for (const k of ['Infinity', '1e400', '-Infinity', '-1e400', 'NaN', '0x10', '1e3']) {
+    it(`rejects GET /recommend?k=${k} with 400 naming k`, async (t) => {
+      const { app } = await build(t)
+      const res = await app.inject({ url: `/recommend?userId=u1&k=${k}` })
+      assert.equal(res.statusCode, 400, res.body)
+      assert.equal(res.json<{ field: string }>().field, 'k')
+    })
+  }
+
+  for (const k of ['1e400', 'Infinity', '5', true, 1.5]) {
+    it(`rejects POST /recommend with k ${JSON.stringify(k)} (bodies are not coerced)`, async (t) => {
+      const { app } = await build(t)
+      const res = await app.inject({ method: 'POST', url: '/recommend', payload: { userId: 'u1', k } })
+      assert.equal(res.statusCode, 400, res.body)
+      assert.equal(res.json<{ field: string }>().field, 'k')
+    })
+  }
+
+  it('rejects k: 1e400 written as a JSON number (it parses to Infinity)', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ method: 'POST', url: '/recommend', headers: { 'content-type': 'application/json' }, payload: '{"userId":"u1","k":1e400}' })
+    assert.equal(res.statusCode, 400)
+    assert.equal(res.json<{ field: string }>().field, 'k')
+  })
+
+  it('answers a batch entry with k "1e400" with its own 400 and serves the others', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ method: 'POST', url: '/recommend/batch', payload: { requests: [{ userId: 'u1', k: '1e400' }, { userId: 'u1', k: 2 }] } })
+    assert.equal(res.statusCode, 200)
+    const [bad, good] = res.json<{ results: Array<{ code?: string, field?: string, items?: unknown[] }> }>().results
+    assert.equal(bad.code, 'INVALID_REQUEST')
+    assert.equal(bad.field, 'requests.0.k')
+    assert.equal(good.items?.length, 2)
+  })
+
+  it('still reads well-formed numerals and booleans from the query string', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ url: '/recommend?userId=u1&k=1e1&excludeSeen=false' })
+    assert.equal(res.statusCode, 200)
+    assert.equal(res.json<Body>().items.length, 10)
+  })
+})
+
+describe('ids are well-formed Unicode', () => {
+  const lone: Array<[string, object, string]> = [
+    ['userId', { userId: 'u\ud800' }, 'userId'],
+    ['a history item', { history: ['i1', '\udfff'] }, 'history.1'],
+    ['an exclude item', { userId: 'u1', exclude: ['\ud83d'] }, 'exclude.0'],
+    ['a genre', { userId: 'u1', filter: { genres: ['Dra\ud800ma'] } }, 'filter.genres.0']
+  ]
+  for (const [name, payload, field] of lone) {
+    it(`rejects ${name} holding a lone surrogate with 400 naming ${field}`, async (t) => {
+      const { app } = await build(t)
+      const res = await app.inject({ method: 'POST', url: '/recommend', payload })
+      assert.equal(res.statusCode, 400, res.body)
+      assert.equal(res.json<{ field: string }>().field, field)
+    })
+  }
+
+  it('accepts ids with characters outside the BMP (a surrogate pair)', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ method: 'POST', url: '/recommend', payload: { userId: 'u\u{1F600}', history: ['i\u{1F600}'], k: 2 } })
+    assert.equal(res.statusCode, 200, res.body)
+  })
+
+  it('rejects a query string whose escapes are not UTF-8 (a surrogate or a stray byte) instead of keeping it raw', async (t) => {
+    const { app } = await build(t)
+    for (const userId of ['%ED%A0%80', '%FF', 'u%']) {
+      const res = await app.inject({ url: `/recommend?userId=${userId}` })
+      assert.equal(res.statusCode, 400, userId)
+      assert.equal(res.json<{ code: string }>().code, 'BAD_REQUEST')
+    }
+  })
+})

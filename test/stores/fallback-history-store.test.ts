@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { FallbackHistoryStore } from '../../src/stores/fallback-history-store.js'
 import type { HistoryStore } from '../../src/stores/history-store.js'
 import { MemoryHistoryStore } from '../../src/stores/memory-history-store.js'
+import { CircuitOpenError, type Circuit } from '../../src/stores/redis-circuit.js'
 
 /** A primary that works until `down` is set, then fails every call like a lost connection. */
 class FlakyHistory implements HistoryStore {
@@ -10,9 +11,9 @@ class FlakyHistory implements HistoryStore {
   closed = false
   readonly inner = new MemoryHistoryStore({ maxPerUser: 10 })
 
-  async append (userId: string, itemIds: readonly string[]): Promise<void> {
+  async append (userId: string, itemIds: readonly string[], eventIds?: ReadonlyArray<string | undefined>): Promise<void> {
     this.#check()
-    await this.inner.append(userId, itemIds)
+    await this.inner.append(userId, itemIds, eventIds)
   }
 
   async recent (userId: string, limit: number): Promise<string[]> {
@@ -50,6 +51,14 @@ describe('FallbackHistoryStore', () => {
     assert.deepEqual(await fallback.recent('u', 5), ['a', 'b'])
   })
 
+  it('passes eventIds on to both, so a retried event is recorded once in each', async () => {
+    const { primary, fallback, store } = setup()
+    await store.append('u', ['a'], ['e1'])
+    await store.append('u', ['a', 'b'], ['e1', 'e2'])
+    assert.deepEqual(await primary.inner.recent('u', 5), ['a', 'b'])
+    assert.deepEqual(await fallback.recent('u', 5), ['a', 'b'])
+  })
+
   it('absorbs a failed primary append, reports it and keeps the items in the fallback', async () => {
     const { primary, fallback, store, errors } = setup()
     primary.down = true
@@ -77,6 +86,46 @@ describe('FallbackHistoryStore', () => {
     await store.append('u', ['after'])
     assert.deepEqual(await store.recent('u', 5), ['after'])
     assert.equal(errors.length, 1)
+  })
+
+  it('does not call the primary while its breaker is open, and reports nothing', async () => {
+    const primary = new FlakyHistory()
+    await primary.inner.append('u', ['in-redis'])
+    const fallback = new MemoryHistoryStore({ maxPerUser: 10 })
+    const errors: string[] = []
+    const circuit: Circuit = {
+      open: true,
+      call: async () => { throw new CircuitOpenError() }
+    }
+    const store = new FallbackHistoryStore(primary, fallback, { onError: (_err, op) => { errors.push(op) }, circuit })
+    primary.down = true
+    await store.append('u', ['during'])
+    assert.deepEqual(await store.recent('u', 5), ['during'])
+    assert.deepEqual(await primary.inner.recent('u', 5), ['in-redis'], 'the primary was not written')
+    assert.deepEqual(errors, [])
+  })
+
+  it('lets its breaker count the primary\'s outcomes while closed', async () => {
+    const { primary, fallback } = setup()
+    const outcomes: string[] = []
+    const circuit: Circuit = {
+      open: false,
+      call: async (command) => {
+        try {
+          const result = await command()
+          outcomes.push('ok')
+          return result
+        } catch (err) {
+          outcomes.push('failed')
+          throw err
+        }
+      }
+    }
+    const store = new FallbackHistoryStore(primary, fallback, { onError: () => {}, circuit })
+    await store.append('u', ['a'])
+    primary.down = true
+    assert.deepEqual(await store.recent('u', 5), ['a'])
+    assert.deepEqual(outcomes, ['ok', 'failed'])
   })
 
   it('closes the primary and the fallback', async () => {

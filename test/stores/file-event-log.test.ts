@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { FileEventLog } from '../../src/stores/file-event-log.js'
-import { events, readAll } from './event-log.contract.js'
+import { toJsonLine } from '../../src/stores/event-codec.js'
+import { events, readAll, withIds } from './event-log.contract.js'
 
 describe('FileEventLog durability', () => {
   let dir = ''
@@ -111,6 +112,69 @@ describe('FileEventLog durability', () => {
     await log.append(many)
     assert.deepEqual(await readAll(log), many)
     await log.close()
+  })
+
+  it('recognises, from a new log on the same path, the eventIds an earlier one logged', async () => {
+    const path = freshPath()
+    const batch = withIds(events(3), ['a', undefined, 'b'])
+    const first = new FileEventLog({ path })
+    await first.append(batch)
+    await first.close()
+    const second = new FileEventLog({ path })
+    assert.deepEqual(await second.append(batch), { added: 1 })
+    await second.close()
+    assert.deepEqual(await readAll(new FileEventLog({ path })), [...batch, batch[1]])
+  })
+
+  it('recognises the eventIds of lines a crashed writer wrote but never acknowledged', async () => {
+    const path = freshPath()
+    const batch = withIds(events(2), ['a', 'b'])
+    await writeFile(path, batch.map(toJsonLine).join('') + '{"userId":"u0","itemId":"torn","ts":1,"eventId":"c')
+    const log = new FileEventLog({ path })
+    const retry = [...batch, { userId: 'u0', itemId: 'torn', ts: 1, eventId: 'c' }]
+    assert.deepEqual(await log.append(retry), { added: 1 })
+    await log.close()
+    assert.deepEqual(await readAll(new FileEventLog({ path })), retry)
+  })
+
+  it('reads each eventId once from a file that holds two copies of it', async () => {
+    const path = freshPath()
+    const [a, b] = withIds(events(2), ['a', 'b'])
+    await writeFile(path, [a, b, { ...a, ts: 5 }, b].map(toJsonLine).join(''))
+    assert.deepEqual(await readAll(new FileEventLog({ path })), [a, b])
+  })
+
+  it('forgets the oldest eventIds past maxEventIds and logs those again (readAll still yields them once)', async () => {
+    const path = freshPath()
+    const log = new FileEventLog({ path, maxEventIds: 2 })
+    const batch = withIds(events(3), ['a', 'b', 'c'])
+    await log.append(batch)
+    assert.deepEqual(await log.append([batch[0]]), { added: 1 })
+    assert.deepEqual(await log.append([batch[2]]), { added: 0 })
+    assert.deepEqual(await readAll(log), batch)
+    await log.close()
+    assert.equal((await readFile(path, 'utf8')).split('\n').length - 1, 4)
+  })
+
+  it('cuts off a write that failed to sync, so the retry of its events writes them again', async (t) => {
+    const path = freshPath()
+    const log = new FileEventLog({ path })
+    await log.append(events(1))
+    // FileHandle is not exported: every handle shares the prototype of this one
+    const probe = await open(path, 'r')
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> }
+    await probe.close()
+    const datasync = proto.datasync
+    t.after(() => { proto.datasync = datasync })
+    proto.datasync = async function () { throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }) }
+    const batch = withIds(events(2, 500), ['a', 'b'])
+    await assert.rejects(log.append(batch), { code: 'EIO' })
+    assert.equal((await readFile(path, 'utf8')).split('\n').length - 1, 3, 'the failed write reached the file')
+    proto.datasync = datasync
+    assert.deepEqual(await log.append(batch), { added: 2 })
+    await log.close()
+    assert.deepEqual(await readAll(new FileEventLog({ path })), [...events(1), ...batch])
+    assert.equal((await readFile(path, 'utf8')).split('\n').length - 1, 3, 'written once')
   })
 
   it('refuses appends after close with STORE_CLOSED; closing twice is harmless', async () => {

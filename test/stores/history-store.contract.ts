@@ -78,6 +78,57 @@ export function historyStoreContract (name: string, make: MakeHistoryStore): voi
       assert.deepEqual(await store.recent('u1', 10), ['a', 'b', 'a', 'a'])
     })
 
+    it('applies an eventId once: a second copy in the same append or a later one is skipped', async (t) => {
+      const store = await open(t)
+      await store.append('u1', ['a', 'b', 'c'], ['x', 'x', 'y'])
+      await store.append('u1', ['a', 'd'], ['x', 'z'])
+      await store.append('u1', ['c'], ['y'])
+      assert.deepEqual(await store.recent('u1', 10), ['a', 'c', 'd'])
+    })
+
+    it('always appends items without an eventId, beside items with one', async (t) => {
+      const store = await open(t)
+      await store.append('u1', ['a', 'b'], [undefined, 'x'])
+      await store.append('u1', ['a', 'b'], [undefined, 'x'])
+      await store.append('u1', ['a'])
+      assert.deepEqual(await store.recent('u1', 10), ['a', 'b', 'a', 'a'])
+    })
+
+    it('a retry applies only what an earlier attempt missed, in the retried order', async (t) => {
+      const store = await open(t)
+      await store.append('u1', ['a'], ['e1'])
+      await store.append('u1', ['a', 'b', 'c'], ['e1', 'e2', 'e3'])
+      await store.append('u1', ['a', 'b', 'c'], ['e1', 'e2', 'e3'])
+      assert.deepEqual(await store.recent('u1', 10), ['a', 'b', 'c'])
+    })
+
+    it('adds an eventId once when appends carrying it race', async (t) => {
+      const store = await open(t)
+      await Promise.all([0, 1, 2].map(async () => await store.append('u1', ['a', 'b'], ['x', 'y'])))
+      assert.deepEqual(await store.recent('u1', 10), ['a', 'b'])
+    })
+
+    it('trims to the cap what an append with eventIds adds', async (t) => {
+      const store = await open(t, 3)
+      await store.append('u1', items(0, 5), ['e0', 'e1', 'e2', 'e3', 'e4'])
+      await store.append('u1', items(0, 5), ['e0', 'e1', 'e2', 'e3', 'e4'])
+      assert.deepEqual(await store.recent('u1', 10), items(2, 5))
+    })
+
+    it('keeps eventIds with colons, quotes and non-ASCII characters apart', async (t) => {
+      const store = await open(t)
+      const ids = ['id:a:b', 'ts:☕', 'id:"x"', 'id:*?[]']
+      await store.append('u1', ['a', 'b', 'c', 'd'], ids)
+      await store.append('u1', ['a', 'b', 'c', 'd'], ids)
+      assert.deepEqual(await store.recent('u1', 10), ['a', 'b', 'c', 'd'])
+    })
+
+    it('refuses eventIds that are not parallel to itemIds, appending nothing', async (t) => {
+      const store = await open(t)
+      await assert.rejects(store.append('u1', ['a', 'b'], ['x']), TypeError)
+      assert.deepEqual(await store.recent('u1', 10), [])
+    })
+
     it('keeps ids with spaces, colons and non-ASCII characters intact', async (t) => {
       const store = await open(t)
       const odd = ['movie: the sequel', 'café ☕', '*?[]', '']

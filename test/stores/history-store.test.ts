@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { MemoryHistoryStore } from '../../src/stores/memory-history-store.js'
 import { RedisHistoryStore } from '../../src/stores/redis-history-store.js'
 import { redisSkipReason, useRedis } from '../helpers/redis.js'
@@ -17,6 +18,14 @@ describe('MemoryHistoryStore', () => {
     assert.deepEqual(await store.recent('b', 5), [])
     assert.deepEqual(await store.recent('a', 5), ['1', '3'])
     assert.deepEqual(await store.recent('c', 5), ['4'])
+  })
+
+  it('forgets the oldest eventIds past maxEventIds and applies those again', async () => {
+    const store = new MemoryHistoryStore({ maxPerUser: 10, maxEventIds: 2 })
+    await store.append('a', ['1', '2', '3'], ['x', 'y', 'z'])
+    await store.append('a', ['1'], ['x'])
+    await store.append('a', ['3'], ['z'])
+    assert.deepEqual(await store.recent('a', 10), ['1', '2', '3', '1'])
   })
 
   it('refuses a cap that is not a positive integer with STORE_INVALID_OPTION', () => {
@@ -44,5 +53,29 @@ describe('RedisHistoryStore', { skip: await redisSkipReason() }, () => {
     const store = new RedisHistoryStore({ client: redis.client(), prefix, maxPerUser: 3 })
     await store.append('17', ['a', 'b', 'c', 'd'])
     assert.deepEqual(await redis.client().lrange(`${prefix}hist:u:17`, 0, -1), ['b', 'c', 'd'])
+  })
+
+  it('remembers an applied eventId under <prefix>hist:seen:<eventId> for dedupeTtlMs', async () => {
+    const prefix = redis.prefix()
+    const store = new RedisHistoryStore({ client: redis.client(), prefix, maxPerUser: 3, dedupeTtlMs: 60_000 })
+    await store.append('17', ['a', 'b'], ['x', undefined])
+    const ttl = await redis.client().pttl(`${prefix}hist:seen:x`)
+    assert.ok(ttl > 59_000 && ttl <= 60_000, `ttl ${ttl}`)
+    assert.deepEqual(await redis.client().keys(`${prefix}hist:seen:*`), [`${prefix}hist:seen:x`])
+  })
+
+  it('applies an eventId again once it is forgotten', async () => {
+    const store = new RedisHistoryStore({ client: redis.client(), prefix: redis.prefix(), maxPerUser: 3, dedupeTtlMs: 30 })
+    await store.append('u', ['a'], ['x'])
+    await sleep(60)
+    await store.append('u', ['a'], ['x'])
+    assert.deepEqual(await store.recent('u', 5), ['a', 'a'])
+  })
+
+  it('appends a list longer than one RPUSH chunk, trimmed to the cap', async () => {
+    const store = new RedisHistoryStore({ client: redis.client(), prefix: redis.prefix(), maxPerUser: 2500 })
+    const many = Array.from({ length: 3000 }, (_, k) => `i${k}`)
+    await store.append('u', many, many.map((_, k) => k % 2 === 0 ? `e${k}` : undefined))
+    assert.deepEqual(await store.recent('u', 5000), many.slice(500))
   })
 })

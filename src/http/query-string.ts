@@ -1,0 +1,36 @@
+/** Set on a parsed query string whose percent-encoding is not valid UTF-8; admission answers 400. */
+const MALFORMED_QUERY = Symbol('malformed query string')
+
+/**
+ * Parses `a=1&b=x%20y&a=2` into `{ a: ['1', '2'], b: 'x y' }` on an object without a prototype.
+ * Unlike the default parser, which keeps an undecodable component raw (`%ED%A0%80` would become
+ * a user id as typed), an invalid escape marks the whole query as malformed. It never throws:
+ * it runs inside the router, before any error handling exists.
+ */
+export function parseQueryString (query: string): Record<string, unknown> {
+  const params: Record<string, string | string[]> = Object.create(null)
+  if (query.length === 0) return params
+  for (const pair of query.split('&')) {
+    if (pair === '') continue
+    const eq = pair.indexOf('=')
+    const name = decode(eq === -1 ? pair : pair.slice(0, eq))
+    const value = eq === -1 ? '' : decode(pair.slice(eq + 1))
+    if (name === undefined || value === undefined) return Object.assign(Object.create(null), { [MALFORMED_QUERY]: true })
+    const earlier = params[name]
+    params[name] = earlier === undefined ? value : [earlier, value].flat()
+  }
+  return params
+}
+
+export function isMalformedQuery (query: unknown): boolean {
+  return typeof query === 'object' && query !== null && MALFORMED_QUERY in query
+}
+
+function decode (text: string): string | undefined {
+  if (!text.includes('%') && !text.includes('+')) return text
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '))
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,66 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { buildSuiteApp, loggedEvents, type SuiteApp } from './suite-app.js'
+
+describe('load shedding past the heap threshold', () => {
+  let built: SuiteApp
+  before(async () => {
+    // any heap is over one byte: pressure from the first sample on
+    built = await buildSuiteApp({}, { maxHeapUsedBytes: 1, sampleIntervalMs: 10, retryAfterSeconds: 3 })
+    await sleep(50)
+  })
+  after(async () => await built.close())
+
+  for (const [method, url, payload] of [
+    ['GET', '/recommend?userId=u1', undefined],
+    ['POST', '/recommend', { userId: 'u1' }],
+    ['POST', '/events', { userId: 'u1', itemId: 'i1' }],
+    ['GET', '/health/ready', undefined]
+  ] as const) {
+    it(`answers ${method} ${url} at once with 503 OVERLOADED and Retry-After`, async () => {
+      const res = await built.app.inject({ method, url, payload })
+      assert.equal(res.statusCode, 503)
+      assert.equal(res.headers['retry-after'], '3')
+      assert.deepEqual(res.json(), { statusCode: 503, code: 'OVERLOADED', message: 'the service is overloaded; retry later' })
+      assert.ok(res.headers['x-request-id'])
+    })
+  }
+
+  it('records nothing a shed POST /events carried', async () => {
+    await built.app.inject({ method: 'POST', url: '/events', payload: { userId: 'shed', itemId: 'i1' } })
+    assert.deepEqual(await loggedEvents(built), [])
+    assert.deepEqual(await built.services.history.recent('shed', 5), [])
+  })
+
+  it('keeps serving /health/live and /metrics', async () => {
+    assert.equal((await built.app.inject({ url: '/health/live' })).statusCode, 200)
+    const metrics = await built.app.inject({ url: '/metrics' })
+    assert.equal(metrics.statusCode, 200)
+    assert.match(metrics.body, /distillrec_http_request_duration_seconds_count\{[^}]*status_code="503"/)
+  })
+})
+
+describe('load shedding past the event-loop delay threshold', () => {
+  let built: SuiteApp
+  before(async () => {
+    built = await buildSuiteApp({}, { maxEventLoopDelayMs: 20, sampleIntervalMs: 200 })
+  })
+  after(async () => await built.close())
+
+  it('sheds while the event loop lags and serves again once it recovers', async () => {
+    assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
+    // 90 ms of every 100 ms spent in synchronous work: every timer is late
+    const lagging = setInterval(() => { const until = performance.now() + 90; while (performance.now() < until); }, 100)
+    try {
+      await sleep(600)
+      const res = await built.app.inject({ url: '/recommend?userId=u1' })
+      assert.equal(res.statusCode, 503)
+      assert.equal(res.json<{ code: string }>().code, 'OVERLOADED')
+    } finally {
+      clearInterval(lagging)
+    }
+    await sleep(500)
+    assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
+  })
+})
