@@ -5,27 +5,7 @@ import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-
-interface Started { port: number, lines: string[], child: ReturnType<typeof spawn> }
-
-/** Starts `src/server.ts` as `npm start` does, on a free port, and waits for it to listen. */
-async function startServer (env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const lines: string[] = []
-  return await new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! })
-      .on('line', (line) => {
-        lines.push(line)
-        const match = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(line)
-        if (match !== null) resolve({ port: Number(match[1]), lines, child })
-      })
-      .on('close', () => reject(new Error(`server exited before listening: ${lines.join('\n')}`)))
-  })
-}
+import { startServer } from './integration/server-process.js'
 
 describe('the server process', () => {
   it('starts with no configuration, serves, and stops cleanly on SIGTERM', async (t) => {
