@@ -1,98 +1,144 @@
 /**
- * Serving benchmark: the real service and a Fastify hello-world route, each in its own process,
- * loaded alternately by autocannon on 127.0.0.1 in the same run. Prints req/s and p50/p99 latency,
- * the ratio /recommend over hello, medians over repeats and their spread.
- *   npm run bench:serve -- [--connections 50] [--duration 10] [--repeats 3] [--users 500]
+ * Serving benchmark: the real service (newest student in MODELS_DIR) and a Fastify hello-world
+ * route, each in its own process, loaded alternately by autocannon on 127.0.0.1 in the same run,
+ * so the ratio /recommend over hello cancels the machine and the load generator out.
+ * Catalogues: ML-1M (3,706 items) and a synthetic 100,000-item one; stores: memory and Redis.
+ * Scenarios: cache hit, cache miss by user, cache miss by random history, 10-entry batches; then a
+ * soak of cache misses on ML-1M that watches TF.js tensors and the heap.
+ *   npm run bench:serve -- [--data-dir ../shared/datasets/ml-1m] [--connections 50] [--duration 10]
+ *     [--repeats 3] [--soak-requests 1000000] [--skip-100k] [--skip-redis] [--models-dir DIR]
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
-import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
+import type { ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { parseCli, runCli } from '../src/cli/args.js'
+import { BenchResources, closeOnSignal, freePort, logTail } from './bench-processes.js'
+import { deleteKeys, redisAnswers } from './redis-keys.js'
+import { ml1mCatalogue, synthetic100kCatalogue, type Catalogue } from './serve-catalogues.js'
+import { measure, runSoak, type LoadPlan } from './serve-measure.js'
+import { diagnosticsTable, figuresTable, ratio, soakTable, type CatalogueKind, type Measured, type Soak } from './serve-report.js'
+import { scenarios } from './serve-scenarios.js'
 
-const { values: args } = parseArgs({
+const SPEC = {
+  usage: 'npm run bench:serve --',
+  summary: 'Serving benchmark: /recommend from a student against a hello-world route, per catalogue, store and scenario.',
   options: {
-    connections: { type: 'string', default: '50' },
-    duration: { type: 'string', default: '10' },
-    repeats: { type: 'string', default: '3' },
-    users: { type: 'string', default: '500' }
+    'data-dir': { type: 'string', default: '../shared/datasets/ml-1m', description: 'ML-1M folder (ml-1m.pairs.txt); absent = a synthetic catalogue of its size' },
+    'models-dir': { type: 'string', description: 'student artifacts for the ML-1M catalogue (default: a short distill run into a temp dir)' },
+    connections: { type: 'int', default: 50, description: 'autocannon connections' },
+    duration: { type: 'int', default: 10, description: 'seconds per run' },
+    repeats: { type: 'int', default: 3, description: 'alternating hello / service runs per scenario' },
+    'warm-seconds': { type: 'int', default: 2, description: 'unmeasured load before each scenario' },
+    'soak-requests': { type: 'int', default: 1_000_000, description: 'cache-miss requests of the ML-1M in-memory soak (0 = no soak)' },
+    'skip-ml1m': { type: 'boolean', default: false, description: 'leave out the ML-1M catalogue (and the soak)' },
+    'skip-100k': { type: 'boolean', default: false, description: 'leave out the synthetic 100,000-item catalogue' },
+    'skip-redis': { type: 'boolean', default: false, description: 'leave out the Redis runs' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379', description: 'Redis for the Redis runs (keys under a unique prefix, deleted at the end)' }
   }
-})
-const connections = Number(args.connections)
-const duration = Number(args.duration)
-const repeats = Number(args.repeats)
-const users = Number(args.users)
+} as const
 
-interface Run { reqs: number, p50: number, p99: number, errors: number, non2xx: number }
+type Args = NonNullable<ReturnType<typeof parseCli<typeof SPEC.options>>>
+type Store = 'memory' | 'redis'
+/** The log of the service started last, shown when the benchmark fails. */
+interface State { serviceLog?: string }
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    }).on('error', reject)
-  })
-}
-
-async function start (script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(readyUrl)).ok) return child
-    } catch {}
-    await new Promise(resolve => setTimeout(resolve, 200))
+async function main (argv: readonly string[]): Promise<void> {
+  const args = parseCli(SPEC, argv)
+  if (args === null) return
+  const resources = new BenchResources()
+  closeOnSignal(resources)
+  const state: State = {}
+  try {
+    await bench(args, resources, state)
+  } catch (err) {
+    const cause = (err as Error).cause
+    if (cause !== undefined) process.stderr.write(`cause: ${String((cause as Error).stack ?? cause)}\n`)
+    if (state.serviceLog !== undefined) process.stderr.write(`last lines of the service log (${state.serviceLog}):\n${await logTail(state.serviceLog)}\n`)
+    throw err
+  } finally {
+    await resources.close()
   }
-  child.kill('SIGTERM')
-  throw new Error(`${script} not ready within 60 s`)
 }
 
-async function load (url: string, setup: (req: { path: string }) => { path: string }): Promise<Run> {
-  const result = await autocannon({
-    url,
-    connections,
-    duration,
-    requests: [{ method: 'GET', setupRequest: setup as never }]
-  })
-  return { reqs: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx }
-}
-
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
-function spread (values: number[]): string {
-  return `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`
-}
-
-const servicePort = await freePort()
-const helloPort = await freePort()
-const service = await start('src/server.ts', { PORT: String(servicePort), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, `http://127.0.0.1:${servicePort}/health/ready`)
-const hello = await start('bench/hello-server.ts', { PORT: String(helloPort) }, `http://127.0.0.1:${helloPort}/hello`)
-const helloRuns: Run[] = []
-const recommendRuns: Run[] = []
-try {
-  let n = 0
-  // both loads build each request the same way, so the generator's own cost cancels out in the ratio
-  const withUser = (path: string) => (req: { path: string }): { path: string } => ({ ...req, path: `${path}?userId=u${n++ % users}&k=10` })
-  for (let i = 0; i < repeats; i++) {
-    helloRuns.push(await load(`http://127.0.0.1:${helloPort}/hello`, withUser('/hello')))
-    recommendRuns.push(await load(`http://127.0.0.1:${servicePort}/recommend`, withUser('/recommend')))
-    process.stderr.write(`repeat ${i + 1}/${repeats}: hello ${helloRuns[i].reqs.toFixed(0)} req/s, /recommend ${recommendRuns[i].reqs.toFixed(0)} req/s\n`)
+async function bench (args: Args, resources: BenchResources, state: State): Promise<void> {
+  const redisPrefix = `distillrec-bench:${process.pid}-${Date.now().toString(36)}:`
+  const stores: Store[] = ['memory']
+  if (!args['skip-redis']) {
+    if (await redisAnswers(args['redis-url'])) {
+      stores.push('redis')
+      resources.onClose(async () => {
+        const deleted = await deleteKeys(args['redis-url'], redisPrefix)
+        process.stderr.write(`deleted ${deleted} Redis keys under ${redisPrefix}\n`)
+      })
+    } else {
+      process.stderr.write(`Redis does not answer at ${args['redis-url']}: Redis runs left out\n`)
+    }
   }
-} finally {
-  service.kill('SIGTERM')
-  hello.kill('SIGTERM')
+
+  const helloPort = await freePort()
+  const hello = `http://127.0.0.1:${helloPort}`
+  await resources.start('bench/hello-server.ts', { PORT: String(helloPort) }, `${hello}/hello`)
+  const catalogues: Array<{ catalogue: Catalogue, kind: CatalogueKind }> = []
+  if (!args['skip-ml1m']) catalogues.push({ catalogue: await ml1mCatalogue(resources, { dataDir: args['data-dir'], modelsDir: args['models-dir'] }), kind: 'ml1m' })
+  if (!args['skip-100k']) catalogues.push({ catalogue: await synthetic100kCatalogue(resources), kind: '100k' })
+
+  const plan: LoadPlan = { connections: args.connections, duration: args.duration, repeats: args.repeats, warmSeconds: args['warm-seconds'] }
+  const rows: Measured[] = []
+  let soak: Soak | undefined
+  let complete = false
+  try {
+    for (const [c, { catalogue, kind }] of catalogues.entries()) {
+      for (const store of stores) {
+        const env: Record<string, string> = { ...catalogue.env }
+        if (store === 'redis') Object.assign(env, { REDIS_URL: args['redis-url'], REDIS_PREFIX: `${redisPrefix}${c}:` })
+        for (const service of ['cached', 'uncached'] as const) {
+          const chosen = scenarios(catalogue).filter((s) => s.service === service)
+          const { origin, child } = await startService(resources, state, { ...env, ...(service === 'uncached' ? { CACHE_TTL_MS: '0' } : {}) })
+          try {
+            for (const scenario of chosen) {
+              rows.push(await measure(plan, { scenario, origin, hello, catalogue: catalogue.name, kind, store }))
+              const last = rows[rows.length - 1]
+              process.stderr.write(`${scenario.name} / ${catalogue.name} / ${store}: ${last.runs.map((r) => r.reqs.toFixed(0)).join(', ')} req/s, ratio ${ratio(last).toFixed(3)}\n`)
+            }
+            if (service === 'uncached' && store === 'memory' && kind === 'ml1m' && args['soak-requests'] > 0) {
+              soak = await runSoak(plan, origin, catalogue, args['soak-requests'])
+            }
+          } finally {
+            await resources.stop(child)
+          }
+        }
+      }
+    }
+    complete = true
+  } finally {
+    if (rows.length > 0 || soak !== undefined) report(args, rows, soak, complete)
+  }
 }
 
-const ratios = recommendRuns.map((r, i) => r.reqs / helloRuns[i].reqs)
-const row = (name: string, runs: Run[]): string =>
-  `| ${name} | ${median(runs.map(r => r.reqs)).toFixed(0)} | ${spread(runs.map(r => r.reqs))} | ${median(runs.map(r => r.p50))} | ${median(runs.map(r => r.p99))} | ${runs.reduce((s, r) => s + r.errors + r.non2xx, 0)} |`
-console.log(`\n${connections} connections, ${duration} s per run, ${repeats} repeats alternating, medians (min-max)\n`)
-console.log('| route | req/s | req/s spread | p50 ms | p99 ms | errors + non-2xx |')
-console.log('|---|---:|---:|---:|---:|---:|')
-console.log(row('GET /hello (bare Fastify)', helloRuns))
-console.log(row('GET /recommend', recommendRuns))
-console.log(`\n/recommend over hello req/s: median ${median(ratios).toFixed(3)} (spread ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)})`)
+function report (args: Args, rows: readonly Measured[], soak: Soak | undefined, complete: boolean): void {
+  if (!complete) console.log('\nThe run failed; figures so far:')
+  console.log(`\n${args.connections} connections, ${args.duration} s per run, ${args.repeats} repeats alternating with hello-world, medians (min-max)\n`)
+  console.log(figuresTable(rows))
+  console.log('\nWhat the service counted over the measured runs (/metrics deltas):\n')
+  console.log(diagnosticsTable(rows))
+  if (soak !== undefined) {
+    const r = soak.run
+    console.log(`\nSoak: ${soak.catalogue}, memory store, cache miss (POST, random history), ${r.total} requests in ${r.seconds.toFixed(0)} s: ` +
+      `${r.reqs.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx + errors ${r.errors + r.non2xx}\n`)
+    console.log(soakTable(soak))
+  }
+}
+
+async function startService (resources: BenchResources, state: State, env: Record<string, string>): Promise<{ origin: string, child: ChildProcess }> {
+  const port = await freePort()
+  const origin = `http://127.0.0.1:${port}`
+  const dir = await resources.tempDir('service')
+  state.serviceLog = join(dir, 'service.log')
+  const child = await resources.start('src/server.ts', {
+    PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', EVENT_LOG_PATH: join(dir, 'events.jsonl'), ...env
+  }, `${origin}/health/ready`, state.serviceLog)
+  const ready = await (await fetch(`${origin}/health/ready`)).json() as { model: { version: number, kind: string } }
+  if (ready.model.kind !== 'student') throw new Error(`the service serves ${ready.model.kind} v${ready.model.version}, not a student (MODELS_DIR ${env.MODELS_DIR})`)
+  return { origin, child }
+}
+
+runCli(async () => { await main(process.argv.slice(2)) })
