@@ -55,7 +55,12 @@ export class RankedCache {
 
 /** `rec:v<version>:h<hash of the history>[:<filter>]`. */
 export function rankingKey (version: number, history: Int32Array, filter?: string): string {
-  return `rec:v${version}:h${historyHash(history)}${filter === undefined ? '' : `:${filter}`}`
+  return keyFromHash(version, historyHash(history), filter)
+}
+
+/** The same key from a hash already made (the recommender hashes a history once per request). */
+export function keyFromHash (version: number, hash: string, filter?: string): string {
+  return `rec:v${version}:h${hash}${filter === undefined ? '' : `:${filter}`}`
 }
 
 export function historyHash (history: Int32Array): string {

@@ -2,7 +2,7 @@ import type { IdMap } from '../data/id-map.js'
 import type { ItemInfo } from '../data/item-metadata.js'
 import { ItemCatalog } from './item-catalog.js'
 import type { ModelRegistry } from './model-registry.js'
-import { historyHash, rankingKey, type RankedCache } from './ranked-cache.js'
+import { historyHash, keyFromHash, type RankedCache } from './ranked-cache.js'
 import type { Allowed, RankedItems, Ranker, Servable } from './servable.js'
 import type { KnownItems, UserHistory } from './user-history.js'
 import type { UserVectorCache } from './user-vector-cache.js'
@@ -80,13 +80,6 @@ export class Recommender {
     }
   }
 
-  /** Rejects an unknown genre before any work; throws UnknownGenreError. */
-  checkGenres (genres: readonly string[]): void {
-    const catalog = this.#catalog(this.#options.registry.active)
-    const unknown = catalog.unknownGenres(genres)
-    if (unknown.length > 0) throw new UnknownGenreError(unknown, catalog.genres())
-  }
-
   async #recommend (servable: Servable, request: RecommendRequest): Promise<Recommendation> {
     const { history, ranked, maxHistory } = this.#options
     const stored = request.userId === undefined ? NONE : await history.recent(request.userId, maxHistory, servable.items)
@@ -116,9 +109,9 @@ export class Recommender {
     if (ranker === undefined) {
       ranking = servable.popular(limit, allowed)
     } else {
-      const key = rankingKey(servable.version, sequence.indices, filter)
-      ranking = await ranked.rank(key, limit, async (depth) => {
-        const vector = this.#vector(servable.version, ranker, request, sequence.indices, given === undefined)
+      const hash = historyHash(sequence.indices)
+      ranking = await ranked.rank(keyFromHash(servable.version, hash, filter), limit, async (depth) => {
+        const vector = this.#vector(servable.version, ranker, request, sequence.indices, hash, given === undefined)
         return await ranker.rank(vector, depth, allowed)
       })
     }
@@ -142,10 +135,9 @@ export class Recommender {
   }
 
   /** Per user (and only for the stored history, which is what the cache entry describes). */
-  #vector (version: number, ranker: Ranker, request: RecommendRequest, sequence: Int32Array, fromStore: boolean): Float32Array {
+  #vector (version: number, ranker: Ranker, request: RecommendRequest, sequence: Int32Array, hash: string, fromStore: boolean): Float32Array {
     const { vectors, onVector } = this.#options
     if (request.userId === undefined || !fromStore) return ranker.encode(sequence)
-    const hash = historyHash(sequence)
     const cached = vectors.get(version, request.userId, hash)
     if (cached !== undefined) {
       onVector?.('hit')
