@@ -11,7 +11,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -22,6 +21,7 @@ import { generateSynthetic } from '../src/data/synthetic.js'
 import { datasetFingerprint } from '../src/models/artifact/index.js'
 import { saveModel } from '../src/models/artifact/model-io.js'
 import { Student } from '../src/models/student.js'
+import { freePort } from './bench-processes.js'
 
 const CONNECTIONS = { recommend: 8, events: 2 }
 // SIGTERM is sent under more kept-alive connections: resets show there (the issue saw 20 and 26)
@@ -41,15 +41,6 @@ const nextEvent = (): ChaosEvent => {
   const n = eventSeq++
   // the item is unique too, so the user's history can be checked for the event
   return { userId: `chaos-u${n % USERS}`, itemId: `ev${n}`, eventId: `chaos-${n}` }
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 /** redis-server with every write fsynced before it answers, so a SIGKILL loses no acknowledged event. */
