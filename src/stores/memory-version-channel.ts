@@ -3,12 +3,24 @@ import type { VersionChannel } from './version-channel.js'
 /** In-memory twin of RedisVersionChannel: announcements reach listeners in this process only. */
 export class MemoryVersionChannel implements VersionChannel {
   #active: number | null = null
+  #reserved = 0
+  #fence = 0
   readonly #listeners = new Set<(version: number) => void>()
 
-  async activate (version: number): Promise<void> {
+  async activate (version: number, fence?: number): Promise<boolean> {
     assertVersion(version)
+    if (fence !== undefined) {
+      if (fence <= this.#fence) return false
+      this.#fence = fence
+    }
     this.#active = version
     for (const listener of [...this.#listeners]) listener(version)
+    return true
+  }
+
+  async reserve (floor: number): Promise<number> {
+    this.#reserved = Math.max(this.#reserved, floor) + 1
+    return this.#reserved
   }
 
   async active (): Promise<number | null> {

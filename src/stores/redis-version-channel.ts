@@ -1,6 +1,25 @@
 import type { Redis } from 'ioredis'
 import { assertVersion } from './memory-version-channel.js'
+import { RedisScript } from './redis-script.js'
 import type { VersionChannel } from './version-channel.js'
+
+// KEYS: active, fence, channel; ARGV: version, fence (0 = none)
+const ACTIVATE = new RedisScript(`
+local fence = tonumber(ARGV[2])
+if fence > 0 then
+  if fence <= tonumber(redis.call('GET', KEYS[2]) or '0') then return 0 end
+  redis.call('SET', KEYS[2], ARGV[2])
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('PUBLISH', KEYS[3], ARGV[1])
+return 1`)
+
+// KEYS: counter; ARGV: floor
+const RESERVE = new RedisScript(`
+local floor = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < floor then redis.call('SET', KEYS[1], floor) end
+return redis.call('INCR', KEYS[1])`)
 
 export interface RedisVersionChannelOptions {
   /** For commands; owned by the caller. */
@@ -12,7 +31,8 @@ export interface RedisVersionChannelOptions {
 
 /**
  * `<prefix>model:student:active` holds the version; PUBLISH on `<prefix>model:student:activated`
- * announces it, in one MULTI. After every (re)connection of the subscriber the stored version is
+ * announces it, in one script that also checks and raises the fence (`...:fence`, the highest
+ * run token that activated). `...:next` counts the tokens that `reserve` hands out. After every (re)connection of the subscriber the stored version is
  * read and handed to the listeners, so announcements missed while disconnected are caught up.
  */
 export class RedisVersionChannel implements VersionChannel {
@@ -20,6 +40,8 @@ export class RedisVersionChannel implements VersionChannel {
   readonly #subscriber: Redis
   readonly #key: string
   readonly #channel: string
+  readonly #fence: string
+  readonly #next: string
   readonly #listeners = new Set<(version: number) => void>()
 
   constructor ({ client, subscriber, prefix }: RedisVersionChannelOptions) {
@@ -27,11 +49,20 @@ export class RedisVersionChannel implements VersionChannel {
     this.#subscriber = subscriber
     this.#key = `${prefix}model:student:active`
     this.#channel = `${prefix}model:student:activated`
+    this.#fence = `${prefix}model:student:fence`
+    this.#next = `${prefix}model:student:next`
   }
 
-  async activate (version: number): Promise<void> {
+  async activate (version: number, fence?: number): Promise<boolean> {
     assertVersion(version)
-    await this.#client.multi().set(this.#key, String(version)).publish(this.#channel, String(version)).exec()
+    if (fence !== undefined) assertVersion(fence)
+    // a cluster would need the three keys in one slot; distillrec runs on one Redis
+    return await ACTIVATE.run(this.#client, [this.#key, this.#fence, this.#channel], [version, fence ?? 0]) === 1
+  }
+
+  async reserve (floor: number): Promise<number> {
+    if (!Number.isSafeInteger(floor) || floor < 0) throw new RangeError(`a floor is a non-negative integer, got ${floor}`)
+    return Number(await RESERVE.run(this.#client, [this.#next], [floor]))
   }
 
   async active (): Promise<number | null> {
