@@ -7,6 +7,8 @@ import type { LoadedData } from './training-data.js'
 import { trainingPositions } from './training-positions.js'
 import { saveModel } from '../models/artifact/model-io.js'
 import { Student, type StudentConfig } from '../models/student.js'
+import { warmStart, type WarmStartResult } from '../models/warm-start.js'
+import type { ProgressReporter } from './progress.js'
 
 export interface StudentRunOptions {
   data: LoadedData
@@ -29,6 +31,19 @@ export interface StudentRunOptions {
   save: boolean
   /** Progress lines (teacher targets, mixing). */
   log: (line: string) => void
+  /** Epoch progress (default: stderr). */
+  progress?: ProgressReporter | false
+  /** Checked between steps; see TrainLoopOptions.signal. */
+  signal?: { readonly aborted: boolean }
+  /** Start from a previous version's weights (see warmStart); not disposed. */
+  warmFrom?: { model: Student, itemIds: readonly string[] }
+  /** Save as exactly this version (the worker's fencing token). */
+  version?: number
+  /**
+   * Judges the trained student before it is saved: a reason to reject it saves it as rejected
+   * (on disk for inspection, never loaded by serving).
+   */
+  gate?: (student: Student) => Promise<{ rejected?: string }>
 }
 
 export interface StudentRunResult {
@@ -41,6 +56,10 @@ export interface StudentRunResult {
   teacherLabel: string | null
   /** Top-10 agreement with the teacher on the test cases, when the teacher can score. */
   overlap?: number
+  /** Rows reused from `warmFrom`, or null when its shape did not fit (trained from scratch). */
+  warm?: WarmStartResult | null
+  /** The gate's reason when it turned the student down. */
+  rejected?: string
 }
 
 /**
@@ -55,6 +74,9 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
   const student = new Student({ ...o.student, numItems: data.dataset.items.size, seed: o.student.seed ?? o.seed })
   let teacher: TeacherSource | undefined
   try {
+    const warm = o.warmFrom === undefined ? undefined : warmStart(student, data.dataset.items.ids(), o.warmFrom.model, o.warmFrom.itemIds)
+    if (warm === null) o.log('warm start skipped: the previous student has another shape; training from scratch')
+    else if (warm !== undefined) o.log(`warm start: ${warm.reused} item rows from the previous student, ${warm.added} new`)
     if (needsTeacher) {
       teacher = await loadTeacherSource(data, {
         topN: 32,
@@ -77,18 +99,23 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       schedule: o.schedule === 'linear' ? { kind: 'linear', start: 1, end: 0, epochs } : undefined,
       valid: data.split.valid,
       patience: o.patience,
-      maxSeconds: o.maxSeconds
+      maxSeconds: o.maxSeconds,
+      progress: o.progress,
+      signal: o.signal
     })
     const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
     const overlap = teacher?.scorer ? topKOverlap(teacher.scorer, student, data.split.test, 10) : undefined
     const params = student.paramCount()
-    const base = { test, report, params, teacherLabel: teacher?.label ?? null, overlap }
+    const { rejected } = (await o.gate?.(student)) ?? {}
+    const base = { test, report, params, teacherLabel: teacher?.label ?? null, overlap, warm, rejected }
     if (!o.save) return { ...base, version: null, dir: null }
     const saved = await saveModel(o.modelsDir, student, {
       itemIds: data.dataset.items.ids(),
       datasetFingerprint: data.fingerprint,
       teacherVersion: teacher?.version ?? null,
-      metrics: { ...savedMetrics(test, report, params), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) }
+      metrics: { ...savedMetrics(test, report, params), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
+      version: o.version,
+      rejected: rejected === undefined ? undefined : { reason: rejected }
     })
     return { ...base, version: saved.version, dir: saved.dir }
   } finally {

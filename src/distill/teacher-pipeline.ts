@@ -1,6 +1,7 @@
 import { evaluate, type EvaluationResult } from './evaluate.js'
 import { savedMetrics } from './saved-metrics.js'
 import type { LearningRateDecay } from './schedule.js'
+import type { ProgressReporter } from './progress.js'
 import { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainReport } from './trainer.js'
 import type { LoadedData } from './training-data.js'
 import { saveModel } from '../models/artifact/model-io.js'
@@ -20,6 +21,10 @@ export interface TeacherRunOptions {
   patience?: number
   maxSeconds?: number
   save: boolean
+  /** Epoch progress (default: stderr). */
+  progress?: ProgressReporter | false
+  /** Checked between steps; see TrainLoopOptions.signal. */
+  signal?: { readonly aborted: boolean }
 }
 
 export interface TeacherRunResult {
@@ -47,7 +52,9 @@ export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResul
       loss: o.loss,
       valid: data.split.valid,
       patience: o.patience,
-      maxSeconds: o.maxSeconds
+      maxSeconds: o.maxSeconds,
+      progress: o.progress,
+      signal: o.signal
     })
     const test = evaluate(teacher, data.split.test, { k: 10, tailItems: data.tailItems })
     const params = teacher.paramCount()

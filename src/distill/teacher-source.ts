@@ -7,7 +7,8 @@ import { loadLayersTeacher } from '../models/layers-teacher.js'
 import type { Scorer } from '../models/scorer.js'
 import { readTeacherScores, type TeacherScoreList } from '../models/teacher-scores-file.js'
 import { topK } from '../models/top-k.js'
-import { checkCatalogue, type LoadedData } from './training-data.js'
+import { catalogueFit, type LoadedData } from './training-data.js'
+import { DistillError } from './distill-error.js'
 
 export interface TeacherSourceOptions {
   modelsDir: string
@@ -102,20 +103,26 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
     }
   }
   const loaded = await loadTeacher(o.modelsDir, o.version)
+  const label = `teacher v${loaded.manifest.version}`
+  let fit
   try {
-    checkCatalogue(loaded.itemIds, data, `teacher v${loaded.manifest.version}`)
+    fit = catalogueFit(loaded.itemIds, data, label)
+    if (fit === 'prefix' && o.withItemEmbeddings) throw new DistillError('DISTILL_OPTIONS_INVALID', `${label} lacks embeddings of the data's new items: the hint loss needs a teacher trained on this data`)
   } catch (err) {
     loaded.model.dispose()
     throw err
   }
-  const label = `teacher v${loaded.manifest.version}`
+  // items the teacher never saw read as its padding; its targets then hold old items only
+  const teacherTrain = fit === 'same' ? train : train.map((s) => s.map((item) => Math.min(item, loaded.model.padId)))
+  if (fit === 'prefix') o.log(`${label} knows ${loaded.itemIds.length} of the data's ${data.dataset.items.size} items: the new ones get no soft targets`)
   const key: TargetsKey = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings: o.withItemEmbeddings }
   return {
-    source: { label, version: loaded.manifest.version, scorer: loaded.model, dispose: () => loaded.model.dispose() },
+    // its scores cover its own catalogue only, so no overlap report on a grown one
+    source: { label, version: loaded.manifest.version, scorer: fit === 'same' ? loaded.model : undefined, dispose: () => loaded.model.dispose() },
     targets: async () => {
       const started = performance.now()
       const { targets, cached } = await cachedTeacherTargets(loaded.dir, key, () =>
-        computeTeacherTargets(loaded.model, train, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings }))
+        computeTeacherTargets(loaded.model, teacherTrain, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings }))
       o.log(`${label}: top-${o.topN} targets at ${targets.size} positions ${cached ? 'read back' : 'computed'} in ` +
         `${((performance.now() - started) / 1000).toFixed(1)}s (${(targets.memoryBytes() / 2 ** 20).toFixed(1)} MiB)`)
       return targets

@@ -148,7 +148,8 @@ function historyMask (train: readonly Int32Array[], positions: TrainingPositions
   const mask = new Float32Array(order.length * numItems)
   order.forEach((p, r) => {
     const history = train[positions.users[p]].subarray(0, positions.ends[p])
-    for (const item of history) mask[r * numItems + item] = MASKED
+    // items past the teacher's catalogue (padding, in a grown catalogue) have no column to mask
+    for (const item of history) if (item < numItems) mask[r * numItems + item] = MASKED
   })
   return mask
 }

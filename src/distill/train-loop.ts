@@ -3,6 +3,7 @@ import type { EvalCase } from '../data/split.js'
 import { assignWeights, snapshotWeights, type SequenceModel } from '../models/sequence-model.js'
 import { evaluate } from './evaluate.js'
 import { learningRateAt, type LearningRateDecay } from './schedule.js'
+import { DistillError } from './distill-error.js'
 import { createProgress, silentProgress, type ProgressReporter } from './progress.js'
 
 /** Options every training run shares. */
@@ -23,6 +24,11 @@ export interface TrainLoopOptions {
   maxSeconds?: number
   /** `false` silences; default prints to stderr. */
   progress?: ProgressReporter | false
+  /**
+   * Checked between steps: once `aborted`, the run throws a RUN_CANCELLED DistillError within one
+   * step. An AbortSignal, or any object whose flag another thread sets (see training-thread.ts).
+   */
+  signal?: { readonly aborted: boolean }
 }
 
 export interface EpochReport {
@@ -64,36 +70,46 @@ export function runEpochs (model: SequenceModel, label: string, options: TrainLo
   let trainMs = 0
   let positions = 0
   const started = performance.now()
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
-    const t0 = performance.now()
-    const learningRate = learningRateAt(options.learningRate, options.learningRateDecay ?? 'constant', epoch, options.epochs)
-    const result = runEpoch(epoch, (step, steps, loss) => progress.step({ epoch, epochs: options.epochs, step, steps, loss }), learningRate)
-    trainMs += performance.now() - t0
-    positions += result.positions
-    const metric = validate?.(model)
-    const seconds = (performance.now() - t0) / 1000
-    epochs.push({ epoch, loss: result.loss, metric, seconds })
-    const elapsed = (performance.now() - started) / 1000
-    progress.epoch({ epoch, epochs: options.epochs, loss: result.loss, metric, seconds, etaSeconds: elapsed / (epoch + 1) * (options.epochs - epoch - 1) })
-    if (metric === undefined) {
-      bestEpoch = epoch
-    } else if (bestMetric === undefined || metric > bestMetric) {
-      bestMetric = metric
-      bestEpoch = epoch
-      if (best) tf.dispose(Object.values(best))
-      best = snapshotWeights(model.weights())
-    } else if (options.patience !== undefined && epoch - bestEpoch >= options.patience) {
-      break
+  const { signal } = options
+  try {
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      const t0 = performance.now()
+      const learningRate = learningRateAt(options.learningRate, options.learningRateDecay ?? 'constant', epoch, options.epochs)
+      if (signal?.aborted === true) throw cancelled(epoch, 0)
+      const result = runEpoch(epoch, (step, steps, loss) => {
+        progress.step({ epoch, epochs: options.epochs, step, steps, loss })
+        if (signal?.aborted === true) throw cancelled(epoch, step)
+      }, learningRate)
+      trainMs += performance.now() - t0
+      positions += result.positions
+      const metric = validate?.(model)
+      const seconds = (performance.now() - t0) / 1000
+      epochs.push({ epoch, loss: result.loss, metric, seconds })
+      const elapsed = (performance.now() - started) / 1000
+      progress.epoch({ epoch, epochs: options.epochs, loss: result.loss, metric, seconds, etaSeconds: elapsed / (epoch + 1) * (options.epochs - epoch - 1) })
+      if (metric === undefined) {
+        bestEpoch = epoch
+      } else if (bestMetric === undefined || metric > bestMetric) {
+        bestMetric = metric
+        bestEpoch = epoch
+        if (best) tf.dispose(Object.values(best))
+        best = snapshotWeights(model.weights())
+      } else if (options.patience !== undefined && epoch - bestEpoch >= options.patience) {
+        break
+      }
+      if (options.maxSeconds !== undefined && elapsed >= options.maxSeconds) break
     }
-    if (options.maxSeconds !== undefined && elapsed >= options.maxSeconds) break
-  }
-  if (best) {
-    assignWeights(model.weights(), best)
-    tf.dispose(Object.values(best))
+    if (best) assignWeights(model.weights(), best)
+  } finally {
+    if (best) tf.dispose(Object.values(best))
   }
   const seconds = (performance.now() - started) / 1000
   const usPerPosition = positions === 0 ? 0 : (trainMs * 1000) / positions
   const metricText = bestMetric === undefined ? '' : `, valid ndcg@10 ${bestMetric.toFixed(4)}`
   progress.done(`done: best epoch ${bestEpoch + 1}${metricText}, ${seconds.toFixed(1)}s, ${usPerPosition.toFixed(1)} us/position`)
   return { epochs, bestEpoch, bestMetric, seconds, positions, usPerPosition }
+}
+
+function cancelled (epoch: number, step: number): DistillError {
+  return new DistillError('RUN_CANCELLED', `cancelled at epoch ${epoch + 1}, step ${step}`)
 }

@@ -1,5 +1,6 @@
 import type { DataFormat } from '../data/interaction-reader.js'
 import { readDataset, type ReadDataset } from '../data/read-dataset.js'
+import { IdMap } from '../data/id-map.js'
 import { leaveOneOut, type LeaveOneOutSplit } from '../data/split.js'
 import { tailItemsMask } from './metrics.js'
 import { datasetFingerprint } from '../models/artifact/index.js'
@@ -15,7 +16,38 @@ export interface LoadedData extends ReadDataset {
 
 /** What training and evaluation start from: the dataset, split leave-one-out, with its tail items and fingerprint. */
 export async function loadData (data: string, format: DataFormat, seed: number): Promise<LoadedData> {
-  const read = await readDataset(data, format, seed)
+  return splitData(await readDataset(data, format, seed))
+}
+
+/**
+ * The worker's training data: the dataset followed by every event ingested since (in log order,
+ * after each user's dataset history, as serving reads a history). Users and items first seen in
+ * the events are numbered after the dataset's, so a model trained on the dataset alone, or on
+ * fewer events, holds a prefix of this catalogue.
+ */
+export function withEvents (read: ReadDataset, events: ReadonlyArray<{ userId: string, itemId: string }>): LoadedData {
+  if (events.length === 0) return splitData(read)
+  const { dataset } = read
+  const users = IdMap.fromIds(dataset.users.ids())
+  const items = IdMap.fromIds(dataset.items.ids())
+  const added: number[][] = dataset.sequences.map(() => [])
+  for (const { userId, itemId } of events) {
+    const user = users.add(userId)
+    if (user === added.length) added.push([])
+    added[user].push(items.add(itemId))
+  }
+  const sequences = added.map((more, user) => {
+    const old = dataset.sequences[user] ?? new Int32Array(0)
+    if (more.length === 0) return old
+    const joined = new Int32Array(old.length + more.length)
+    joined.set(old)
+    joined.set(more, old.length)
+    return joined
+  })
+  return splitData({ ...read, source: `${read.source} + ${events.length} events`, events: read.events + events.length, dataset: { users, items, sequences } })
+}
+
+function splitData (read: ReadDataset): LoadedData {
   const split = leaveOneOut(read.dataset)
   return {
     ...read,
@@ -32,12 +64,24 @@ export function describeData (d: LoadedData): string {
 
 /** A saved model's item ids must be the dataset's, in the same order, for its scores to mean anything here. */
 export function checkCatalogue (itemIds: readonly string[], data: LoadedData, what: string): void {
+  if (catalogueFit(itemIds, data, what) !== 'same') throw catalogueMismatch(itemIds, data, what)
+}
+
+/**
+ * How a saved model's item ids fit the data's: the same, or a prefix of them (the data has grown
+ * since the model was trained: events brought new items, numbered after the old ones). Throws a
+ * CATALOGUE_MISMATCH error otherwise.
+ */
+export function catalogueFit (itemIds: readonly string[], data: LoadedData, what: string): 'same' | 'prefix' {
   const ids = data.dataset.items.ids()
-  const same = ids.length === itemIds.length && ids.every((id, i) => id === itemIds[i])
-  if (!same) {
-    const err = new Error(`${what} was trained on another item catalogue (${itemIds.length} items) than ${data.source} (${ids.length} items); ` +
-      'train it on this data or pass the data it was trained on') as Error & { code: string }
-    err.code = 'CATALOGUE_MISMATCH'
-    throw err
-  }
+  const prefix = itemIds.length <= ids.length && itemIds.every((id, i) => id === ids[i])
+  if (!prefix) throw catalogueMismatch(itemIds, data, what)
+  return itemIds.length === ids.length ? 'same' : 'prefix'
+}
+
+function catalogueMismatch (itemIds: readonly string[], data: LoadedData, what: string): Error {
+  const err = new Error(`${what} was trained on another item catalogue (${itemIds.length} items) than ${data.source} (${data.dataset.items.size} items); ` +
+    'train it on this data or pass the data it was trained on') as Error & { code: string }
+  err.code = 'CATALOGUE_MISMATCH'
+  return err
 }

@@ -15,6 +15,9 @@ export interface SaveModelOptions {
   metrics?: Readonly<Record<string, number>>
   teacherVersion?: number | null
   backend?: string
+  /** Save as exactly this version (see SaveArtifactOptions.version). */
+  version?: number
+  rejected?: { reason: string }
 }
 
 export interface LoadedModel<M> {
@@ -37,7 +40,9 @@ export async function saveModel (modelsDir: string, model: SequenceModel & { con
     datasetFingerprint: options.datasetFingerprint,
     metrics: options.metrics,
     teacherVersion: options.teacherVersion ?? null,
-    backend: options.backend
+    backend: options.backend,
+    version: options.version,
+    rejected: options.rejected
   })
 }
 

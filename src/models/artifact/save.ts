@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs'
 import { ArtifactError } from './artifact-error.js'
 import { syncDir, writeFileSynced } from './files.js'
 import { encodeArtifactWeights } from './weights.js'
+import { STATE_FILE, type RejectedState } from './version-state.js'
 import { ARTIFACT_FORMAT, ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole } from './manifest.js'
 
 export interface SaveArtifactOptions {
@@ -25,6 +26,13 @@ export interface SaveArtifactOptions {
   teacherVersion?: number | null
   /** Injected clock for testability. */
   now?: () => Date
+  /**
+   * Exactly this number (a fencing token reserved in Redis by the worker) instead of the next
+   * free one; fails with ARTIFACT_INVALID when it is taken or not above every number used.
+   */
+  version?: number
+  /** Saves the version as rejected (see version-state.ts): on disk for inspection, never loaded. */
+  rejected?: { reason: string }
 }
 
 const VERSION_NAME = /^[1-9][0-9]{0,14}$/
@@ -78,6 +86,10 @@ export async function saveArtifact (modelsDir: string, options: SaveArtifactOpti
       modelTopology: config,
       weightsManifest: [{ paths: ['weights.bin'], weights: specs }]
     }))
+    if (options.rejected !== undefined) {
+      const state: RejectedState = { state: 'rejected', reason: options.rejected.reason, at: (options.now?.() ?? new Date()).toISOString() }
+      await writeFileSynced(join(tmp, STATE_FILE), JSON.stringify(state))
+    }
     await writeFileSynced(join(tmp, 'items.json'), JSON.stringify({ items: options.itemIds, users: options.userIds ?? null }))
     const base: Omit<ArtifactManifest, 'version'> = {
       format: ARTIFACT_FORMAT,
@@ -94,7 +106,11 @@ export async function saveArtifact (modelsDir: string, options: SaveArtifactOpti
     }
     let tried = 0
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const version = Math.max(tried, await highestVersion(modelsDir, options.role)) + 1
+      const next = Math.max(tried, await highestVersion(modelsDir, options.role)) + 1
+      if (options.version !== undefined && (tried > 0 || options.version < next)) {
+        throw new ArtifactError('ARTIFACT_INVALID', `${parent}: version ${options.version} is taken or below a version already used (next free: ${next})`)
+      }
+      const version = options.version ?? next
       await writeFileSynced(join(tmp, 'manifest.json'), JSON.stringify({ ...base, version }, null, 2))
       await syncDir(tmp)
       try {
@@ -132,10 +148,10 @@ function checkSaveInput (options: SaveArtifactOptions): Record<string, unknown> 
 }
 
 /**
- * The high-water mark keeps a number from being reused after the newest version is deleted,
- * since cache keys and logs carry version numbers.
+ * The highest version number `role` ever used here: the high-water mark keeps a number from being
+ * reused after the newest version is deleted, since cache keys and logs carry version numbers.
  */
-async function highestVersion (modelsDir: string, role: ArtifactRole): Promise<number> {
+export async function highestVersion (modelsDir: string, role: ArtifactRole): Promise<number> {
   const listed = listVersions(modelsDir, role).at(-1) ?? 0
   return Math.max(listed, await readHighWater(roleDir(modelsDir, role)))
 }
