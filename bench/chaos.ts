@@ -193,7 +193,7 @@ async function main (): Promise<void> {
     const origin = `http://127.0.0.1:${port}`
     const log = await open(logFile, 'w')
     service = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: `redis://127.0.0.1:${redis.port}`, REDIS_PREFIX: PREFIX, EVENT_LOG: 'redis', SYNTHETIC_SEED: String(SEED), MODELS_DIR: modelsDir, LOG_LEVEL: 'warn' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: `redis://127.0.0.1:${redis.port}`, REDIS_PREFIX: PREFIX, EVENT_LOG: 'redis', SYNTHETIC_SEED: String(SEED), MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', WORKER: 'off' },
       stdio: ['ignore', log.fd, log.fd]
     })
     await log.close()

@@ -32,7 +32,7 @@ interface Run { readyMs: number, serviceMs: number }
 async function startOnce (env: Record<string, string>, port: number): Promise<Run> {
   const started = performance.now()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', EVENT_LOG_PATH: join(dir, `events-${port}.jsonl`) },
+    env: { ...process.env, WORKER: 'off', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', EVENT_LOG_PATH: join(dir, `events-${port}.jsonl`) },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   let serviceMs = NaN

@@ -26,6 +26,21 @@ export interface Config {
   scoreBatchWaitMs: number
   itemsPath: string | undefined
   adminToken: string | undefined
+  /** Admin requests per client address per minute (429 beyond). */
+  adminRateLimit: number
+  /** embedded: `npm start` runs the re-distillation worker too; off: a separate `npm run worker` does. */
+  worker: 'embedded' | 'off'
+  /** Between scheduled runs; null = off (runs only when asked, or the first one). */
+  redistillIntervalMs: number | null
+  /** A run trains a new teacher first once the newest is this old; null = never by itself. */
+  teacherRetrainIntervalMs: number | null
+  redistillEpochs: number
+  teacherEpochs: number
+  /** A candidate may fall this fraction below the active student's validation NDCG@10. */
+  gateTolerance: number
+  gateLatencyBudgetMs: number
+  /** `npm run worker` serves /metrics and /health on this port. */
+  workerMetricsPort: number
   logLevel: LogLevel
   tfjsBackend: BackendName | undefined
   bodyLimitBytes: number
@@ -71,6 +86,15 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     scoreBatchWaitMs: read.int('SCORE_BATCH_WAIT_MS', 1, 0, 100),
     itemsPath: read.optional('ITEMS_PATH'),
     adminToken: read.optional('ADMIN_TOKEN'),
+    adminRateLimit: read.int('ADMIN_RATE_LIMIT', 60, 1, 100_000),
+    worker: read.oneOf('WORKER', ['embedded', 'off'] as const, 'embedded'),
+    redistillIntervalMs: read.duration('REDISTILL_INTERVAL', '1h'),
+    teacherRetrainIntervalMs: read.duration('TEACHER_RETRAIN_INTERVAL', '24h'),
+    redistillEpochs: read.int('REDISTILL_EPOCHS', 10, 1, 1000),
+    teacherEpochs: read.int('TEACHER_EPOCHS', 10, 1, 1000),
+    gateTolerance: read.float('GATE_TOLERANCE', 0.02, 0, 1),
+    gateLatencyBudgetMs: read.float('GATE_LATENCY_BUDGET_MS', 50, 0.001, 60_000),
+    workerMetricsPort: read.int('WORKER_METRICS_PORT', 9464, 0, 65535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     tfjsBackend: read.oneOf('TFJS_BACKEND', BACKENDS, undefined),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
@@ -97,6 +121,8 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
   return Object.freeze(config)
 }
 
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
 class EnvReader {
   constructor (private readonly env: Env) {}
 
@@ -117,6 +143,26 @@ class EnvReader {
       throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
     }
     return value
+  }
+
+  float (name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name)
+    if (raw === undefined) return fallback
+    const value = Number(raw)
+    if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+      throw new ConfigError(`${name} must be a number from ${min} to ${max}, got "${raw}"`)
+    }
+    return value
+  }
+
+  /** `off`, or a whole number with a unit: 90s, 15m, 1h, 2d (at least a second). */
+  duration (name: string, fallback: string): number | null {
+    const raw = this.optional(name) ?? fallback
+    if (raw === 'off') return null
+    const match = /^(\d{1,9})(s|m|h|d)$/.exec(raw)
+    const ms = match === null ? NaN : Number(match[1]) * DURATION_UNITS[match[2]]
+    if (!(ms >= 1000)) throw new ConfigError(`${name} must be off or a duration like 90s, 15m, 1h or 2d, got "${raw}"`)
+    return ms
   }
 
   oneOf<T extends string, F extends T | undefined> (name: string, allowed: readonly T[], fallback: F): T | F {

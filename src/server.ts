@@ -63,6 +63,8 @@ async function main (): Promise<void> {
   process.once('SIGTERM', onSignal)
   process.once('SIGINT', onSignal)
   await app.listen({ port: config.port, host: config.host })
+  // after listen: popularity (or the newest student) serves while the first run trains
+  await services.worker?.start()
 }
 
 /**

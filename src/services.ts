@@ -11,6 +11,8 @@ import { createStores, type RedisState, type Stores } from './stores/create-stor
 import type { EventLog } from './stores/event-log.js'
 import type { HistoryStore } from './stores/history-store.js'
 import { selectBackend } from './tf/backend.js'
+import { JobControl } from './worker/job-control.js'
+import { RedistillWorker } from './worker/redistill-worker.js'
 
 /** Everything the HTTP edge needs, built from config, closed in one call. */
 export interface Services {
@@ -20,8 +22,16 @@ export interface Services {
   metrics: Metrics
   redisState: () => RedisState
   backend: string
+  /** Starting, reading and cancelling re-distillation runs (the admin API). */
+  control: JobControl
+  stores: Stores
+  /** The embedded worker (WORKER=embedded), started by `startWorker`. */
+  worker: RedistillWorker | undefined
   close: () => Promise<void>
 }
+
+/** How long a run's lock lives without renewal (the worker renews it every third of this). */
+export const RUN_LOCK_TTL_MS = 30_000
 
 export async function createServices (config: Readonly<Config>, log: Logger): Promise<Services> {
   const started = performance.now()
@@ -44,6 +54,10 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   })
   log.info({ version: serving.registry.active.version, kind: serving.registry.active.kind, ms: Math.round(performance.now() - started) }, 'ready to serve')
 
+  const control = new JobControl({ jobs: stores.jobs, lock: stores.runLock, lockTtlMs: RUN_LOCK_TTL_MS })
+  const worker = config.worker === 'embedded'
+    ? createWorker(config, stores, control, metrics, log.child({ component: 'worker' }))
+    : undefined
   return {
     serving,
     history: stores.history,
@@ -51,11 +65,42 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
     metrics,
     redisState: stores.redisState,
     backend,
+    control,
+    stores,
+    worker,
     close: async () => {
+      await worker?.stop()
       await serving.close()
       await stores.close()
     }
   }
+}
+
+/** The re-distillation worker over the stores, as `npm start` embeds it and `npm run worker` runs it. */
+export function createWorker (config: Readonly<Config>, stores: Stores, control: JobControl, metrics: Metrics, log: Logger): RedistillWorker {
+  return new RedistillWorker({
+    settings: {
+      dataPath: config.dataPath ?? SYNTHETIC,
+      dataFormat: config.dataFormat,
+      seed: config.syntheticSeed,
+      modelsDir: config.modelsDir,
+      redistillIntervalMs: config.redistillIntervalMs,
+      teacherRetrainIntervalMs: config.teacherRetrainIntervalMs,
+      epochs: config.redistillEpochs,
+      teacherEpochs: config.teacherEpochs,
+      gateTolerance: config.gateTolerance,
+      gateLatencyBudgetMs: config.gateLatencyBudgetMs,
+      backend: config.tfjsBackend
+    },
+    control,
+    jobs: stores.jobs,
+    lock: stores.runLock,
+    channel: stores.channel,
+    models: stores.models,
+    eventLog: stores.eventLog,
+    metrics,
+    log
+  })
 }
 
 function countsById (dataset: Dataset): Map<string, number> {

@@ -18,7 +18,15 @@ export interface Metrics {
   tensors: Gauge
   swaps: Counter<'outcome'>
   swapDuration: Histogram
+  redistillRuns: Counter<'outcome'>
+  redistillDuration: Histogram
+  redistillPhase: Gauge<'phase'>
+  redistillLastSuccess: Gauge
+  validationNdcg: Gauge<'model'>
 }
+
+/** Every phase the redistill phase gauge knows, so each series exists (0) before its first run. */
+export const RUN_PHASES = ['idle', 'queued', 'loading-data', 'training-teacher', 'teacher-targets', 'training-student', 'validating', 'saving', 'publishing'] as const
 
 export function createMetrics (): Metrics {
   const registry = new Registry()
@@ -104,6 +112,35 @@ export function createMetrics (): Metrics {
       name: 'distillrec_model_swap_duration_seconds',
       help: 'Time from an announcement to serving the new version: load, warm-up and switch.',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers
+    }),
+    redistillRuns: new Counter({
+      name: 'distillrec_redistill_runs_total',
+      help: 'Re-distillation runs by outcome: activated, rejected (validation gate), failed or cancelled.',
+      labelNames: ['outcome'],
+      registers
+    }),
+    redistillDuration: new Histogram({
+      name: 'distillrec_redistill_run_duration_seconds',
+      help: 'Wall time of a re-distillation run, from its start to its outcome.',
+      buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+      registers
+    }),
+    redistillPhase: new Gauge({
+      name: 'distillrec_redistill_phase',
+      help: 'The phase of this worker\'s re-distillation run (1), idle between runs.',
+      labelNames: ['phase'],
+      registers
+    }),
+    redistillLastSuccess: new Gauge({
+      name: 'distillrec_redistill_last_success_timestamp_seconds',
+      help: 'Unix time of the last run whose student was activated (0 before the first).',
+      registers
+    }),
+    validationNdcg: new Gauge({
+      name: 'distillrec_validation_ndcg',
+      help: 'Validation NDCG@10 of the last run\'s candidate and of the active student on the same users.',
+      labelNames: ['model'],
       registers
     }),
     userVectors: new Counter({

@@ -80,9 +80,7 @@ export async function createServing ({ config, stores, history, counts, metadata
     },
     onRefused: () => metrics.swaps.inc({ outcome: 'refused' })
   })
-  const unsubscribe = stores.channel === undefined
-    ? async () => {}
-    : await stores.channel.subscribe((version) => { manager.announce(version).catch(() => {}) })
+  const unsubscribe = await stores.channel.subscribe((version) => { manager.announce(version).catch(() => {}) })
 
   const ranked = new RankedCache({
     cache: stores.cache,
@@ -115,9 +113,9 @@ export async function createServing ({ config, stores, history, counts, metadata
 }
 
 /** The version recorded as active for every replica, if any; Redis being away is not fatal here. */
-async function activeVersion (channel: VersionChannel | undefined, log: Logger): Promise<number | undefined> {
+async function activeVersion (channel: VersionChannel, log: Logger): Promise<number | undefined> {
   try {
-    return (await channel?.active()) ?? undefined
+    return (await channel.active()) ?? undefined
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'active version unknown (Redis unavailable): loading the newest valid one')
     return undefined

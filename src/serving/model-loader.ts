@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { ARTIFACT_FILES, ArtifactError, directoryFiles, listVersions, readArtifact, versionDir, type ArtifactFiles } from '../models/artifact/index.js'
+import { ARTIFACT_FILES, ArtifactError, directoryFiles, listVersions, readArtifact, readVersionState, versionDir, type ArtifactFiles } from '../models/artifact/index.js'
 import { restoreStudent } from '../models/artifact/model-io.js'
 import type { StudentConfig } from '../models/student.js'
 import type { ArtifactBlobs, ModelStore } from '../stores/model-store.js'
@@ -42,6 +42,11 @@ export async function loadNewestStudent (options: LoadStudentOptions): Promise<S
   const candidates = options.preferred === undefined ? newestFirst : [options.preferred, ...newestFirst.filter((v) => v !== options.preferred)]
   for (const version of candidates) {
     const fromDisk = onDisk.includes(version)
+    const rejected = fromDisk ? readVersionState(versionDir(modelsDir, 'student', version)) : null
+    if (rejected !== null) {
+      log.info({ version, reason: rejected.reason }, 'student version skipped: rejected by the validation gate')
+      continue
+    }
     try {
       const files = fromDisk ? directoryFiles(versionDir(modelsDir, 'student', version)) : await storeFiles(store, version)
       const servable = await loadStudentVersion(files, version, options)
@@ -74,12 +79,24 @@ export async function loadStudentVersion (files: ArtifactFiles, version: number,
  * model store; published to the store when it came from disk. Throws when it cannot be loaded.
  */
 export async function loadAnnouncedStudent (version: number, options: LoadStudentOptions): Promise<StudentServable> {
-  const { modelsDir, store, log } = options
-  const fromDisk = listVersions(modelsDir, 'student').includes(version)
-  const files = fromDisk ? directoryFiles(versionDir(modelsDir, 'student', version)) : await storeFiles(store, version)
+  const { store, log } = options
+  const { files, fromDisk } = await studentFiles(version, options)
   const servable = await loadStudentVersion(files, version, options)
   if (fromDisk && store !== undefined) await publish(store, files, version, log)
   return servable
+}
+
+/**
+ * Where one student version's files are: its directory, else the model store. Throws an
+ * ArtifactError when it is in neither, or was rejected by the validation gate.
+ */
+export async function studentFiles (version: number, { modelsDir, store }: Pick<LoadStudentOptions, 'modelsDir' | 'store'>): Promise<{ files: ArtifactFiles, fromDisk: boolean }> {
+  const fromDisk = listVersions(modelsDir, 'student').includes(version)
+  if (!fromDisk) return { files: await storeFiles(store, version), fromDisk }
+  const dir = versionDir(modelsDir, 'student', version)
+  const rejected = readVersionState(dir)
+  if (rejected !== null) throw new ArtifactError('ARTIFACT_INVALID', `student v${version} was rejected by the validation gate: ${rejected.reason}`)
+  return { files: directoryFiles(dir), fromDisk }
 }
 
 async function storeFiles (store: ModelStore | undefined, version: number): Promise<ArtifactFiles> {

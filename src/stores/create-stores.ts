@@ -14,6 +14,13 @@ import { MemoryItemCountsStore } from './memory-item-counts-store.js'
 import type { ModelStore } from './model-store.js'
 import type { VersionChannel } from './version-channel.js'
 import { RedisVersionChannel } from './redis-version-channel.js'
+import { MemoryVersionChannel } from './memory-version-channel.js'
+import type { JobStore } from './job-store.js'
+import { MemoryJobStore } from './memory-job-store.js'
+import { RedisJobStore } from './redis-job-store.js'
+import type { RunLock } from './run-lock.js'
+import { MemoryRunLock } from './memory-run-lock.js'
+import { RedisRunLock } from './redis-run-lock.js'
 import { RedisCache } from './redis-cache.js'
 import { RedisCircuit } from './redis-circuit.js'
 import { closeRedis, createRedisClient, waitForRedis } from './redis-client.js'
@@ -33,8 +40,11 @@ export interface Stores {
   cache: Cache
   /** Where versions are published for other replicas; undefined without Redis (one process). */
   models: ModelStore | undefined
-  /** The version every replica serves, announced on activation; undefined without Redis (one process). */
-  channel: VersionChannel | undefined
+  /** The version every replica serves, announced on activation (in memory without Redis: one process). */
+  channel: VersionChannel
+  /** Re-distillation jobs and the lock that lets one run at a time, across replicas and workers. */
+  jobs: JobStore
+  runLock: RunLock
   /** Item popularity seeded by `npm run import`, for replicas that serve without the dataset. */
   itemCounts: ItemCountsStore
   redisState: () => RedisState
@@ -50,15 +60,19 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     // the in-memory history starts empty, so it is rebuilt from the durable log
     const replayed = await replay(eventLog, memoryHistory)
     log.info({ events: replayed, path: config.eventLogPath }, 'history replayed from the event log')
+    const channel = new MemoryVersionChannel()
     return {
       history: memoryHistory,
       eventLog,
       cache,
       models: undefined,
-      channel: undefined,
+      channel,
+      jobs: new MemoryJobStore(),
+      runLock: new MemoryRunLock(),
       itemCounts: new MemoryItemCountsStore(),
       redisState: () => 'disabled',
       close: async () => {
+        await channel.close()
         await eventLog.close()
         await memoryHistory.close()
         await cache.close()
@@ -100,6 +114,8 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     models,
     itemCounts,
     channel,
+    jobs: new RedisJobStore({ client, prefix: config.redisPrefix }),
+    runLock: new RedisRunLock({ client, prefix: config.redisPrefix }),
     redisState: () => circuit.open ? 'down' : 'up',
     close: async () => {
       circuit.close()

@@ -13,7 +13,8 @@ export interface Started { port: number, lines: string[], child: ChildProcess }
  * own process group, so `process.kill(-child.pid)` reaches whatever npm left behind.
  */
 export async function startServer (env: Record<string, string>, command: 'node' | 'npm' = 'node'): Promise<Started> {
-  const options: SpawnOptions = { env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }
+  // no re-distillation unless a test asks for it (WORKER=embedded): its runs would load the machine
+  const options: SpawnOptions = { env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', WORKER: 'off', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }
   const child = command === 'node'
     ? spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], options)
     : spawn('npm', ['start', '--silent'], { ...options, detached: true })

@@ -1,0 +1,204 @@
+import type { DataFormat } from '../data/interaction-reader.js'
+import { readDataset } from '../data/read-dataset.js'
+import { evaluate } from '../distill/evaluate.js'
+import type { EpochProgress, ProgressReporter } from '../distill/progress.js'
+import { runStudent } from '../distill/student-pipeline.js'
+import { runTeacher } from '../distill/teacher-pipeline.js'
+import type { DistillLosses } from '../distill/trainer.js'
+import { withEvents, type LoadedData } from '../distill/training-data.js'
+import { readArtifact, listVersions, type ArtifactFileName } from '../models/artifact/index.js'
+import { restoreStudent } from '../models/artifact/model-io.js'
+import { PopularityScorer } from '../models/popularity.js'
+import { RemappedScorer } from '../models/remapped-scorer.js'
+import type { Student, StudentConfig } from '../models/student.js'
+import { PopularRanking } from '../serving/popular-ranking.js'
+import { StudentServable } from '../serving/student-servable.js'
+import type { EpochFigures, RunPhase } from './job.js'
+import { gateVerdict } from './validation-gate.js'
+
+/** Everything one run needs, plain data so it crosses into a worker thread. */
+export interface RedistillInput {
+  dataPath: string
+  dataFormat: DataFormat
+  seed: number
+  modelsDir: string
+  /** Every event ingested so far, in log order. */
+  events: Array<{ userId: string, itemId: string }>
+  /** The candidate's version: the run's fencing token. */
+  version: number
+  /** Decided by the worker: train a new teacher first, use the newest, or none (task loss only). */
+  teacher: 'retrain' | 'reuse' | 'none'
+  teacherEpochs: number
+  epochs: number
+  losses: DistillLosses
+  force: boolean
+  /** The student serving now: warm start and the gate's baseline; null before the first. */
+  active: { version: number, files: Record<ArtifactFileName, Uint8Array> } | null
+  gate: { tolerance: number, latencyBudgetMs: number }
+}
+
+export interface RedistillHooks {
+  signal: { readonly aborted: boolean }
+  phase: (phase: RunPhase) => void
+  epoch: (figures: EpochFigures & { epochs: number, etaSeconds: number }) => void
+  log: (line: string) => void
+}
+
+export interface RedistillOutcome {
+  version: number
+  /** ready: may go live; rejected: saved as rejected with `reason`. */
+  state: 'ready' | 'rejected'
+  reason?: string
+  candidateNdcg: number
+  activeNdcg: number | null
+  latencyMs: number
+  testNdcg: number
+  teacherVersion: number | null
+  items: number
+  users: number
+}
+
+/** Requests timed through the serving path for the latency check, after a few unmeasured ones. */
+const LATENCY_REQUESTS = 64
+const LATENCY_WARMUP = 8
+
+/**
+ * One re-distillation: the dataset plus every event as training data, a new teacher when asked,
+ * the student warm-started from the active one and distilled, then judged by the validation gate
+ * against the active student on the same validation users, and saved as version `input.version`
+ * (as rejected when the gate turned it down). Publishing is the caller's.
+ */
+export async function redistill (input: RedistillInput, hooks: RedistillHooks): Promise<RedistillOutcome> {
+  hooks.phase('loading-data')
+  const data = withEvents(await readDataset(input.dataPath, input.dataFormat, input.seed), input.events)
+  if (data.split.valid.length === 0) throw new Error(`not enough data to train: ${data.dataset.users.size} users, none with 3 or more interactions`)
+  hooks.log(`training data: ${data.source}, ${data.dataset.users.size} users, ${data.dataset.items.size} items`)
+
+  let teacherVersion: number | null = null
+  if (input.teacher === 'retrain') {
+    hooks.phase('training-teacher')
+    const run = await runTeacher({
+      data,
+      modelsDir: input.modelsDir,
+      teacher: {},
+      loss: data.dataset.items.size <= FULL_SOFTMAX_ITEMS ? { kind: 'full' } : { kind: 'sampled', negatives: 512 },
+      epochs: input.teacherEpochs,
+      seed: input.seed,
+      patience: 3,
+      save: true,
+      progress: reporter('teacher', hooks),
+      signal: hooks.signal
+    })
+    teacherVersion = run.version
+    hooks.log(`teacher v${run.version ?? '?'}: test NDCG@10 ${run.test.ndcg.toFixed(4)}`)
+  } else if (input.teacher === 'reuse') {
+    teacherVersion = listVersions(input.modelsDir, 'teacher').at(-1) ?? null
+  }
+  const losses = teacherVersion === null ? { task: input.losses.task ?? { weight: 1 } } : input.losses
+
+  const active = input.active === null ? null : await restoreActive(input.active)
+  try {
+    hooks.phase(teacherVersion === null ? 'training-student' : 'teacher-targets')
+    let verdict: Omit<RedistillOutcome, 'version' | 'state' | 'testNdcg' | 'teacherVersion' | 'items' | 'users'> | undefined
+    const run = await runStudent({
+      data,
+      modelsDir: input.modelsDir,
+      student: {},
+      losses,
+      teacher: teacherVersion === null ? undefined : { version: teacherVersion, maxLen: 50, topN: 32 },
+      epochs: input.epochs,
+      seed: input.seed,
+      patience: 3,
+      save: true,
+      version: input.version,
+      warmFrom: active ?? undefined,
+      log: hooks.log,
+      progress: reporter('student', hooks, () => hooks.phase('training-student')),
+      signal: hooks.signal,
+      gate: async (student) => {
+        hooks.phase('validating')
+        verdict = await judge(student, data, active, input)
+        hooks.phase('saving')
+        return { rejected: verdict.reason }
+      }
+    })
+    if (verdict === undefined || run.version === null) throw new Error('the student run ended without a verdict')
+    return {
+      ...verdict,
+      version: run.version,
+      state: verdict.reason === undefined ? 'ready' : 'rejected',
+      testNdcg: run.test.ndcg,
+      teacherVersion,
+      items: data.dataset.items.size,
+      users: data.dataset.users.size
+    }
+  } finally {
+    active?.model.dispose()
+  }
+}
+
+/** Up to here the teacher's full softmax is cheap enough; above it, sampled negatives. */
+const FULL_SOFTMAX_ITEMS = 20_000
+
+async function restoreActive (active: NonNullable<RedistillInput['active']>): Promise<{ model: Student, itemIds: string[] }> {
+  const where = `active student v${active.version}`
+  const artifact = await readArtifact<StudentConfig>({ where, read: async (name) => Buffer.from(active.files[name]) }, 'student', active.version)
+  const { model, itemIds } = await restoreStudent(artifact)
+  return { model, itemIds }
+}
+
+async function judge (student: Student, data: LoadedData, active: { model: Student, itemIds: string[] } | null, input: RedistillInput) {
+  const { valid } = data.split
+  const finite = Object.values(student.weights()).every((w) => (w.dataSync() as Float32Array).every(Number.isFinite))
+  const candidateNdcg = evaluate(student, valid, { k: 10 }).ndcg
+  const activeNdcg = active === null ? null : evaluate(new RemappedScorer(active.model, active.itemIds, data.dataset.items.ids()), valid, { k: 10 }).ndcg
+  const latencyMs = finite ? await servingLatencyMs(student, data) : Infinity
+  const reason = gateVerdict({ candidateNdcg, activeNdcg, finite, latencyMs, force: input.force, ...input.gate })
+  return { candidateNdcg, activeNdcg, latencyMs, reason }
+}
+
+/** Median ms to rank one user's validation history through the serving path, one at a time. */
+async function servingLatencyMs (student: Student, data: LoadedData): Promise<number> {
+  const encoder = student.encoder()
+  const servable = new StudentServable({
+    version: 1,
+    itemIds: data.dataset.items.ids(),
+    encoder,
+    popular: new PopularRanking(PopularityScorer.fromCounts(new Float64Array(data.dataset.items.size))),
+    batch: { maxBatch: 1, maxWaitMs: 0 }
+  })
+  const ranker = servable.ranker
+  const cases = data.split.valid
+  const times: number[] = []
+  try {
+    for (let i = 0; i < LATENCY_WARMUP + LATENCY_REQUESTS; i++) {
+      const history = cases[i % cases.length].history
+      const started = performance.now()
+      await ranker.rank(ranker.encode(history), 10, undefined)
+      if (i >= LATENCY_WARMUP) times.push(performance.now() - started)
+    }
+  } finally {
+    servable.dispose()
+  }
+  times.sort((a, b) => a - b)
+  return times[Math.floor(times.length / 2)]
+}
+
+/** Epoch figures to the hooks; `onFirstStep` once the first training step is done. */
+function reporter (stage: 'teacher' | 'student', hooks: RedistillHooks, onFirstStep?: () => void): ProgressReporter {
+  let started = false
+  return {
+    step () {
+      if (!started) {
+        started = true
+        onFirstStep?.()
+      }
+    },
+    epoch (e: EpochProgress) {
+      hooks.epoch({ stage, epoch: e.epoch + 1, epochs: e.epochs, loss: e.loss, validNdcg: e.metric, seconds: e.seconds, etaSeconds: e.etaSeconds })
+    },
+    done (summary: string) {
+      hooks.log(`${stage} ${summary}`)
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { Worker } from 'node:worker_threads'
+import type { BackendName } from '../tf/backend-name.js'
+import type { EpochFigures, RunPhase } from './job.js'
+import type { RedistillHooks, RedistillInput, RedistillOutcome } from './redistill-run.js'
+
+export type ThreadMessage =
+  | { type: 'phase', phase: RunPhase }
+  | { type: 'epoch', figures: EpochFigures & { epochs: number, etaSeconds: number } }
+  | { type: 'log', line: string }
+  | { type: 'done', outcome: RedistillOutcome }
+  | { type: 'failed', message: string, code?: string, stack?: string }
+
+/** A run that stopped on its cancel flag. */
+export class RunCancelledError extends Error {
+  readonly code = 'RUN_CANCELLED'
+}
+
+/** After a cancel, a thread stuck outside the step loop (e.g. computing targets) is terminated after this. */
+const CANCEL_GRACE_MS = 10_000
+
+// the build runs the compiled .js; from sources (tsx) the thread registers tsx before loading the
+// .ts, as a worker does not inherit the parent's loader hooks on Node 20
+const FROM_SOURCE = import.meta.url.endsWith('.ts')
+const THREAD_URL = new URL(`./training-thread${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url)
+
+function startThread (workerData: unknown): Worker {
+  if (!FROM_SOURCE) return new Worker(THREAD_URL, { workerData })
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(THREAD_URL.href)}) })`
+  return new Worker(boot, { eval: true, workerData })
+}
+
+/**
+ * Runs `redistill` in a worker thread. Aborting `signal` sets a flag the thread checks between
+ * steps (RunCancelledError once it stops); a thread that throws, exits or dies rejects with its error.
+ */
+export async function runInThread (input: RedistillInput, hooks: Omit<RedistillHooks, 'signal'>, signal: AbortSignal, backend?: BackendName): Promise<RedistillOutcome> {
+  const cancel = new Int32Array(new SharedArrayBuffer(4))
+  const thread = startThread({ input, cancel, backend })
+  return await new Promise<RedistillOutcome>((resolve, reject) => {
+    let settled = false
+    let killer: NodeJS.Timeout | undefined
+    const settle = (fn: () => void): void => {
+      if (settled) return
+      settled = true
+      signal.removeEventListener('abort', onAbort)
+      clearTimeout(killer)
+      fn()
+      // the thread has posted its last word; it ends by itself, or now
+      thread.terminate().catch(() => {})
+    }
+    const onAbort = (): void => {
+      Atomics.store(cancel, 0, 1)
+      killer = setTimeout(() => settle(() => reject(new RunCancelledError('cancelled (the training thread was terminated)'))), CANCEL_GRACE_MS)
+    }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    thread.on('message', (message: ThreadMessage) => {
+      switch (message.type) {
+        case 'phase': hooks.phase(message.phase); break
+        case 'epoch': hooks.epoch(message.figures); break
+        case 'log': hooks.log(message.line); break
+        case 'done': settle(() => resolve(message.outcome)); break
+        case 'failed':
+          settle(() => reject(message.code === 'RUN_CANCELLED' ? new RunCancelledError(message.message) : Object.assign(new Error(message.message), { code: message.code })))
+          break
+      }
+    })
+    thread.on('error', (err) => settle(() => reject(err)))
+    thread.on('exit', (code) => settle(() => reject(new Error(`the training thread exited (code ${code}) before finishing`))))
+  })
+}

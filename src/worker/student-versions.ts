@@ -1,0 +1,60 @@
+import { ARTIFACT_FILES, directoryFiles, listVersions, readVersionState, versionDir, type ArtifactFileName } from '../models/artifact/index.js'
+import { parseManifest } from '../models/artifact/manifest.js'
+import type { ModelStore } from '../stores/model-store.js'
+
+export type VersionStateName = 'active' | 'ready' | 'rejected' | 'failed'
+
+/** One student version as GET /admin/models lists it. */
+export interface StudentVersionInfo {
+  version: number
+  state: VersionStateName
+  /** Where it was found: this process's models directory, the model store (Redis), or both. */
+  sources: Array<'disk' | 'store'>
+  created?: string
+  teacherVersion?: number | null
+  items?: number
+  metrics?: Record<string, number>
+  /** Why it was rejected, or why it cannot be read. */
+  reason?: string
+}
+
+export interface VersionSources {
+  modelsDir: string
+  store?: ModelStore
+}
+
+/**
+ * Every student version on disk or in the model store, newest first, with its manifest's figures
+ * and its state: active (what replicas serve), rejected (by the validation gate), failed (its
+ * manifest cannot be read) or ready (may be activated).
+ */
+export async function listStudentVersions ({ modelsDir, store }: VersionSources, active: number | null): Promise<StudentVersionInfo[]> {
+  const onDisk = listVersions(modelsDir, 'student')
+  const published = store === undefined ? [] : await store.versions('student')
+  const all = [...new Set([...onDisk, ...published])].sort((a, b) => b - a)
+  return await Promise.all(all.map(async (version) => {
+    const sources: StudentVersionInfo['sources'] = []
+    if (onDisk.includes(version)) sources.push('disk')
+    if (published.includes(version)) sources.push('store')
+    const info: StudentVersionInfo = { version, state: 'ready', sources }
+    try {
+      const manifestBytes = onDisk.includes(version)
+        ? await directoryFiles(versionDir(modelsDir, 'student', version)).read('manifest.json')
+        : (await store!.files('student', version))?.['manifest.json']
+      if (manifestBytes === undefined) throw new Error('manifest.json missing')
+      const manifest = parseManifest(JSON.parse(manifestBytes.toString('utf8')), `student v${version} manifest.json`)
+      Object.assign(info, { created: manifest.created, teacherVersion: manifest.teacherVersion, items: manifest.numItems, metrics: manifest.metrics })
+    } catch (err) {
+      return { ...info, state: 'failed' as const, reason: (err as Error).message }
+    }
+    const rejected = onDisk.includes(version) ? readVersionState(versionDir(modelsDir, 'student', version)) : null
+    if (rejected !== null) return { ...info, state: 'rejected' as const, reason: rejected.reason }
+    return { ...info, state: version === active ? 'active' as const : 'ready' as const }
+  }))
+}
+
+/** The four files of a version as plain bytes (to hand to the training thread), from disk or the store. */
+export async function versionBytes (files: { read: (name: ArtifactFileName) => Promise<Buffer> }): Promise<Record<ArtifactFileName, Uint8Array>> {
+  const entries = await Promise.all(ARTIFACT_FILES.map(async (name) => [name, new Uint8Array(await files.read(name))] as const))
+  return Object.fromEntries(entries) as Record<ArtifactFileName, Uint8Array>
+}

@@ -1,0 +1,28 @@
+/**
+ * Entry point of the worker thread a re-distillation trains in, so that training, synchronous
+ * between steps, never holds the event loop that serves requests or renews the run lock. It gets
+ * its own TF.js backend, posts progress, and stops within one step once the parent sets the
+ * shared cancel flag.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { selectBackend } from '../tf/backend.js'
+import type { BackendName } from '../tf/backend-name.js'
+import { redistill, type RedistillInput } from './redistill-run.js'
+import type { ThreadMessage } from './run-in-thread.js'
+
+const { input, cancel, backend } = workerData as { input: RedistillInput, cancel: Int32Array, backend: BackendName | undefined }
+const post = (message: ThreadMessage): void => parentPort!.postMessage(message)
+
+try {
+  await selectBackend(backend)
+  const outcome = await redistill(input, {
+    signal: { get aborted () { return Atomics.load(cancel, 0) === 1 } },
+    phase: (phase) => post({ type: 'phase', phase }),
+    epoch: (figures) => post({ type: 'epoch', figures }),
+    log: (line) => post({ type: 'log', line })
+  })
+  post({ type: 'done', outcome })
+} catch (err) {
+  const e = err as Error & { code?: string }
+  post({ type: 'failed', message: e.message, code: e.code, stack: e.stack })
+}
