@@ -6,6 +6,7 @@ import { getHeapStatistics } from 'node:v8'
 import type { Config } from './config.js'
 import { errorBody, ServiceError, toErrorBody } from './errors.js'
 import { Admission } from './http/admission.js'
+import { adminRoutes } from './http/admin-routes.js'
 import { connectionErrorHandler, wasAnswered } from './http/connection-errors.js'
 import { eventRoutes } from './http/event-routes.js'
 import { healthRoutes } from './http/health-routes.js'
@@ -137,6 +138,19 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     onIngested: (count) => metrics.eventsIngested.inc(count),
     onUserChanged: (userId) => services.serving.vectors.invalidate(services.serving.registry.active.version, userId)
   })
+  // without a token the admin routes do not exist: 404 like any unknown path
+  if (config.adminToken !== undefined) {
+    app.register(adminRoutes, {
+      token: config.adminToken,
+      control: services.control,
+      registry: services.serving.registry,
+      manager: services.serving.manager,
+      channel: services.stores.channel,
+      models: services.stores.models,
+      modelsDir: config.modelsDir,
+      rateLimitPerMinute: config.adminRateLimit
+    })
+  }
   app.register(healthRoutes, {
     model: () => services.serving.registry.active,
     redis: services.redisState,

@@ -90,8 +90,10 @@ export const methodCases: Case[] = [
 /** Paths nobody registered. */
 export const routeCases: Case[] = [
   ...['/', '/nope', '/recommend/', '/RECOMMEND', '/recommend/batch/1', '/events/1', '/health', '/health/live/x', '/metrics.json',
-    '/..%2f..%2fetc%2fpasswd', '/recommend%00', `/${'a'.repeat(4000)}`, '/admin/redistill']
+    '/..%2f..%2fetc%2fpasswd', '/recommend%00', `/${'a'.repeat(4000)}`, '/admin/nope']
     .map(url => ({ name: `GET ${url.slice(0, 40)}`, request: { method: 'GET' as const, url }, status: 404, code: 'NOT_FOUND' })),
+  // the admin routes exist (the suite sets ADMIN_TOKEN): a wrong method is told so before any token is asked for
+  { name: 'GET /admin/redistill', request: { method: 'GET', url: '/admin/redistill' }, status: 405, code: 'METHOD_NOT_ALLOWED' },
   { name: 'DELETE on an unknown path', request: { method: 'DELETE', url: '/users/1' }, status: 404, code: 'NOT_FOUND' },
   { name: 'an undecodable path', request: { method: 'GET', url: '/%zz' }, status: 400, code: 'BAD_REQUEST' },
   { name: 'a path escaping a stray byte', request: { method: 'GET', url: '/recommend%FF' }, status: 400, code: 'BAD_REQUEST' },

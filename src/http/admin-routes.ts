@@ -1,0 +1,118 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import rateLimit from '@fastify/rate-limit'
+import { Type } from '@sinclair/typebox'
+import { errorBody, ServiceError } from '../errors.js'
+import { readArtifact } from '../models/artifact/index.js'
+import { restoreStudent } from '../models/artifact/model-io.js'
+import type { StudentConfig } from '../models/student.js'
+import { studentFiles } from '../serving/model-loader.js'
+import type { ModelManager } from '../serving/model-manager.js'
+import type { ModelRegistry } from '../serving/model-registry.js'
+import { publishVersion } from '../serving/publish-version.js'
+import type { ModelStore } from '../stores/model-store.js'
+import type { VersionChannel } from '../stores/version-channel.js'
+import type { JobControl } from '../worker/job-control.js'
+import { isFinished } from '../worker/job.js'
+import { listStudentVersions } from '../worker/student-versions.js'
+import { bearerAuth } from './admin-auth.js'
+
+export interface AdminRoutesOptions {
+  token: string
+  control: JobControl
+  registry: ModelRegistry
+  manager: ModelManager
+  channel: VersionChannel
+  models: ModelStore | undefined
+  modelsDir: string
+  /** Admin requests per client address per minute, authenticated or not. */
+  rateLimitPerMinute: number
+}
+
+const RedistillBody = Type.Object({
+  teacher: Type.Optional(Type.Union([Type.Literal('reuse'), Type.Literal('retrain')])),
+  epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  losses: Type.Optional(Type.Array(Type.Union([Type.Literal('task'), Type.Literal('kd'), Type.Literal('ranking')]), { minItems: 1, maxItems: 3, uniqueItems: true })),
+  temperature: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+  force: Type.Optional(Type.Boolean())
+}, { additionalProperties: false })
+
+const JobParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }, { additionalProperties: false })
+const VersionParams = Type.Object({ version: Type.String({ pattern: '^[1-9][0-9]{0,14}$' }) }, { additionalProperties: false })
+
+/**
+ * The operator's API, registered only when ADMIN_TOKEN is set: start, watch and cancel
+ * re-distillation runs, list student versions, and pin or roll back the version every replica
+ * serves. Every route needs the bearer token and is rate-limited per client address.
+ */
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, o) => {
+  await app.register(rateLimit, {
+    max: o.rateLimitPerMinute,
+    timeWindow: 60_000,
+    hook: 'onRequest',
+    errorResponseBuilder: (_request, context) => new ServiceError('TOO_MANY_REQUESTS',
+      `too many admin requests: at most ${context.max} a minute; retry in ${Math.ceil(context.ttl / 1000)} s`, undefined, { 'retry-after': String(Math.ceil(context.ttl / 1000)) })
+  })
+  // after the rate limit (onRequest), so wrong tokens count too, and before the body is validated
+  app.addHook('preValidation', bearerAuth(o.token))
+
+  app.post('/admin/redistill', {
+    schema: { body: RedistillBody },
+    // no body at all asks for a run with the defaults
+    preValidation: async (request) => { request.body ??= {} }
+  }, async (request, reply) => {
+    const result = await o.control.submit({ ...request.body, trigger: 'admin' })
+    if (!result.accepted) {
+      return reply.code(409).send({ ...errorBody('CONFLICT', `a re-distillation run is in progress (job ${result.running})`), jobId: result.running })
+    }
+    request.log.info({ jobId: result.job.id, request: request.body ?? {} }, 're-distillation requested')
+    return reply.code(202).header('location', `/admin/jobs/${result.job.id}`).send({ jobId: result.job.id, state: result.job.state })
+  })
+
+  app.get('/admin/jobs', async () => ({ jobs: await o.control.list(20) }))
+
+  app.get('/admin/jobs/:id', { schema: { params: JobParams } }, async (request) => {
+    const job = await o.control.get(request.params.id)
+    if (job === null) throw new ServiceError('NOT_FOUND', `no job ${request.params.id}`)
+    return job
+  })
+
+  app.delete('/admin/jobs/:id', { schema: { params: JobParams } }, async (request, reply) => {
+    const before = await o.control.get(request.params.id)
+    if (before === null) throw new ServiceError('NOT_FOUND', `no job ${request.params.id}`)
+    if (isFinished(before)) throw new ServiceError('CONFLICT', `job ${before.id} already ended (${before.state})`)
+    const job = await o.control.cancel(request.params.id)
+    request.log.info({ jobId: request.params.id }, 're-distillation cancel requested')
+    return reply.code(202).send(job)
+  })
+
+  app.get('/admin/models', async () => {
+    const active = o.registry.active.version
+    return { serving: { version: active, kind: o.registry.active.kind }, versions: await listStudentVersions(o, (await o.channel.active()) ?? active) }
+  })
+
+  app.post('/admin/models/:version/activate', { schema: { params: VersionParams } }, async (request, reply) => {
+    const version = Number(request.params.version)
+    const previous = o.registry.active.version
+    const info = (await listStudentVersions(o, null)).find((v) => v.version === version)
+    if (info === undefined) throw new ServiceError('NOT_FOUND', `no student version ${version}`)
+    if (info.state === 'rejected' || info.state === 'failed') throw new ServiceError('CONFLICT', `student v${version} is ${info.state}: ${info.reason ?? ''}`)
+    try {
+      if (info.sources.includes('disk')) {
+        await publishVersion({ modelsDir: o.modelsDir, version, store: o.models, channel: o.channel })
+      } else {
+        // only in the store: validated as a replica would load it, then announced
+        const { files } = await studentFiles(version, o)
+        ;(await restoreStudent(await readArtifact<StudentConfig>(files, 'student', version))).model.dispose()
+        await o.channel.activate(version)
+      }
+    } catch (err) {
+      throw new ServiceError('CONFLICT', `student v${version} cannot be activated: ${(err as Error).message}`)
+    }
+    // this replica's swap, so the answer says what it serves now; the others follow the announcement
+    await o.manager.announce(version)
+    const serving = o.registry.active.version
+    request.log.info({ version, previous, serving }, 'student version activated by an operator')
+    if (serving !== version) throw new ServiceError('CONFLICT', `student v${version} was announced but this replica could not load it (serving v${serving}); see its log`)
+    return reply.code(200).send({ version, previous })
+  })
+}
