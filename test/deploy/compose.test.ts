@@ -100,8 +100,9 @@ describe('docker-compose.yml', () => {
       const api = services.api
       const port = Number(api.environment.PORT ?? 3000)
       assert.ok(publishedPorts(api).some(p => p.target === port), `container port ${port} is not published`)
-      const eventLog: string = api.environment.EVENT_LOG_PATH
-      for (const dir of [api.environment.MODELS_DIR, posix.dirname(eventLog)]) {
+      // a file event log must outlive the container; a Redis one lives in Redis
+      const eventLog: string | undefined = api.environment.EVENT_LOG === 'redis' ? undefined : api.environment.EVENT_LOG_PATH
+      for (const dir of [api.environment.MODELS_DIR, ...(eventLog === undefined ? [] : [posix.dirname(eventLog)])]) {
         const mount = mounts(api).find(m => m.target === dir)
         assert.ok(mount && namedVolumes.includes(mount.source), `${dir} must be on a named volume`)
       }
@@ -115,6 +116,33 @@ describe('docker-compose.yml', () => {
       const mount = mounts(prometheus).find(m => m.target === configPath)
       assert.equal(mount?.source, join(root, 'deploy/prometheus.yml'))
       assert.ok(publishedPorts(prometheus).some(p => p.target === 9090))
+    })
+
+    it('runs two API replicas without a worker of their own, and the worker beside them on the same Redis and models volume', () => {
+      const replicas = Object.entries(services).filter(([, service]) => service.image === services.api.image && service.command === undefined)
+      assert.ok(replicas.length >= 2, `expected two API replicas, found ${replicas.map(([name]) => name).join(', ')}`)
+      const ports = replicas.flatMap(([, service]) => publishedPorts(service).map(p => p.published))
+      assert.equal(new Set(ports).size, ports.length, 'each replica publishes its own host port')
+      const models = (service: any): string | undefined => mounts(service).find(m => m.target === service.environment.MODELS_DIR)?.source
+      for (const [name, replica] of replicas) {
+        assert.equal(replica.environment.WORKER, 'off', `${name} must leave re-distillation to the worker`)
+        assert.equal(replica.environment.EVENT_LOG, 'redis', `${name} must log events where the worker reads them`)
+        assert.equal(replica.environment.REDIS_URL, services.worker.environment.REDIS_URL)
+        assert.equal(models(replica), models(services.worker), `${name} and the worker must share the models volume`)
+      }
+      assert.deepEqual([services.worker.command].flat().slice(-1), ['dist/src/worker.js'])
+      assert.equal(services.worker.environment.EVENT_LOG, 'redis')
+    })
+
+    it('has Prometheus scrape both replicas and the worker', () => {
+      const result = run('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(open("deploy/prometheus.yml")), sys.stdout)'])
+      assert.equal(result.status, 0, result.stderr)
+      const targets: string[] = JSON.parse(result.stdout).scrape_configs.flatMap((c: any) => c.static_configs.flatMap((s: any) => s.targets))
+      for (const [name, service] of Object.entries(services)) {
+        if (name === 'redis' || name === 'prometheus' || name === 'grafana') continue
+        const port = service.environment.WORKER_METRICS_PORT ?? service.environment.PORT ?? '3000'
+        assert.ok(targets.includes(`${name}:${port}`), `Prometheus does not scrape ${name}:${port}`)
+      }
     })
 
     it('declares no service whose compiled entry point has no source', () => {
