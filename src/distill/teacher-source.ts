@@ -24,6 +24,11 @@ export interface TeacherSourceOptions {
   perUser?: number
   withItemEmbeddings: boolean
   /**
+   * Keep a saved teacher's targets beside it for later runs (default true). The worker passes
+   * false: its data grows with every event, so each run's targets would be a new file.
+   */
+  cache?: boolean
+  /**
    * Mixed distillation: item-KNN's soft targets mixed into the teacher's with this weight
    * (0 < weight < 1), its scores turned into logits with `sharpness` (see `scorerTargets`).
    */
@@ -59,7 +64,7 @@ export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptio
       return mixTeacherTargets([own, knn], [1 - mixItemKnn.weight, mixItemKnn.weight], o.topN)
     }
     // a saved teacher's mix is kept beside its own targets (a mix read back skips them); the other sources are mixed every run
-    const { targets, cached } = cache === undefined
+    const { targets, cached } = cache === undefined || o.cache === false
       ? { targets: await mix(), cached: false }
       : await cachedTeacherTargets(cache.dir, { ...cache.key, mixItemKnn }, mix)
     o.log(`mixed with item-KNN (weight ${mixItemKnn.weight}, sharpness ${mixItemKnn.sharpness}): ${cached ? 'read back' : 'computed'} in ` +
@@ -121,8 +126,9 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
     source: { label, version: loaded.manifest.version, scorer: fit === 'same' ? loaded.model : undefined, dispose: () => loaded.model.dispose() },
     targets: async () => {
       const started = performance.now()
-      const { targets, cached } = await cachedTeacherTargets(loaded.dir, key, () =>
-        computeTeacherTargets(loaded.model, teacherTrain, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings }))
+      const compute = (): TeacherTargets =>
+        computeTeacherTargets(loaded.model, teacherTrain, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings })
+      const { targets, cached } = o.cache === false ? { targets: compute(), cached: false } : await cachedTeacherTargets(loaded.dir, key, compute)
       o.log(`${label}: top-${o.topN} targets at ${targets.size} positions ${cached ? 'read back' : 'computed'} in ` +
         `${((performance.now() - started) / 1000).toFixed(1)}s (${(targets.memoryBytes() / 2 ** 20).toFixed(1)} MiB)`)
       return targets

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { DataFormat } from '../data/interaction-reader.js'
 import { readDataset } from '../data/read-dataset.js'
 import { evaluate } from '../distill/evaluate.js'
@@ -5,8 +7,8 @@ import type { EpochProgress, ProgressReporter } from '../distill/progress.js'
 import { runStudent } from '../distill/student-pipeline.js'
 import { runTeacher } from '../distill/teacher-pipeline.js'
 import type { DistillLosses } from '../distill/trainer.js'
-import { withEvents, type LoadedData } from '../distill/training-data.js'
-import { readArtifact, listVersions, type ArtifactFileName } from '../models/artifact/index.js'
+import { catalogueFit, withEvents, type LoadedData } from '../distill/training-data.js'
+import { listVersions, readArtifact, versionDir, type ArtifactFileName } from '../models/artifact/index.js'
 import { restoreStudent } from '../models/artifact/model-io.js'
 import { PopularityScorer } from '../models/popularity.js'
 import { RemappedScorer } from '../models/remapped-scorer.js'
@@ -75,7 +77,16 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
   hooks.log(`training data: ${data.source}, ${data.dataset.users.size} users, ${data.dataset.items.size} items`)
 
   let teacherVersion: number | null = null
-  if (input.teacher === 'retrain') {
+  let mode = input.teacher
+  if (mode === 'reuse') {
+    teacherVersion = listVersions(input.modelsDir, 'teacher').at(-1) ?? null
+    const fit = teacherVersion === null ? 'none' : teacherFit(input.modelsDir, teacherVersion, data)
+    if (fit !== 'fits') {
+      hooks.log(teacherVersion === null ? 'no teacher to reuse: training one' : `teacher v${teacherVersion} ${fit}: training a new one`)
+      mode = 'retrain'
+    }
+  }
+  if (mode === 'retrain') {
     hooks.phase('training-teacher')
     const run = await runTeacher({
       data,
@@ -91,8 +102,6 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
     })
     teacherVersion = run.version
     hooks.log(`teacher v${run.version ?? '?'}: test NDCG@10 ${run.test.ndcg.toFixed(4)}`)
-  } else if (input.teacher === 'reuse') {
-    teacherVersion = listVersions(input.modelsDir, 'teacher').at(-1) ?? null
   }
   const losses = teacherVersion === null ? { task: input.losses.task ?? { weight: 1 } } : input.losses
 
@@ -105,7 +114,7 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
       modelsDir: input.modelsDir,
       student: {},
       losses,
-      teacher: teacherVersion === null ? undefined : { version: teacherVersion, maxLen: 50, topN: 32 },
+      teacher: teacherVersion === null ? undefined : { version: teacherVersion, maxLen: 50, topN: 32, cache: false },
       epochs: input.epochs,
       seed: input.seed,
       patience: 3,
@@ -139,6 +148,17 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
 
 /** Up to here the teacher's full softmax is cheap enough; above it, sampled negatives. */
 const FULL_SOFTMAX_ITEMS = 20_000
+
+/** Whether a saved teacher's catalogue is the data's or a prefix of it (what reusing it needs). */
+function teacherFit (modelsDir: string, version: number, data: LoadedData): 'fits' | string {
+  try {
+    const { items } = JSON.parse(readFileSync(join(versionDir(modelsDir, 'teacher', version), 'items.json'), 'utf8')) as { items: string[] }
+    catalogueFit(items, data, `teacher v${version}`)
+    return 'fits'
+  } catch (err) {
+    return `cannot be reused (${(err as Error).message})`
+  }
+}
 
 async function restoreActive (active: NonNullable<RedistillInput['active']>): Promise<{ model: Student, itemIds: string[] }> {
   const where = `active student v${active.version}`
