@@ -6,7 +6,10 @@ import { getHeapStatistics } from 'node:v8'
 import type { Config } from './config.js'
 import { errorBody, ServiceError, toErrorBody } from './errors.js'
 import { Admission } from './http/admission.js'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
 import { adminRoutes } from './http/admin-routes.js'
+import { DOCS_OPTIONS, openApiOptions } from './http/openapi.js'
 import { connectionErrorHandler, wasAnswered } from './http/connection-errors.js'
 import { eventRoutes } from './http/event-routes.js'
 import { healthRoutes } from './http/health-routes.js'
@@ -125,6 +128,10 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     const shown = path.length > MAX_PATH_SHOWN ? `${path.slice(0, MAX_PATH_SHOWN)}...` : path
     return reply.code(404).send(errorBody('NOT_FOUND', `route ${request.method} ${shown} not found`))
   })
+
+  app.register(swagger, openApiOptions())
+  app.register(swaggerUi, DOCS_OPTIONS)
+  app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger())
 
   app.register(recommendRoutes, {
     recommender: services.serving.recommender,

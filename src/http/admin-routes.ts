@@ -15,6 +15,7 @@ import type { JobControl } from '../worker/job-control.js'
 import { isFinished } from '../worker/job.js'
 import { listStudentVersions } from '../worker/student-versions.js'
 import { bearerAuth } from './admin-auth.js'
+import { ErrorResponse } from './schemas.js'
 
 export interface AdminRoutesOptions {
   token: string
@@ -32,9 +33,13 @@ const RedistillBody = Type.Object({
   teacher: Type.Optional(Type.Union([Type.Literal('reuse'), Type.Literal('retrain')])),
   epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   losses: Type.Optional(Type.Array(Type.Union([Type.Literal('task'), Type.Literal('kd'), Type.Literal('ranking')]), { minItems: 1, maxItems: 3, uniqueItems: true })),
-  temperature: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+  temperature: Type.Optional(Type.Number({ minimum: 0.01, maximum: 100 })),
   force: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
+
+const security = [{ bearer: [] }]
+const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse }
+const Conflict = Type.Object({ ...ErrorResponse.properties, jobId: Type.Optional(Type.String()) })
 
 const JobParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }, { additionalProperties: false })
 const VersionParams = Type.Object({ version: Type.String({ pattern: '^[1-9][0-9]{0,14}$' }) }, { additionalProperties: false })
@@ -56,7 +61,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.addHook('preValidation', bearerAuth(o.token))
 
   app.post('/admin/redistill', {
-    schema: { body: RedistillBody },
+    schema: {
+      tags: ['admin'],
+      security,
+      summary: 'Start a re-distillation run',
+      description: 'Trains on the dataset plus every event, validates the candidate and activates it on every replica. ' +
+        '202 with the `jobId` to follow; 409 with the running job\'s `jobId` while one is queued or running. Example: `{"epochs":5,"teacher":"reuse"}`.',
+      body: RedistillBody,
+      response: { 202: Type.Object({ jobId: Type.String(), state: Type.String() }), 409: Conflict, ...errors }
+    },
     // no body at all asks for a run with the defaults
     preValidation: async (request) => { request.body ??= {} }
   }, async (request, reply) => {
@@ -68,15 +81,19 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     return reply.code(202).header('location', `/admin/jobs/${result.job.id}`).send({ jobId: result.job.id, state: result.job.state })
   })
 
-  app.get('/admin/jobs', async () => ({ jobs: await o.control.list(20) }))
+  app.get('/admin/jobs', { schema: { tags: ['admin'], security, summary: 'Recent re-distillation jobs, newest first' } }, async () => ({ jobs: await o.control.list(20) }))
 
-  app.get('/admin/jobs/:id', { schema: { params: JobParams } }, async (request) => {
+  app.get('/admin/jobs/:id', {
+    schema: { tags: ['admin'], security, summary: 'One job: state, phase, epoch, loss, validation NDCG per epoch, ETA, outcome', params: JobParams }
+  }, async (request) => {
     const job = await o.control.get(request.params.id)
     if (job === null) throw new ServiceError('NOT_FOUND', `no job ${request.params.id}`)
     return job
   })
 
-  app.delete('/admin/jobs/:id', { schema: { params: JobParams } }, async (request, reply) => {
+  app.delete('/admin/jobs/:id', {
+    schema: { tags: ['admin'], security, summary: 'Cancel a job: a running one stops within one training step', params: JobParams }
+  }, async (request, reply) => {
     const before = await o.control.get(request.params.id)
     if (before === null) throw new ServiceError('NOT_FOUND', `no job ${request.params.id}`)
     if (isFinished(before)) throw new ServiceError('CONFLICT', `job ${before.id} already ended (${before.state})`)
@@ -85,12 +102,20 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     return reply.code(202).send(job)
   })
 
-  app.get('/admin/models', async () => {
+  app.get('/admin/models', { schema: { tags: ['admin'], security, summary: 'Every student version with its figures and state (active, ready, rejected, failed)' } }, async () => {
     const active = o.registry.active.version
     return { serving: { version: active, kind: o.registry.active.kind }, versions: await listStudentVersions(o, (await o.channel.active()) ?? active) }
   })
 
-  app.post('/admin/models/:version/activate', { schema: { params: VersionParams } }, async (request, reply) => {
+  app.post('/admin/models/:version/activate', {
+    schema: {
+      tags: ['admin'],
+      security,
+      summary: 'Pin a ready version, or roll back to an older one, on every replica',
+      params: VersionParams,
+      response: { 200: Type.Object({ version: Type.Integer(), previous: Type.Integer() }), ...errors }
+    }
+  }, async (request, reply) => {
     const version = Number(request.params.version)
     const previous = o.registry.active.version
     const info = (await listStudentVersions(o, null)).find((v) => v.version === version)

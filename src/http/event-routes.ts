@@ -35,7 +35,13 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
   const { eventLog, history, limits, onIngested, onUserChanged, now = Date.now } = options
 
   app.post('/events', {
-    schema: { body: eventsBody(limits), response: { 202: EventsResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } },
+    schema: {
+      tags: ['events'],
+      summary: 'Record interactions',
+      description: 'One event, an array, or `{"events":[...]}`; durable once answered. An `eventId` (or `ts`) makes a retry safe. Example: `{"userId":"u1","itemId":"i3","eventId":"e-1"}`.',
+      body: eventsBody(limits),
+      response: { 202: EventsResponse, '4xx': ErrorResponse, '5xx': ErrorResponse }
+    },
     preValidation: async (request) => {
       const body = request.body
       if (Array.isArray(body)) request.body = { events: body }

@@ -14,16 +14,16 @@ export interface HealthRoutesOptions {
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { model, redis, backend, registry }) => {
   // probes and scrapes arrive every few seconds: log them only when something goes wrong
   const logLevel = 'warn'
-  app.get('/health/live', { logLevel, schema: { response: { 200: LiveResponse } } }, async () => ({ status: 'ok' as const }))
+  app.get('/health/live', { logLevel, schema: { tags: ['health'], summary: 'Liveness', response: { 200: LiveResponse } } }, async () => ({ status: 'ok' as const }))
 
   // Still ready while Redis is down: requests are answered from memory, so only report it.
-  app.get('/health/ready', { logLevel, schema: { response: { 200: ReadyResponse } } }, async () => {
+  app.get('/health/ready', { logLevel, schema: { tags: ['health'], summary: 'Readiness, the served model version, Redis state', response: { 200: ReadyResponse } } }, async () => {
     const { version, kind } = model()
     const redisState = redis()
     return { status: redisState === 'down' ? 'degraded' as const : 'ready' as const, model: { version, kind }, redis: redisState, backend }
   })
 
-  app.get('/metrics', { logLevel }, async (_request, reply) => {
+  app.get('/metrics', { logLevel, schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)' } }, async (_request, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics())
   })
 }

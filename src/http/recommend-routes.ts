@@ -28,7 +28,15 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     }
   }
 
-  app.get('/recommend', { schema: { querystring: recommendQuery(limits), response } }, async (request, reply) => {
+  app.get('/recommend', {
+    schema: {
+      tags: ['recommend'],
+      summary: 'Top-K items for a user',
+      description: 'Ranks from the user\'s history (dataset plus POST /events) with the active student; users with no known items get popularity (`source: "popular"`). Example: `/recommend?userId=u1&k=10`.',
+      querystring: recommendQuery(limits),
+      response
+    }
+  }, async (request, reply) => {
     const { userId, k = limits.defaultK, excludeSeen = true, genres, include } = request.query
     const recommendation = await serve({
       userId,
@@ -40,7 +48,15 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     return reply.header('x-model-version', recommendation.modelVersion).send(recommendation)
   })
 
-  app.post('/recommend', { schema: { body: recommendBody(limits), response } }, async (request, reply) => {
+  app.post('/recommend', {
+    schema: {
+      tags: ['recommend'],
+      summary: 'Top-K items for a user or a history',
+      description: 'Either `userId`, `history` (latest items, oldest first) or both; `exclude` items, a genre `filter`, `include` titles and genres. Example: `{"history":["i3","i17"],"k":5}`.',
+      body: recommendBody(limits),
+      response
+    }
+  }, async (request, reply) => {
     const recommendation = await serve(fromBody(request.body, limits))
     return reply.header('x-model-version', recommendation.modelVersion).send(recommendation)
   })
@@ -48,7 +64,13 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
   // Each entry is answered as POST /recommend would answer it, in order; a bad entry gets its
   // own error body and the others are still served.
   app.post('/recommend/batch', {
-    schema: { body: recommendBatchBody(limits), response: { 200: RecommendBatchResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } }
+    schema: {
+      tags: ['recommend'],
+      summary: 'Several POST /recommend requests in one',
+      description: 'Each entry is answered, or fails with its own error body, as POST /recommend would answer it, in order. Example: `{"requests":[{"userId":"u1"},{"history":["i3"]}]}`.',
+      body: recommendBatchBody(limits),
+      response: { 200: RecommendBatchResponse, '4xx': ErrorResponse, '5xx': ErrorResponse }
+    }
   }, async (request, reply) => {
     const results = await Promise.all(request.body.requests.map(async (entry, i): Promise<Recommendation | ErrorBody> => {
       if (!entrySchema.Check(entry)) {
