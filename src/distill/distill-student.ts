@@ -41,6 +41,9 @@ export interface DistillOptions extends TrainLoopOptions {
   schedule?: TeacherWeightSchedule
 }
 
+/** The loss terms in the order their values are read each step. */
+const TERMS = ['task', 'kd', 'ranking', 'hint'] as const
+
 export const DISTILL_DEFAULTS = {
   epochs: 20,
   batchSize: 256,
@@ -75,6 +78,8 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
       const tw = options.schedule ? teacherWeight(options.schedule, epoch) : 1
       rng.shuffle(order)
       const steps = Math.ceil(order.length / options.batchSize)
+      const names = TERMS.filter((name) => losses[name] !== undefined)
+      const termSums = new Float64Array(names.length)
       let lossSum = 0
       for (let step = 0; step < steps; step++) {
         const batch = order.subarray(step * options.batchSize, (step + 1) * options.batchSize)
@@ -88,28 +93,37 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
           const support = targets ? tf.tensor2d(rowsOf(targets.items, batch, targets.topN), [batch.length, targets.topN], 'int32') : undefined
           const teacherLogits = targets ? tf.tensor2d(rowsOf(targets.logits, batch, targets.topN), [batch.length, targets.topN]) : undefined
           const topK = losses.ranking ? tf.slice(support!, [0, 0], [-1, losses.ranking.k]) as tf.Tensor2D : undefined
-          return optimizer.minimize(() => {
+          // each term is kept (unweighted) so the step's one read returns the total and every term
+          const terms: tf.Scalar[] = []
+          const total = optimizer.minimize(() => {
             const logits = student.scores(student.encode(ids))
+            const term = (value: tf.Scalar): tf.Scalar => { terms.push(tf.keep(value)); return value }
             let total = tf.scalar(0)
-            if (losses.task) total = tf.add(total, tf.mul(crossEntropy(logits, nextItems), losses.task.weight))
+            if (losses.task) total = tf.add(total, tf.mul(term(crossEntropy(logits, nextItems)), losses.task.weight))
             if (losses.kd) {
-              const kd = supportKl(logits, support!, teacherLogits!, losses.kd.temperature, losses.kd.normalise ?? 'support')
+              const kd = term(supportKl(logits, support!, teacherLogits!, losses.kd.temperature, losses.kd.normalise ?? 'support'))
               total = tf.add(total, tf.mul(kd, tw * losses.kd.weight))
             }
             if (losses.ranking) {
-              total = tf.add(total, tf.mul(rankingDistillation(lookupColumns(logits, topK!), rankW!), tw * losses.ranking.weight))
+              total = tf.add(total, tf.mul(term(rankingDistillation(lookupColumns(logits, topK!), rankW!)), tw * losses.ranking.weight))
             }
             if (losses.hint) {
-              total = tf.add(total, tf.mul(hintLoss(student.itemEmbeddings(), projection as unknown as tf.Tensor2D, teacherItems!), tw * losses.hint.weight))
+              total = tf.add(total, tf.mul(term(hintLoss(student.itemEmbeddings(), projection as unknown as tf.Tensor2D, teacherItems!)), tw * losses.hint.weight))
             }
             return total as tf.Scalar
           }, true, variables)!
+          const stacked = tf.stack([total, ...terms])
+          tf.dispose(terms)
+          return stacked
         })
-        lossSum += loss.dataSync()[0]
+        const values = loss.dataSync()
         loss.dispose()
+        lossSum += values[0]
+        names.forEach((_, i) => { termSums[i] += values[i + 1] })
         onStep(step + 1, steps, lossSum / (step + 1))
       }
-      return { loss: lossSum / Math.max(1, steps), positions: order.length }
+      const terms = Object.fromEntries(names.map((name, i) => [name, termSums[i] / Math.max(1, steps)]))
+      return { loss: lossSum / Math.max(1, steps), positions: order.length, terms, teacherWeight: usesTeacher ? tw : undefined }
     })
   } finally {
     optimizer.dispose()

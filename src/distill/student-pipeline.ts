@@ -1,6 +1,7 @@
 import type { LearningRateDecay } from './schedule.js'
 import { evaluate, topKOverlap, type EvaluationResult } from './evaluate.js'
-import { savedMetrics } from './saved-metrics.js'
+import { savedMetrics, usPerRequest } from './saved-metrics.js'
+import { curveLines } from './train-loop.js'
 import { loadTeacherSource, type TeacherSource, type TeacherSourceOptions } from './teacher-source.js'
 import { distillStudent, DISTILL_DEFAULTS, type DistillLosses, type TrainReport } from './trainer.js'
 import type { LoadedData } from './training-data.js'
@@ -113,7 +114,8 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       itemIds: data.dataset.items.ids(),
       datasetFingerprint: data.fingerprint,
       teacherVersion: teacher?.version ?? null,
-      metrics: { ...savedMetrics(test, report, params), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
+      metrics: { ...savedMetrics(test, report, params, usPerRequest(student, data.split.test)), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
+      curves: curveLines('student', report),
       version: o.version,
       rejected: rejected === undefined ? undefined : { reason: rejected }
     })

@@ -1,5 +1,6 @@
 import { evaluate, type EvaluationResult } from './evaluate.js'
-import { savedMetrics } from './saved-metrics.js'
+import { savedMetrics, usPerRequest } from './saved-metrics.js'
+import { curveLines } from './train-loop.js'
 import type { LearningRateDecay } from './schedule.js'
 import type { ProgressReporter } from './progress.js'
 import { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainReport } from './trainer.js'
@@ -62,7 +63,8 @@ export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResul
     const saved = await saveModel(o.modelsDir, teacher, {
       itemIds: data.dataset.items.ids(),
       datasetFingerprint: data.fingerprint,
-      metrics: savedMetrics(test, report, params)
+      metrics: savedMetrics(test, report, params, usPerRequest(teacher, data.split.test)),
+      curves: curveLines('teacher', report)
     })
     return { version: saved.version, dir: saved.dir, test, report, params }
   } finally {

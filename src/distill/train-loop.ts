@@ -34,8 +34,39 @@ export interface TrainLoopOptions {
 export interface EpochReport {
   epoch: number
   loss: number
+  /** The loss by term (task, kd, ranking, hint), unweighted means over the epoch's steps. */
+  terms?: Record<string, number>
   metric?: number
+  learningRate: number
+  /** The schedule's multiplier of the teacher's losses this epoch. */
+  teacherWeight?: number
   seconds: number
+}
+
+/** One line of a version's curves.jsonl (see curveLines). */
+export interface CurveLine {
+  stage: 'teacher' | 'student'
+  epoch: number
+  loss: number
+  terms?: Record<string, number>
+  validNdcg?: number
+  learningRate: number
+  teacherWeight?: number
+  seconds: number
+}
+
+/** A run's per-epoch figures as the lines saved beside its artifact (epochs counted from 1). */
+export function curveLines (stage: CurveLine['stage'], report: TrainReport): CurveLine[] {
+  return report.epochs.map((e) => ({
+    stage,
+    epoch: e.epoch + 1,
+    loss: e.loss,
+    ...(e.terms === undefined ? {} : { terms: e.terms }),
+    ...(e.metric === undefined ? {} : { validNdcg: e.metric }),
+    learningRate: e.learningRate,
+    ...(e.teacherWeight === undefined ? {} : { teacherWeight: e.teacherWeight }),
+    seconds: e.seconds
+  }))
 }
 
 export interface TrainReport {
@@ -53,7 +84,14 @@ export interface TrainReport {
  * What one epoch of a particular model's training does, at the epoch's learning rate; returns its
  * mean loss and position count.
  */
-export type EpochFn = (epoch: number, onStep: (step: number, steps: number, loss: number) => void, learningRate: number) => { loss: number, positions: number }
+export type EpochFn = (epoch: number, onStep: (step: number, steps: number, loss: number) => void, learningRate: number) => EpochResult
+
+export interface EpochResult {
+  loss: number
+  positions: number
+  terms?: Record<string, number>
+  teacherWeight?: number
+}
 
 /**
  * Runs epochs with validation, early stopping, best-epoch restore, a time budget and progress.
@@ -84,7 +122,7 @@ export function runEpochs (model: SequenceModel, label: string, options: TrainLo
       positions += result.positions
       const metric = validate?.(model)
       const seconds = (performance.now() - t0) / 1000
-      epochs.push({ epoch, loss: result.loss, metric, seconds })
+      epochs.push({ epoch, loss: result.loss, terms: result.terms, metric, learningRate, teacherWeight: result.teacherWeight, seconds })
       const elapsed = (performance.now() - started) / 1000
       progress.epoch({ epoch, epochs: options.epochs, loss: result.loss, metric, seconds, etaSeconds: elapsed / (epoch + 1) * (options.epochs - epoch - 1) })
       if (metric === undefined) {

@@ -9,7 +9,7 @@ export { ArtifactError, type ArtifactErrorCode } from './artifact-error.js'
 export { removeStaleTemps, type RemoveStaleTempsOptions } from './cleanup.js'
 export { datasetFingerprint, type FingerprintSource } from './fingerprint.js'
 export { ARTIFACT_FILES, directoryFiles, loadArtifact, readArtifact, type ArtifactFileName, type ArtifactFiles, type LoadArtifactOptions, type LoadedArtifact } from './load.js'
-export { highestVersion, listVersions, saveArtifact, versionDir, type SaveArtifactOptions } from './save.js'
+export { CURVES_FILE, highestVersion, listVersions, saveArtifact, versionDir, type SaveArtifactOptions } from './save.js'
 export { ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole } from './manifest.js'
 
 /** Disposes every tensor of a loaded artifact's weights. */

@@ -18,6 +18,7 @@ export interface SaveModelOptions {
   /** Save as exactly this version (see SaveArtifactOptions.version). */
   version?: number
   rejected?: { reason: string }
+  curves?: ReadonlyArray<object>
 }
 
 export interface LoadedModel<M> {
@@ -42,7 +43,8 @@ export async function saveModel (modelsDir: string, model: SequenceModel & { con
     teacherVersion: options.teacherVersion ?? null,
     backend: options.backend,
     version: options.version,
-    rejected: options.rejected
+    rejected: options.rejected,
+    curves: options.curves
   })
 }
 

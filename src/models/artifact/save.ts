@@ -33,7 +33,12 @@ export interface SaveArtifactOptions {
   version?: number
   /** Saves the version as rejected (see version-state.ts): on disk for inspection, never loaded. */
   rejected?: { reason: string }
+  /** The run's per-epoch figures, saved as curves.jsonl beside the artifact (for the report). */
+  curves?: ReadonlyArray<object>
 }
+
+/** Beside the four artifact files: one JSON object per epoch of the run that made the version. */
+export const CURVES_FILE = 'curves.jsonl'
 
 const VERSION_NAME = /^[1-9][0-9]{0,14}$/
 const HIGH_WATER = '.high-water'
@@ -86,6 +91,9 @@ export async function saveArtifact (modelsDir: string, options: SaveArtifactOpti
       modelTopology: config,
       weightsManifest: [{ paths: ['weights.bin'], weights: specs }]
     }))
+    if (options.curves !== undefined && options.curves.length > 0) {
+      await writeFileSynced(join(tmp, CURVES_FILE), options.curves.map((line) => JSON.stringify(line)).join('\n') + '\n')
+    }
     if (options.rejected !== undefined) {
       const state: RejectedState = { state: 'rejected', reason: options.rejected.reason, at: (options.now?.() ?? new Date()).toISOString() }
       await writeFileSynced(join(tmp, STATE_FILE), JSON.stringify(state))
