@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs'
 import { runStudent } from '../../src/distill/student-pipeline.js'
 import { runTeacher } from '../../src/distill/teacher-pipeline.js'
 import { loadData, type LoadedData } from '../../src/distill/training-data.js'
+import { CURVES_FILE } from '../../src/models/artifact/index.js'
 import { loadStudent } from '../../src/models/artifact/model-io.js'
 import { selectBackend } from '../../src/tf/backend.js'
 
@@ -45,6 +46,23 @@ describe('the training pipeline, called without a CLI (as the worker calls it)',
     assert.equal(saved.manifest.metrics.ndcg10, student.test.ndcg)
     saved.model.dispose()
     assert.equal(tf.memory().numTensors, tensors)
+
+    // each run's curves beside its artifact: one line per epoch, the loss by term, and its cost
+    for (const [role, terms] of [['teacher', undefined], ['student', ['task', 'kd']]] as const) {
+      const lines = (await readFile(join(dir, role, '1', CURVES_FILE), 'utf8')).trim().split('\n').map((l) => JSON.parse(l))
+      assert.equal(lines.length, 1)
+      assert.equal(lines[0].stage, role)
+      assert.equal(lines[0].epoch, 1)
+      assert.ok(Number.isFinite(lines[0].loss) && lines[0].learningRate > 0 && lines[0].seconds > 0)
+      assert.ok(Number.isFinite(lines[0].validNdcg))
+      if (terms !== undefined) {
+        assert.deepEqual(Object.keys(lines[0].terms), terms)
+        assert.equal(lines[0].teacherWeight, 1)
+        // the total is the weighted sum of the terms (both weights 1 here)
+        assert.ok(Math.abs(lines[0].terms.task + lines[0].terms.kd - lines[0].loss) < 1e-3 * lines[0].loss)
+      }
+    }
+    assert.ok(saved.manifest.metrics.usPerRequest > 0)
   })
 
   it('trains without a teacher and saves nothing when asked not to', async () => {
