@@ -2,6 +2,7 @@ import type { LearningRateDecay } from './schedule.js'
 import { evaluate, topKOverlap, type EvaluationResult } from './evaluate.js'
 import { savedMetrics, usPerRequest } from './saved-metrics.js'
 import { curveLines } from './train-loop.js'
+import { writeTensorBoard } from './tensorboard.js'
 import { loadTeacherSource, type TeacherSource, type TeacherSourceOptions } from './teacher-source.js'
 import { distillStudent, DISTILL_DEFAULTS, type DistillLosses, type TrainReport } from './trainer.js'
 import type { LoadedData } from './training-data.js'
@@ -110,15 +111,17 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     const { rejected } = (await o.gate?.(student)) ?? {}
     const base = { test, report, params, teacherLabel: teacher?.label ?? null, overlap, warm, rejected }
     if (!o.save) return { ...base, version: null, dir: null }
+    const curves = curveLines('student', report)
     const saved = await saveModel(o.modelsDir, student, {
       itemIds: data.dataset.items.ids(),
       datasetFingerprint: data.fingerprint,
       teacherVersion: teacher?.version ?? null,
       metrics: { ...savedMetrics(test, report, params, usPerRequest(student, data.split.test)), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
-      curves: curveLines('student', report),
+      curves,
       version: o.version,
       rejected: rejected === undefined ? undefined : { reason: rejected }
     })
+    await writeTensorBoard(saved.dir, curves)
     return { ...base, version: saved.version, dir: saved.dir }
   } finally {
     student.dispose()

@@ -1,6 +1,7 @@
 import { evaluate, type EvaluationResult } from './evaluate.js'
 import { savedMetrics, usPerRequest } from './saved-metrics.js'
 import { curveLines } from './train-loop.js'
+import { writeTensorBoard } from './tensorboard.js'
 import type { LearningRateDecay } from './schedule.js'
 import type { ProgressReporter } from './progress.js'
 import { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainReport } from './trainer.js'
@@ -60,12 +61,14 @@ export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResul
     const test = evaluate(teacher, data.split.test, { k: 10, tailItems: data.tailItems })
     const params = teacher.paramCount()
     if (!o.save) return { version: null, dir: null, test, report, params }
+    const curves = curveLines('teacher', report)
     const saved = await saveModel(o.modelsDir, teacher, {
       itemIds: data.dataset.items.ids(),
       datasetFingerprint: data.fingerprint,
       metrics: savedMetrics(test, report, params, usPerRequest(teacher, data.split.test)),
-      curves: curveLines('teacher', report)
+      curves
     })
+    await writeTensorBoard(saved.dir, curves)
     return { version: saved.version, dir: saved.dir, test, report, params }
   } finally {
     teacher.dispose()
