@@ -16,7 +16,7 @@ export class RunCancelledError extends Error {
 }
 
 /** After a cancel, a thread stuck outside the step loop (e.g. computing targets) is terminated after this. */
-const CANCEL_GRACE_MS = 10_000
+const CANCEL_GRACE_MS = 3000
 
 // the build runs the compiled .js; from sources (tsx) the thread registers tsx before loading the
 // .ts, as a worker does not inherit the parent's loader hooks on Node 20

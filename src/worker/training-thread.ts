@@ -14,7 +14,9 @@ const { input, cancel, backend } = workerData as { input: RedistillInput, cancel
 const post = (message: ThreadMessage): void => parentPort!.postMessage(message)
 
 try {
-  await selectBackend(backend)
+  // tfjs-node's native addon may refuse a second thread in one process (tensorflow/tfjs#8388):
+  // selectBackend then falls back to wasm, and the log says which one trained
+  post({ type: 'log', line: `training backend: ${await selectBackend(backend)}` })
   const outcome = await redistill(input, {
     signal: { get aborted () { return Atomics.load(cancel, 0) === 1 } },
     phase: (phase) => post({ type: 'phase', phase }),
