@@ -3,7 +3,7 @@ import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui'
 import { readFileSync } from 'node:fs'
 import { ERROR_CODES } from '../errors.js'
 
-const ERROR_TABLE = Object.entries(ERROR_CODES).map(([code, status]) => `| \`${code}\` | ${status} |`).join('\n')
+const ERROR_LIST = Object.entries(ERROR_CODES).map(([code, status]) => `\`${code}\` ${status}`).join(', ')
 
 /**
  * The OpenAPI document, generated from the routes' TypeBox schemas (served at GET /openapi.json);
@@ -17,8 +17,8 @@ export function openApiOptions (): FastifyDynamicSwaggerOptions {
         title: 'distillrec',
         version: packageVersion(),
         description: 'Real-time top-K recommendations from a distilled student model, re-distilled from a teacher ' +
-          'and hot-swapped without downtime.\n\nEvery error is JSON `{statusCode, code, message, field?}` with one of these codes:\n\n' +
-          `| code | status |\n|---|---|\n${ERROR_TABLE}\n\nResponses to /recommend carry \`X-Model-Version\`; every response carries \`X-Request-Id\`.`
+          'and hot-swapped without downtime. Responses to /recommend carry `X-Model-Version`; every response carries `X-Request-Id`.\n\n' +
+          `Every error is JSON \`{statusCode, code, message, field?}\` with one of these codes: ${ERROR_LIST}.`
       },
       tags: [
         { name: 'recommend', description: 'Top-K items for a user or a history' },
