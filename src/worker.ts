@@ -24,9 +24,10 @@ async function main (): Promise<void> {
     }
     throw err
   }
-  const log = createLogger(config.logLevel).child({ component: 'worker' })
+  const logger = createLogger(config.logLevel)
+  const log = logger.child({ component: 'worker' })
   const metrics = createMetrics()
-  const stores = await createStores(config, log, metrics)
+  const stores = await createStores(config, logger, metrics)
   const control = new JobControl({ jobs: stores.jobs, lock: stores.runLock, lockTtlMs: RUN_LOCK_TTL_MS })
   const worker = createWorker(config, stores, control, metrics, log)
 

@@ -50,6 +50,7 @@ const VersionParams = Type.Object({ version: Type.String({ pattern: '^[1-9][0-9]
  * serves. Every route needs the bearer token and is rate-limited per client address.
  */
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, o) => {
+  const sources = { modelsDir: o.modelsDir, store: o.models }
   await app.register(rateLimit, {
     max: o.rateLimitPerMinute,
     timeWindow: 60_000,
@@ -104,7 +105,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
 
   app.get('/admin/models', { schema: { tags: ['admin'], security, summary: 'Every student version with its figures and state (active, ready, rejected, failed)' } }, async () => {
     const active = o.registry.active.version
-    return { serving: { version: active, kind: o.registry.active.kind }, versions: await listStudentVersions(o, (await o.channel.active()) ?? active) }
+    return { serving: { version: active, kind: o.registry.active.kind }, versions: await listStudentVersions(sources, (await o.channel.active()) ?? active) }
   })
 
   app.post('/admin/models/:version/activate', {
@@ -118,15 +119,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   }, async (request, reply) => {
     const version = Number(request.params.version)
     const previous = o.registry.active.version
-    const info = (await listStudentVersions(o, null)).find((v) => v.version === version)
-    if (info === undefined) throw new ServiceError('NOT_FOUND', `no student version ${version}`)
+    const info = (await listStudentVersions(sources, null)).find((v) => v.version === version)
+    if (info === undefined) throw new ServiceError('NOT_FOUND', `no student version ${version} in this replica's models directory or the model store`)
     if (info.state === 'rejected' || info.state === 'failed') throw new ServiceError('CONFLICT', `student v${version} is ${info.state}: ${info.reason ?? ''}`)
     try {
       if (info.sources.includes('disk')) {
         await publishVersion({ modelsDir: o.modelsDir, version, store: o.models, channel: o.channel })
       } else {
         // only in the store: validated as a replica would load it, then announced
-        const { files } = await studentFiles(version, o)
+        const { files } = await studentFiles(version, sources)
         ;(await restoreStudent(await readArtifact<StudentConfig>(files, 'student', version))).model.dispose()
         await o.channel.activate(version)
       }
