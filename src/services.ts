@@ -12,7 +12,7 @@ import type { EventLog } from './stores/event-log.js'
 import type { HistoryStore } from './stores/history-store.js'
 import { selectBackend } from './tf/backend.js'
 import { JobControl } from './worker/job-control.js'
-import { RedistillWorker } from './worker/redistill-worker.js'
+import { RedistillWorker, type Execute } from './worker/redistill-worker.js'
 
 /** Everything the HTTP edge needs, built from config, closed in one call. */
 export interface Services {
@@ -77,8 +77,9 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
 }
 
 /** The re-distillation worker over the stores, as `npm start` embeds it and `npm run worker` runs it. */
-export function createWorker (config: Readonly<Config>, stores: Stores, control: JobControl, metrics: Metrics, log: Logger): RedistillWorker {
+export function createWorker (config: Readonly<Config>, stores: Stores, control: JobControl, metrics: Metrics, log: Logger, execute?: Execute): RedistillWorker {
   return new RedistillWorker({
+    execute,
     settings: {
       dataPath: config.dataPath ?? SYNTHETIC,
       dataFormat: config.dataFormat,

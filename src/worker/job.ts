@@ -10,6 +10,8 @@ export interface RunRequest {
   temperature?: number
   /** Skip the quality comparison with the active student (the sanity checks still apply). */
   force?: boolean
+  /** Start from the active student's weights (default true); false trains from scratch. */
+  warmStart?: boolean
   /** Who asked: `admin` or `schedule`. */
   trigger: 'admin' | 'schedule'
 }

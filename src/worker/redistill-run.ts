@@ -34,6 +34,8 @@ export interface RedistillInput {
   epochs: number
   losses: DistillLosses
   force: boolean
+  /** Start from the active student's weights (when there is one). */
+  warmStart: boolean
   /** The student serving now: warm start and the gate's baseline; null before the first. */
   active: { version: number, files: Record<ArtifactFileName, Uint8Array> } | null
   gate: { tolerance: number, latencyBudgetMs: number }
@@ -120,7 +122,7 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
       patience: 3,
       save: true,
       version: input.version,
-      warmFrom: active ?? undefined,
+      warmFrom: input.warmStart ? active ?? undefined : undefined,
       log: hooks.log,
       progress: reporter('student', hooks, () => hooks.phase('training-student')),
       signal: hooks.signal,

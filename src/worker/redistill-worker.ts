@@ -54,6 +54,8 @@ export interface RedistillWorkerOptions {
 }
 
 const POLL_MS = 1000
+const RUN_OUTCOMES = ['activated', 'rejected', 'failed', 'cancelled'] as const
+type RunOutcome = typeof RUN_OUTCOMES[number]
 
 /**
  * The re-distillation loop: starts runs on a schedule (and the first one at once when there is
@@ -76,6 +78,8 @@ export class RedistillWorker {
     this.#log = options.log
     this.#execute = options.execute ?? (async (input, hooks, signal) => await runInThread(input, hooks, signal, options.settings.backend))
     for (const phase of RUN_PHASES) options.metrics.redistillPhase.set({ phase }, phase === 'idle' ? 1 : 0)
+    // every outcome exported from the start, so rate() and the alerts see the first one happen
+    for (const outcome of RUN_OUTCOMES) options.metrics.redistillRuns.inc({ outcome }, 0)
   }
 
   /** Starts the schedule and the queue poll; submits a first run at once when no student exists. */
@@ -220,7 +224,7 @@ export class RedistillWorker {
     }
   }
 
-  #finish (update: (patch: Partial<Job>) => void, state: 'activated' | 'rejected' | 'failed' | 'cancelled', patch: Partial<Job>, started: number): void {
+  #finish (update: (patch: Partial<Job>) => void, state: RunOutcome, patch: Partial<Job>, started: number): void {
     update({ ...patch, state, phase: 'done', finishedAt: new Date().toISOString() })
     this.#o.metrics.redistillRuns.inc({ outcome: state })
     this.#o.metrics.redistillDuration.observe((performance.now() - started) / 1000)
@@ -255,6 +259,7 @@ export class RedistillWorker {
       epochs: request.epochs ?? settings.epochs,
       losses: lossesOf(request),
       force: request.force ?? false,
+      warmStart: request.warmStart ?? true,
       active,
       gate: { tolerance: settings.gateTolerance, latencyBudgetMs: settings.gateLatencyBudgetMs }
     }
