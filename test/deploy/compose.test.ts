@@ -1,30 +1,9 @@
 import { before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const root = fileURLToPath(new URL('../../', import.meta.url))
-
-function run (cmd: string, args: string[], input?: string) {
-  return spawnSync(cmd, args, { cwd: root, encoding: 'utf8', input, timeout: 30_000 })
-}
-
-/** Why a test must skip, or false when the tool answers. */
-function missing (cmd: string, args: string[], hint: string): string | false {
-  const probe = run(cmd, args)
-  return probe.error || probe.status !== 0 ? `${cmd} ${args.join(' ')} unavailable (${hint})` : false
-}
-
-// docker-compose (Debian's 1.29) depends on python3-yaml, so YAML is parsed with it rather than
-// adding a JavaScript YAML dependency for tests alone.
-function yamlToJson (text: string): any {
-  const result = run('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], text)
-  assert.equal(result.status, 0, result.stderr)
-  return JSON.parse(result.stdout)
-}
+import { missing, readYaml, root, run, skipYaml, yamlToJson } from './tools.js'
 
 interface Mount { source: string, target: string }
 
@@ -45,7 +24,7 @@ function publishedPorts (service: any): Array<{ published: number, target: numbe
 }
 
 const skipCompose = missing('docker-compose', ['version'], 'apt-get install docker-compose')
-const skipYaml = skipCompose || missing('python3', ['-c', 'import yaml'], 'apt-get install python3-yaml')
+const skipComposeYaml = skipCompose || skipYaml
 
 describe('docker-compose.yml', () => {
   it('passes docker-compose config -q', { skip: skipCompose }, () => {
@@ -64,7 +43,7 @@ describe('docker-compose.yml', () => {
     }
   })
 
-  describe('as resolved by docker-compose', { skip: skipYaml }, () => {
+  describe('as resolved by docker-compose', { skip: skipComposeYaml }, () => {
     let services: Record<string, any>
     let namedVolumes: string[]
 
@@ -135,9 +114,7 @@ describe('docker-compose.yml', () => {
     })
 
     it('has Prometheus scrape both replicas and the worker', () => {
-      const result = run('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(open("deploy/prometheus.yml")), sys.stdout)'])
-      assert.equal(result.status, 0, result.stderr)
-      const targets: string[] = JSON.parse(result.stdout).scrape_configs.flatMap((c: any) => c.static_configs.flatMap((s: any) => s.targets))
+      const targets: string[] = readYaml('deploy/prometheus.yml').scrape_configs.flatMap((c: any) => c.static_configs.flatMap((s: any) => s.targets))
       for (const [name, service] of Object.entries(services)) {
         if (name === 'redis' || name === 'prometheus' || name === 'grafana') continue
         const port = service.environment.WORKER_METRICS_PORT ?? service.environment.PORT ?? '3000'
