@@ -16,6 +16,7 @@ import { isFinished } from '../worker/job.js'
 import { listStudentVersions } from '../worker/student-versions.js'
 import { bearerAuth } from './admin-auth.js'
 import { ErrorResponse } from './schemas.js'
+import { renderModelReport } from '../report/model-report.js'
 
 export interface AdminRoutesOptions {
   token: string
@@ -34,7 +35,8 @@ const RedistillBody = Type.Object({
   epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   losses: Type.Optional(Type.Array(Type.Union([Type.Literal('task'), Type.Literal('kd'), Type.Literal('ranking')]), { minItems: 1, maxItems: 3, uniqueItems: true })),
   temperature: Type.Optional(Type.Number({ minimum: 0.01, maximum: 100 })),
-  force: Type.Optional(Type.Boolean())
+  force: Type.Optional(Type.Boolean()),
+  warmStart: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 
 const security = [{ bearer: [] }]
@@ -106,6 +108,24 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   app.get('/admin/models', { schema: { tags: ['admin'], security, summary: 'Every student version with its figures and state (active, ready, rejected, failed)' } }, async () => {
     const active = o.registry.active.version
     return { serving: { version: active, kind: o.registry.active.kind }, versions: await listStudentVersions(sources, (await o.channel.active()) ?? active) }
+  })
+
+  app.get('/admin/report', {
+    schema: {
+      tags: ['admin'],
+      security,
+      summary: 'The model report: every version, teacher against student, learning curves (one HTML page)',
+      produces: ['text/html'],
+      response: { 200: { description: 'A self-contained HTML page (inline CSS and SVG, no script)', content: { 'text/html': { schema: Type.String() } } }, ...errors }
+    }
+  }, async (_request, reply) => {
+    const serving = o.registry.active.kind === 'student' ? o.registry.active.version : null
+    const html = await renderModelReport(o.modelsDir, { active: (await o.channel.active()) ?? serving })
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .header('cache-control', 'no-store')
+      .send(html)
   })
 
   app.post('/admin/models/:version/activate', {
