@@ -39,6 +39,8 @@ export interface Config {
   /** A candidate may fall this fraction below the active student's validation NDCG@10. */
   gateTolerance: number
   gateLatencyBudgetMs: number
+  /** Nice value of the training thread (Linux: per thread): 19 yields the cores to serving. */
+  trainingNice: number
   /** `npm run worker` serves /metrics and /health on this port. */
   workerMetricsPort: number
   logLevel: LogLevel
@@ -94,6 +96,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     teacherEpochs: read.int('TEACHER_EPOCHS', 10, 1, 1000),
     gateTolerance: read.float('GATE_TOLERANCE', 0.02, 0, 1),
     gateLatencyBudgetMs: read.float('GATE_LATENCY_BUDGET_MS', 50, 0.001, 60_000),
+    trainingNice: read.int('TRAINING_NICE', 19, 0, 19),
     workerMetricsPort: read.int('WORKER_METRICS_PORT', 9464, 0, 65535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     tfjsBackend: read.oneOf('TFJS_BACKEND', BACKENDS, undefined),

@@ -91,7 +91,8 @@ export function createWorker (config: Readonly<Config>, stores: Stores, control:
       teacherEpochs: config.teacherEpochs,
       gateTolerance: config.gateTolerance,
       gateLatencyBudgetMs: config.gateLatencyBudgetMs,
-      backend: config.tfjsBackend
+      backend: config.tfjsBackend,
+      nice: config.trainingNice
     },
     control,
     jobs: stores.jobs,

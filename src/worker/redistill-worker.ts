@@ -32,6 +32,8 @@ export interface WorkerSettings {
   gateTolerance: number
   gateLatencyBudgetMs: number
   backend?: BackendName
+  /** Nice value of the training thread; absent leaves it at the process's. */
+  nice?: number
 }
 
 /** Runs one re-distillation off the caller's event loop: a worker thread by default. */
@@ -76,7 +78,7 @@ export class RedistillWorker {
   constructor (options: RedistillWorkerOptions) {
     this.#o = options
     this.#log = options.log
-    this.#execute = options.execute ?? (async (input, hooks, signal) => await runInThread(input, hooks, signal, options.settings.backend))
+    this.#execute = options.execute ?? (async (input, hooks, signal) => await runInThread(input, hooks, signal, options.settings))
     for (const phase of RUN_PHASES) options.metrics.redistillPhase.set({ phase }, phase === 'idle' ? 1 : 0)
     // every outcome exported from the start, so rate() and the alerts see the first one happen
     for (const outcome of RUN_OUTCOMES) options.metrics.redistillRuns.inc({ outcome }, 0)

@@ -30,13 +30,19 @@ function startThread (workerData: unknown): Worker {
   return new Worker(boot, { eval: true, workerData })
 }
 
+export interface ThreadSettings {
+  backend?: BackendName
+  /** Nice value the thread gives itself (Linux nice values are per thread); absent keeps the process's. */
+  nice?: number
+}
+
 /**
  * Runs `redistill` in a worker thread. Aborting `signal` sets a flag the thread checks between
  * steps (RunCancelledError once it stops); a thread that throws, exits or dies rejects with its error.
  */
-export async function runInThread (input: RedistillInput, hooks: Omit<RedistillHooks, 'signal'>, signal: AbortSignal, backend?: BackendName): Promise<RedistillOutcome> {
+export async function runInThread (input: RedistillInput, hooks: Omit<RedistillHooks, 'signal'>, signal: AbortSignal, thread: ThreadSettings = {}): Promise<RedistillOutcome> {
   const cancel = new Int32Array(new SharedArrayBuffer(4))
-  const thread = startThread({ input, cancel, backend })
+  const worker = startThread({ input, cancel, backend: thread.backend, nice: thread.nice })
   return await new Promise<RedistillOutcome>((resolve, reject) => {
     let settled = false
     let killer: NodeJS.Timeout | undefined
@@ -47,7 +53,7 @@ export async function runInThread (input: RedistillInput, hooks: Omit<RedistillH
       clearTimeout(killer)
       fn()
       // the thread has posted its last word; it ends by itself, or now
-      thread.terminate().catch(() => {})
+      worker.terminate().catch(() => {})
     }
     const onAbort = (): void => {
       Atomics.store(cancel, 0, 1)
@@ -55,7 +61,7 @@ export async function runInThread (input: RedistillInput, hooks: Omit<RedistillH
     }
     if (signal.aborted) onAbort()
     else signal.addEventListener('abort', onAbort, { once: true })
-    thread.on('message', (message: ThreadMessage) => {
+    worker.on('message', (message: ThreadMessage) => {
       switch (message.type) {
         case 'phase': hooks.phase(message.phase); break
         case 'epoch': hooks.epoch(message.figures); break
@@ -66,7 +72,7 @@ export async function runInThread (input: RedistillInput, hooks: Omit<RedistillH
           break
       }
     })
-    thread.on('error', (err) => settle(() => reject(err)))
-    thread.on('exit', (code) => settle(() => reject(new Error(`the training thread exited (code ${code}) before finishing`))))
+    worker.on('error', (err) => settle(() => reject(err)))
+    worker.on('exit', (code) => settle(() => reject(new Error(`the training thread exited (code ${code}) before finishing`))))
   })
 }

@@ -4,16 +4,27 @@
  * its own TF.js backend, posts progress, and stops within one step once the parent sets the
  * shared cancel flag.
  */
+import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { selectBackend } from '../tf/backend.js'
 import type { BackendName } from '../tf/backend-name.js'
 import { redistill, type RedistillInput } from './redistill-run.js'
 import type { ThreadMessage } from './run-in-thread.js'
 
-const { input, cancel, backend } = workerData as { input: RedistillInput, cancel: Int32Array, backend: BackendName | undefined }
+const { input, cancel, backend, nice } = workerData as { input: RedistillInput, cancel: Int32Array, backend: BackendName | undefined, nice: number | undefined }
 const post = (message: ThreadMessage): void => parentPort!.postMessage(message)
 
 try {
+  if (nice !== undefined) {
+    // a training step never delays a request on the serving thread beside it: on Linux the
+    // nice value set with pid 0 is this thread's alone
+    try {
+      setPriority(nice)
+      post({ type: 'log', line: `training thread nice ${nice}` })
+    } catch (err) {
+      post({ type: 'log', line: `training thread keeps its priority: ${(err as Error).message}` })
+    }
+  }
   // tfjs-node's native addon may refuse a second thread in one process (tensorflow/tfjs#8388):
   // selectBackend then falls back to wasm, and the log says which one trained
   post({ type: 'log', line: `training backend: ${await selectBackend(backend)}` })
