@@ -33,7 +33,8 @@ export const DISTILL_SPEC = {
     'no-dense': { type: 'boolean', default: false, description: 'drop the dense layer after pooling' },
     'no-item-bias': { type: 'boolean', default: false, description: 'drop the per-item bias' },
     'top-n': { type: 'int', default: 32, description: 'teacher items kept per position (soft-target support)' },
-    'positions-per-user': { type: 'int', description: 'train on each user\'s latest N positions only (all when omitted; 1 for per-user lists)' },
+    'positions-per-user': { type: 'int', description: 'train on each user\'s latest N positions only (default: every position)' },
+    'list-positions': { type: 'int', default: 1, description: 'a --teacher-scores list covers each user\'s latest N positions (the others train on the task loss alone)' },
     'mix-item-knn': { type: 'float', default: 0, description: 'mixed distillation: weight (0-1) of item-KNN\'s soft targets mixed into the teacher\'s' },
     'knn-sharpness': { type: 'float', default: 5, description: 'logit of item-KNN\'s best item per position when mixed (the rest scale with their votes)' },
     'kd-weight': { type: 'float', default: 1, description: 'weight of the soft-target loss' },
@@ -73,6 +74,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const mix = args['mix-item-knn']
   if (!(mix >= 0 && mix < 1)) throw new CliUsageError('--mix-item-knn must be at least 0 and below 1')
   if (!(args['knn-sharpness'] > 0)) throw new CliUsageError('--knn-sharpness must be positive')
+  if (!(args['list-positions'] >= 1)) throw new CliUsageError('--list-positions must be at least 1')
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
@@ -89,6 +91,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
       maxLen: args['max-len'],
       topN: args['top-n'],
       perUser: args['positions-per-user'],
+      listPositions: args['list-positions'],
       mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined
     },
     epochs: args.epochs,

@@ -72,6 +72,8 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
   const rankW = losses.ranking ? tf.tensor1d(rankWeights(losses.ranking.k, losses.ranking.lambda ?? losses.ranking.k / 2)) : undefined
   const variables = [...Object.values(student.weights()), ...(projection ? [projection] : [])]
   const order = Int32Array.from({ length: positions.users.length }, (_, i) => i)
+  // 1 where the teacher covers a position; undefined when it covers them all
+  const covered = targets?.covered === undefined ? undefined : Float32Array.from(targets.covered)
   try {
     return runEpochs(student, 'student', options, (epoch, onStep, learningRate) => {
       optimizer.setLearningRate(learningRate)
@@ -93,6 +95,7 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
           const support = targets ? tf.tensor2d(rowsOf(targets.items, batch, targets.topN), [batch.length, targets.topN], 'int32') : undefined
           const teacherLogits = targets ? tf.tensor2d(rowsOf(targets.logits, batch, targets.topN), [batch.length, targets.topN]) : undefined
           const topK = losses.ranking ? tf.slice(support!, [0, 0], [-1, losses.ranking.k]) as tf.Tensor2D : undefined
+          const rows = covered === undefined ? undefined : tf.tensor1d(rowsOf(covered, batch, 1))
           // each term is kept (unweighted) so the step's one read returns the total and every term
           const terms: tf.Scalar[] = []
           const total = optimizer.minimize(() => {
@@ -101,11 +104,11 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
             let total = tf.scalar(0)
             if (losses.task) total = tf.add(total, tf.mul(term(crossEntropy(logits, nextItems)), losses.task.weight))
             if (losses.kd) {
-              const kd = term(supportKl(logits, support!, teacherLogits!, losses.kd.temperature, losses.kd.normalise ?? 'support'))
+              const kd = term(supportKl(logits, support!, teacherLogits!, losses.kd.temperature, losses.kd.normalise ?? 'support', rows))
               total = tf.add(total, tf.mul(kd, tw * losses.kd.weight))
             }
             if (losses.ranking) {
-              total = tf.add(total, tf.mul(term(rankingDistillation(lookupColumns(logits, topK!), rankW!)), tw * losses.ranking.weight))
+              total = tf.add(total, tf.mul(term(rankingDistillation(lookupColumns(logits, topK!), rankW!, rows)), tw * losses.ranking.weight))
             }
             if (losses.hint) {
               total = tf.add(total, tf.mul(term(hintLoss(student.itemEmbeddings(), projection as unknown as tf.Tensor2D, teacherItems!)), tw * losses.hint.weight))

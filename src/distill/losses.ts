@@ -62,13 +62,14 @@ export function sampledCrossEntropy (hidden: tf.Tensor2D, items: tf.Tensor2D, ta
 /**
  * Hinton's soft-target loss: T² · mean over positions of KL(softmax(teacher/T) || softmax(student/T)),
  * both over the same columns. Columns may be the whole catalogue or a teacher's top-N support.
+ * `rows` masks positions the teacher does not cover (see `meanOverRows`).
  */
-export function softTargetKl (studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number): tf.Scalar {
+export function softTargetKl (studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number, rows?: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const teacherLog = tf.logSoftmax(tf.div(teacherLogits, temperature))
     const studentLog = tf.logSoftmax(tf.div(studentLogits, temperature))
     const kl = tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1)
-    return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar
+    return tf.mul(meanOverRows(kl, rows), temperature * temperature) as tf.Scalar
   })
 }
 
@@ -80,15 +81,15 @@ export function softTargetKl (studentLogits: tf.Tensor2D, teacherLogits: tf.Tens
  * `studentLogits` [P, M], `support` int32 [P, N], `teacherLogits` [P, N].
  */
 export function supportKl (studentLogits: tf.Tensor2D, support: tf.Tensor2D, teacherLogits: tf.Tensor2D,
-  temperature: number, normalise: 'full' | 'support' = 'full'): tf.Scalar {
+  temperature: number, normalise: 'full' | 'support' = 'full', rows?: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const studentOnSupport = lookupColumns(studentLogits, support)
-    if (normalise === 'support') return softTargetKl(studentOnSupport, teacherLogits, temperature)
+    if (normalise === 'support') return softTargetKl(studentOnSupport, teacherLogits, temperature, rows)
     const teacherLog = tf.logSoftmax(tf.div(teacherLogits, temperature))
     const logZ = rowLogSumExp(tf.div(studentLogits, temperature) as tf.Tensor2D)
     const studentLog = tf.sub(tf.div(studentOnSupport, temperature), logZ)
     const kl = tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1)
-    return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar
+    return tf.mul(meanOverRows(kl, rows), temperature * temperature) as tf.Scalar
   })
 }
 
@@ -98,11 +99,20 @@ export function supportKl (studentLogits: tf.Tensor2D, support: tf.Tensor2D, tea
  * teacher's top-K (best first); `weights` [K] come from `rankWeights`. The paper's dynamic
  * (student-rank) weights are left out: only the static position weights are used.
  */
-export function rankingDistillation (studentScores: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar {
+export function rankingDistillation (studentScores: tf.Tensor2D, weights: tf.Tensor1D, rows?: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const perItem = tf.softplus(tf.neg(studentScores))
-    return tf.mean(tf.sum(tf.mul(perItem, weights), 1)) as tf.Scalar
+    return meanOverRows(tf.sum(tf.mul(perItem, weights), 1), rows)
   })
+}
+
+/**
+ * Mean over a batch's positions of a per-position loss; with `rows` (1 where the teacher covers the
+ * position, 0 where it does not), uncovered positions add 0 but still count, so a covered
+ * position weighs as much against the task loss as in a fully covered batch.
+ */
+function meanOverRows (perRow: tf.Tensor, rows?: tf.Tensor1D): tf.Scalar {
+  return (rows === undefined ? tf.mean(perRow) : tf.mean(tf.mul(perRow, rows))) as tf.Scalar
 }
 
 /**

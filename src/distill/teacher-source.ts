@@ -6,7 +6,6 @@ import { ItemKnnScorer } from '../models/item-knn.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
 import type { Scorer } from '../models/scorer.js'
 import { readTeacherScores, type TeacherScoreList } from '../models/teacher-scores-file.js'
-import { topK } from '../models/top-k.js'
 import { catalogueFit, type LoadedData } from './training-data.js'
 import { DistillError } from './distill-error.js'
 
@@ -20,8 +19,10 @@ export interface TeacherSourceOptions {
   layersDir?: string
   maxLen: number
   topN: number
-  /** Training positions per user that get targets (latest first); all when omitted. */
+  /** Training positions per user (latest first); all when omitted. */
   perUser?: number
+  /** A scores file's per-user list covers this many of the user's latest positions (default 1). */
+  listPositions?: number
   withItemEmbeddings: boolean
   /**
    * Keep a saved teacher's targets beside it for later runs (default true). The worker passes
@@ -48,32 +49,45 @@ export interface TeacherSource {
 
 /**
  * The teacher's soft targets for a student run, from a saved teacher version, a Layers model or a
- * scores file. A saved teacher gives targets at every training position (its own state after each
- * prefix); the other two give one list per user, attached to that user's latest positions.
+ * scores file. A saved teacher and a Layers model give targets at every training position (their
+ * scores after each prefix); a scores file gives one list per user, covering that user's latest
+ * position(s), while the other positions train on the task loss alone. A run whose teacher
+ * covers no position, or gives non-finite scores, fails with a DistillError.
  */
 export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptions): Promise<TeacherSource> {
   const { source, targets: teacherTargets, cache } = await openSource(data, o)
   try {
-    if (o.mixItemKnn === undefined) return { ...source, targets: await teacherTargets() }
-    const mixItemKnn = o.mixItemKnn
-    const started = performance.now()
-    const mix = async (): Promise<TeacherTargets> => {
-      const own = await teacherTargets()
-      const { train } = data.split
-      const knn = scorerTargets(new ItemKnnScorer({ train, numItems: data.dataset.items.size }), train, own.positions, { topN: o.topN, sharpness: mixItemKnn.sharpness })
-      return mixTeacherTargets([own, knn], [1 - mixItemKnn.weight, mixItemKnn.weight], o.topN)
-    }
-    // a saved teacher's mix is kept beside its own targets (a mix read back skips them); the other sources are mixed every run
-    const { targets, cached } = cache === undefined || o.cache === false
-      ? { targets: await mix(), cached: false }
-      : await cachedTeacherTargets(cache.dir, { ...cache.key, mixItemKnn }, mix)
-    o.log(`mixed with item-KNN (weight ${mixItemKnn.weight}, sharpness ${mixItemKnn.sharpness}): ${cached ? 'read back' : 'computed'} in ` +
-      `${((performance.now() - started) / 1000).toFixed(1)}s`)
+    const targets = await mixedTargets(data, o, teacherTargets, cache)
+    const covered = targets.coveredCount
+    if (covered === 0) throw new DistillError('TEACHER_TARGETS_EMPTY', `${source.label}: no training position got teacher targets (${targets.size} positions)`)
+    o.log(`${source.label}: teacher targets at ${covered} of ${targets.size} training positions` +
+      (covered < targets.size ? ' (the others train on the task loss alone)' : ''))
     return { ...source, targets }
   } catch (err) {
     source.dispose()
     throw err
   }
+}
+
+/** The source's targets, mixed with item-KNN's when asked (and cached beside a saved teacher). */
+async function mixedTargets (data: LoadedData, o: TeacherSourceOptions, teacherTargets: () => Promise<TeacherTargets>,
+  cache: OpenedSource['cache']): Promise<TeacherTargets> {
+  if (o.mixItemKnn === undefined) return await teacherTargets()
+  const mixItemKnn = o.mixItemKnn
+  const started = performance.now()
+  const mix = async (): Promise<TeacherTargets> => {
+    const own = await teacherTargets()
+    const { train } = data.split
+    const knn = scorerTargets(new ItemKnnScorer({ train, numItems: data.dataset.items.size }), train, own.positions, { topN: o.topN, sharpness: mixItemKnn.sharpness })
+    return mixTeacherTargets([own, knn], [1 - mixItemKnn.weight, mixItemKnn.weight], o.topN)
+  }
+  // a saved teacher's mix is kept beside its own targets (a mix read back skips them); the other sources are mixed every run
+  const { targets, cached } = cache === undefined || o.cache === false
+    ? { targets: await mix(), cached: false }
+    : await cachedTeacherTargets(cache.dir, { ...cache.key, mixItemKnn }, mix)
+  o.log(`mixed with item-KNN (weight ${mixItemKnn.weight}, sharpness ${mixItemKnn.sharpness}): ${cached ? 'read back' : 'computed'} in ` +
+    `${((performance.now() - started) / 1000).toFixed(1)}s`)
+  return targets
 }
 
 interface OpenedSource {
@@ -92,11 +106,9 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
     return {
       source: { label: file, version: null, dispose () {} },
       targets: async () => {
-        let skipped = 0
-        const byUser = await readTeacherScores(file, data.dataset.items, { unknownItems: 'skip', onSkip: () => { skipped++ } })
-        if (skipped > 0) o.log(`${file}: skipped ${skipped} item ids not in the dataset`)
+        const byUser = await readScoresFile(file, data, o.log)
         const lists = data.dataset.users.ids().map((id) => byUser.get(id))
-        return TeacherTargets.fromUserLists(train, lists, o.topN, fromListsPerUser(perUser))
+        return TeacherTargets.fromUserLists(train, lists, o.topN, o.listPositions ?? 1, trainingPositions(train, perUser))
       }
     }
   }
@@ -104,7 +116,13 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
     const teacher = await loadLayersTeacher(o.layersDir, { numItems: data.dataset.items.size, maxLen: o.maxLen })
     return {
       source: { label: o.layersDir, version: null, scorer: teacher, dispose: () => teacher.dispose() },
-      targets: async () => TeacherTargets.fromUserLists(train, topLists(teacher, train, o.topN), o.topN, fromListsPerUser(perUser))
+      targets: async () => {
+        const started = performance.now()
+        // its outputs are taken as logits, after every prefix as a saved teacher's are
+        const targets = scorerTargets(teacher, train, trainingPositions(train, perUser), { topN: o.topN })
+        o.log(`${o.layersDir}: top-${o.topN} targets at ${targets.size} positions computed in ${((performance.now() - started) / 1000).toFixed(1)}s`)
+        return targets
+      }
     }
   }
   const loaded = await loadTeacher(o.modelsDir, o.version)
@@ -137,24 +155,28 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
   }
 }
 
-/** A per-user list describes the whole history, so by default it is attached to the latest position only. */
-function fromListsPerUser (perUser: number): number {
-  return Number.isFinite(perUser) ? perUser : 1
-}
-
-function topLists (scorer: Scorer, train: readonly Int32Array[], topN: number): Array<TeacherScoreList | undefined> {
-  const lists: Array<TeacherScoreList | undefined> = []
-  const batch = 256
-  for (let start = 0; start < train.length; start += batch) {
-    const histories = train.slice(start, start + batch)
-    scorer.scoreBatch(histories).forEach((row, i) => {
-      if (histories[i].length === 0) {
-        lists.push(undefined)
-        return
-      }
-      const best = topK(row, topN)
-      lists.push({ items: Int32Array.from(best, (s) => s.index), scores: Float32Array.from(best, (s) => s.score) })
-    })
+/**
+ * A teacher-scores file, refused when it holds no list, or when most of its users or item entries
+ * are unknown to the data (ids from another catalogue or numbering: distilling would teach
+ * nothing), with the counts; a minority of unknown ones is skipped and counted in the log.
+ */
+async function readScoresFile (file: string, data: LoadedData, log: (line: string) => void): Promise<Map<string, TeacherScoreList>> {
+  const unknownItems: string[] = []
+  const byUser = await readTeacherScores(file, data.dataset.items, { unknownItems: 'skip', onSkip: (_, itemId) => { unknownItems.push(itemId) } })
+  if (byUser.size === 0) throw new DistillError('TEACHER_TARGETS_EMPTY', `${file} holds no user lists`)
+  const unknownUsers = [...byUser.keys()].filter((id) => data.dataset.users.index(id) === undefined)
+  let entries = unknownItems.length
+  for (const list of byUser.values()) entries += list.items.length
+  const examples = (ids: readonly string[]): string => ids.slice(0, 3).map((id) => JSON.stringify(id)).join(', ')
+  if (2 * unknownUsers.length > byUser.size) {
+    throw new DistillError('TEACHER_TARGETS_INVALID', `${file}: ${unknownUsers.length} of its ${byUser.size} users are not in the data ` +
+      `(e.g. ${examples(unknownUsers)}): are they the data's user ids?`)
   }
-  return lists
+  if (2 * unknownItems.length > entries) {
+    throw new DistillError('TEACHER_TARGETS_INVALID', `${file}: ${unknownItems.length} of its ${entries} item entries are not in the data's catalogue ` +
+      `(e.g. ${examples(unknownItems)}): are they the data's item ids?`)
+  }
+  log(`${file}: ${byUser.size} user lists (${byUser.size - unknownUsers.length} of the data's ${data.dataset.users.size} users); ` +
+    `skipped ${unknownUsers.length} unknown users and ${unknownItems.length} of ${entries} item entries not in the catalogue`)
+  return byUser
 }

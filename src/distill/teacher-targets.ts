@@ -5,11 +5,13 @@ import { padWindows } from '../models/windows.js'
 import { topK } from '../models/top-k.js'
 import { matMul2d } from '../tf/matmul.js'
 import { DistillError } from './distill-error.js'
-import type { TrainingPositions } from './training-positions.js'
+import { trainingPositions, type TrainingPositions } from './training-positions.js'
 
 /**
  * A teacher's soft targets, computed once per teacher version and reused by every student run:
  * for training position p, its top-N items `items[p*N ..]` (best first) and their logits.
+ * `covered[p]` is 0 at a position the teacher said nothing about (a per-user list covers a user's
+ * latest positions only): it trains on the task loss alone. Absent, every position is covered.
  * Memory is P·N·8 bytes: on ML-1M (~0.99M positions with every position kept) N = 32 takes
  * ~250 MB and N = 100 ~790 MB; keeping each user's last 50 positions (~0.27M) and N = 32, ~70 MB.
  * `itemEmbeddings` (numItems x embeddingDim, row-major) feed the hint loss when present.
@@ -21,11 +23,15 @@ export class TeacherTargets {
     readonly items: Int32Array,
     readonly logits: Float32Array,
     readonly itemEmbeddings?: Float32Array,
-    readonly embeddingDim = 0
+    readonly embeddingDim = 0,
+    readonly covered?: Uint8Array
   ) {
     const expected = positions.users.length * topN
     if (items.length !== expected || logits.length !== expected) {
       throw new DistillError('TEACHER_TARGETS_INVALID', `targets hold ${items.length} items and ${logits.length} logits, expected ${expected}`)
+    }
+    if (covered !== undefined && covered.length !== positions.users.length) {
+      throw new DistillError('TEACHER_TARGETS_INVALID', `targets mark ${covered.length} positions covered or not, expected ${positions.users.length}`)
     }
   }
 
@@ -33,38 +39,47 @@ export class TeacherTargets {
     return this.positions.users.length
   }
 
+  /** Positions the teacher gave targets for. */
+  get coveredCount (): number {
+    if (this.covered === undefined) return this.size
+    let n = 0
+    for (const c of this.covered) n += c
+    return n
+  }
+
+  isCovered (p: number): boolean {
+    return this.covered === undefined || this.covered[p] === 1
+  }
+
   memoryBytes (): number {
     return this.items.byteLength + this.logits.byteLength + (this.itemEmbeddings?.byteLength ?? 0)
   }
 
   /**
-   * From per-user top-N lists (e.g. a teacher-scores file, scores used as logits), attached to
-   * each listed user's last `perUser` training positions (the list was scored on the user's
-   * whole history, so it fits the latest positions best). Lists shorter than `topN` are padded
-   * with their last item at a logit of -1e9 (zero probability).
+   * From per-user top-N lists (e.g. a teacher-scores file, scores used as logits) over every
+   * training position in `positions`: a listed user's last `perUser` positions carry the list (it
+   * was scored on the user's whole history, so it fits the latest positions best); the others are
+   * not covered and train on the task loss alone. Lists shorter than `topN` are padded with their
+   * last item at a logit of -1e9 (zero probability).
    */
   static fromUserLists (train: readonly Int32Array[], lists: ReadonlyArray<{ items: ArrayLike<number>, scores: ArrayLike<number> } | undefined>,
-    topN: number, perUser = 1): TeacherTargets {
-    const users: number[] = []
-    const ends: number[] = []
-    train.forEach((s, user) => {
-      if (lists[user] === undefined || lists[user].items.length === 0) return
-      for (let end = Math.max(1, s.length - perUser); end < s.length; end++) {
-        users.push(user)
-        ends.push(end)
-      }
-    })
-    const items = new Int32Array(users.length * topN)
-    const logits = new Float32Array(users.length * topN)
-    users.forEach((user, p) => {
-      const list = lists[user]!
+    topN: number, perUser = 1, positions: TrainingPositions = trainingPositions(train)): TeacherTargets {
+    const size = positions.users.length
+    const items = new Int32Array(size * topN)
+    const logits = new Float32Array(size * topN)
+    const covered = new Uint8Array(size)
+    for (let p = 0; p < size; p++) {
+      const user = positions.users[p]
+      const list = lists[user]
+      if (list === undefined || list.items.length === 0 || positions.ends[p] < train[user].length - perUser) continue
+      covered[p] = 1
       for (let n = 0; n < topN; n++) {
         const src = Math.min(n, list.items.length - 1)
         items[p * topN + n] = list.items[src]
-        logits[p * topN + n] = n < list.items.length ? list.scores[src] : -1e9
+        logits[p * topN + n] = n < list.items.length ? list.scores[src] : MASKED
       }
-    })
-    return new TeacherTargets({ users: Int32Array.from(users), ends: Int32Array.from(ends) }, topN, items, logits)
+    }
+    return new TeacherTargets(positions, topN, items, logits, undefined, 0, covered)
   }
 }
 
@@ -133,6 +148,8 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
     const v = values.dataSync() as Float32Array
     const ix = indices.dataSync() as Int32Array
     tf.dispose([values, indices])
+    const bad = v.findIndex((x) => !Number.isFinite(x))
+    if (bad >= 0) throw nonFinite('the teacher', positions.users[order[Math.floor(bad / topN)]])
     order.forEach((p, k) => {
       logits.set(v.subarray(k * topN, (k + 1) * topN), p * topN)
       items.set(ix.subarray(k * topN, (k + 1) * topN), p * topN)
@@ -156,6 +173,11 @@ function historyMask (train: readonly Int32Array[], positions: TrainingPositions
 
 const MASKED = -1e9
 
+/** A teacher whose outputs hold NaN or infinities would distil nothing but noise. */
+function nonFinite (teacher: string, user: number): DistillError {
+  return new DistillError('TEACHER_OUTPUT_INVALID', `${teacher} gave a non-finite score (NaN or ±Infinity) for the history of user index ${user}: refusing to distil from it`)
+}
+
 export interface ScorerTargetsOptions {
   topN: number
   /** Items of history each scorer call sees (the latest); default all. */
@@ -163,9 +185,10 @@ export interface ScorerTargetsOptions {
   /**
    * Logit of a position's best item; the others get `sharpness · score / best score`. A scorer's
    * raw scores (co-occurrence votes, counts) have no common scale with a softmax teacher's logits;
-   * this gives every position the same spread before mixing.
+   * this gives every position the same spread before mixing. Absent, the scores are the logits
+   * (a model trained elsewhere that outputs logits).
    */
-  sharpness: number
+  sharpness?: number
 }
 
 /**
@@ -189,6 +212,7 @@ export function scorerTargets (scorer: Scorer, train: readonly Int32Array[], pos
       return train[positions.users[p]].subarray(Math.max(0, end - maxHistory), end)
     }))
     ps.forEach((p, r) => {
+      if (!rows[r].every(Number.isFinite)) throw nonFinite(scorer.name, positions.users[p])
       const history = train[positions.users[p]].subarray(0, positions.ends[p])
       for (const item of history) seen[item] = 1
       const best = topK(rows[r], topN, seen)
@@ -197,7 +221,7 @@ export function scorerTargets (scorer: Scorer, train: readonly Int32Array[], pos
       for (let n = 0; n < topN; n++) {
         const pick = best[Math.min(n, best.length - 1)]
         items[p * topN + n] = pick?.index ?? 0
-        logits[p * topN + n] = n < best.length ? sharpness * pick.score / top : MASKED
+        logits[p * topN + n] = n >= best.length ? MASKED : sharpness === undefined ? pick.score : sharpness * pick.score / top
       }
     })
   }
@@ -207,20 +231,26 @@ export function scorerTargets (scorer: Scorer, train: readonly Int32Array[], pos
 /**
  * Mixed distillation: several teachers' targets on the same positions combined into one
  * distribution p = Σ_t w_t · softmax_N(logits_t) (an item outside a teacher's top-N gets 0 from
- * it), keeping the top-N of the union with log p as logits. Weights are normalised to sum to 1.
+ * it), keeping the top-N of the union with log p as logits. Weights are normalised to sum to 1
+ * over the teachers that cover a position; a position none covers stays uncovered.
  * The first teacher's item embeddings, if it has them, are kept for the hint loss.
  */
 export function mixTeacherTargets (targets: readonly TeacherTargets[], weights: readonly number[], topN: number): TeacherTargets {
   if (targets.length === 0 || targets.length !== weights.length) throw new DistillError('TEACHER_TARGETS_INVALID', 'one weight per teacher targets is needed')
   const size = targets[0].size
   for (const t of targets) if (t.size !== size) throw new DistillError('TEACHER_TARGETS_INVALID', 'teacher targets must share their positions')
-  const total = weights.reduce((a, b) => a + b, 0)
   const items = new Int32Array(size * topN)
   const logits = new Float32Array(size * topN)
+  const covered = new Uint8Array(size)
   const mass = new Map<number, number>()
   for (let p = 0; p < size; p++) {
     mass.clear()
+    let total = 0
+    targets.forEach((t, k) => { if (t.isCovered(p)) total += weights[k] })
+    if (total === 0) continue
+    covered[p] = 1
     targets.forEach((t, k) => {
+      if (!t.isCovered(p)) return
       const base = p * t.topN
       let max = -Infinity
       for (let n = 0; n < t.topN; n++) max = Math.max(max, t.logits[base + n])
@@ -238,5 +268,6 @@ export function mixTeacherTargets (targets: readonly TeacherTargets[], weights: 
       logits[p * topN + n] = n < ranked.length ? Math.log(m) : -1e9
     }
   }
-  return new TeacherTargets(targets[0].positions, topN, items, logits, targets[0].itemEmbeddings, targets[0].embeddingDim)
+  const all = covered.every((c) => c === 1)
+  return new TeacherTargets(targets[0].positions, topN, items, logits, targets[0].itemEmbeddings, targets[0].embeddingDim, all ? undefined : covered)
 }

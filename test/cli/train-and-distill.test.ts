@@ -89,16 +89,33 @@ describe('npm run train:teacher and npm run distill', () => {
     loaded.model.dispose()
   })
 
-  it('distils from a teacher-scores file instead of a saved teacher', async () => {
+  it('distils from a teacher-scores file instead of a saved teacher, every position training on the task loss', async () => {
     const scores = join(root, 'scores.jsonl')
     const lines = ['u0', 'u1', 'u2'].map((userId) => JSON.stringify({ userId, items: [{ itemId: 'i1', score: 3 }, { itemId: 'i2', score: 1 }, { itemId: 'nope', score: 0 }] }))
     await writeFile(scores, lines.join('\n') + '\n')
+    out.length = 0
     const result = await distill(['--data', data, '--models-dir', join(root, 'byo'), '--teacher-scores', scores, '--no-save', ...TINY_STUDENT, '--top-n', '2', '--ranking-k', '2'], print)
     assert.equal(result?.version, null)
-    assert.match(out.join('\n'), /skipped 3 item ids not in the dataset/)
+    const log = out.join('\n')
+    assert.match(log, /3 user lists \(3 of the data's 40 users\); skipped 0 unknown users and 3 of 9 item entries not in the catalogue/)
+    const [, covered, total] = /teacher targets at (\d+) of (\d+) training positions \(the others train on the task loss alone\)/.exec(log) ?? []
+    assert.equal(Number(covered), 3, 'one position per listed user')
+    assert.ok(Number(total) > 100, `every training position trains (${total})`)
   })
 
-  it('distils from, and evaluates, a bring-your-own TF.js Layers teacher', async () => {
+  it('refuses a scores file that is empty, or whose users or items are mostly unknown, with the counts', async () => {
+    const file = join(root, 'bad-scores.jsonl')
+    const row = (userId: string, itemIds: string[]): string => JSON.stringify({ userId, items: itemIds.map((itemId, i) => ({ itemId, score: 3 - i })) })
+    const run = async (lines: string[]): Promise<unknown> => {
+      await writeFile(file, lines.join('\n') + '\n')
+      return await distill(['--data', data, '--teacher-scores', file, '--no-save', ...TINY_STUDENT, '--top-n', '2', '--ranking-k', '2'], print)
+    }
+    await assert.rejects(run(['']), { code: 'TEACHER_TARGETS_EMPTY', message: /holds no user lists/ })
+    await assert.rejects(run([row('u0', ['i1']), row('x1', ['i1']), row('x2', ['i2'])]), { code: 'TEACHER_TARGETS_INVALID', message: /2 of its 3 users are not in the data \(e\.g\. "x1", "x2"\)/ })
+    await assert.rejects(run([row('u0', ['i1', 'z1', 'z2']), row('u1', ['z3'])]), { code: 'TEACHER_TARGETS_INVALID', message: /3 of its 4 item entries are not in the data's catalogue/ })
+  })
+
+  it('distils from, and evaluates, a bring-your-own TF.js Layers teacher at every training position', async () => {
     const numItems = (await loadData(data, 'auto', 1)).dataset.items.size
     const layersDir = join(root, 'layers')
     const model = tf.sequential()
@@ -106,11 +123,22 @@ describe('npm run train:teacher and npm run distill', () => {
     model.add(tf.layers.globalAveragePooling1d())
     model.add(tf.layers.dense({ units: numItems }))
     await model.save(fileSystemHandler(layersDir))
+    // the same teacher with a NaN in its output layer
+    const [kernel, bias] = model.layers[2].getWeights()
+    const nan = tf.fill(bias.shape, Number.NaN)
+    model.layers[2].setWeights([kernel, nan])
+    nan.dispose()
+    await model.save(fileSystemHandler(join(root, 'layers-nan')))
     model.dispose()
+    out.length = 0
     const result = await distill(['--data', data, '--layers-dir', layersDir, '--max-len', '6', '--losses', 'task,kd', '--no-save', ...TINY_STUDENT], print)
     assert.ok(result?.overlap !== undefined)
+    const [, covered, total] = /teacher targets at (\d+) of (\d+) training positions/.exec(out.join('\n')) ?? []
+    assert.ok(Number(covered) > 100 && covered === total, `${covered} of ${total} positions`)
     const rows = await evaluateCli(['--data', data, '--models', 'layers,popularity', '--layers-dir', layersDir, '--max-len', '6'], print)
     assert.deepEqual(rows?.map((r) => r.model), ['layers', 'popularity'])
+    await assert.rejects(distill(['--data', data, '--layers-dir', join(root, 'layers-nan'), '--max-len', '6', '--losses', 'task,kd', '--no-save', ...TINY_STUDENT], print),
+      { code: 'TEACHER_OUTPUT_INVALID', message: /non-finite score/ })
   })
 
   it('refuses unknown losses and a hint loss without a saved teacher', async () => {

@@ -86,6 +86,26 @@ describe('distillation losses', () => {
     weights.dispose()
   })
 
+  it('the teacher losses count an uncovered position as 0 and give it no gradient, without changing a covered one\'s weight', () => {
+    const support = tf.tensor2d([[2, 3], [0, 1]], [2, 2], 'int32')
+    const teacher = tf.tensor2d([[Math.log(3), 0], [0, 0]])
+    const rows = tf.tensor1d([1, 0])
+    const x = [[0, 0, 0, 0], [1, 2, 3, 4]]
+    for (const normalise of ['full', 'support'] as const) {
+      const masked = valueAndGrad(x, t => supportKl(t, support, teacher, 1, normalise, rows))
+      const first = tf.tidy(() => supportKl(tf.tensor2d([x[0]]), tf.slice(support, [0, 0], [1, 2]), tf.slice(teacher, [0, 0], [1, 2]), 1, normalise).dataSync()[0])
+      close(masked.value, first / 2)
+      assert.ok(masked.grad[1].every((g) => g === 0), `${normalise}: no gradient at the uncovered position`)
+    }
+    const weights = tf.tensor1d([0.5, 0.5])
+    const ranking = valueAndGrad([[0, 0], [5, 5]], t => rankingDistillation(t, weights, rows))
+    close(ranking.value, Math.log(2) / 2)
+    assert.ok(ranking.grad[1].every((g) => g === 0))
+    const unmasked = valueAndGrad([[0, 0], [5, 5]], t => rankingDistillation(t, weights, tf.onesLike(rows) as tf.Tensor1D))
+    close(unmasked.value, valueAndGrad([[0, 0], [5, 5]], t => rankingDistillation(t, weights)).value)
+    tf.dispose([support, teacher, rows, weights])
+  })
+
   it('rankWeights decay exponentially with rank and sum to 1', () => {
     const w = rankWeights(3, 1)
     const z = 1 + Math.exp(-1) + Math.exp(-2)

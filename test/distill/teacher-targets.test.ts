@@ -62,13 +62,18 @@ describe('teacher targets', () => {
     teacher.dispose()
   })
 
-  it('builds from per-user lists on each user\'s last positions, padding short lists with zero probability', () => {
+  it('builds from per-user lists over every position, covering each listed user\'s last positions, padding short lists with zero probability', () => {
     const train = [Int32Array.of(1, 2, 3), Int32Array.of(4, 5), Int32Array.of(6, 7)]
     const lists = [{ items: [9, 8], scores: [2, 1] }, undefined, { items: [3], scores: [5] }]
     const targets = TeacherTargets.fromUserLists(train, lists, 2, 2)
-    assert.deepEqual([Array.from(targets.positions.users), Array.from(targets.positions.ends)], [[0, 0, 2], [1, 2, 1]])
-    assert.deepEqual(Array.from(targets.items), [9, 8, 9, 8, 3, 3])
-    assert.deepEqual(Array.from(targets.logits), [2, 1, 2, 1, 5, -1e9])
+    assert.deepEqual([Array.from(targets.positions.users), Array.from(targets.positions.ends)], [[0, 0, 1, 2], [1, 2, 1, 1]])
+    assert.deepEqual(Array.from(targets.covered ?? []), [1, 1, 0, 1])
+    assert.equal(targets.coveredCount, 3)
+    assert.deepEqual(Array.from(targets.items), [9, 8, 9, 8, 0, 0, 3, 3])
+    assert.deepEqual(Array.from(targets.logits), [2, 1, 2, 1, 0, 0, 5, -1e9])
+    // by default a list covers the user's latest position only
+    const latest = TeacherTargets.fromUserLists(train, lists, 2)
+    assert.deepEqual(Array.from(latest.covered ?? []), [0, 1, 0, 1])
   })
 
   it('takes targets from any scorer, its history left out, the best item at logit `sharpness`', () => {
@@ -83,6 +88,31 @@ describe('teacher targets', () => {
     // history [0, 1, 2, 3] leaves items 4 and 5: the list is padded with the last at zero probability
     assert.deepEqual(Array.from(short.items), [5, 4, 4])
     assert.deepEqual(Array.from(short.logits), [6, 5, -1e9])
+  })
+
+  it('takes a scorer\'s raw scores as logits without a sharpness, and refuses non-finite scores', () => {
+    const train = [Int32Array.of(0, 1, 2)]
+    const rising = { name: 'rising', numItems: 5, scoreBatch: (hs: readonly Int32Array[]) => hs.map(() => Float32Array.from({ length: 5 }, (_, i) => i / 2)) }
+    const raw = scorerTargets(rising, train, trainingPositions(train), { topN: 2 })
+    assert.deepEqual(Array.from(raw.logits.subarray(0, 2)), [2, 1.5])
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const broken = { name: 'broken', numItems: 5, scoreBatch: (hs: readonly Int32Array[]) => hs.map(() => Float32Array.of(1, bad, 0, 0, 0)) }
+      assert.throws(() => scorerTargets(broken, train, trainingPositions(train), { topN: 2 }), { code: 'TEACHER_OUTPUT_INVALID', message: /broken gave a non-finite score/ })
+    }
+  })
+
+  it('mixes only the teachers that cover a position, their weights renormalised', () => {
+    const positions = { users: Int32Array.of(0, 0), ends: Int32Array.of(1, 2) }
+    const partial = new TeacherTargets(positions, 1, Int32Array.of(0, 0), Float32Array.of(0, 0), undefined, 0, Uint8Array.of(1, 0))
+    const full = new TeacherTargets(positions, 1, Int32Array.of(1, 1), Float32Array.of(0, 0))
+    const mixed = mixTeacherTargets([partial, full], [3, 1], 2)
+    // position 0: item 0 with 3/4, item 1 with 1/4; position 1: the full teacher alone
+    assert.deepEqual(Array.from(mixed.items), [0, 1, 1, 1])
+    assert.ok(Math.abs(Math.exp(mixed.logits[0]) - 0.75) < 1e-6)
+    assert.ok(Math.abs(Math.exp(mixed.logits[2]) - 1) < 1e-6)
+    assert.equal(mixed.covered, undefined, 'the full teacher covers every position')
+    const none = mixTeacherTargets([partial], [1], 1)
+    assert.deepEqual(Array.from(none.covered ?? []), [1, 0])
   })
 
   it('mixes teachers as a weighted sum of their top-N distributions', () => {
