@@ -38,6 +38,7 @@ export const DISTILL_SPEC = {
     'mix-item-knn': { type: 'float', default: 0, description: 'mixed distillation: weight (0-1) of item-KNN\'s soft targets mixed into the teacher\'s' },
     'knn-sharpness': { type: 'float', default: 5, description: 'logit of item-KNN\'s best item per position when mixed (the rest scale with their votes)' },
     'kd-weight': { type: 'float', default: 1, description: 'weight of the soft-target loss' },
+    'teacher-weights': { type: 'string', default: '1,0', description: 'multipliers of the teacher losses to try, one student each, the best on validation NDCG@10 kept (0: undistilled, so a teacher that hurts is dropped; 1: one run)' },
     temperature: { type: 'float', default: 1, description: 'soft-target temperature' },
     'kd-normalise': { type: 'string', default: 'support', description: 'full | support: where the student\'s softmax is taken' },
     'ranking-weight': { type: 'float', default: 1, description: 'weight of the ranking-distillation loss' },
@@ -65,7 +66,15 @@ export function parseLosses (args: Pick<DistillArgs, 'losses' | 'kd-weight' | 't
   return losses
 }
 
-export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number, overlap?: number } | null> {
+export function parseTeacherWeights (text: string): number[] {
+  const weights = text.split(',').map((w) => w.trim()).filter((w) => w !== '').map(Number)
+  if (weights.length === 0 || weights.some((w) => !(w >= 0 && Number.isFinite(w)))) {
+    throw new CliUsageError(`--teacher-weights takes a comma list of numbers at least 0, got ${JSON.stringify(text)}`)
+  }
+  return [...new Set(weights)]
+}
+
+export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number, overlap?: number, teacherWeight: number } | null> {
   const args = parseCli(DISTILL_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
   const losses = parseLosses(args)
@@ -75,6 +84,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (!(mix >= 0 && mix < 1)) throw new CliUsageError('--mix-item-knn must be at least 0 and below 1')
   if (!(args['knn-sharpness'] > 0)) throw new CliUsageError('--knn-sharpness must be positive')
   if (!(args['list-positions'] >= 1)) throw new CliUsageError('--list-positions must be at least 1')
+  const teacherWeights = parseTeacherWeights(args['teacher-weights'])
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
@@ -94,6 +104,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
       listPositions: args['list-positions'],
       mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined
     },
+    teacherWeights,
     epochs: args.epochs,
     batchSize: args['batch-size'],
     learningRate: args['learning-rate'],
@@ -105,10 +116,11 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     save: !args['no-save'],
     log: print
   })
-  print(qualityLine(`student (${args.losses})`, run.test, run.params, run.report.seconds))
+  const weighted = run.teacherWeight === 1 ? '' : `, teacher weight ${run.teacherWeight}`
+  print(qualityLine(`student (${args.losses}${weighted})`, run.test, run.params, run.report.seconds))
   if (run.overlap !== undefined) print(`top-10 overlap with ${run.teacherLabel ?? 'the teacher'}: ${fixed(run.overlap)}`)
   if (run.version !== null) print(`saved student v${run.version} in ${run.dir ?? ''}`)
-  return { version: run.version, ndcg: run.test.ndcg, overlap: run.overlap }
+  return { version: run.version, ndcg: run.test.ndcg, overlap: run.overlap, teacherWeight: run.teacherWeight }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(async () => { await main(process.argv.slice(2)) })

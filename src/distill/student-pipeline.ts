@@ -1,3 +1,4 @@
+import { DistillError } from './distill-error.js'
 import type { LearningRateDecay } from './schedule.js'
 import { evaluate, topKOverlap, type EvaluationResult } from './evaluate.js'
 import { savedMetrics, usPerRequest } from './saved-metrics.js'
@@ -46,6 +47,12 @@ export interface StudentRunOptions {
    * (on disk for inspection, never loaded by serving).
    */
   gate?: (student: Student) => Promise<{ rejected?: string }>
+  /**
+   * Multipliers of the teacher losses to try, one student each, keeping the best on validation
+   * NDCG@10; 0 is the undistilled student (task loss alone), so a teacher that would make the
+   * student worse is weighted down to nothing. Default [1]: the losses as given, one run.
+   */
+  teacherWeights?: readonly number[]
 }
 
 export interface StudentRunResult {
@@ -62,6 +69,8 @@ export interface StudentRunResult {
   warm?: WarmStartResult | null
   /** The gate's reason when it turned the student down. */
   rejected?: string
+  /** The multiplier of the teacher losses chosen on validation (1 when there was no choice). */
+  teacherWeight: number
 }
 
 /**
@@ -71,14 +80,14 @@ export interface StudentRunResult {
  */
 export async function runStudent (o: StudentRunOptions): Promise<StudentRunResult> {
   const { data, losses } = o
-  const epochs = o.epochs ?? DISTILL_DEFAULTS.epochs
   const needsTeacher = losses.kd !== undefined || losses.ranking !== undefined || losses.hint !== undefined
-  const student = new Student({ ...o.student, numItems: data.dataset.items.size, seed: o.student.seed ?? o.seed })
+  const weights = needsTeacher ? o.teacherWeights ?? [1] : [1]
+  if (weights.length === 0 || weights.some((w) => !(w >= 0 && Number.isFinite(w)))) {
+    throw new DistillError('DISTILL_OPTIONS_INVALID', `teacher weights must be finite and at least 0, got ${JSON.stringify(weights)}`)
+  }
   let teacher: TeacherSource | undefined
+  let chosen: Trained | undefined
   try {
-    const warm = o.warmFrom === undefined ? undefined : warmStart(student, data.dataset.items.ids(), o.warmFrom.model, o.warmFrom.itemIds)
-    if (warm === null) o.log('warm start skipped: the previous student has another shape; training from scratch')
-    else if (warm !== undefined) o.log(`warm start: ${warm.reused} item rows from the previous student, ${warm.added} new`)
     if (needsTeacher) {
       teacher = await loadTeacherSource(data, {
         topN: 32,
@@ -89,33 +98,36 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
         log: o.log
       })
     }
-    const report = distillStudent(student, data.split.train, {
-      epochs,
-      batchSize: o.batchSize ?? DISTILL_DEFAULTS.batchSize,
-      learningRate: o.learningRate ?? DISTILL_DEFAULTS.learningRate,
-      learningRateDecay: o.learningRateDecay,
-      seed: o.seed,
-      losses,
-      targets: teacher?.targets,
-      positions: teacher ? undefined : trainingPositions(data.split.train, o.teacher?.perUser ?? Infinity),
-      schedule: o.schedule === 'linear' ? { kind: 'linear', start: 1, end: 0, epochs } : undefined,
-      valid: data.split.valid,
-      patience: o.patience,
-      maxSeconds: o.maxSeconds,
-      progress: o.progress,
-      signal: o.signal
-    })
+    const tried: Array<{ weight: number, valid: number }> = []
+    for (const weight of weights) {
+      const run = trainStudent(o, weight, teacher)
+      tried.push({ weight, valid: run.valid })
+      if (chosen === undefined || run.valid > chosen.valid) {
+        chosen?.student.dispose()
+        chosen = run
+      } else {
+        run.student.dispose()
+      }
+    }
+    const { student, report, warm, weight: teacherWeight } = chosen!
+    if (tried.length > 1) {
+      o.log(`teacher weight chosen on validation NDCG@10: ${teacherWeight} (` +
+        tried.map((t) => `${t.weight}: ${t.valid.toFixed(4)}`).join(', ') + ')' +
+        (teacherWeight === 0 ? `; ${teacher!.label} made the student worse, so it is not distilled from` : ''))
+    }
+    // a student that ignored its teacher was not distilled from it
+    const used = teacherWeight > 0 ? teacher : undefined
     const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
-    const overlap = teacher?.scorer ? topKOverlap(teacher.scorer, student, data.split.test, 10) : undefined
+    const overlap = used?.scorer ? topKOverlap(used.scorer, student, data.split.test, 10) : undefined
     const params = student.paramCount()
     const { rejected } = (await o.gate?.(student)) ?? {}
-    const base = { test, report, params, teacherLabel: teacher?.label ?? null, overlap, warm, rejected }
+    const base = { test, report, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight }
     if (!o.save) return { ...base, version: null, dir: null }
     const curves = curveLines('student', report)
     const saved = await saveModel(o.modelsDir, student, {
       itemIds: data.dataset.items.ids(),
       datasetFingerprint: data.fingerprint,
-      teacherVersion: teacher?.version ?? null,
+      teacherVersion: used?.version ?? null,
       metrics: { ...savedMetrics(test, report, params, usPerRequest(student, data.split.test)), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
       curves,
       version: o.version,
@@ -124,7 +136,61 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     await writeTensorBoard(saved.dir, curves)
     return { ...base, version: saved.version, dir: saved.dir }
   } finally {
-    student.dispose()
+    chosen?.student.dispose()
     teacher?.dispose()
   }
+}
+
+interface Trained {
+  student: Student
+  report: TrainReport
+  warm: WarmStartResult | null | undefined
+  weight: number
+  /** Best validation NDCG@10 (-Infinity without validation users). */
+  valid: number
+}
+
+/** One student, its teacher losses scaled by `weight` (0: the task loss alone), trained with early stopping on validation. */
+function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSource | undefined): Trained {
+  const { data } = o
+  const epochs = o.epochs ?? DISTILL_DEFAULTS.epochs
+  const losses = scaleTeacherLosses(o.losses, weight)
+  const student = new Student({ ...o.student, numItems: data.dataset.items.size, seed: o.student.seed ?? o.seed })
+  try {
+    const warm = o.warmFrom === undefined ? undefined : warmStart(student, data.dataset.items.ids(), o.warmFrom.model, o.warmFrom.itemIds)
+    if (warm === null) o.log('warm start skipped: the previous student has another shape; training from scratch')
+    else if (warm !== undefined) o.log(`warm start: ${warm.reused} item rows from the previous student, ${warm.added} new`)
+    const distilled = weight > 0 && teacher !== undefined
+    const report = distillStudent(student, data.split.train, {
+      epochs,
+      batchSize: o.batchSize ?? DISTILL_DEFAULTS.batchSize,
+      learningRate: o.learningRate ?? DISTILL_DEFAULTS.learningRate,
+      learningRateDecay: o.learningRateDecay,
+      seed: o.seed,
+      losses,
+      targets: distilled ? teacher.targets : undefined,
+      positions: teacher?.targets.positions ?? trainingPositions(data.split.train, o.teacher?.perUser ?? Infinity),
+      schedule: o.schedule === 'linear' ? { kind: 'linear', start: 1, end: 0, epochs } : undefined,
+      valid: data.split.valid,
+      patience: o.patience,
+      maxSeconds: o.maxSeconds,
+      progress: o.progress,
+      signal: o.signal
+    })
+    return { student, report, warm, weight, valid: report.bestMetric ?? -Infinity }
+  } catch (err) {
+    student.dispose()
+    throw err
+  }
+}
+
+/** The teacher losses' weights times `weight`; at 0 they are dropped and the task loss stays (weight 1 when it was off). */
+function scaleTeacherLosses (losses: DistillLosses, weight: number): DistillLosses {
+  if (weight === 1) return losses
+  if (weight === 0) return { task: losses.task ?? { weight: 1 } }
+  const scaled: DistillLosses = { ...losses }
+  if (losses.kd) scaled.kd = { ...losses.kd, weight: losses.kd.weight * weight }
+  if (losses.ranking) scaled.ranking = { ...losses.ranking, weight: losses.ranking.weight * weight }
+  if (losses.hint) scaled.hint = { ...losses.hint, weight: losses.hint.weight * weight }
+  return scaled
 }

@@ -14,7 +14,8 @@ import { loadStudent, loadTeacher } from '../../src/models/artifact/model-io.js'
 import { selectBackend } from '../../src/tf/backend.js'
 
 const TINY_TEACHER = ['--epochs', '1', '--dim', '8', '--blocks', '1', '--heads', '1', '--ffn-dim', '8', '--max-len', '10']
-const TINY_STUDENT = ['--epochs', '1', '--dim', '4', '--window', '5', '--top-n', '8', '--ranking-k', '4']
+// one run with the teacher (no choice of its weight on validation), so the teacher's traces are checked
+const TINY_STUDENT = ['--epochs', '1', '--dim', '4', '--window', '5', '--top-n', '8', '--ranking-k', '4', '--teacher-weights', '1']
 
 describe('npm run train:teacher and npm run distill', () => {
   let root: string

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -63,6 +63,40 @@ describe('the training pipeline, called without a CLI (as the worker calls it)',
       }
     }
     assert.ok(saved.manifest.metrics.usPerRequest > 0)
+  })
+
+  it('chooses the teacher\'s weight on validation, down to 0 for a teacher that makes the student worse', async () => {
+    // an adversarial teacher: every user's list is the least popular items, sure of itself
+    const counts = new Float64Array(data.dataset.items.size)
+    for (const s of data.split.train) for (const item of s) counts[item]++
+    const worst = Array.from(counts.keys()).sort((a, b) => counts[a] - counts[b]).slice(0, 16)
+    const itemIds = data.dataset.items.ids()
+    const scores = join(dir, 'adversarial.jsonl')
+    await writeFile(scores, data.dataset.users.ids().map((userId) =>
+      JSON.stringify({ userId, items: worst.map((item, rank) => ({ itemId: itemIds[item], score: 10 - rank / 4 })) })).join('\n') + '\n')
+    const lines: string[] = []
+    const options = {
+      data,
+      modelsDir: join(dir, 'adversarial'),
+      student: { dim: 8, window: 5 },
+      losses: { task: { weight: 1 }, kd: { weight: 10, temperature: 1, normalise: 'support' as const } },
+      teacher: { topN: 8, maxLen: 10, scoresFile: scores, listPositions: 1000 },
+      epochs: 2,
+      seed: 3,
+      save: false,
+      progress: false as const,
+      log: (line: string) => lines.push(line)
+    }
+    const distilled = await runStudent({ ...options, teacherWeights: [1] })
+    const undistilled = await runStudent({ ...options, losses: { task: { weight: 1 } } })
+    assert.ok(distilled.report.bestMetric! < undistilled.report.bestMetric!, 'the adversarial teacher does hurt')
+    const chosen = await runStudent({ ...options, teacherWeights: [1, 0] })
+    assert.equal(chosen.teacherWeight, 0)
+    assert.equal(chosen.teacherLabel, null)
+    assert.equal(chosen.report.bestMetric, undistilled.report.bestMetric, 'weight 0 is exactly the undistilled student')
+    assert.equal(chosen.test.ndcg, undistilled.test.ndcg)
+    assert.ok(lines.some((l) => /teacher weight chosen on validation NDCG@10: 0 \(1: [\d.]+, 0: [\d.]+\); .* made the student worse/.test(l)), lines.join('\n'))
+    await assert.rejects(runStudent({ ...options, teacherWeights: [-1] }), { code: 'DISTILL_OPTIONS_INVALID' })
   })
 
   it('trains without a teacher and saves nothing when asked not to', async () => {
