@@ -128,6 +128,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       itemIds: data.dataset.items.ids(),
       datasetFingerprint: data.fingerprint,
       teacherVersion: used?.version ?? null,
+      teacher: used === undefined ? null : { ...used.provenance, weight: teacherWeight },
       metrics: { ...savedMetrics(test, report, params, usPerRequest(student, data.split.test)), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
       curves,
       version: o.version,

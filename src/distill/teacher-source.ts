@@ -3,9 +3,11 @@ import { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets
 import { trainingPositions } from './training-positions.js'
 import { loadTeacher } from '../models/artifact/model-io.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
+import type { TeacherProvenance } from '../models/artifact/manifest.js'
+import { fileSha256, layersSha256 } from '../models/checksum.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
 import type { Scorer } from '../models/scorer.js'
-import { readTeacherScores, type TeacherScoreList } from '../models/teacher-scores-file.js'
+import { readTeacherScores, TeacherScoresError, type TeacherScoreList } from '../models/teacher-scores-file.js'
 import { catalogueFit, type LoadedData } from './training-data.js'
 import { DistillError } from './distill-error.js'
 
@@ -41,6 +43,8 @@ export interface TeacherSource {
   label: string
   /** Saved teacher version, null for a bring-your-own teacher. */
   version: number | null
+  /** What the student's manifest records of it (the weight is the run's). */
+  provenance: Omit<TeacherProvenance, 'weight'>
   targets: TeacherTargets
   /** For the top-k overlap report; absent for a scores file. */
   scorer?: Scorer
@@ -104,7 +108,7 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
   if (o.scoresFile !== undefined) {
     const file = o.scoresFile
     return {
-      source: { label: file, version: null, dispose () {} },
+      source: { label: file, version: null, provenance: { kind: 'scores', source: file, sha256: await scoresSha256(file) }, dispose () {} },
       targets: async () => {
         const byUser = await readScoresFile(file, data, o.log)
         const lists = data.dataset.users.ids().map((id) => byUser.get(id))
@@ -114,8 +118,15 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
   }
   if (o.layersDir !== undefined) {
     const teacher = await loadLayersTeacher(o.layersDir, { numItems: data.dataset.items.size, maxLen: o.maxLen })
+    let sha256: string
+    try {
+      sha256 = await layersSha256(o.layersDir)
+    } catch (err) {
+      teacher.dispose()
+      throw err
+    }
     return {
-      source: { label: o.layersDir, version: null, scorer: teacher, dispose: () => teacher.dispose() },
+      source: { label: o.layersDir, version: null, provenance: { kind: 'layers', source: o.layersDir, sha256 }, scorer: teacher, dispose: () => teacher.dispose() },
       targets: async () => {
         const started = performance.now()
         // its outputs are taken as logits, after every prefix as a saved teacher's are
@@ -141,7 +152,13 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
   const key: TargetsKey = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings: o.withItemEmbeddings }
   return {
     // its scores cover its own catalogue only, so no overlap report on a grown one
-    source: { label, version: loaded.manifest.version, scorer: fit === 'same' ? loaded.model : undefined, dispose: () => loaded.model.dispose() },
+    source: {
+      label,
+      version: loaded.manifest.version,
+      provenance: { kind: 'saved', source: label, sha256: loaded.manifest.weights.sha256 },
+      scorer: fit === 'same' ? loaded.model : undefined,
+      dispose: () => loaded.model.dispose()
+    },
     targets: async () => {
       const started = performance.now()
       const compute = (): TeacherTargets =>
@@ -152,6 +169,14 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
       return targets
     },
     cache: { dir: loaded.dir, key }
+  }
+}
+
+async function scoresSha256 (file: string): Promise<string> {
+  try {
+    return await fileSha256(file)
+  } catch (err) {
+    throw new TeacherScoresError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err })
   }
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,6 +44,8 @@ describe('the training pipeline, called without a CLI (as the worker calls it)',
     assert.ok(lines.some((l) => l.includes('targets')), 'teacher-target progress reaches the log')
     const saved = await loadStudent(dir, 1)
     assert.equal(saved.manifest.teacherVersion, 1)
+    const teacherManifest = JSON.parse(await readFile(join(dir, 'teacher', '1', 'manifest.json'), 'utf8'))
+    assert.deepEqual(saved.manifest.teacher, { kind: 'saved', source: 'teacher v1', sha256: teacherManifest.weights.sha256, weight: 1 })
     assert.equal(saved.manifest.metrics.ndcg10, student.test.ndcg)
     saved.model.dispose()
     assert.equal(tf.memory().numTensors, tensors)
@@ -97,6 +100,10 @@ describe('the training pipeline, called without a CLI (as the worker calls it)',
     assert.equal(chosen.test.ndcg, undistilled.test.ndcg)
     assert.ok(lines.some((l) => /teacher weight chosen on validation NDCG@10: 0 \(1: [\d.]+, 0: [\d.]+\); .* made the student worse/.test(l)), lines.join('\n'))
     await assert.rejects(runStudent({ ...options, teacherWeights: [-1] }), { code: 'DISTILL_OPTIONS_INVALID' })
+    // a kept teacher is recorded with its checksum
+    const kept = await runStudent({ ...options, teacherWeights: [1], epochs: 1, save: true })
+    const manifest = JSON.parse(await readFile(join(kept.dir!, 'manifest.json'), 'utf8'))
+    assert.deepEqual(manifest.teacher, { kind: 'scores', source: scores, sha256: createHash('sha256').update(await readFile(scores)).digest('hex'), weight: 1 })
   })
 
   it('trains without a teacher and saves nothing when asked not to', async () => {

@@ -23,10 +23,26 @@ export interface ArtifactManifest {
   backend: string
   /** Teacher version a student was distilled from; null for teachers and undistilled students. */
   teacherVersion: number | null
+  /**
+   * Where a distilled student's teacher came from and its checksum (a saved teacher's weights, a
+   * Layers model's files, a scores file), with the multiplier its losses had; null otherwise
+   * (and in manifests written before it existed).
+   */
+  teacher: TeacherProvenance | null
   numItems: number
   /** Number of user ids in items.json, null when none were saved. */
   numUsers: number | null
   weights: { file: 'weights.bin', bytes: number, sha256: string }
+}
+
+export const TEACHER_KINDS = ['saved', 'layers', 'scores'] as const
+
+export interface TeacherProvenance {
+  kind: typeof TEACHER_KINDS[number]
+  /** `teacher v3`, a Layers model directory or a scores file path. */
+  source: string
+  sha256: string
+  weight: number
 }
 
 /** Validates a parsed manifest.json; `file` names it in errors. */
@@ -57,10 +73,20 @@ export function parseManifest (raw: unknown, file: string): ArtifactManifest {
     metrics: metrics as Record<string, number>,
     backend: string(m.backend, file, 'backend'),
     teacherVersion,
+    teacher: m.teacher === undefined || m.teacher === null ? null : provenance(m.teacher, file),
     numItems: count(m.numItems, file, 'numItems'),
     numUsers,
     weights: { file: 'weights.bin', bytes: count(weights.bytes, file, 'weights.bytes'), sha256 }
   }
+}
+
+function provenance (raw: unknown, file: string): TeacherProvenance {
+  const t = object(raw, file, 'teacher')
+  if (!TEACHER_KINDS.includes(t.kind as TeacherProvenance['kind'])) throw invalid(file, `teacher.kind is ${JSON.stringify(t.kind)}, expected one of ${TEACHER_KINDS.join(', ')}`)
+  const sha256 = string(t.sha256, file, 'teacher.sha256')
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw invalid(file, 'teacher.sha256 is not 64 lowercase hex digits')
+  if (typeof t.weight !== 'number' || !(t.weight > 0) || !Number.isFinite(t.weight)) throw invalid(file, 'teacher.weight is not a positive number')
+  return { kind: t.kind as TeacherProvenance['kind'], source: string(t.source, file, 'teacher.source'), sha256, weight: t.weight }
 }
 
 function object (value: unknown, file: string, field: string): Record<string, unknown> {

@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs'
 import { invalid } from './artifact-error.js'
 import { loadArtifact, type LoadedArtifact } from './load.js'
 import { saveArtifact } from './save.js'
-import type { ArtifactManifest } from './manifest.js'
+import type { ArtifactManifest, TeacherProvenance } from './manifest.js'
 import type { SequenceModel } from '../sequence-model.js'
 import { Student, type StudentConfig } from '../student.js'
 import { Teacher, type TeacherConfig } from '../teacher.js'
@@ -14,6 +14,8 @@ export interface SaveModelOptions {
   datasetFingerprint: string
   metrics?: Readonly<Record<string, number>>
   teacherVersion?: number | null
+  /** A distilled student's teacher: where it came from and its checksum. */
+  teacher?: TeacherProvenance | null
   backend?: string
   /** Save as exactly this version (see SaveArtifactOptions.version). */
   version?: number
@@ -41,6 +43,7 @@ export async function saveModel (modelsDir: string, model: SequenceModel & { con
     datasetFingerprint: options.datasetFingerprint,
     metrics: options.metrics,
     teacherVersion: options.teacherVersion ?? null,
+    teacher: options.teacher ?? null,
     backend: options.backend,
     version: options.version,
     rejected: options.rejected,

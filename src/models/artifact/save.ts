@@ -7,7 +7,7 @@ import { ArtifactError } from './artifact-error.js'
 import { syncDir, writeFileSynced } from './files.js'
 import { encodeArtifactWeights } from './weights.js'
 import { STATE_FILE, type RejectedState } from './version-state.js'
-import { ARTIFACT_FORMAT, ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole } from './manifest.js'
+import { ARTIFACT_FORMAT, ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole, type TeacherProvenance } from './manifest.js'
 
 export interface SaveArtifactOptions {
   role: ArtifactRole
@@ -24,6 +24,8 @@ export interface SaveArtifactOptions {
   /** Defaults to the current TF.js backend. */
   backend?: string
   teacherVersion?: number | null
+  /** A distilled student's teacher: where it came from and its checksum. */
+  teacher?: TeacherProvenance | null
   /** Injected clock for testability. */
   now?: () => Date
   /**
@@ -108,6 +110,7 @@ export async function saveArtifact (modelsDir: string, options: SaveArtifactOpti
       metrics: { ...options.metrics },
       backend: options.backend ?? tf.getBackend(),
       teacherVersion: options.teacherVersion ?? null,
+      teacher: options.teacher ?? null,
       numItems: options.itemIds.length,
       numUsers: options.userIds?.length ?? null,
       weights: { file: 'weights.bin', bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') }

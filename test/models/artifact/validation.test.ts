@@ -74,6 +74,19 @@ describe('loading a damaged artifact', () => {
     await refused(/manifest\.json: numItems is not a non-negative integer/)
   })
 
+  it('reads a manifest without a teacher record as null, and refuses a malformed one', async () => {
+    await editJson('manifest.json', (m) => { delete m.teacher })
+    const loaded = await loadArtifact(modelsDir, 'teacher', 1)
+    assert.equal(loaded.manifest.teacher, null)
+    disposeWeights(loaded.weights)
+    await editJson('manifest.json', (m) => { m.teacher = { kind: 'oracle', source: 'x', sha256: 'a'.repeat(64), weight: 1 } })
+    await refused(/manifest\.json: teacher\.kind is "oracle"/)
+    await editJson('manifest.json', (m) => { m.teacher = { kind: 'scores', source: 'x', sha256: 'nope', weight: 1 } })
+    await refused(/manifest\.json: teacher\.sha256 is not 64 lowercase hex digits/)
+    await editJson('manifest.json', (m) => { m.teacher = { kind: 'scores', source: 'x', sha256: 'a'.repeat(64), weight: 0 } })
+    await refused(/manifest\.json: teacher\.weight is not a positive number/)
+  })
+
   it('refuses a version whose manifest names another version or role', async () => {
     await cp(dir, join(modelsDir, 'teacher', '7'), { recursive: true })
     await refused(/teacher\/7\/manifest\.json: version is 1 but it was read as version 7/, 7)
