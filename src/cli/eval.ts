@@ -1,5 +1,6 @@
 /**
- * Evaluates saved teacher and student versions, baselines and a bring-your-own Layers teacher on
+ * Evaluates saved teacher and student versions, baselines and a bring-your-own teacher (a Layers
+ * model or a teacher-scores file) on
  * a dataset, leave-one-out by time with full ranking:
  *   npm run eval -- --data ../shared/datasets/ml-100k [--models student,teacher,markov-chain]
  */
@@ -9,6 +10,8 @@ import { loadStudent, loadTeacher } from '../models/artifact/model-io.js'
 import { listVersions } from '../models/artifact/index.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
+import { UserListsScorer } from '../models/user-lists-scorer.js'
+import { readScoresFile } from '../distill/teacher-source.js'
 import { MarkovChainScorer } from '../models/markov-chain.js'
 import { PopularityScorer } from '../models/popularity.js'
 import type { Scorer } from '../models/scorer.js'
@@ -24,17 +27,18 @@ export const EVAL_SPEC = {
   summary: 'Scores saved models and baselines on held-out data (leave-one-out, full ranking).',
   options: {
     ...DATA_OPTIONS,
-    models: { type: 'string', default: 'saved', description: 'comma list of student, teacher, popularity, markov-chain, item-knn, layers; "saved" = every role with a version' },
+    models: { type: 'string', default: 'saved', description: 'comma list of student, teacher, popularity, markov-chain, item-knn, layers, scores; "saved" = every role with a version' },
     'student-version': { type: 'int', description: 'student version (latest when omitted)' },
     'teacher-version': { type: 'int', description: 'teacher version (latest when omitted)' },
     'layers-dir': { type: 'string', description: 'directory of a TF.js Layers model (model.json + shards) to evaluate as "layers"' },
     'max-len': { type: 'int', default: 50, description: 'input length of the --layers-dir model' },
+    'teacher-scores': { type: 'string', description: 'JSON Lines of per-user top-N lists (as npm run distill reads them) to evaluate as "scores"' },
     split: { type: 'string', default: 'test', description: 'test | valid' },
     k: { type: 'int', default: 10, description: 'cut-off of NDCG, HR, coverage and tail recall' }
   }
 } as const
 
-const KNOWN = ['student', 'teacher', 'popularity', 'markov-chain', 'item-knn', 'layers']
+const KNOWN = ['student', 'teacher', 'popularity', 'markov-chain', 'item-knn', 'layers', 'scores']
 
 export interface EvalRow extends EvaluationResult {
   model: string
@@ -62,7 +66,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const disposers: Array<() => void> = []
   try {
     for (const name of names) {
-      const { scorer, version, dispose } = await build(name, data, args)
+      const { scorer, version, dispose } = await build(name, data, args, print)
       if (dispose) disposers.push(dispose)
       scorers.set(name, scorer)
       const started = performance.now()
@@ -75,7 +79,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
       rows.map((r) => [r.model, r.version === null ? '–' : String(r.version), fixed(r.ndcg), fixed(r.hr), fixed(r.mrr),
         fixed(r.coverage), fixed(r.tailRecall), r.seconds.toFixed(1)])
     ))
-    const teacher = scorers.get('teacher') ?? scorers.get('layers')
+    const teacher = scorers.get('teacher') ?? scorers.get('layers') ?? scorers.get('scores')
     const student = scorers.get('student')
     if (teacher && student) print(`\nteacher-student top-${k} overlap: ${fixed(topKOverlap(teacher, student, cases, k))}`)
   } finally {
@@ -86,7 +90,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
 
 type EvalArgs = NonNullable<ReturnType<typeof parseCli<typeof EVAL_SPEC.options>>>
 
-async function build (name: string, data: LoadedData, args: EvalArgs): Promise<{ scorer: Scorer, version: number | null, dispose?: () => void }> {
+async function build (name: string, data: LoadedData, args: EvalArgs, print: (line: string) => void): Promise<{ scorer: Scorer, version: number | null, dispose?: () => void }> {
   const baseline = { train: data.split.train, numItems: data.dataset.items.size }
   switch (name) {
     case 'popularity': return { scorer: new PopularityScorer(baseline), version: null }
@@ -95,6 +99,11 @@ async function build (name: string, data: LoadedData, args: EvalArgs): Promise<{
     case 'layers': {
       const teacher = await loadLayersTeacher(required(args['layers-dir'], 'layers-dir'), { numItems: baseline.numItems, maxLen: args['max-len'] })
       return { scorer: teacher, version: null, dispose: () => teacher.dispose() }
+    }
+    case 'scores': {
+      const file = required(args['teacher-scores'], 'teacher-scores')
+      const byUser = await readScoresFile(file, data, print)
+      return { scorer: new UserListsScorer('scores', baseline.numItems, data.dataset.users.ids().map((id) => byUser.get(id))), version: null }
     }
     default: {
       const loaded = name === 'teacher'

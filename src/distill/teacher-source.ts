@@ -185,7 +185,7 @@ async function scoresSha256 (file: string): Promise<string> {
  * are unknown to the data (ids from another catalogue or numbering: distilling would teach
  * nothing), with the counts; a minority of unknown ones is skipped and counted in the log.
  */
-async function readScoresFile (file: string, data: LoadedData, log: (line: string) => void): Promise<Map<string, TeacherScoreList>> {
+export async function readScoresFile (file: string, data: LoadedData, log: (line: string) => void): Promise<Map<string, TeacherScoreList>> {
   const unknownItems: string[] = []
   const byUser = await readTeacherScores(file, data.dataset.items, { unknownItems: 'skip', onSkip: (_, itemId) => { unknownItems.push(itemId) } })
   if (byUser.size === 0) throw new DistillError('TEACHER_TARGETS_EMPTY', `${file} holds no user lists`)

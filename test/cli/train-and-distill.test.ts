@@ -104,6 +104,23 @@ describe('npm run train:teacher and npm run distill', () => {
     assert.ok(Number(total) > 100, `every training position trains (${total})`)
   })
 
+  it('evaluates a teacher-scores file like any model', async () => {
+    // an oracle: each user's list holds their test item first
+    const loaded = await loadData(data, 'auto', 42)
+    const userIds = loaded.dataset.users.ids()
+    const itemIds = loaded.dataset.items.ids()
+    const oracle = join(root, 'oracle.jsonl')
+    await writeFile(oracle, loaded.split.test.map((c) => JSON.stringify({
+      userId: userIds[c.user],
+      items: [{ itemId: itemIds[c.target], score: 5 }, { itemId: itemIds[(c.target + 1) % itemIds.length], score: 1 }]
+    })).join('\n') + '\n')
+    const rows = await evaluateCli(['--data', data, '--models', 'scores,popularity', '--teacher-scores', oracle], print)
+    assert.deepEqual(rows?.map((r) => r.model), ['scores', 'popularity'])
+    const [scores, popularity] = rows!
+    assert.ok(scores.ndcg > 0.9 && scores.ndcg > popularity.ndcg, `oracle NDCG@10 ${scores.ndcg}, popularity ${popularity.ndcg}`)
+    await assert.rejects(evaluateCli(['--data', data, '--models', 'scores'], print), { code: 'CLI_USAGE' })
+  })
+
   it('refuses a scores file that is empty, or whose users or items are mostly unknown, with the counts', async () => {
     const file = join(root, 'bad-scores.jsonl')
     const row = (userId: string, itemIds: string[]): string => JSON.stringify({ userId, items: itemIds.map((itemId, i) => ({ itemId, score: 3 - i })) })
