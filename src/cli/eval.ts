@@ -11,7 +11,7 @@ import { listVersions } from '../models/artifact/index.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
 import { UserListsScorer } from '../models/user-lists-scorer.js'
-import { readScoresFile } from '../distill/teacher-source.js'
+import { layersItemMap, readScoresFile } from '../distill/teacher-source.js'
 import { MarkovChainScorer } from '../models/markov-chain.js'
 import { PopularityScorer } from '../models/popularity.js'
 import type { Scorer } from '../models/scorer.js'
@@ -32,6 +32,7 @@ export const EVAL_SPEC = {
     'teacher-version': { type: 'int', description: 'teacher version (latest when omitted)' },
     'layers-dir': { type: 'string', description: 'directory of a TF.js Layers model (model.json + shards) to evaluate as "layers"' },
     'max-len': { type: 'int', default: 50, description: 'input length of the --layers-dir model' },
+    'item-map': { type: 'string', description: 'the --layers-dir model\'s item numbering (CSV, TSV or JSON: item id, token, column; see npm run item-map)' },
     'teacher-scores': { type: 'string', description: 'JSON Lines of per-user top-N lists (as npm run distill reads them) to evaluate as "scores"' },
     split: { type: 'string', default: 'test', description: 'test | valid' },
     k: { type: 'int', default: 10, description: 'cut-off of NDCG, HR, coverage and tail recall' }
@@ -97,7 +98,8 @@ async function build (name: string, data: LoadedData, args: EvalArgs, print: (li
     case 'markov-chain': return { scorer: new MarkovChainScorer(baseline), version: null }
     case 'item-knn': return { scorer: new ItemKnnScorer(baseline), version: null }
     case 'layers': {
-      const teacher = await loadLayersTeacher(required(args['layers-dir'], 'layers-dir'), { numItems: baseline.numItems, maxLen: args['max-len'] })
+      const itemMap = await layersItemMap(data, args['item-map'], print)
+      const teacher = await loadLayersTeacher(required(args['layers-dir'], 'layers-dir'), { numItems: baseline.numItems, maxLen: args['max-len'], itemMap })
       return { scorer: teacher, version: null, dispose: () => teacher.dispose() }
     }
     case 'scores': {

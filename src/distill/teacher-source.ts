@@ -5,6 +5,7 @@ import { loadTeacher } from '../models/artifact/model-io.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import type { TeacherProvenance } from '../models/artifact/manifest.js'
 import { fileSha256, layersSha256 } from '../models/checksum.js'
+import { readItemMap, type ItemMap } from '../models/item-map-file.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
 import type { Scorer } from '../models/scorer.js'
 import { readTeacherScores, TeacherScoresError, type TeacherScoreList } from '../models/teacher-scores-file.js'
@@ -17,8 +18,10 @@ export interface TeacherSourceOptions {
   version?: number
   /** JSON Lines of per-user top-N lists from a teacher trained elsewhere. */
   scoresFile?: string
-  /** A TF.js Layers model directory, fed item i as i + 1 left-padded to `maxLen`. */
+  /** A TF.js Layers model directory, fed item i as i + 1 left-padded to `maxLen` (or as `itemMapFile` says). */
   layersDir?: string
+  /** The Layers model's own numbering of the items: a file read by readItemMap. */
+  itemMapFile?: string
   maxLen: number
   topN: number
   /** Training positions per user (latest first); all when omitted. */
@@ -117,7 +120,7 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
     }
   }
   if (o.layersDir !== undefined) {
-    const teacher = await loadLayersTeacher(o.layersDir, { numItems: data.dataset.items.size, maxLen: o.maxLen })
+    const teacher = await loadLayersTeacher(o.layersDir, { numItems: data.dataset.items.size, maxLen: o.maxLen, itemMap: await layersItemMap(data, o.itemMapFile, o.log) })
     let sha256: string
     try {
       sha256 = await layersSha256(o.layersDir)
@@ -170,6 +173,27 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
     },
     cache: { dir: loaded.dir, key }
   }
+}
+
+/**
+ * The item map a Layers teacher is read with: the file's, refused when it maps fewer than half of
+ * the data's items (with the counts), or none (the project's numbering, said in the log).
+ */
+export async function layersItemMap (data: LoadedData, file: string | undefined, log: (line: string) => void): Promise<ItemMap | undefined> {
+  const numItems = data.dataset.items.size
+  if (file === undefined) {
+    log('no --item-map: the Layers model is read in the project\'s item numbering (token = index + 1, column = index, ' +
+      'index = order of first appearance in the data; npm run item-map writes it)')
+    return undefined
+  }
+  const { map, mapped, unknownIds } = await readItemMap(file, data.dataset.items)
+  if (2 * mapped < numItems) {
+    throw new DistillError('TEACHER_TARGETS_INVALID', `${file} maps ${mapped} of the data's ${numItems} items` +
+      (unknownIds.length > 0 ? ` (${unknownIds.length} of its ids are not in the data, e.g. ${unknownIds.slice(0, 3).map((id) => JSON.stringify(id)).join(', ')})` : '') +
+      ': is it this data\'s item map?')
+  }
+  log(`${file}: maps ${mapped} of the data's ${numItems} items (the others score last); ${unknownIds.length} ids not in the data skipped`)
+  return map
 }
 
 async function scoresSha256 (file: string): Promise<string> {

@@ -63,6 +63,19 @@ describe('loadLayersTeacher', () => {
     teacher.dispose()
   })
 
+  it('reads items in the model\'s own numbering through an item map; an unmapped item is fed as padding and scores last', async () => {
+    // dense item i is the model's token 7 - i and column 6 - i; item 3 is not in the model
+    const tokens = Int32Array.from({ length: NUM_ITEMS }, (_, i) => i === 3 ? -1 : NUM_ITEMS - i)
+    const columns = Int32Array.from({ length: NUM_ITEMS }, (_, i) => i === 3 ? -1 : NUM_ITEMS - 1 - i)
+    const teacher = await loadLayersTeacher(dir, { numItems: NUM_ITEMS, maxLen: MAX_LEN, itemMap: { tokens, columns } })
+    const [expected] = predictRows(original, [[0, 7, 0, 5]])
+    const [row] = teacher.scoreBatch([Int32Array.of(0, 3, 2)])
+    assertClose(row, Array.from(columns, (c) => c < 0 ? -1e9 : expected[c]))
+    teacher.dispose()
+    const narrow = { tokens, columns: Int32Array.from(columns, (c) => c < 0 ? -1 : c + 1) }
+    await assert.rejects(loadLayersTeacher(dir, { numItems: NUM_ITEMS, maxLen: MAX_LEN, itemMap: narrow }), { message: /expected \[null,8 or more\] \(the item map's highest column is 7\)/ })
+  })
+
   it('drops leading output columns with outputOffset', async () => {
     const wideDir = join(root, 'wide')
     const wide = tinyModel(NUM_ITEMS + 1)
