@@ -37,6 +37,8 @@ export const DISTILL_SPEC = {
     'positions-per-user': { type: 'int', description: 'train on each user\'s latest N positions only (default: every position)' },
     'list-positions': { type: 'int', default: 1, description: 'a --teacher-scores list covers each user\'s latest N positions (the others train on the task loss alone)' },
     'mix-item-knn': { type: 'float', default: 0, description: 'mixed distillation: weight (0-1) of item-KNN\'s soft targets mixed into the teacher\'s' },
+    ensemble: { type: 'boolean', default: false, description: 'distil from an ensemble: the teacher, Markov chain, item-KNN and popularity weighted on validation NDCG@10' },
+    'ensemble-sharpness': { type: 'float', default: 5, description: 'logit of the best item of each baseline in the ensemble (the rest scale with their scores)' },
     'knn-sharpness': { type: 'float', default: 5, description: 'logit of item-KNN\'s best item per position when mixed (the rest scale with their votes)' },
     'kd-weight': { type: 'float', default: 1, description: 'weight of the soft-target loss' },
     'teacher-weights': { type: 'string', default: '1,0', description: 'multipliers of the teacher losses to try, one student each, the best on validation NDCG@10 kept (0: undistilled, so a teacher that hurts is dropped; 1: one run)' },
@@ -86,6 +88,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (!(args['knn-sharpness'] > 0)) throw new CliUsageError('--knn-sharpness must be positive')
   if (!(args['list-positions'] >= 1)) throw new CliUsageError('--list-positions must be at least 1')
   const teacherWeights = parseTeacherWeights(args['teacher-weights'])
+  if (args.ensemble && mix > 0) throw new CliUsageError('--ensemble already weighs item-KNN on validation: drop --mix-item-knn')
+  if (!(args['ensemble-sharpness'] > 0)) throw new CliUsageError('--ensemble-sharpness must be positive')
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
@@ -104,7 +108,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
       topN: args['top-n'],
       perUser: args['positions-per-user'],
       listPositions: args['list-positions'],
-      mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined
+      mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined,
+      ensemble: args.ensemble ? { sharpness: args['ensemble-sharpness'] } : undefined
     },
     teacherWeights,
     epochs: args.epochs,

@@ -11,6 +11,8 @@ import { listVersions } from '../models/artifact/index.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
 import { UserListsScorer } from '../models/user-lists-scorer.js'
+import { ensembleMembers } from '../distill/ensemble-members.js'
+import { ensembleScorer, fitEnsemble } from '../distill/fit-ensemble.js'
 import { layersItemMap, readScoresFile } from '../distill/teacher-source.js'
 import { MarkovChainScorer } from '../models/markov-chain.js'
 import { PopularityScorer } from '../models/popularity.js'
@@ -27,7 +29,8 @@ export const EVAL_SPEC = {
   summary: 'Scores saved models and baselines on held-out data (leave-one-out, full ranking).',
   options: {
     ...DATA_OPTIONS,
-    models: { type: 'string', default: 'saved', description: 'comma list of student, teacher, popularity, markov-chain, item-knn, layers, scores; "saved" = every role with a version' },
+    models: { type: 'string', default: 'saved', description: 'comma list of student, teacher, popularity, markov-chain, item-knn, layers, scores, ensemble; "saved" = every role with a version' },
+    'ensemble-sharpness': { type: 'float', default: 5, description: 'logit of the best item of each count-based ensemble member (markov-chain, item-knn, popularity)' },
     'student-version': { type: 'int', description: 'student version (latest when omitted)' },
     'teacher-version': { type: 'int', description: 'teacher version (latest when omitted)' },
     'layers-dir': { type: 'string', description: 'directory of a TF.js Layers model (model.json + shards) to evaluate as "layers"' },
@@ -39,7 +42,7 @@ export const EVAL_SPEC = {
   }
 } as const
 
-const KNOWN = ['student', 'teacher', 'popularity', 'markov-chain', 'item-knn', 'layers', 'scores']
+const KNOWN = ['student', 'teacher', 'popularity', 'markov-chain', 'item-knn', 'layers', 'scores', 'ensemble']
 
 export interface EvalRow extends EvaluationResult {
   model: string
@@ -101,6 +104,22 @@ async function build (name: string, data: LoadedData, args: EvalArgs, print: (li
       const itemMap = await layersItemMap(data, args['item-map'], print)
       const teacher = await loadLayersTeacher(required(args['layers-dir'], 'layers-dir'), { numItems: baseline.numItems, maxLen: args['max-len'], itemMap })
       return { scorer: teacher, version: null, dispose: () => teacher.dispose() }
+    }
+    case 'ensemble': {
+      // the saved teacher (when there is one) and the baselines, weighted on validation NDCG@10
+      const teacher = listVersions(args['models-dir'], 'teacher').length > 0 ? await loadTeacher(args['models-dir'], args['teacher-version']) : undefined
+      try {
+        if (teacher !== undefined) checkCatalogue(teacher.itemIds, data, `teacher v${teacher.manifest.version}`)
+        const members = ensembleMembers(baseline, args['ensemble-sharpness'], teacher?.model)
+        const fitted = fitEnsemble(members, data.split.valid, { k: args.k, seed: args.seed })
+        print(`ensemble fitted on ${fitted.cases} validation users: ` +
+          members.map((m, i) => `${i === 0 && teacher !== undefined ? `teacher v${teacher.manifest.version}` : m.scorer.name} ${fixed(fitted.weights[i])} (alone ${fixed(fitted.memberNdcg[i])})`).join(', ') +
+          `; mixture valid NDCG@${args.k} ${fixed(fitted.ndcg)}`)
+        return { scorer: ensembleScorer(members, fitted.weights, 'ensemble'), version: teacher?.manifest.version ?? null, dispose: () => teacher?.model.dispose() }
+      } catch (err) {
+        teacher?.model.dispose()
+        throw err
+      }
     }
     case 'scores': {
       const file = required(args['teacher-scores'], 'teacher-scores')

@@ -3,6 +3,8 @@ import { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets
 import { trainingPositions } from './training-positions.js'
 import { loadTeacher } from '../models/artifact/model-io.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
+import { ensembleMembers } from './ensemble-members.js'
+import { fitEnsemble } from './fit-ensemble.js'
 import type { TeacherProvenance } from '../models/artifact/manifest.js'
 import { fileSha256, layersSha256 } from '../models/checksum.js'
 import { readItemMap, type ItemMap } from '../models/item-map-file.js'
@@ -39,6 +41,12 @@ export interface TeacherSourceOptions {
    * (0 < weight < 1), its scores turned into logits with `sharpness` (see `scorerTargets`).
    */
   mixItemKnn?: { weight: number, sharpness: number }
+  /**
+   * Ensemble teacher: the teacher and the simple baselines (Markov chain, item-KNN, popularity,
+   * their scores turned into logits with `sharpness`) mixed with weights fitted on validation
+   * NDCG@10 (see fitEnsemble); a member of weight 0 gives no targets.
+   */
+  ensemble?: { sharpness: number }
   log: (line: string) => void
 }
 
@@ -62,18 +70,49 @@ export interface TeacherSource {
  * covers no position, or gives non-finite scores, fails with a DistillError.
  */
 export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptions): Promise<TeacherSource> {
+  if (o.ensemble !== undefined && o.mixItemKnn !== undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'an ensemble teacher already weighs item-KNN: drop the item-KNN mix')
   const { source, targets: teacherTargets, cache } = await openSource(data, o)
   try {
-    const targets = await mixedTargets(data, o, teacherTargets, cache)
+    const { label, targets } = o.ensemble !== undefined
+      ? await ensembleTargets(data, o, o.ensemble.sharpness, source, teacherTargets)
+      : { label: source.label, targets: await mixedTargets(data, o, teacherTargets, cache) }
     const covered = targets.coveredCount
-    if (covered === 0) throw new DistillError('TEACHER_TARGETS_EMPTY', `${source.label}: no training position got teacher targets (${targets.size} positions)`)
-    o.log(`${source.label}: teacher targets at ${covered} of ${targets.size} training positions` +
+    if (covered === 0) throw new DistillError('TEACHER_TARGETS_EMPTY', `${label}: no training position got teacher targets (${targets.size} positions)`)
+    o.log(`${label}: teacher targets at ${covered} of ${targets.size} training positions` +
       (covered < targets.size ? ' (the others train on the task loss alone)' : ''))
-    return { ...source, targets }
+    return { ...source, label, targets }
   } catch (err) {
     source.dispose()
     throw err
   }
+}
+
+/**
+ * The ensemble teacher's targets: weights of the teacher and the baselines fitted on validation,
+ * then the teacher's own targets mixed with each kept baseline's (see mixTeacherTargets).
+ */
+async function ensembleTargets (data: LoadedData, o: TeacherSourceOptions, sharpness: number, source: OpenedSource['source'],
+  teacherTargets: () => Promise<TeacherTargets>): Promise<{ label: string, targets: TeacherTargets }> {
+  if (source.scorer === undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', `${source.label} cannot score validation users, so no ensemble can be fitted with it`)
+  const { train, valid } = data.split
+  const numItems = data.dataset.items.size
+  const started = performance.now()
+  const members = ensembleMembers({ train, numItems }, sharpness, source.scorer)
+  const fitted = fitEnsemble(members, valid, { seed: 1 })
+  const names = members.map((m, i) => i === 0 ? source.label : m.scorer.name)
+  o.log(`ensemble fitted on ${fitted.cases} validation users in ${((performance.now() - started) / 1000).toFixed(1)}s: ` +
+    names.map((name, i) => `${name} ${fitted.weights[i].toFixed(3)} (alone ${fitted.memberNdcg[i].toFixed(4)})`).join(', ') +
+    `; mixture valid NDCG@10 ${fitted.ndcg.toFixed(4)}`)
+  const own = await teacherTargets()
+  const parts: TeacherTargets[] = []
+  const weights: number[] = []
+  members.forEach((m, i) => {
+    if (fitted.weights[i] === 0) return
+    parts.push(i === 0 ? own : scorerTargets(m.scorer, train, own.positions, { topN: o.topN, sharpness: m.sharpness }))
+    weights.push(fitted.weights[i])
+  })
+  const label = `ensemble of ${names.flatMap((name, i) => fitted.weights[i] > 0 ? [`${name} (${fitted.weights[i].toFixed(2)})`] : []).join(', ')}`
+  return { label, targets: parts.length === 1 && parts[0] === own ? own : mixTeacherTargets(parts, weights, o.topN) }
 }
 
 /** The source's targets, mixed with item-KNN's when asked (and cached beside a saved teacher). */

@@ -80,6 +80,24 @@ describe('npm run train:teacher and npm run distill', () => {
     await assert.rejects(distill(['--data', data, '--models-dir', modelsDir, '--lr-decay', 'cosine', ...TINY_STUDENT], print), { code: 'CLI_USAGE' })
   })
 
+  it('distils from, and evaluates, an ensemble of the teacher and the baselines weighted on validation', async () => {
+    out.length = 0
+    const result = await distill(['--data', data, '--models-dir', modelsDir, '--ensemble', '--no-save', ...TINY_STUDENT], print)
+    assert.ok(result !== null)
+    const log = out.join('\n')
+    const fitted = /ensemble fitted on \d+ validation users in [\d.]+s: teacher v1 ([\d.]+) \(alone [\d.]+\), markov-chain ([\d.]+) \(alone [\d.]+\), item-knn ([\d.]+) \(alone [\d.]+\), popularity ([\d.]+) \(alone [\d.]+\); mixture valid NDCG@10 ([\d.]+)/.exec(log)
+    assert.ok(fitted !== null, log)
+    const weights = fitted.slice(1, 5).map(Number)
+    assert.ok(Math.abs(weights.reduce((a, b) => a + b, 0) - 1) < 0.01, `weights ${weights.join(', ')}`)
+    assert.match(log, /ensemble of [^:]+: teacher targets at (\d+) of \1 training positions/)
+    await assert.rejects(distill(['--data', data, '--models-dir', modelsDir, '--ensemble', '--mix-item-knn', '0.5', ...TINY_STUDENT], print), { code: 'CLI_USAGE' })
+
+    out.length = 0
+    const rows = await evaluateCli(['--data', data, '--models-dir', modelsDir, '--models', 'ensemble,teacher'], print)
+    assert.deepEqual(rows?.map((r) => [r.model, r.version]), [['ensemble', 1], ['teacher', 1]])
+    assert.match(out.join('\n'), /ensemble fitted on \d+ validation users: teacher v1 [\d.]+ \(alone [\d.]+\), markov-chain/)
+  })
+
   it('trains the same student on the task loss alone without any teacher', async () => {
     const empty = join(root, 'no-teacher')
     const result = await distill(['--data', data, '--models-dir', empty, '--losses', 'task', ...TINY_STUDENT], print)

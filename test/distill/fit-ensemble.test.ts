@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { EvalCase } from '../../src/data/split.js'
+import { Random } from '../../src/data/random.js'
+import { ensembleScorer, fitEnsemble } from '../../src/distill/fit-ensemble.js'
+import { evaluate } from '../../src/distill/evaluate.js'
+import type { Scorer } from '../../src/models/scorer.js'
+
+const NUM_ITEMS = 40
+const rng = new Random(7)
+const cases: EvalCase[] = Array.from({ length: 300 }, (_, user) => ({ user, history: Int32Array.of(rng.int(NUM_ITEMS)), target: rng.int(NUM_ITEMS) }))
+
+/** Knows the target of the cases `knows` picks (scores it 8), random below 4 elsewhere. */
+function scorer (name: string, knows: (user: number) => boolean, seed: number): Scorer {
+  return {
+    name,
+    numItems: NUM_ITEMS,
+    scoreBatch (histories, users) {
+      return users!.map((user) => {
+        const noise = new Random(seed * 100_003 + user)
+        const row = Float32Array.from({ length: NUM_ITEMS }, () => noise.next() * 4)
+        if (knows(user)) row[cases[user].target] = 8
+        return row
+      })
+    }
+  }
+}
+
+describe('fitEnsemble', () => {
+  it('gives the better component the larger weight', () => {
+    const good = scorer('good', (u) => u % 10 < 7, 1)
+    const noise = scorer('noise', () => false, 2)
+    const fitted = fitEnsemble([{ scorer: noise }, { scorer: good }], cases)
+    assert.ok(fitted.memberNdcg[1] > fitted.memberNdcg[0] + 0.3, `good ${fitted.memberNdcg[1]}, noise ${fitted.memberNdcg[0]}`)
+    assert.ok(fitted.weights[1] > 0.6 && fitted.weights[1] > fitted.weights[0], `weights ${fitted.weights.join(', ')}`)
+    assert.ok(fitted.ndcg >= fitted.memberNdcg[1])
+    assert.ok(Math.abs(fitted.weights[0] + fitted.weights[1] - 1) < 1e-9)
+  })
+
+  it('mixes components that know different cases, beating each alone, and the fitted scorer evaluates as fitted', () => {
+    const evens = scorer('evens', (u) => u % 2 === 0, 3)
+    const odds = scorer('odds', (u) => u % 2 === 1, 4)
+    const members = [{ scorer: evens }, { scorer: odds }]
+    const fitted = fitEnsemble(members, cases)
+    assert.ok(fitted.weights.every((w) => w > 0), `weights ${fitted.weights.join(', ')}`)
+    assert.ok(fitted.ndcg > Math.max(...fitted.memberNdcg) + 0.2, `mixture ${fitted.ndcg}, members ${fitted.memberNdcg.join(', ')}`)
+    const result = evaluate(ensembleScorer(members, fitted.weights), cases, { k: 10 })
+    assert.ok(Math.abs(result.ndcg - fitted.ndcg) < 1e-6, `${result.ndcg} against ${fitted.ndcg}`)
+  })
+
+  it('fits on a seeded sample of the cases when there are more than maxCases', () => {
+    const good = scorer('good', (u) => u % 10 < 7, 1)
+    const a = fitEnsemble([{ scorer: good }], cases, { maxCases: 50, seed: 3 })
+    const b = fitEnsemble([{ scorer: good }], cases, { maxCases: 50, seed: 3 })
+    assert.equal(a.cases, 50)
+    assert.deepEqual(a, b)
+  })
+})
