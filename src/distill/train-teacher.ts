@@ -4,6 +4,7 @@ import type { Teacher } from '../models/teacher.js'
 import { padWindows } from '../models/windows.js'
 import { lookupRows } from '../tf/embedding.js'
 import { matMul2d } from '../tf/matmul.js'
+import { chunkedCrossEntropy } from './chunked-cross-entropy.js'
 import { crossEntropy, sampledCrossEntropy } from './losses.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from './train-loop.js'
 import { AdjustableAdam } from '../tf/adam.js'
@@ -14,7 +15,14 @@ import { AdjustableAdam } from '../tf/adam.js'
  * correction. On ML-100K (3 epochs) full reached valid NDCG@10 0.069, uniform sampled 0.043,
  * power 0.75 0.044 and power 1 0.048: sampled costs less per position but learns slower per epoch.
  */
-export type TeacherLoss = { kind: 'full' } | { kind: 'sampled', negatives: number, popularityPower?: number }
+export type TeacherLoss = { kind: 'full', chunkRows?: number } | { kind: 'sampled', negatives: number, popularityPower?: number }
+
+/**
+ * Logits a full-softmax step holds at once (64 MB of float32): a batch with more positions x items
+ * is computed `chunkRows` positions at a time (chunkedCrossEntropy), so memory stays bounded on
+ * large catalogues; below it the one-pass loss is faster.
+ */
+const MAX_LOGITS = 2 ** 24
 
 export interface TrainTeacherOptions extends TrainLoopOptions {
   /** Cross-entropy over every item, or a sampled softmax over negatives shared by the batch. */
@@ -62,6 +70,7 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
   })
   const rng = new Random(options.seed)
   const sampler = options.loss.kind === 'sampled' ? negativeSampler(train, numItems, options.loss.negatives, options.loss.popularityPower ?? 0) : undefined
+  const chunkRows = options.loss.kind === 'full' ? options.loss.chunkRows ?? Math.max(1, Math.floor(MAX_LOGITS / numItems)) : Infinity
   const nextSeed = (): number => rng.int(2 ** 31)
   const optimizer = new AdjustableAdam(options.learningRate, 0.9, 0.98)
   const variables = Object.values(teacher.weights())
@@ -94,9 +103,10 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
             const flat = tf.reshape(teacher.hidden(ids, nextSeed), [batch.length * len, dim])
             const hidden = lookupRows(flat, rowIds) as tf.Tensor2D
             const items = teacher.itemEmbeddings()
-            return negativeIds
-              ? sampledCrossEntropy(hidden, items, target, negativeIds, logQ)
-              : crossEntropy(matMul2d(hidden, items, false, true), target)
+            if (negativeIds) return sampledCrossEntropy(hidden, items, target, negativeIds, logQ)
+            return rows.length <= chunkRows
+              ? crossEntropy(matMul2d(hidden, items, false, true), target)
+              : chunkedCrossEntropy(hidden, items, target, chunkRows)
           }, true, variables)!
         })
         const value = loss.dataSync()[0]

@@ -33,6 +33,22 @@ describe('trainer', () => {
     })
   }
 
+  it('trains a full-softmax teacher chunk by chunk to the same weights as in one piece', () => {
+    const train = (chunkRows?: number): { losses: number[], ndcg: number } => {
+      const teacher = new Teacher(teacherShape)
+      const before = tf.memory().numTensors
+      const report = trainTeacher(teacher, split.train, { ...base, epochs: 2, loss: { kind: 'full', chunkRows } })
+      assert.equal(tf.memory().numTensors, before)
+      const ndcg = evaluate(teacher, split.valid).ndcg
+      teacher.dispose()
+      return { losses: report.epochs.map((e) => e.loss), ndcg }
+    }
+    const whole = train()
+    const chunked = train(7)
+    whole.losses.forEach((loss, i) => assert.ok(Math.abs(chunked.losses[i] - loss) < 1e-3 * loss, `epoch ${i + 1}: ${chunked.losses[i]} vs ${loss}`))
+    assert.ok(Math.abs(chunked.ndcg - whole.ndcg) < 0.01, `valid NDCG@10 ${chunked.ndcg} vs ${whole.ndcg}`)
+  })
+
   it('trains on each user\'s latest windows only when windowsPerUser is set', () => {
     const teacher = new Teacher({ ...teacherShape, maxLen: 4 })
     const train = [Int32Array.from({ length: 11 }, (_, i) => i % numItems), Int32Array.of(1, 2, 3)]
