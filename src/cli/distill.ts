@@ -13,6 +13,8 @@ import { STUDENT_DEFAULTS } from '../models/student.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learningRateDecayOption, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
 import { describeData, loadData } from '../distill/training-data.js'
+import { applyTuned, studentOptions } from './tuned-options.js'
+import { readTunedSettings } from '../distill/tuned-settings.js'
 import { qualityLine } from './report.js'
 import { fixed } from './table.js'
 
@@ -80,7 +82,7 @@ export function parseTeacherWeights (text: string): number[] {
 export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number, overlap?: number, teacherWeight: number } | null> {
   const args = parseCli(DISTILL_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
-  const losses = parseLosses(args)
+  parseLosses(args)
   const learningRateDecay = learningRateDecayOption(args['lr-decay'])
   if (args.schedule !== 'constant' && args.schedule !== 'linear') throw new CliUsageError('--schedule must be constant or linear')
   const mix = args['mix-item-knn']
@@ -93,6 +95,12 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
+  const tuned = await readTunedSettings(args['models-dir'], data.fingerprint)
+  if (tuned !== undefined) {
+    const taken = applyTuned(args, argv, studentOptions(tuned.tuned))
+    if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
+  }
+  const losses = parseLosses(args)
 
   const run = await runStudent({
     data,

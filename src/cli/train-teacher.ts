@@ -12,6 +12,8 @@ import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS, dataFormat } from './args.js'
 import { describeData, loadData } from '../distill/training-data.js'
 import { qualityLine } from './report.js'
+import { applyTuned, teacherOptions } from './tuned-options.js'
+import { readTunedSettings } from '../distill/tuned-settings.js'
 
 export const TRAIN_TEACHER_SPEC = {
   usage: 'npm run train:teacher --',
@@ -35,12 +37,17 @@ export const TRAIN_TEACHER_SPEC = {
 export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number } | null> {
   const args = parseCli(TRAIN_TEACHER_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
-  if (args.loss !== 'full' && args.loss !== 'sampled') throw new CliUsageError(`--loss must be full or sampled, got ${JSON.stringify(args.loss)}`)
-  const loss: TeacherLoss = args.loss === 'full' ? { kind: 'full' } : { kind: 'sampled', negatives: args.negatives }
   const lrDecay = learningRateDecay(args['lr-decay'])
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
+  const tuned = await readTunedSettings(args['models-dir'], data.fingerprint)
+  if (tuned !== undefined) {
+    const taken = applyTuned(args, argv, teacherOptions(tuned.tuned))
+    if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
+  }
+  if (args.loss !== 'full' && args.loss !== 'sampled') throw new CliUsageError(`--loss must be full or sampled, got ${JSON.stringify(args.loss)}`)
+  const loss: TeacherLoss = args.loss === 'full' ? { kind: 'full' } : { kind: 'sampled', negatives: args.negatives }
 
   const run = await runTeacher({
     data,

@@ -70,6 +70,8 @@ export interface TeacherSource {
  * covers no position, or gives non-finite scores, fails with a DistillError.
  */
 export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptions): Promise<TeacherSource> {
+  // a catalogue smaller than the support: every item is in it
+  o = { ...o, topN: Math.min(o.topN, data.dataset.items.size) }
   if (o.ensemble !== undefined && o.mixItemKnn !== undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'an ensemble teacher already weighs item-KNN: drop the item-KNN mix')
   const { source, targets: teacherTargets, cache } = await openSource(data, o)
   try {

@@ -1,0 +1,43 @@
+import type { TunedSettings } from '../distill/tuned-settings.js'
+
+/** Options spelled out on the command line (`--dim 8`, `--dim=8`, `--no-save`). */
+export function givenOptions (argv: readonly string[]): Set<string> {
+  return new Set(argv.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=')[0]))
+}
+
+/**
+ * Tuned values for the options the command line left at their defaults: `args` is changed in
+ * place, and the return says what was taken (for the log). Explicit options always win.
+ */
+export function applyTuned (args: Record<string, unknown>, argv: readonly string[], values: Record<string, unknown>): string[] {
+  const given = givenOptions(argv)
+  const taken: string[] = []
+  for (const [name, value] of Object.entries(values)) {
+    if (given.has(name) || !(name in args)) continue
+    args[name] = value
+    taken.push(`--${name} ${String(value)}`)
+  }
+  return taken
+}
+
+export function teacherOptions ({ teacher: { settings: s } }: TunedSettings): Record<string, unknown> {
+  return {
+    dim: s.dim,
+    blocks: s.blocks,
+    heads: s.heads,
+    'ffn-dim': s.dim,
+    dropout: s.dropout,
+    'max-len': s.maxLen,
+    'learning-rate': s.learningRate,
+    ...(s.negatives === 0 ? { loss: 'full' } : { loss: 'sampled', negatives: s.negatives })
+  }
+}
+
+export function studentOptions ({ student: { settings: s } }: TunedSettings): Record<string, unknown> {
+  return {
+    dim: s.dim,
+    window: s.window,
+    'learning-rate': s.learningRate,
+    ...(s.kdWeight === 0 ? { losses: 'task' } : { 'kd-weight': s.kdWeight, temperature: s.temperature })
+  }
+}

@@ -1,0 +1,53 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { StudentSettings, TeacherSettings, TuneResult } from './tune.js'
+
+/** What `npm run tune` chose for one dataset, kept at `<modelsDir>/tuned/<dataset fingerprint>.json`. */
+export interface TunedSettings {
+  datasetFingerprint: string
+  created: string
+  budgetSeconds: number
+  teacher: { settings: TeacherSettings, validNdcg: number }
+  student: { settings: StudentSettings, validNdcg: number }
+}
+
+export function tunedSettingsPath (modelsDir: string, fingerprint: string): string {
+  return join(modelsDir, 'tuned', `${fingerprint}.json`)
+}
+
+export async function saveTunedSettings (modelsDir: string, fingerprint: string, result: TuneResult, budgetSeconds: number): Promise<string> {
+  const path = tunedSettingsPath(modelsDir, fingerprint)
+  const tuned: TunedSettings & { trials: TuneResult['trials'] } = {
+    datasetFingerprint: fingerprint,
+    created: new Date().toISOString(),
+    budgetSeconds,
+    teacher: { settings: result.teacher.settings, validNdcg: result.teacher.validNdcg },
+    student: { settings: result.student.settings, validNdcg: result.student.validNdcg },
+    trials: result.trials
+  }
+  await mkdir(join(modelsDir, 'tuned'), { recursive: true })
+  const tmp = `${path}.${process.pid}.tmp`
+  await writeFile(tmp, JSON.stringify(tuned, null, 2) + '\n')
+  await rename(tmp, path)
+  return path
+}
+
+/** The tuned settings of this dataset, or undefined when it was never tuned; a malformed file is an error naming it. */
+export async function readTunedSettings (modelsDir: string, fingerprint: string): Promise<{ path: string, tuned: TunedSettings } | undefined> {
+  const path = tunedSettingsPath(modelsDir, fingerprint)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  const tuned = JSON.parse(text) as TunedSettings
+  const numbers = (o: object | undefined, keys: readonly string[]): boolean => o !== undefined && keys.every((k) => Number.isFinite((o as Record<string, unknown>)[k]))
+  if (tuned.datasetFingerprint !== fingerprint ||
+    !numbers(tuned.teacher?.settings, ['dim', 'blocks', 'heads', 'dropout', 'maxLen', 'learningRate', 'negatives']) ||
+    !numbers(tuned.student?.settings, ['dim', 'window', 'learningRate', 'kdWeight', 'temperature'])) {
+    throw new Error(`${path}: not the tuned settings of dataset ${fingerprint} (run npm run tune again, or delete it)`)
+  }
+  return { path, tuned }
+}

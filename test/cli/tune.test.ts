@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { main as distill } from '../../src/cli/distill.js'
+import { main as trainTeacher } from '../../src/cli/train-teacher.js'
+import { main as tuneCli } from '../../src/cli/tune.js'
+import { generateSynthetic } from '../../src/data/synthetic.js'
+import { loadData } from '../../src/distill/training-data.js'
+import { tune } from '../../src/distill/tune.js'
+import { selectBackend } from '../../src/tf/backend.js'
+
+const FAST = { budgetSeconds: 3600, seed: 5, trials: 3, epochs: 1, log: () => {} }
+
+describe('npm run tune', () => {
+  let root: string
+  let data: string
+  let poisoned: string
+  const out: string[] = []
+  const print = (line: string): void => { out.push(line) }
+
+  before(async () => {
+    await selectBackend()
+    root = await mkdtemp(join(tmpdir(), 'distillrec-tune-'))
+    const events = generateSynthetic({ users: 60, items: 25, meanLength: 10, seed: 4 })
+    data = join(root, 'events.jsonl')
+    await writeFile(data, events.map((e) => JSON.stringify(e)).join('\n') + '\n')
+    // every user's last event (the test target) replaced by another item, the catalogue unchanged
+    // (only items seen earlier in the file are replaced, so the catalogue and its numbering stay)
+    const first = new Map<string, number>()
+    events.forEach((e, i) => { if (!first.has(e.itemId)) first.set(e.itemId, i) })
+    const last = new Map<string, number>()
+    events.forEach((e, i) => last.set(e.userId, i))
+    const other = events[0].itemId
+    const changed = events.map((e, i) => last.get(e.userId) !== i || e.itemId === other || first.get(e.itemId)! === i ? e : { ...e, itemId: other })
+    assert.ok(changed.filter((e, i) => e !== events[i]).length > 30, 'most test targets are poisoned')
+    poisoned = join(root, 'poisoned.jsonl')
+    await writeFile(poisoned, changed.map((e) => JSON.stringify(e)).join('\n') + '\n')
+  })
+  after(async () => { await rm(root, { recursive: true, force: true }) })
+
+  it('never reads test targets: poisoning every test item changes no trial and no choice', async () => {
+    const clean = await loadData(data, 'auto', 42)
+    const dirty = await loadData(poisoned, 'auto', 42)
+    assert.deepEqual(dirty.dataset.items.ids(), clean.dataset.items.ids())
+    assert.notDeepEqual(dirty.split.test.map((c) => c.target), clean.split.test.map((c) => c.target))
+    const a = tune(clean, FAST)
+    const b = tune(dirty, FAST)
+    const figures = (r: typeof a): unknown => ({
+      teacher: r.trials.teacher.map((t) => [t.settings, t.validNdcg]),
+      student: r.trials.student.map((t) => [t.settings, t.validNdcg]),
+      chosen: [r.teacher.settings, r.student.settings]
+    })
+    assert.deepEqual(figures(b), figures(a))
+    assert.equal(a.trials.teacher.length, 3)
+    assert.equal(a.trials.student.length, 3)
+    // trial 1 is the defaults: the choice is never below them on validation
+    assert.ok(a.teacher.validNdcg >= a.trials.teacher[0].validNdcg && a.student.validNdcg >= a.trials.student[0].validNdcg)
+  })
+
+  it('saves its choice beside the data fingerprint, and train:teacher and distill use it unless told otherwise', async () => {
+    const modelsDir = join(root, 'models')
+    const path = await tuneCli(['--data', data, '--models-dir', modelsDir, '--trials', '2', '--epochs', '1', '--seed', '5'], print)
+    const saved = JSON.parse(await readFile(path!, 'utf8'))
+    assert.equal(saved.datasetFingerprint, (await loadData(data, 'auto', 42)).fingerprint)
+    out.length = 0
+    await trainTeacher(['--data', data, '--models-dir', modelsDir, '--epochs', '1', '--blocks', '1'], print)
+    const taken = out.find((l) => l.startsWith('tuned settings from'))
+    assert.ok(taken !== undefined, out.join('\n'))
+    assert.ok(taken.includes(`--dim ${saved.teacher.settings.dim as number}`), taken)
+    assert.ok(!taken.includes('--blocks'), 'an explicit option wins over the tuned one')
+    out.length = 0
+    await distill(['--data', data, '--models-dir', modelsDir, '--epochs', '1', '--teacher-weights', '1', '--no-save'], print)
+    assert.ok(out.some((l) => l.startsWith('tuned settings from') && l.includes(`--window ${saved.student.settings.window as number}`)), out.join('\n'))
+  })
+})
