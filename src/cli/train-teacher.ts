@@ -4,6 +4,7 @@
  *   npm run train:teacher -- --data ../shared/datasets/ml-100k --epochs 20
  * A thin parser: the run itself is `runTeacher` (src/distill/teacher-pipeline.ts).
  */
+import { availableParallelism } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { runTeacher } from '../distill/teacher-pipeline.js'
 import { TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/trainer.js'
@@ -29,6 +30,7 @@ export const TRAIN_TEACHER_SPEC = {
     loss: { type: 'string', default: 'sampled', description: 'full (softmax over every item) | sampled' },
     negatives: { type: 'int', default: 512, description: 'shared negatives per batch for --loss sampled' },
     'batch-size': { type: 'int', default: TEACHER_TRAINING_DEFAULTS.batchSize, description: 'sequences per step' },
+    threads: { type: 'int', default: 1, description: 'threads each training step is split over (data parallel, one TF.js backend each); 0 = every core' },
     'learning-rate': { type: 'float', default: TEACHER_TRAINING_DEFAULTS.learningRate, description: 'Adam learning rate' },
     ...TRAINING_OPTIONS
   }
@@ -38,6 +40,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const args = parseCli(TRAIN_TEACHER_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
   const lrDecay = learningRateDecay(args['lr-decay'])
+  if (!(args.threads >= 0)) throw new CliUsageError('--threads must be 0 (every core) or more')
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
@@ -61,7 +64,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     seed: args.seed,
     patience: args.patience,
     maxSeconds: args['max-seconds'],
-    save: !args['no-save']
+    save: !args['no-save'],
+    threads: args.threads === 0 ? availableParallelism() : args.threads
   })
   print(qualityLine('teacher', run.test, run.params, run.report.seconds))
   if (run.version !== null) print(`saved teacher v${run.version} in ${run.dir ?? ''}`)

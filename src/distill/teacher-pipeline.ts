@@ -8,6 +8,9 @@ import { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainRe
 import type { LoadedData } from './training-data.js'
 import { saveModel } from '../models/artifact/model-io.js'
 import { Teacher, type TeacherConfig } from '../models/teacher.js'
+import * as tf from '@tensorflow/tfjs'
+import { GradientPool } from './gradient-pool.js'
+import type { BackendName } from '../tf/backend-name.js'
 
 export interface TeacherRunOptions {
   data: LoadedData
@@ -23,6 +26,8 @@ export interface TeacherRunOptions {
   patience?: number
   maxSeconds?: number
   save: boolean
+  /** Threads one training step is split over (data parallel); 1, the default, trains on this thread alone. */
+  threads?: number
   /** Epoch progress (default: stderr). */
   progress?: ProgressReporter | false
   /** Checked between steps; see TrainLoopOptions.signal. */
@@ -44,10 +49,23 @@ export interface TeacherRunResult {
 export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResult> {
   const { data } = o
   const teacher = new Teacher({ ...o.teacher, numItems: data.dataset.items.size, seed: o.teacher.seed ?? o.seed })
+  const batchSize = o.batchSize ?? TEACHER_TRAINING_DEFAULTS.batchSize
+  let pool: GradientPool | undefined
   try {
+    if ((o.threads ?? 1) > 1) {
+      pool = await GradientPool.start({
+        threads: o.threads!,
+        teacher,
+        train: data.split.train,
+        batchSize,
+        negatives: o.loss.kind === 'sampled' ? o.loss.negatives : 0,
+        backend: tf.getBackend() as BackendName
+      })
+    }
     const report = trainTeacher(teacher, data.split.train, {
       epochs: o.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
-      batchSize: o.batchSize ?? TEACHER_TRAINING_DEFAULTS.batchSize,
+      batchSize,
+      pool,
       learningRate: o.learningRate ?? TEACHER_TRAINING_DEFAULTS.learningRate,
       learningRateDecay: o.learningRateDecay,
       seed: o.seed,
@@ -71,6 +89,7 @@ export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResul
     await writeTensorBoard(saved.dir, curves)
     return { version: saved.version, dir: saved.dir, test, report, params }
   } finally {
+    await pool?.close()
     teacher.dispose()
   }
 }

@@ -8,6 +8,7 @@ import { chunkedCrossEntropy } from './chunked-cross-entropy.js'
 import { crossEntropy, sampledCrossEntropy } from './losses.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from './train-loop.js'
 import { AdjustableAdam } from '../tf/adam.js'
+import type { GradientPool } from './gradient-pool.js'
 
 /**
  * `full`: softmax over every item. `sampled`: `negatives` items per batch drawn with probability
@@ -32,6 +33,8 @@ export interface TrainTeacherOptions extends TrainLoopOptions {
    * items only, as the original SASRec does, for fewer positions per epoch on long histories.
    */
   windowsPerUser?: number
+  /** Gradient threads sharing each step (data parallel); the main thread alone when absent. */
+  pool?: GradientPool
 }
 
 /**
@@ -48,17 +51,65 @@ export const TEACHER_TRAINING_DEFAULTS = {
 }
 
 /** Windows of at most maxLen inputs cut from the end of each sequence; targets are the next items. */
-interface Window { user: number, start: number, stop: number }
+export interface Window { user: number, start: number, stop: number }
 
 /** Batches of similar lengths (less padding) in an order that changes every epoch. */
 const BUCKET = 16
 
+/** What a step's loss needs beyond its windows: the batch's shared negatives and how to compute the softmax. */
+export interface StepLoss {
+  /** Sampled softmax: the negatives every position of the batch shares, and each item's log expected count. */
+  negatives?: Int32Array
+  logQ?: Float32Array
+  /** Full softmax: positions per chunk (see chunkedCrossEntropy). */
+  chunkRows: number
+}
+
+/**
+ * The teacher's next-item loss on some windows of a batch, as a function of its weights (for
+ * `minimize` or `variableGrads`), and how many positions it averages over. Call inside tf.tidy.
+ */
+export function windowsLoss (teacher: Teacher, train: readonly Int32Array[], batch: readonly Window[], step: StepLoss,
+  nextSeed: () => number): { rows: number, loss: () => tf.Scalar } {
+  const { dim } = teacher.config
+  const len = Math.max(...batch.map(w => w.stop - w.start))
+  const inputs = padWindows(batch.map(w => train[w.user].subarray(w.start, w.stop)), len, teacher.padId)
+  const targets = padWindows(batch.map(w => train[w.user].subarray(w.start + 1, w.stop + 1)), len, teacher.padId)
+  const rows: number[] = []
+  const rowTargets: number[] = []
+  for (let i = 0; i < targets.length; i++) {
+    if (targets[i] !== teacher.padId) {
+      rows.push(i)
+      rowTargets.push(targets[i])
+    }
+  }
+  const ids = tf.tensor2d(inputs, [batch.length, len], 'int32')
+  const rowIds = tf.tensor1d(rows, 'int32')
+  const target = tf.tensor1d(rowTargets, 'int32')
+  const negativeIds = step.negatives ? tf.tensor1d(step.negatives, 'int32') : undefined
+  const logQ = step.logQ ? tf.tensor1d(step.logQ) : undefined
+  return {
+    rows: rows.length,
+    loss: () => {
+      const flat = tf.reshape(teacher.hidden(ids, nextSeed), [batch.length * len, dim])
+      const hidden = lookupRows(flat, rowIds) as tf.Tensor2D
+      const items = teacher.itemEmbeddings()
+      if (negativeIds) return sampledCrossEntropy(hidden, items, target, negativeIds, logQ)
+      return rows.length <= step.chunkRows
+        ? crossEntropy(matMul2d(hidden, items, false, true), target)
+        : chunkedCrossEntropy(hidden, items, target, step.chunkRows)
+    }
+  }
+}
+
 /**
  * Next-item training of the teacher on every position of every train sequence (SASRec):
  * input items [start, stop), targets [start+1, stop+1). Adam (beta2 0.98 as in SASRec).
+ * With a `pool` of gradient threads, each step's batch is split among them and the main thread
+ * (data parallel): their gradients, weighted by positions, are averaged and applied here.
  */
 export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], options: TrainTeacherOptions): TrainReport {
-  const { maxLen, dim } = teacher.config
+  const { maxLen } = teacher.config
   const numItems = teacher.numItems
   const windows: Window[] = []
   const perUser = options.windowsPerUser ?? Infinity
@@ -73,7 +124,9 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
   const chunkRows = options.loss.kind === 'full' ? options.loss.chunkRows ?? Math.max(1, Math.floor(MAX_LOGITS / numItems)) : Infinity
   const nextSeed = (): number => rng.int(2 ** 31)
   const optimizer = new AdjustableAdam(options.learningRate, 0.9, 0.98)
-  const variables = Object.values(teacher.weights())
+  const named = teacher.weights()
+  const variables = Object.values(named)
+  const pool = options.pool
   try {
     return runEpochs(teacher, 'teacher', options, (epoch, onStep, learningRate) => {
       optimizer.setLearningRate(learningRate)
@@ -81,38 +134,23 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
       let lossSum = 0
       let positions = 0
       batches.forEach((batch, step) => {
-        const len = Math.max(...batch.map(w => w.stop - w.start))
-        const inputs = padWindows(batch.map(w => train[w.user].subarray(w.start, w.stop)), len, teacher.padId)
-        const targets = padWindows(batch.map(w => train[w.user].subarray(w.start + 1, w.stop + 1)), len, teacher.padId)
-        const rows: number[] = []
-        const rowTargets: number[] = []
-        for (let i = 0; i < targets.length; i++) {
-          if (targets[i] !== teacher.padId) {
-            rows.push(i)
-            rowTargets.push(targets[i])
-          }
-        }
         const negatives = sampler ? Int32Array.from({ length: sampler.count }, () => rng.choiceWeighted(sampler.cdf)) : undefined
-        const loss = tf.tidy(() => {
-          const ids = tf.tensor2d(inputs, [batch.length, len], 'int32')
-          const rowIds = tf.tensor1d(rows, 'int32')
-          const target = tf.tensor1d(rowTargets, 'int32')
-          const negativeIds = negatives ? tf.tensor1d(negatives, 'int32') : undefined
-          const logQ = sampler ? tf.tensor1d(sampler.logQ) : undefined
-          return optimizer.minimize(() => {
-            const flat = tf.reshape(teacher.hidden(ids, nextSeed), [batch.length * len, dim])
-            const hidden = lookupRows(flat, rowIds) as tf.Tensor2D
-            const items = teacher.itemEmbeddings()
-            if (negativeIds) return sampledCrossEntropy(hidden, items, target, negativeIds, logQ)
-            return rows.length <= chunkRows
-              ? crossEntropy(matMul2d(hidden, items, false, true), target)
-              : chunkedCrossEntropy(hidden, items, target, chunkRows)
-          }, true, variables)!
-        })
-        const value = loss.dataSync()[0]
-        loss.dispose()
-        lossSum += value * rows.length
-        positions += rows.length
+        const stepLoss: StepLoss = { negatives, logQ: sampler?.logQ, chunkRows }
+        let value: number
+        let rows: number
+        if (pool === undefined) {
+          const loss = tf.tidy(() => {
+            const share = windowsLoss(teacher, train, batch, stepLoss, nextSeed)
+            rows = share.rows
+            return optimizer.minimize(share.loss, true, variables)!
+          })
+          value = loss.dataSync()[0]
+          loss.dispose()
+        } else {
+          ({ loss: value, rows } = pool.step(optimizer, batch, stepLoss, nextSeed()))
+        }
+        lossSum += value * rows!
+        positions += rows!
         onStep(step + 1, batches.length, lossSum / positions)
       })
       return { loss: lossSum / Math.max(1, positions), positions }

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads'
+import { startThread } from '../threads/start-thread.js'
 import type { BackendName } from '../tf/backend-name.js'
 import type { EpochFigures, RunPhase } from './job.js'
 import type { RedistillHooks, RedistillInput, RedistillOutcome } from './redistill-run.js'
@@ -18,18 +18,6 @@ export class RunCancelledError extends Error {
 /** After a cancel, a thread stuck outside the step loop (e.g. computing targets) is terminated after this. */
 const CANCEL_GRACE_MS = 3000
 
-// the build runs the compiled .js; from sources (tsx) the thread registers tsx before loading the
-// .ts, as a worker does not inherit the parent's loader hooks on Node 20
-const FROM_SOURCE = import.meta.url.endsWith('.ts')
-const THREAD_URL = new URL(`./training-thread${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url)
-
-function startThread (workerData: unknown): Worker {
-  if (!FROM_SOURCE) return new Worker(THREAD_URL, { workerData })
-  const tsx = import.meta.resolve('tsx/esm/api')
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(THREAD_URL.href)}) })`
-  return new Worker(boot, { eval: true, workerData })
-}
-
 export interface ThreadSettings {
   backend?: BackendName
   /** Nice value the thread gives itself (Linux nice values are per thread); absent keeps the process's. */
@@ -42,7 +30,7 @@ export interface ThreadSettings {
  */
 export async function runInThread (input: RedistillInput, hooks: Omit<RedistillHooks, 'signal'>, signal: AbortSignal, thread: ThreadSettings = {}): Promise<RedistillOutcome> {
   const cancel = new Int32Array(new SharedArrayBuffer(4))
-  const worker = startThread({ input, cancel, backend: thread.backend, nice: thread.nice })
+  const worker = startThread(import.meta.url, './training-thread', { input, cancel, backend: thread.backend, nice: thread.nice })
   return await new Promise<RedistillOutcome>((resolve, reject) => {
     let settled = false
     let killer: NodeJS.Timeout | undefined
