@@ -30,7 +30,7 @@ export const TRAIN_TEACHER_SPEC = {
     loss: { type: 'string', default: 'sampled', description: 'full (softmax over every item) | sampled' },
     negatives: { type: 'int', default: 512, description: 'shared negatives per batch for --loss sampled' },
     'batch-size': { type: 'int', default: TEACHER_TRAINING_DEFAULTS.batchSize, description: 'sequences per step' },
-    threads: { type: 'int', default: 1, description: 'threads each training step is split over (data parallel, one TF.js backend each); 0 = every core' },
+    threads: { type: 'int', default: 0, description: 'threads each training step is split over (data parallel, one TF.js backend each); 0 = every core, 1 = this thread alone' },
     'learning-rate': { type: 'float', default: TEACHER_TRAINING_DEFAULTS.learningRate, description: 'Adam learning rate' },
     ...TRAINING_OPTIONS
   }
@@ -65,7 +65,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     patience: args.patience,
     maxSeconds: args['max-seconds'],
     save: !args['no-save'],
-    threads: args.threads === 0 ? availableParallelism() : args.threads
+    // the native backend already runs each kernel on every core; wasm runs one thread per backend
+    threads: args.threads !== 0 ? args.threads : backend === 'tensorflow' ? 1 : availableParallelism()
   })
   print(qualityLine('teacher', run.test, run.params, run.report.seconds))
   if (run.version !== null) print(`saved teacher v${run.version} in ${run.dir ?? ''}`)
