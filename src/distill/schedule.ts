@@ -28,7 +28,14 @@ export type LearningRateDecay = 'constant' | 'linear'
 /** Fraction of the learning rate reached at the last epoch under `linear` decay. */
 const LINEAR_DECAY_END = 0.1
 
-export function learningRateAt (learningRate: number, decay: LearningRateDecay, epoch: number, epochs: number): number {
-  if (decay === 'constant' || epochs <= 1) return learningRate
-  return teacherWeight({ kind: 'linear', start: learningRate, end: learningRate * LINEAR_DECAY_END, epochs }, epoch)
+/**
+ * The learning rate at the start of `epoch`. With a time budget, `budgetUsed` (the share of it
+ * already spent, 0 to 1) moves linear decay along too, so a run cut by its budget still ends near
+ * the low rate: the decay follows whichever is further, epochs or time.
+ */
+export function learningRateAt (learningRate: number, decay: LearningRateDecay, epoch: number, epochs: number, budgetUsed = 0): number {
+  if (decay === 'constant') return learningRate
+  const byEpochs = epochs <= 1 ? 0 : epoch / (epochs - 1)
+  const t = Math.min(1, Math.max(0, byEpochs, budgetUsed))
+  return learningRate + (learningRate * LINEAR_DECAY_END - learningRate) * t
 }

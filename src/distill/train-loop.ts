@@ -112,7 +112,8 @@ export function runEpochs (model: SequenceModel, label: string, options: TrainLo
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const t0 = performance.now()
-      const learningRate = learningRateAt(options.learningRate, options.learningRateDecay ?? 'constant', epoch, options.epochs)
+      const budgetUsed = options.maxSeconds === undefined ? 0 : (performance.now() - started) / 1000 / options.maxSeconds
+      const learningRate = learningRateAt(options.learningRate, options.learningRateDecay ?? 'constant', epoch, options.epochs, budgetUsed)
       if (signal?.aborted === true) throw cancelled(epoch, 0)
       const result = runEpoch(epoch, (step, steps, loss) => {
         progress.step({ epoch, epochs: options.epochs, step, steps, loss })
@@ -124,7 +125,10 @@ export function runEpochs (model: SequenceModel, label: string, options: TrainLo
       const seconds = (performance.now() - t0) / 1000
       epochs.push({ epoch, loss: result.loss, terms: result.terms, metric, learningRate, teacherWeight: result.teacherWeight, seconds })
       const elapsed = (performance.now() - started) / 1000
-      progress.epoch({ epoch, epochs: options.epochs, loss: result.loss, metric, seconds, etaSeconds: elapsed / (epoch + 1) * (options.epochs - epoch - 1) })
+      // the run ends at its last epoch or, with a time budget, at the first epoch past it
+      const byEpochs = elapsed / (epoch + 1) * (options.epochs - epoch - 1)
+      const etaSeconds = options.maxSeconds === undefined ? byEpochs : Math.min(byEpochs, Math.max(0, options.maxSeconds - elapsed) + seconds)
+      progress.epoch({ epoch, epochs: options.epochs, loss: result.loss, metric, seconds, etaSeconds: elapsed >= (options.maxSeconds ?? Infinity) ? 0 : etaSeconds })
       if (metric === undefined) {
         bestEpoch = epoch
       } else if (bestMetric === undefined || metric > bestMetric) {

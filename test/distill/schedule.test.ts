@@ -28,4 +28,13 @@ describe('learningRateAt', () => {
     assert.deepEqual(rates.map(r => Math.round(r * 1e6) / 1e6), [1, 0.7, 0.4, 0.1, 0.1])
     assert.equal(learningRateAt(1, 'linear', 0, 1), 1, 'a single epoch runs at the full rate')
   })
+
+  it('follows the time budget when it runs out before the epochs do', () => {
+    const round = (r: number): number => Math.round(r * 1e6) / 1e6
+    // 100 epochs asked, half the budget spent at epoch 2: halfway down
+    assert.equal(round(learningRateAt(1, 'linear', 2, 100, 0.5)), 0.55)
+    assert.equal(round(learningRateAt(1, 'linear', 2, 100, 1.3)), 0.1, 'past the budget: the low rate')
+    assert.equal(round(learningRateAt(1, 'linear', 3, 4, 0.2)), 0.1, 'the epochs are further along')
+    assert.equal(learningRateAt(1, 'constant', 2, 100, 0.9), 1)
+  })
 })

@@ -110,6 +110,23 @@ describe('trainer', () => {
     assert.notDeepEqual(linear[1], constant[1])
   })
 
+  it('gives an ETA within the time budget when one is set, not the epochs\' one', () => {
+    const student = new Student({ numItems, dim: 4, window: 5, seed: 2 })
+    const etas: number[] = []
+    const report = distillStudent(student, split.train, {
+      ...base,
+      epochs: 1000,
+      maxSeconds: 0.5,
+      losses: { task: { weight: 1 } },
+      progress: { step () {}, epoch ({ etaSeconds }) { etas.push(etaSeconds) }, done () {} }
+    })
+    student.dispose()
+    assert.ok(report.epochs.length < 1000)
+    const perEpoch = report.seconds / report.epochs.length
+    for (const eta of etas) assert.ok(eta <= 0.5 + 2 * perEpoch + 0.05, `ETA ${eta} s with a 0.5 s budget (${perEpoch.toFixed(3)} s per epoch)`)
+    assert.equal(etas.at(-1), 0, 'the last epoch, past the budget, has nothing left')
+  })
+
   it('validates on NDCG@10 of the given cases', () => {
     const student = new Student({ numItems, dim: 4, window: 5 })
     const report = distillStudent(student, split.train, { ...base, epochs: 1, valid: split.valid, losses: { task: { weight: 1 } } })
