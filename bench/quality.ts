@@ -24,7 +24,7 @@ import { selectBackend } from '../src/tf/backend.js'
 import { measure, seconds, type MeasureContext, type Measured } from './quality-measure.js'
 import { summarise, summaryRows, SUMMARY_HEADERS } from './quality-summary.js'
 
-const { epochs: _epochs, 'models-dir': _modelsDir, ...DATA_OPTIONS } = COMMON_OPTIONS
+const { 'models-dir': _modelsDir, ...DATA_OPTIONS } = COMMON_OPTIONS
 
 const SPEC = {
   usage: 'npm run bench:quality --',

@@ -36,8 +36,7 @@ export const COMMON_OPTIONS = {
   data: { type: 'string', description: 'required: interaction log file, dataset directory (e.g. ../shared/datasets/ml-100k) or "synthetic"' },
   format: { type: 'string', default: 'auto', description: DATA_FORMATS.join(' | ') },
   'models-dir': { type: 'string', default: 'models', description: 'artifact root holding teacher/ and student/ versions' },
-  seed: { type: 'int', default: 42, description: 'seed for initialisation, sampling and shuffling' },
-  epochs: { type: 'int', description: 'training epochs (model default when omitted)' }
+  seed: { type: 'int', default: 42, description: 'seed for initialisation, sampling and shuffling' }
 } as const satisfies OptionSpecs
 
 /** The learning-rate, stopping and saving options every training command shares. */

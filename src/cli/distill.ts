@@ -25,6 +25,7 @@ export const DISTILL_SPEC = {
   summary: 'Trains the student on the task loss plus the teacher\'s losses and saves it as the next student version.',
   options: {
     ...COMMON_OPTIONS,
+    epochs: { type: 'int', default: DISTILL_DEFAULTS.epochs, description: 'training epochs at most, per student (early stopping on validation: --patience)' },
     losses: { type: 'string', default: 'task,kd', description: `comma list of ${LOSSES.join(', ')}` },
     'teacher-version': { type: 'int', description: 'saved teacher version (latest when omitted)' },
     'teacher-scores': { type: 'string', description: 'JSON Lines of per-user teacher top-N lists, instead of a saved teacher' },

@@ -22,13 +22,11 @@ import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli, dataFormat }
 import { checkCatalogue, describeData, loadData, type LoadedData } from '../distill/training-data.js'
 import { fixed, markdownTable } from './table.js'
 
-const { epochs: _epochs, ...DATA_OPTIONS } = COMMON_OPTIONS
-
 export const EVAL_SPEC = {
   usage: 'npm run eval --',
   summary: 'Scores saved models and baselines on held-out data (leave-one-out, full ranking).',
   options: {
-    ...DATA_OPTIONS,
+    ...COMMON_OPTIONS,
     models: { type: 'string', default: 'saved', description: 'comma list of student, teacher, popularity, markov-chain, item-knn, layers, scores, ensemble; "saved" = every role with a version' },
     'ensemble-sharpness': { type: 'float', default: 5, description: 'logit of the best item of each count-based ensemble member (markov-chain, item-knn, popularity)' },
     'student-version': { type: 'int', description: 'student version (latest when omitted)' },

@@ -21,6 +21,7 @@ export const TRAIN_TEACHER_SPEC = {
   summary: 'Trains the teacher (causal self-attention over the item sequence) and saves it as the next teacher version.',
   options: {
     ...COMMON_OPTIONS,
+    epochs: { type: 'int', default: TEACHER_TRAINING_DEFAULTS.epochs, description: 'training epochs at most (early stopping on validation: --patience)' },
     dim: { type: 'int', default: TEACHER_DEFAULTS.dim, description: 'embedding and block width' },
     blocks: { type: 'int', default: TEACHER_DEFAULTS.blocks, description: 'self-attention blocks' },
     heads: { type: 'int', default: TEACHER_DEFAULTS.heads, description: 'attention heads (must divide dim)' },

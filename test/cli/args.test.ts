@@ -11,7 +11,7 @@ const spec = {
 describe('parseCli', () => {
   it('returns typed values with defaults filled in', () => {
     const args = parseCli(spec, ['--data', 'd/u.data', '--seed', '7', '--alpha', '0.25', '--quick'])
-    assert.deepEqual(args, { data: 'd/u.data', format: 'auto', 'models-dir': 'models', seed: 7, epochs: undefined, alpha: 0.25, quick: true })
+    assert.deepEqual(args, { data: 'd/u.data', format: 'auto', 'models-dir': 'models', seed: 7, alpha: 0.25, quick: true })
   })
 
   it('prints help listing every option with its default and returns null', () => {
