@@ -1,18 +1,21 @@
 /**
- * Offline quality benchmark: baselines, the teacher, the teacher mixed with item-KNN, and the
- * student with and without distillation (all teacher losses, each on top of the task loss, and
- * the mixed teacher's soft targets), leave-one-out by time, full ranking,
+ * Offline quality benchmark: baselines, the teacher, the teacher mixed with item-KNN, the ensemble
+ * teacher (weights fitted on validation), and the student with and without distillation (all
+ * teacher losses, each on top of the task loss, and the mixed and ensemble teachers' soft
+ * targets), leave-one-out by time, full ranking,
  * mean and spread over seeds. Prints a markdown table; writes the raw and summary figures as JSON
  * under bench/results/.
- *   npm run bench:quality -- --data ../shared/datasets/ml-100k [--seeds 3] [--quick]
+ *   npm run bench:quality -- --data ../shared/datasets/ml-100k [--seeds 3] [--quick] [--students core]
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { COMMON_OPTIONS, dataFormat, parseCli, runCli } from '../src/cli/args.js'
+import { CliUsageError, COMMON_OPTIONS, dataFormat, parseCli, runCli } from '../src/cli/args.js'
 import { describeData, loadData, type LoadedData } from '../src/distill/training-data.js'
 import { markdownTable } from '../src/cli/table.js'
 import { computeTeacherTargets, distillStudent, mixTeacherTargets, scorerTargets, trainTeacher, type DistillLosses, type TeacherLoss } from '../src/distill/trainer.js'
 import { trainingPositions } from '../src/distill/training-positions.js'
+import { ensembleMembers } from '../src/distill/ensemble-members.js'
+import { ensembleScorer, fitEnsemble } from '../src/distill/fit-ensemble.js'
 import { ItemKnnScorer } from '../src/models/item-knn.js'
 import { MarkovChainScorer } from '../src/models/markov-chain.js'
 import { MixtureScorer } from '../src/models/mixture.js'
@@ -41,6 +44,7 @@ const SPEC = {
     'teacher-patience': { type: 'int', description: 'override the teacher\'s early-stopping patience (default 5; on ML-100K patience 5 stopped seed 43 at epoch 9 and kept epoch 4, test NDCG@10 0.074)' },
     'student-seconds': { type: 'float', description: 'the same for each student (issue budget: 120 on ML-100K, 600 on ML-1M)' },
     'student-patience': { type: 'int', description: 'override the students\' early-stopping patience (default 3; as many as --student-epochs gives every student row the same epochs)' },
+    students: { type: 'string', default: 'all', description: '"all" student rows, or "core": undistilled, and kd + ranking + hint from the mixed and from the ensemble teacher' },
     requests: { type: 'int', default: 200, description: 'single-history requests timed for us/request' },
     out: { type: 'string', default: 'bench/results', description: 'directory for the JSON results' }
   }
@@ -83,24 +87,29 @@ const RANKING = { weight: 1, k: 10 }
 const HINT = { weight: 1 }
 /** Mixed teacher: the teacher's soft targets and item-KNN's, half each. */
 const MIX = { weight: 0.5, sharpness: 5 }
+/** Ensemble teacher: the teacher, Markov chain, item-KNN and popularity, weights fitted on validation NDCG@10 (as `distill --ensemble`). */
+const ENSEMBLE = { sharpness: 5 }
 /**
  * Every student row: same architecture, size, positions and epochs; only the losses and the
  * teacher (the trained one, or mixed with item-KNN) differ.
  */
-const STUDENT_VARIANTS: Array<{ label: string, losses: DistillLosses, mixed?: boolean }> = [
-  { label: 'student, no distillation', losses: { task: { weight: 1 } } },
+const STUDENT_VARIANTS: Array<{ label: string, losses: DistillLosses, teacher?: 'mixed' | 'ensemble', core?: boolean }> = [
+  { label: 'student, no distillation', losses: { task: { weight: 1 } }, core: true },
   { label: 'student + kd + ranking + hint', losses: { task: { weight: 1 }, kd: KD, ranking: RANKING, hint: HINT } },
   { label: 'student + kd', losses: { task: { weight: 1 }, kd: KD } },
   { label: 'student + ranking', losses: { task: { weight: 1 }, ranking: RANKING } },
   { label: 'student + hint', losses: { task: { weight: 1 }, hint: HINT } },
   { label: 'student, kd only (no task loss)', losses: { kd: KD } },
-  { label: 'student + kd, mixed teacher', losses: { task: { weight: 1 }, kd: KD }, mixed: true },
-  { label: 'student + kd + ranking + hint, mixed teacher', losses: { task: { weight: 1 }, kd: KD, ranking: RANKING, hint: HINT }, mixed: true }
+  { label: 'student + kd, mixed teacher', losses: { task: { weight: 1 }, kd: KD }, teacher: 'mixed' },
+  { label: 'student + kd + ranking + hint, mixed teacher', losses: { task: { weight: 1 }, kd: KD, ranking: RANKING, hint: HINT }, teacher: 'mixed', core: true },
+  { label: 'student + kd, ensemble teacher', losses: { task: { weight: 1 }, kd: KD }, teacher: 'ensemble' },
+  { label: 'student + kd + ranking + hint, ensemble teacher', losses: { task: { weight: 1 }, kd: KD, ranking: RANKING, hint: HINT }, teacher: 'ensemble', core: true }
 ]
 
 async function main (): Promise<void> {
   const args = parseCli(SPEC, process.argv.slice(2))
   if (args === null) return
+  if (args.students !== 'all' && args.students !== 'core') throw new CliUsageError('--students is "all" or "core"')
   const base = args.quick ? QUICK : FULL
   const mode: Mode = {
     ...base,
@@ -127,7 +136,8 @@ async function main (): Promise<void> {
     // real data splits the same way for every seed; the synthetic set is regenerated from it
     if (data === undefined || args.data === 'synthetic') data = await loadData(args.data, dataFormat(args.format), seed)
     if (seed === seeds[0]) console.error(`${describeData(data)}; backend ${backend}; ${args.quick ? 'quick' : 'full'} mode; seeds ${seeds.join(', ')}`)
-    for (const row of await runSeed(data, mode, seed, args.requests)) rows.push({ ...row, seed })
+    const variants = STUDENT_VARIANTS.filter((v) => args.students === 'all' || v.core === true)
+    for (const row of await runSeed(data, mode, seed, args.requests, variants)) rows.push({ ...row, seed })
   }
   const summary = summarise(rows)
   console.log(`\n${describeData(data!)}; ${backend}; ${args.quick ? 'quick' : 'full'} mode; ${seeds.length} seed(s); mean ± std over seeds\n`)
@@ -140,6 +150,7 @@ async function main (): Promise<void> {
     fingerprint: data!.fingerprint,
     backend,
     quick: args.quick,
+    students: args.students,
     seeds,
     mode,
     started: started.toISOString(),
@@ -150,7 +161,7 @@ async function main (): Promise<void> {
   console.log(`\nwrote ${file}`)
 }
 
-async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: number): Promise<Measured[]> {
+async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: number, variants: typeof STUDENT_VARIANTS): Promise<Measured[]> {
   const { train, valid, test } = data.split
   const numItems = data.dataset.items.size
   const ctx: MeasureContext = { test, tailItems: data.tailItems, itemIds: data.dataset.items.ids(), fingerprint: data.fingerprint, requests }
@@ -185,12 +196,23 @@ async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: nu
     const mixture = new MixtureScorer([{ scorer: teacher, weight: 1 - MIX.weight }, { scorer: knn, weight: MIX.weight, sharpness: MIX.sharpness }])
     rows.push(await measure('mixed teacher (teacher + item-knn)', mixture, ctx, { trainSeconds: report.seconds + knnSeconds }))
     log(rows.at(-1)!, seed)
-    for (const variant of STUDENT_VARIANTS) {
+    const t2 = performance.now()
+    const members = ensembleMembers({ train, numItems }, ENSEMBLE.sharpness, teacher)
+    const fitted = fitEnsemble(members, valid, { seed: 1 })
+    const kept = members.flatMap((m, i) => fitted.weights[i] > 0 ? [{ member: m, weight: fitted.weights[i], targets: i === 0 ? targets : undefined }] : [])
+    const ensembleTargets = mixTeacherTargets(
+      kept.map((k) => k.targets ?? scorerTargets(k.member.scorer, train, positions, { topN: mode.topN, sharpness: k.member.sharpness })),
+      kept.map((k) => k.weight), mode.topN)
+    const ensembleLabel = `ensemble teacher (${members.flatMap((m, i) => fitted.weights[i] > 0 ? [`${i === 0 ? 'teacher' : m.scorer.name} ${fitted.weights[i].toFixed(2)}`] : []).join(', ')})`
+    console.error(`seed ${seed}: ${ensembleLabel} fitted on ${fitted.cases} validation users (valid NDCG@10 ${fitted.ndcg.toFixed(4)}), targets in ${seconds(t2).toFixed(1)}s`)
+    rows.push(await measure('ensemble teacher', ensembleScorer(members, fitted.weights), ctx, { trainSeconds: report.seconds + seconds(t2) }))
+    log(rows.at(-1)!, seed)
+    for (const variant of variants) {
       const student = new Student({ numItems, ...mode.student, seed })
       try {
         const usesTeacher = variant.losses.kd !== undefined || variant.losses.ranking !== undefined || variant.losses.hint !== undefined
         const r = distillStudent(student, train, {
-          ...mode.studentTraining, seed, valid, losses: variant.losses, targets: usesTeacher ? (variant.mixed === true ? mixed : targets) : undefined, positions
+          ...mode.studentTraining, seed, valid, losses: variant.losses, targets: usesTeacher ? (variant.teacher === 'mixed' ? mixed : variant.teacher === 'ensemble' ? ensembleTargets : targets) : undefined, positions
         })
         rows.push(await measure(variant.label, student, ctx, { trainSeconds: r.seconds, model: student, teacher }))
         log(rows.at(-1)!, seed)

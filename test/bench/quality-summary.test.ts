@@ -36,8 +36,9 @@ describe('quality summary', () => {
   it('shows spread only when there is some, and dashes for missing figures', () => {
     const [teacher, student] = summaryRows(summarise([row('teacher', 0.1), row('teacher', 0.3), row('student', 0.2, { params: 50 })]))
     assert.equal(teacher[1], '0.2000 ± 0.1414')
-    assert.equal(teacher[4], '–')
+    assert.equal(teacher[4], '0.500', 'catalogue coverage')
+    assert.equal(teacher[5], '–')
     assert.equal(student[1], '0.2000')
-    assert.equal(student[6], '50')
+    assert.equal(student[7], '50')
   })
 })
