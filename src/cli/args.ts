@@ -89,6 +89,16 @@ export function dataFormat (value: string): DataFormat {
   return value as DataFormat
 }
 
+/** A comma list of positive integers, e.g. `--k 5,10,20`; duplicates dropped, order kept. */
+export function positiveIntList (value: string, name: string): number[] {
+  const parts = value.split(',').map((s) => s.trim())
+  const numbers = parts.map(Number)
+  if (parts.some((s) => s === '') || numbers.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+    throw new CliUsageError(`--${name} must be a comma list of positive integers, got ${JSON.stringify(value)}`)
+  }
+  return [...new Set(numbers)]
+}
+
 /** Throws a CliUsageError naming the option when a required one is missing. */
 export function required<T> (value: T | undefined, name: string): T {
   if (value === undefined) throw new CliUsageError(`--${name} is required`)

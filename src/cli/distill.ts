@@ -5,6 +5,7 @@
  *   npm run distill -- --data ../shared/datasets/ml-100k --losses task,kd,ranking
  * `--losses task` trains the same student without distillation (no teacher needed).
  * A thin parser: the run itself is `runStudent` (src/distill/student-pipeline.ts), which the worker calls too.
+ * The figures also go to a results file (--results), the printed lines and epochs to --log when given.
  */
 import { pathToFileURL } from 'node:url'
 import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
@@ -17,6 +18,7 @@ import { applyTuned, studentOptions } from './tuned-options.js'
 import { readTunedSettings } from '../distill/tuned-settings.js'
 import { qualityLine } from './report.js'
 import { fixed } from './table.js'
+import { RECORD_OPTIONS, runRecord } from './run-record.js'
 
 const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
 
@@ -53,7 +55,8 @@ export const DISTILL_SPEC = {
     schedule: { type: 'string', default: 'constant', description: 'constant | linear: teacher losses fade to 0 over the epochs' },
     'batch-size': { type: 'int', default: DISTILL_DEFAULTS.batchSize, description: 'positions per step' },
     'learning-rate': { type: 'float', default: DISTILL_DEFAULTS.learningRate, description: 'Adam learning rate' },
-    ...TRAINING_OPTIONS
+    ...TRAINING_OPTIONS,
+    ...RECORD_OPTIONS
   }
 } as const
 
@@ -93,6 +96,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const teacherWeights = parseTeacherWeights(args['teacher-weights'])
   if (args.ensemble && mix > 0) throw new CliUsageError('--ensemble already weighs item-KNN on validation: drop --mix-item-knn')
   if (!(args['ensemble-sharpness'] > 0)) throw new CliUsageError('--ensemble-sharpness must be positive')
+  const record = runRecord('distill', argv, args, print)
+  print = record.print
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
@@ -130,12 +135,27 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     patience: args.patience,
     maxSeconds: args['max-seconds'],
     save: !args['no-save'],
-    log: print
+    log: print,
+    progress: record.progress('student')
   })
   const weighted = run.teacherWeight === 1 ? '' : `, teacher weight ${run.teacherWeight}`
   print(qualityLine(`student (${args.losses}${weighted})`, run.test, run.params, run.report.seconds))
   if (run.overlap !== undefined) print(`top-10 overlap with ${run.teacherLabel ?? 'the teacher'}: ${fixed(run.overlap)}`)
   if (run.version !== null) print(`saved student v${run.version} in ${run.dir ?? ''}`)
+  const results = await record.write({
+    data: data.source,
+    fingerprint: data.fingerprint,
+    backend,
+    losses,
+    teacher: run.teacherLabel,
+    teacherWeight: run.teacherWeight,
+    version: run.version,
+    params: run.params,
+    test: run.test,
+    teacherOverlap: run.overlap ?? null,
+    training: run.report
+  })
+  if (results !== null) print(`results: ${results}`)
   return { version: run.version, ndcg: run.test.ndcg, overlap: run.overlap, teacherWeight: run.teacherWeight }
 }
 

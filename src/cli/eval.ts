@@ -1,11 +1,11 @@
 /**
- * Evaluates saved teacher and student versions, baselines and a bring-your-own teacher (a Layers
- * model or a teacher-scores file) on
- * a dataset, leave-one-out by time with full ranking:
- *   npm run eval -- --data ../shared/datasets/ml-100k [--models student,teacher,markov-chain]
+ * Evaluates saved teacher and student versions (one, several or all), baselines and a
+ * bring-your-own teacher (a Layers model or a teacher-scores file) on a dataset, leave-one-out by
+ * time with full ranking, at one or several cut-offs; the figures also go to a results file:
+ *   npm run eval -- --data ../shared/datasets/ml-100k [--models student,teacher,markov-chain] [--k 10,20] [--student-version 3,5]
  */
 import { pathToFileURL } from 'node:url'
-import { evaluate, topKOverlap, type EvaluationResult } from '../distill/evaluate.js'
+import { evaluateAtCutoffs, topKOverlap, type EvaluationResult } from '../distill/evaluate.js'
 import { loadStudent, loadTeacher } from '../models/artifact/model-io.js'
 import { listVersions } from '../models/artifact/index.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
@@ -18,7 +18,8 @@ import { MarkovChainScorer } from '../models/markov-chain.js'
 import { PopularityScorer } from '../models/popularity.js'
 import type { Scorer } from '../models/scorer.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, parseCli, required, runCli, dataFormat } from './args.js'
+import { COMMON_OPTIONS, CliUsageError, parseCli, positiveIntList, required, runCli, dataFormat } from './args.js'
+import { RECORD_OPTIONS, runRecord } from './run-record.js'
 import { checkCatalogue, describeData, loadData, type LoadedData } from '../distill/training-data.js'
 import { fixed, markdownTable } from './table.js'
 
@@ -29,14 +30,15 @@ export const EVAL_SPEC = {
     ...COMMON_OPTIONS,
     models: { type: 'string', default: 'saved', description: 'comma list of student, teacher, popularity, markov-chain, item-knn, layers, scores, ensemble; "saved" = every role with a version' },
     'ensemble-sharpness': { type: 'float', default: 5, description: 'logit of the best item of each count-based ensemble member (markov-chain, item-knn, popularity)' },
-    'student-version': { type: 'int', description: 'student version (latest when omitted)' },
-    'teacher-version': { type: 'int', description: 'teacher version (latest when omitted)' },
+    'student-version': { type: 'string', description: 'student version, comma list of versions, or "all" (latest when omitted)' },
+    'teacher-version': { type: 'string', description: 'teacher version, comma list of versions, or "all" (latest when omitted; the ensemble uses each)' },
     'layers-dir': { type: 'string', description: 'directory of a TF.js Layers model (model.json + shards) to evaluate as "layers"' },
     'max-len': { type: 'int', default: 50, description: 'input length of the --layers-dir model' },
     'item-map': { type: 'string', description: 'the --layers-dir model\'s item numbering (CSV, TSV or JSON: item id, token, column; see npm run item-map)' },
     'teacher-scores': { type: 'string', description: 'JSON Lines of per-user top-N lists (as npm run distill reads them) to evaluate as "scores"' },
     split: { type: 'string', default: 'test', description: 'test | valid' },
-    k: { type: 'int', default: 10, description: 'cut-off of NDCG, HR, coverage and tail recall' }
+    k: { type: 'string', default: '10', description: 'cut-off of NDCG, HR, coverage and tail recall, or a comma list of them (one table each)' },
+    ...RECORD_OPTIONS
   }
 } as const
 
@@ -45,6 +47,9 @@ const KNOWN = ['student', 'teacher', 'popularity', 'markov-chain', 'item-knn', '
 export interface EvalRow extends EvaluationResult {
   model: string
   version: number | null
+  /** The cut-off of NDCG, HR, coverage and tail recall. */
+  k: number
+  /** Scoring time of this model and version (all cut-offs together). */
   seconds: number
 }
 
@@ -52,47 +57,70 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const args = parseCli(EVAL_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
   if (args.split !== 'test' && args.split !== 'valid') throw new CliUsageError(`--split must be test or valid, got ${JSON.stringify(args.split)}`)
+  const ks = positiveIntList(args.k, 'k')
   const names = args.models === 'saved'
     ? (['student', 'teacher'] as const).filter((role) => listVersions(args['models-dir'], role).length > 0)
     : args.models.split(',').map((s) => s.trim()).filter((s) => s !== '')
   const unknown = names.filter((n) => !KNOWN.includes(n))
   if (unknown.length > 0) throw new CliUsageError(`unknown model ${unknown.join(', ')}; choose from ${KNOWN.join(', ')}`)
   if (names.length === 0) throw new CliUsageError(`no saved models under ${args['models-dir']}; train one or pass --models`)
+  const studentVersions = versions(args['student-version'], 'student', args['models-dir'])
+  const teacherVersions = versions(args['teacher-version'], 'teacher', args['models-dir'])
+  const record = runRecord('eval', argv, args, print)
 
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
-  print(`${describeData(data)}; backend ${backend}`)
+  record.print(`${describeData(data)}; backend ${backend}`)
   const cases = data.split[args.split]
   const rows: EvalRow[] = []
-  const scorers = new Map<string, Scorer>()
+  let teacher: Scorer | undefined
+  let student: Scorer | undefined
   const disposers: Array<() => void> = []
   try {
     for (const name of names) {
-      const { scorer, version, dispose } = await build(name, data, args, print)
-      if (dispose) disposers.push(dispose)
-      scorers.set(name, scorer)
-      const started = performance.now()
-      const result = evaluate(scorer, cases, { k: args.k, tailItems: data.tailItems })
-      rows.push({ model: name, version, seconds: (performance.now() - started) / 1000, ...result })
+      const list = name === 'student' ? studentVersions : name === 'teacher' || name === 'ensemble' ? teacherVersions : [undefined]
+      for (const wanted of list) {
+        const { scorer, version, dispose } = await build(name, wanted, data, args, record.print)
+        if (dispose) disposers.push(dispose)
+        if (name === 'student') student ??= scorer
+        else if (name === 'teacher' || name === 'layers' || name === 'scores') teacher ??= scorer
+        const started = performance.now()
+        const results = evaluateAtCutoffs(scorer, cases, ks, { tailItems: data.tailItems })
+        const seconds = (performance.now() - started) / 1000
+        results.forEach((result, i) => rows.push({ model: name, version, k: ks[i], seconds, ...result }))
+      }
     }
-    const k = args.k
-    print('\n' + markdownTable(
-      ['model', 'version', `NDCG@${k}`, `HR@${k}`, 'MRR', `coverage@${k}`, `tail recall@${k}`, 'eval s'],
-      rows.map((r) => [r.model, r.version === null ? '–' : String(r.version), fixed(r.ndcg), fixed(r.hr), fixed(r.mrr),
-        fixed(r.coverage), fixed(r.tailRecall), r.seconds.toFixed(1)])
-    ))
-    const teacher = scorers.get('teacher') ?? scorers.get('layers') ?? scorers.get('scores')
-    const student = scorers.get('student')
-    if (teacher && student) print(`\nteacher-student top-${k} overlap: ${fixed(topKOverlap(teacher, student, cases, k))}`)
+    for (const k of ks) {
+      record.print('\n' + markdownTable(
+        ['model', 'version', `NDCG@${k}`, `HR@${k}`, 'MRR', `coverage@${k}`, `tail recall@${k}`, 'eval s'],
+        rows.filter((r) => r.k === k).map((r) => [r.model, r.version === null ? '–' : String(r.version), fixed(r.ndcg), fixed(r.hr), fixed(r.mrr),
+          fixed(r.coverage), fixed(r.tailRecall), r.seconds.toFixed(1)])
+      ))
+    }
+    const overlap = teacher && student ? topKOverlap(teacher, student, cases, ks[0]) : undefined
+    if (overlap !== undefined) record.print(`\nteacher-student top-${ks[0]} overlap: ${fixed(overlap)}`)
+    const path = await record.write({ data: data.source, fingerprint: data.fingerprint, backend, split: args.split, cases: cases.length, cutoffs: ks, rows, teacherStudentOverlap: overlap ?? null })
+    if (path !== null) record.print(`\nresults: ${path}`)
   } finally {
     for (const dispose of disposers) dispose()
   }
   return rows
 }
 
+/** `--student-version` / `--teacher-version`: undefined (the latest), a comma list, or "all" saved versions. */
+function versions (value: string | undefined, role: 'student' | 'teacher', modelsDir: string): Array<number | undefined> {
+  if (value === undefined) return [undefined]
+  if (value === 'all') {
+    const saved = listVersions(modelsDir, role)
+    if (saved.length === 0) throw new CliUsageError(`--${role}-version all: no ${role} versions under ${modelsDir}`)
+    return saved
+  }
+  return positiveIntList(value, `${role}-version`)
+}
+
 type EvalArgs = NonNullable<ReturnType<typeof parseCli<typeof EVAL_SPEC.options>>>
 
-async function build (name: string, data: LoadedData, args: EvalArgs, print: (line: string) => void): Promise<{ scorer: Scorer, version: number | null, dispose?: () => void }> {
+async function build (name: string, version: number | undefined, data: LoadedData, args: EvalArgs, print: (line: string) => void): Promise<{ scorer: Scorer, version: number | null, dispose?: () => void }> {
   const baseline = { train: data.split.train, numItems: data.dataset.items.size }
   switch (name) {
     case 'popularity': return { scorer: new PopularityScorer(baseline), version: null }
@@ -105,14 +133,14 @@ async function build (name: string, data: LoadedData, args: EvalArgs, print: (li
     }
     case 'ensemble': {
       // the saved teacher (when there is one) and the baselines, weighted on validation NDCG@10
-      const teacher = listVersions(args['models-dir'], 'teacher').length > 0 ? await loadTeacher(args['models-dir'], args['teacher-version']) : undefined
+      const teacher = listVersions(args['models-dir'], 'teacher').length > 0 ? await loadTeacher(args['models-dir'], version) : undefined
       try {
         if (teacher !== undefined) checkCatalogue(teacher.itemIds, data, `teacher v${teacher.manifest.version}`)
         const members = ensembleMembers(baseline, args['ensemble-sharpness'], teacher?.model)
-        const fitted = fitEnsemble(members, data.split.valid, { k: args.k, seed: args.seed })
+        const fitted = fitEnsemble(members, data.split.valid, { seed: args.seed })
         print(`ensemble fitted on ${fitted.cases} validation users: ` +
           members.map((m, i) => `${i === 0 && teacher !== undefined ? `teacher v${teacher.manifest.version}` : m.scorer.name} ${fixed(fitted.weights[i])} (alone ${fixed(fitted.memberNdcg[i])})`).join(', ') +
-          `; mixture valid NDCG@${args.k} ${fixed(fitted.ndcg)}`)
+          `; mixture valid NDCG@10 ${fixed(fitted.ndcg)}`)
         return { scorer: ensembleScorer(members, fitted.weights, 'ensemble'), version: teacher?.manifest.version ?? null, dispose: () => teacher?.model.dispose() }
       } catch (err) {
         teacher?.model.dispose()
@@ -126,8 +154,8 @@ async function build (name: string, data: LoadedData, args: EvalArgs, print: (li
     }
     default: {
       const loaded = name === 'teacher'
-        ? await loadTeacher(args['models-dir'], args['teacher-version'])
-        : await loadStudent(args['models-dir'], args['student-version'])
+        ? await loadTeacher(args['models-dir'], version)
+        : await loadStudent(args['models-dir'], version)
       try {
         checkCatalogue(loaded.itemIds, data, `${name} v${loaded.manifest.version}`)
       } catch (err) {

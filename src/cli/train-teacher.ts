@@ -2,7 +2,8 @@
  * Trains the SASRec-style teacher on a dataset's leave-one-out train split (early stopping on the
  * validation split), reports held-out test quality, and saves it as the next teacher version:
  *   npm run train:teacher -- --data ../shared/datasets/ml-100k --epochs 20
- * A thin parser: the run itself is `runTeacher` (src/distill/teacher-pipeline.ts).
+ * A thin parser: the run itself is `runTeacher` (src/distill/teacher-pipeline.ts). The figures
+ * also go to a results file (--results), the printed lines and epochs to --log when given.
  */
 import { availableParallelism } from 'node:os'
 import { pathToFileURL } from 'node:url'
@@ -13,6 +14,7 @@ import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS, dataFormat } from './args.js'
 import { describeData, loadData } from '../distill/training-data.js'
 import { qualityLine } from './report.js'
+import { RECORD_OPTIONS, runRecord } from './run-record.js'
 import { applyTuned, teacherOptions } from './tuned-options.js'
 import { readTunedSettings } from '../distill/tuned-settings.js'
 
@@ -33,7 +35,8 @@ export const TRAIN_TEACHER_SPEC = {
     'batch-size': { type: 'int', default: TEACHER_TRAINING_DEFAULTS.batchSize, description: 'sequences per step' },
     threads: { type: 'int', default: 0, description: 'threads each training step is split over (data parallel, one TF.js backend each); 0 = every core, 1 = this thread alone' },
     'learning-rate': { type: 'float', default: TEACHER_TRAINING_DEFAULTS.learningRate, description: 'Adam learning rate' },
-    ...TRAINING_OPTIONS
+    ...TRAINING_OPTIONS,
+    ...RECORD_OPTIONS
   }
 } as const
 
@@ -42,6 +45,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (args === null) return null
   const lrDecay = learningRateDecay(args['lr-decay'])
   if (!(args.threads >= 0)) throw new CliUsageError('--threads must be 0 (every core) or more')
+  const record = runRecord('train-teacher', argv, args, print)
+  print = record.print
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
@@ -53,6 +58,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (args.loss !== 'full' && args.loss !== 'sampled') throw new CliUsageError(`--loss must be full or sampled, got ${JSON.stringify(args.loss)}`)
   const loss: TeacherLoss = args.loss === 'full' ? { kind: 'full' } : { kind: 'sampled', negatives: args.negatives }
 
+  // the native backend already runs each kernel on every core; wasm runs one thread per backend
+  const threads = args.threads !== 0 ? args.threads : backend === 'tensorflow' ? 1 : availableParallelism()
   const run = await runTeacher({
     data,
     modelsDir: args['models-dir'],
@@ -66,11 +73,15 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     patience: args.patience,
     maxSeconds: args['max-seconds'],
     save: !args['no-save'],
-    // the native backend already runs each kernel on every core; wasm runs one thread per backend
-    threads: args.threads !== 0 ? args.threads : backend === 'tensorflow' ? 1 : availableParallelism()
+    progress: record.progress('teacher'),
+    threads
   })
   print(qualityLine('teacher', run.test, run.params, run.report.seconds))
   if (run.version !== null) print(`saved teacher v${run.version} in ${run.dir ?? ''}`)
+  const results = await record.write({
+    data: data.source, fingerprint: data.fingerprint, backend, threads, loss, version: run.version, params: run.params, test: run.test, training: run.report
+  })
+  if (results !== null) print(`results: ${results}`)
   return { version: run.version, ndcg: run.test.ndcg }
 }
 

@@ -11,6 +11,7 @@ import { tune } from '../distill/tune.js'
 import { saveTunedSettings } from '../distill/tuned-settings.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
+import { RECORD_OPTIONS, runRecord } from './run-record.js'
 
 export const TUNE_SPEC = {
   usage: 'npm run tune --',
@@ -22,7 +23,8 @@ export const TUNE_SPEC = {
     seed: COMMON_OPTIONS.seed,
     'budget-minutes': { type: 'float', default: 30, description: 'wall-clock budget of the whole search (60% teacher, 40% student)' },
     trials: { type: 'int', description: 'trials per phase at most (default: as many as the budget allows; trial 1 is the defaults)' },
-    epochs: { type: 'int', default: 30, description: 'epochs per trial at most (early stopping on validation, patience 3)' }
+    epochs: { type: 'int', default: 30, description: 'epochs per trial at most (early stopping on validation, patience 3)' },
+    ...RECORD_OPTIONS
   }
 } as const
 
@@ -32,6 +34,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (!(args['budget-minutes'] > 0)) throw new CliUsageError('--budget-minutes must be positive')
   if (args.trials !== undefined && !(args.trials >= 1)) throw new CliUsageError('--trials must be at least 1')
   if (!(args.epochs >= 1)) throw new CliUsageError('--epochs must be at least 1')
+  const record = runRecord('tune', argv, args, print)
+  print = record.print
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
   print(`${describeData(data)}; backend ${backend}`)
@@ -41,6 +45,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   print(`chosen teacher: ${JSON.stringify(result.teacher.settings)} (valid NDCG@10 ${result.teacher.validNdcg.toFixed(4)}, ${result.trials.teacher.length} trials)`)
   print(`chosen student: ${JSON.stringify(result.student.settings)} (valid NDCG@10 ${result.student.validNdcg.toFixed(4)}, ${result.trials.student.length} trials)`)
   print(`saved ${path}`)
+  const results = await record.write({ data: data.source, fingerprint: data.fingerprint, backend, budgetSeconds, settings: path, ...result })
+  if (results !== null) print(`results: ${results}`)
   return path
 }
 

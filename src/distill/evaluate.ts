@@ -36,42 +36,55 @@ export interface EvaluationResult {
 const DEFAULT_BATCH = 256
 
 export function evaluate (scorer: Scorer, cases: readonly EvalCase[], options: EvaluateOptions = {}): EvaluationResult {
-  const k = options.k ?? 10
+  return evaluateAtCutoffs(scorer, cases, [options.k ?? 10], options)[0]
+}
+
+/**
+ * `evaluate` at several cut-offs, scoring every case once: one result per entry of `ks`, in order
+ * (MRR, which is not cut, is the same in each).
+ */
+export function evaluateAtCutoffs (scorer: Scorer, cases: readonly EvalCase[], ks: readonly number[], options: Omit<EvaluateOptions, 'k'> = {}): EvaluationResult[] {
+  if (ks.some((k) => !Number.isSafeInteger(k) || k < 1)) throw new RangeError(`cut-offs must be positive integers, got ${ks.join(', ')}`)
   const numItems = options.numItems ?? scorer.numItems
   const tailItems = options.tailItems
+  const maxK = Math.max(0, ...ks)
   const masked = new Uint8Array(numItems)
-  const recommended = new Uint8Array(numItems)
-  let ndcg = 0
-  let hr = 0
+  const recommended = ks.map(() => new Uint8Array(numItems))
+  const ndcg = ks.map(() => 0)
+  const hr = ks.map(() => 0)
+  const tailHits = ks.map(() => 0)
   let mrr = 0
-  let tailHits = 0
   let tailCases = 0
   forEachScored(scorer, cases, options.batchSize ?? DEFAULT_BATCH, (c, scores) => {
     for (const item of c.history) masked[item] = 1
     masked[c.target] = 0
     const rank = rankOfTarget(scores, c.target, masked)
-    ndcg += ndcgAtK(rank, k)
-    hr += hitAtK(rank, k)
     mrr += 1 / rank
-    if (tailItems !== undefined && tailItems[c.target] === 1) {
-      tailCases++
-      tailHits += hitAtK(rank, k)
-    }
-    for (const { index } of topK(scores, k, masked)) recommended[index] = 1
+    const tail = tailItems !== undefined && tailItems[c.target] === 1
+    if (tail) tailCases++
+    const list = topK(scores, maxK, masked)
+    ks.forEach((k, i) => {
+      ndcg[i] += ndcgAtK(rank, k)
+      hr[i] += hitAtK(rank, k)
+      if (tail) tailHits[i] += hitAtK(rank, k)
+      for (let j = 0; j < Math.min(k, list.length); j++) recommended[i][list[j].index] = 1
+    })
     for (const item of c.history) masked[item] = 0
   })
   const n = cases.length
-  let covered = 0
-  for (let i = 0; i < numItems; i++) covered += recommended[i]
-  return {
-    ndcg: n === 0 ? 0 : ndcg / n,
-    hr: n === 0 ? 0 : hr / n,
-    mrr: n === 0 ? 0 : mrr / n,
-    coverage: numItems === 0 ? 0 : covered / numItems,
-    tailRecall: tailCases === 0 ? NaN : tailHits / tailCases,
-    tailCases,
-    users: n
-  }
+  return ks.map((_, i) => {
+    let covered = 0
+    for (let item = 0; item < numItems; item++) covered += recommended[i][item]
+    return {
+      ndcg: n === 0 ? 0 : ndcg[i] / n,
+      hr: n === 0 ? 0 : hr[i] / n,
+      mrr: n === 0 ? 0 : mrr / n,
+      coverage: numItems === 0 ? 0 : covered / numItems,
+      tailRecall: tailCases === 0 ? NaN : tailHits[i] / tailCases,
+      tailCases,
+      users: n
+    }
+  })
 }
 
 /**

@@ -48,6 +48,24 @@ export function createProgress (label: string, stream: ProgressStream = process.
   }
 }
 
+/**
+ * Progress of a long computation that is not an epoch (teacher targets, mixtures) as log lines:
+ * `label: done/total positions (pct%), elapsed, eta`, at most one per `everyMs` (none for a
+ * computation shorter than that). Pass it as `onProgress`.
+ */
+export function throttledProgress (label: string, log: (line: string) => void, everyMs = 10_000, now = () => performance.now()): (done: number, total: number) => void {
+  const started = now()
+  let last = started
+  return (done, total) => {
+    const t = now()
+    if (t - last < everyMs || done >= total) return
+    last = t
+    const elapsed = (t - started) / 1000
+    const eta = done === 0 ? Infinity : elapsed * (total - done) / done
+    log(`${label}: ${done}/${total} positions (${Math.floor(100 * done / total)}%), ${formatDuration(elapsed)}, eta ${formatDuration(eta)}`)
+  }
+}
+
 export const silentProgress: ProgressReporter = {
   step () {},
   epoch () {},

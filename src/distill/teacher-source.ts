@@ -13,6 +13,7 @@ import type { Scorer } from '../models/scorer.js'
 import { readTeacherScores, TeacherScoresError, type TeacherScoreList } from '../models/teacher-scores-file.js'
 import { catalogueFit, type LoadedData } from './training-data.js'
 import { DistillError } from './distill-error.js'
+import { throttledProgress } from './progress.js'
 
 export interface TeacherSourceOptions {
   modelsDir: string
@@ -110,7 +111,7 @@ async function ensembleTargets (data: LoadedData, o: TeacherSourceOptions, sharp
   const weights: number[] = []
   members.forEach((m, i) => {
     if (fitted.weights[i] === 0) return
-    parts.push(i === 0 ? own : scorerTargets(m.scorer, train, own.positions, { topN: o.topN, sharpness: m.sharpness }))
+    parts.push(i === 0 ? own : scorerTargets(m.scorer, train, own.positions, { topN: o.topN, sharpness: m.sharpness, onProgress: throttledProgress(`${m.scorer.name} targets`, o.log) }))
     weights.push(fitted.weights[i])
   })
   const label = `ensemble of ${names.flatMap((name, i) => fitted.weights[i] > 0 ? [`${name} (${fitted.weights[i].toFixed(2)})`] : []).join(', ')}`
@@ -126,7 +127,8 @@ async function mixedTargets (data: LoadedData, o: TeacherSourceOptions, teacherT
   const mix = async (): Promise<TeacherTargets> => {
     const own = await teacherTargets()
     const { train } = data.split
-    const knn = scorerTargets(new ItemKnnScorer({ train, numItems: data.dataset.items.size }), train, own.positions, { topN: o.topN, sharpness: mixItemKnn.sharpness })
+    const knn = scorerTargets(new ItemKnnScorer({ train, numItems: data.dataset.items.size }), train, own.positions,
+      { topN: o.topN, sharpness: mixItemKnn.sharpness, onProgress: throttledProgress('item-KNN targets', o.log) })
     return mixTeacherTargets([own, knn], [1 - mixItemKnn.weight, mixItemKnn.weight], o.topN)
   }
   // a saved teacher's mix is kept beside its own targets (a mix read back skips them); the other sources are mixed every run
@@ -174,7 +176,7 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
       targets: async () => {
         const started = performance.now()
         // its outputs are taken as logits, after every prefix as a saved teacher's are
-        const targets = scorerTargets(teacher, train, trainingPositions(train, perUser), { topN: o.topN })
+        const targets = scorerTargets(teacher, train, trainingPositions(train, perUser), { topN: o.topN, onProgress: throttledProgress('teacher targets', o.log) })
         o.log(`${o.layersDir}: top-${o.topN} targets at ${targets.size} positions computed in ${((performance.now() - started) / 1000).toFixed(1)}s`)
         return targets
       }
@@ -206,7 +208,8 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
     targets: async () => {
       const started = performance.now()
       const compute = (): TeacherTargets =>
-        computeTeacherTargets(loaded.model, teacherTrain, trainingPositions(train, perUser), { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings })
+        computeTeacherTargets(loaded.model, teacherTrain, trainingPositions(train, perUser),
+          { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings, onProgress: throttledProgress('teacher targets', o.log) })
       const { targets, cached } = o.cache === false ? { targets: compute(), cached: false } : await cachedTeacherTargets(loaded.dir, key, compute)
       o.log(`${label}: top-${o.topN} targets at ${targets.size} positions ${cached ? 'read back' : 'computed'} in ` +
         `${((performance.now() - started) / 1000).toFixed(1)}s (${(targets.memoryBytes() / 2 ** 20).toFixed(1)} MiB)`)

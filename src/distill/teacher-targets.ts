@@ -94,6 +94,8 @@ export interface ComputeTargetsOptions {
    * otherwise part of the soft-target mass goes to items the user has already seen.
    */
   maskHistory?: boolean
+  /** Called after each batch with the positions done so far and in all (see `throttledProgress`). */
+  onProgress?: (done: number, total: number) => void
 }
 
 /**
@@ -124,6 +126,7 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
   }
   windows.sort((a, b) => (a.stop - a.start) - (b.stop - b.start))
   const table = teacher.itemEmbeddings()
+  let done = 0
   for (let b = 0; b < windows.length; b += batchSize) {
     const batch = windows.slice(b, b + batchSize)
     const len = batch[batch.length - 1].stop - batch[batch.length - 1].start
@@ -154,6 +157,8 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
       logits.set(v.subarray(k * topN, (k + 1) * topN), p * topN)
       items.set(ix.subarray(k * topN, (k + 1) * topN), p * topN)
     })
+    done += order.length
+    options.onProgress?.(done, positions.users.length)
   }
   const embeddings = options.withItemEmbeddings ? table.dataSync() as Float32Array : undefined
   table.dispose()
@@ -189,6 +194,8 @@ export interface ScorerTargetsOptions {
    * (a model trained elsewhere that outputs logits).
    */
   sharpness?: number
+  /** Called after each chunk of positions with the positions done so far and in all. */
+  onProgress?: (done: number, total: number) => void
 }
 
 /**
@@ -224,6 +231,7 @@ export function scorerTargets (scorer: Scorer, train: readonly Int32Array[], pos
         logits[p * topN + n] = n >= best.length ? MASKED : sharpness === undefined ? pick.score : sharpness * pick.score / top
       }
     })
+    options.onProgress?.(start + ps.length, size)
   }
   return new TeacherTargets(positions, topN, items, logits)
 }

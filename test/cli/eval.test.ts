@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -36,12 +36,34 @@ describe('npm run eval', () => {
     const expected = evaluate(student, data.split.test, { k: 5, tailItems: data.tailItems })
     student.dispose()
 
-    const rows = await main(['--data', dataFile, '--models-dir', modelsDir, '--models', 'student,popularity', '--k', '5'], (l) => lines.push(l))
+    const rows = await main(['--data', dataFile, '--models-dir', modelsDir, '--models', 'student,popularity', '--k', '5', '--results', 'none'], (l) => lines.push(l))
     assert.ok(rows !== null)
     assert.deepEqual(rows.map((r) => [r.model, r.version]), [['student', 1], ['popularity', null]])
     assert.equal(rows[0].ndcg, expected.ndcg)
     assert.equal(rows[0].hr, expected.hr)
     assert.match(lines.join('\n'), /\| student +\| +1 \| +\d\.\d{4} \|/)
+  })
+
+  it('scores several versions at several cut-offs in one run, one table per cut-off, and keeps the figures in a results file', async () => {
+    const data = await loadData(dataFile, 'auto', 1)
+    const second = new Student({ numItems: data.dataset.items.size, dim: 4, window: 3, seed: 6 })
+    await saveModel(modelsDir, second, { itemIds: data.dataset.items.ids(), datasetFingerprint: data.fingerprint })
+    const expected = [3, 5].map((k) => evaluate(second, data.split.test, { k, tailItems: data.tailItems }))
+    second.dispose()
+    const results = join(root, 'eval.json')
+    const printed: string[] = []
+    const rows = await main(['--data', dataFile, '--models-dir', modelsDir, '--models', 'student,popularity', '--student-version', 'all', '--k', '3,5', '--results', results], (l) => printed.push(l))
+    assert.ok(rows !== null)
+    assert.deepEqual(rows.map((r) => [r.model, r.version, r.k]), [['student', 1, 3], ['student', 1, 5], ['student', 2, 3], ['student', 2, 5], ['popularity', null, 3], ['popularity', null, 5]])
+    assert.deepEqual(rows.filter((r) => r.version === 2).map((r) => [r.ndcg, r.hr, r.coverage]), expected.map((e) => [e.ndcg, e.hr, e.coverage]))
+    const text = printed.join('\n')
+    assert.match(text, /NDCG@3[\s\S]*NDCG@5/)
+    assert.match(text, new RegExp(`results: ${results}`))
+    const json = JSON.parse(await readFile(results, 'utf8'))
+    assert.deepEqual(json.cutoffs, [3, 5])
+    assert.equal(json.rows.length, 6)
+    assert.equal(json.fingerprint, data.fingerprint)
+    await assert.rejects(main(['--data', dataFile, '--models-dir', modelsDir, '--k', '5,0'], () => {}), { code: 'CLI_USAGE', message: /--k must be a comma list of positive integers/ })
   })
 
   it('refuses a model saved for another item catalogue', async () => {

@@ -73,7 +73,7 @@ describe('a teacher trained outside the project, with its own item numbering', (
     const json = join(root, 'natural.json')
     await writeFile(json, JSON.stringify(Object.fromEntries(Array.from({ length: numItems }, (_, n) => [`i${n}`, n + 1]))))
     const ndcg = async (...extra: string[]): Promise<Record<string, number>> => {
-      const rows = await evaluateCli(['--data', events, '--models', 'layers,popularity', '--layers-dir', layers, '--max-len', String(MAX_LEN), ...extra], print)
+      const rows = await evaluateCli(['--results', 'none', '--data', events, '--models', 'layers,popularity', '--layers-dir', layers, '--max-len', String(MAX_LEN), ...extra], print)
       return Object.fromEntries(rows!.map((r) => [r.model, r.ndcg]))
     }
     const mapped = await ndcg('--item-map', csv)
@@ -87,7 +87,7 @@ describe('a teacher trained outside the project, with its own item numbering', (
   it('distils end to end from it at every training position', async () => {
     const csv = join(root, 'natural.csv')
     out.length = 0
-    const result = await distill(['--data', events, '--layers-dir', layers, '--item-map', csv, '--max-len', String(MAX_LEN), '--losses', 'task,kd',
+    const result = await distill(['--results', 'none', '--data', events, '--layers-dir', layers, '--item-map', csv, '--max-len', String(MAX_LEN), '--losses', 'task,kd',
       '--epochs', '2', '--dim', '8', '--window', '5', '--teacher-weights', '1', '--no-save'], print)
     assert.ok(result !== null && result.ndcg > 0)
     const log = out.join('\n')
@@ -99,7 +99,7 @@ describe('a teacher trained outside the project, with its own item numbering', (
   it('refuses a map of another catalogue, with the counts', async () => {
     const other = join(root, 'other.csv')
     await writeFile(other, 'item_id,token\n' + Array.from({ length: numItems }, (_, n) => `x${n},${n + 1}`).join('\n') + '\n')
-    await assert.rejects(distill(['--data', events, '--layers-dir', layers, '--item-map', other, '--max-len', String(MAX_LEN), '--losses', 'task,kd', '--no-save'], print),
+    await assert.rejects(distill(['--results', 'none', '--data', events, '--layers-dir', layers, '--item-map', other, '--max-len', String(MAX_LEN), '--losses', 'task,kd', '--no-save'], print),
       { code: 'TEACHER_TARGETS_INVALID', message: new RegExp(`maps 0 of the data's ${numItems} items \\(${numItems} of its ids are not in the data, e\\.g\\. "x0"`) })
   })
 
@@ -111,8 +111,8 @@ describe('a teacher trained outside the project, with its own item numbering', (
     assert.equal(lines.length, numItems + 1)
     const first = JSON.parse((await readFile(events, 'utf8')).split('\n')[0]).itemId
     assert.equal(lines[1], `${first as string},1,0`, 'the first item to appear in the data is token 1, column 0')
-    const withMap = await evaluateCli(['--data', events, '--models', 'layers', '--layers-dir', layers, '--max-len', String(MAX_LEN), '--item-map', file], print)
-    const without = await evaluateCli(['--data', events, '--models', 'layers', '--layers-dir', layers, '--max-len', String(MAX_LEN)], print)
+    const withMap = await evaluateCli(['--results', 'none', '--data', events, '--models', 'layers', '--layers-dir', layers, '--max-len', String(MAX_LEN), '--item-map', file], print)
+    const without = await evaluateCli(['--results', 'none', '--data', events, '--models', 'layers', '--layers-dir', layers, '--max-len', String(MAX_LEN)], print)
     assert.equal(withMap![0].ndcg, without![0].ndcg)
     await assert.rejects(itemMap(['--data', events, '--out', join(root, 'map.txt')], print), { code: 'CLI_USAGE' })
   })

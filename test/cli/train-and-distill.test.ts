@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -44,16 +44,27 @@ describe('npm run train:teacher and npm run distill', () => {
     assert.equal(loaded.model.config.dim, 8)
     loaded.model.dispose()
     assert.match(out.join('\n'), /saved teacher v1/)
+    const [, results] = /results: (\S+)/.exec(out.join('\n')) ?? []
+    assert.ok(results?.startsWith(join(modelsDir, 'results', 'train-teacher-')), results)
+    const figures = JSON.parse(await readFile(results, 'utf8'))
+    assert.equal(figures.version, 1)
+    assert.equal(figures.test.ndcg, result?.ndcg)
+    assert.ok(figures.training.epochs.length >= 1 && figures.training.seconds > 0)
   })
 
   it('distils a student from the latest teacher with every loss, recording the teacher version', async () => {
-    const result = await distill(['--data', data, '--models-dir', modelsDir, '--losses', 'task,kd,ranking,hint', ...TINY_STUDENT], print)
+    const log = join(root, 'distill.log')
+    const result = await distill(['--data', data, '--models-dir', modelsDir, '--losses', 'task,kd,ranking,hint', '--log', log, ...TINY_STUDENT], print)
     assert.equal(result?.version, 1)
     assert.ok(result?.overlap !== undefined && result.overlap >= 0 && result.overlap <= 1)
     const loaded = await loadStudent(modelsDir)
     assert.equal(loaded.manifest.teacherVersion, 1)
     assert.equal(loaded.manifest.metrics.teacherOverlap10, result.overlap)
     loaded.model.dispose()
+    const logged = await readFile(log, 'utf8')
+    assert.match(logged, /teacher v1: top-8 targets at \d+ positions computed/)
+    assert.match(logged, /student epoch 1\/1 loss [\d.]+ valid ndcg@10/, 'epoch progress reaches the log file')
+    assert.match(logged, /saved student v1/)
   })
 
   it('reads the teacher targets of the previous run back instead of running the teacher again', async () => {
@@ -132,11 +143,11 @@ describe('npm run train:teacher and npm run distill', () => {
       userId: userIds[c.user],
       items: [{ itemId: itemIds[c.target], score: 5 }, { itemId: itemIds[(c.target + 1) % itemIds.length], score: 1 }]
     })).join('\n') + '\n')
-    const rows = await evaluateCli(['--data', data, '--models', 'scores,popularity', '--teacher-scores', oracle], print)
+    const rows = await evaluateCli(['--results', 'none', '--data', data, '--models', 'scores,popularity', '--teacher-scores', oracle], print)
     assert.deepEqual(rows?.map((r) => r.model), ['scores', 'popularity'])
     const [scores, popularity] = rows!
     assert.ok(scores.ndcg > 0.9 && scores.ndcg > popularity.ndcg, `oracle NDCG@10 ${scores.ndcg}, popularity ${popularity.ndcg}`)
-    await assert.rejects(evaluateCli(['--data', data, '--models', 'scores'], print), { code: 'CLI_USAGE' })
+    await assert.rejects(evaluateCli(['--results', 'none', '--data', data, '--models', 'scores'], print), { code: 'CLI_USAGE' })
   })
 
   it('refuses a scores file that is empty, or whose users or items are mostly unknown, with the counts', async () => {
@@ -144,7 +155,7 @@ describe('npm run train:teacher and npm run distill', () => {
     const row = (userId: string, itemIds: string[]): string => JSON.stringify({ userId, items: itemIds.map((itemId, i) => ({ itemId, score: 3 - i })) })
     const run = async (lines: string[]): Promise<unknown> => {
       await writeFile(file, lines.join('\n') + '\n')
-      return await distill(['--data', data, '--teacher-scores', file, '--no-save', ...TINY_STUDENT, '--top-n', '2', '--ranking-k', '2'], print)
+      return await distill(['--results', 'none', '--data', data, '--teacher-scores', file, '--no-save', ...TINY_STUDENT, '--top-n', '2', '--ranking-k', '2'], print)
     }
     await assert.rejects(run(['']), { code: 'TEACHER_TARGETS_EMPTY', message: /holds no user lists/ })
     await assert.rejects(run([row('u0', ['i1']), row('x1', ['i1']), row('x2', ['i2'])]), { code: 'TEACHER_TARGETS_INVALID', message: /2 of its 3 users are not in the data \(e\.g\. "x1", "x2"\)/ })
@@ -167,18 +178,18 @@ describe('npm run train:teacher and npm run distill', () => {
     await model.save(fileSystemHandler(join(root, 'layers-nan')))
     model.dispose()
     out.length = 0
-    const result = await distill(['--data', data, '--layers-dir', layersDir, '--max-len', '6', '--losses', 'task,kd', '--no-save', ...TINY_STUDENT], print)
+    const result = await distill(['--results', 'none', '--data', data, '--layers-dir', layersDir, '--max-len', '6', '--losses', 'task,kd', '--no-save', ...TINY_STUDENT], print)
     assert.ok(result?.overlap !== undefined)
     const [, covered, total] = /teacher targets at (\d+) of (\d+) training positions/.exec(out.join('\n')) ?? []
     assert.ok(Number(covered) > 100 && covered === total, `${covered} of ${total} positions`)
-    const rows = await evaluateCli(['--data', data, '--models', 'layers,popularity', '--layers-dir', layersDir, '--max-len', '6'], print)
+    const rows = await evaluateCli(['--results', 'none', '--data', data, '--models', 'layers,popularity', '--layers-dir', layersDir, '--max-len', '6'], print)
     assert.deepEqual(rows?.map((r) => r.model), ['layers', 'popularity'])
-    await assert.rejects(distill(['--data', data, '--layers-dir', join(root, 'layers-nan'), '--max-len', '6', '--losses', 'task,kd', '--no-save', ...TINY_STUDENT], print),
+    await assert.rejects(distill(['--results', 'none', '--data', data, '--layers-dir', join(root, 'layers-nan'), '--max-len', '6', '--losses', 'task,kd', '--no-save', ...TINY_STUDENT], print),
       { code: 'TEACHER_OUTPUT_INVALID', message: /non-finite score/ })
   })
 
   it('refuses unknown losses and a hint loss without a saved teacher', async () => {
-    await assert.rejects(distill(['--data', data, '--losses', 'task,magic'], print), { code: 'CLI_USAGE' })
+    await assert.rejects(distill(['--results', 'none', '--data', data, '--losses', 'task,magic'], print), { code: 'CLI_USAGE' })
     await assert.rejects(distill(['--data', data, '--models-dir', join(root, 'none'), '--losses', 'kd', ...TINY_STUDENT], print), { code: 'ARTIFACT_NOT_FOUND' })
   })
 })

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { evaluate, topKOverlap } from '../../src/distill/evaluate.js'
+import { evaluate, evaluateAtCutoffs, topKOverlap } from '../../src/distill/evaluate.js'
 import { rankOfTarget, tailItemsMask } from '../../src/distill/metrics.js'
 import type { EvalCase } from '../../src/data/split.js'
 import type { Scorer } from '../../src/models/scorer.js'
@@ -58,6 +58,16 @@ describe('evaluate', () => {
     assert.equal(result.ndcg, 0)
     assert.equal(result.hr, 0)
     assert.equal(result.mrr, 1 / 4) // 5 items, 1 masked: rank 4
+  })
+
+  it('gives at several cut-offs what evaluate gives at each, scoring every case once', () => {
+    const tail = Uint8Array.from([0, 0, 1, 0, 1])
+    const counting = tableScorer(5, { 0: [9, 1, 5, 5, 3], 1: [1, 9, 2, 3, 0] })
+    const results = evaluateAtCutoffs(counting, cases, [1, 2, 4], { tailItems: tail })
+    assert.deepEqual(counting.calls, [2], 'one scoreBatch call for all three cut-offs')
+    assert.deepEqual(results, [1, 2, 4].map((k) => evaluate(scorer, cases, { k, tailItems: tail })))
+    assert.deepEqual(results.map((r) => r.hr), [0, 0.5, 1])
+    assert.throws(() => evaluateAtCutoffs(scorer, cases, [0]), RangeError)
   })
 
   it('does not mask the target when it also appears in the history', () => {

@@ -33,8 +33,12 @@ describe('teacher targets', () => {
     const teacher = new Teacher({ numItems: 25, dim: 8, blocks: 1, heads: 2, ffnDim: 8, maxLen: 20 })
     const positions = trainingPositions(train)
     const before = tf.memory().numTensors
-    const targets = computeTeacherTargets(teacher, train, positions, { topN: 5, batchSize: 4, withItemEmbeddings: true })
+    const reported: Array<[number, number]> = []
+    const targets = computeTeacherTargets(teacher, train, positions, { topN: 5, batchSize: 4, withItemEmbeddings: true, onProgress: (done, total) => reported.push([done, total]) })
     assert.equal(tf.memory().numTensors, before)
+    assert.equal(reported.length, Math.ceil(9 / 4), 'progress after each batch of windows')
+    assert.deepEqual(reported.at(-1), [positions.users.length, positions.users.length])
+    assert.ok(reported.every(([done], i) => i === 0 || done > reported[i - 1][0]))
     const histories = Array.from(positions.users, (u, p) => train[u].subarray(0, positions.ends[p]))
     const unmasked = computeTeacherTargets(teacher, train, positions, { topN: 5, batchSize: 4, maskHistory: false })
     teacher.scoreBatch(histories).forEach((scores, p) => {
@@ -80,7 +84,9 @@ describe('teacher targets', () => {
     const train = [Int32Array.of(0, 1, 2, 3)]
     // scores item i as i + 1, whatever the history
     const scorer = { name: 'rising', numItems: 6, scoreBatch: (hs: readonly Int32Array[]) => hs.map(() => Float32Array.from({ length: 6 }, (_, i) => i + 1)) }
-    const targets = scorerTargets(scorer, train, trainingPositions(train), { topN: 3, sharpness: 6 })
+    const reported: number[] = []
+    const targets = scorerTargets(scorer, train, trainingPositions(train), { topN: 3, sharpness: 6, onProgress: (done, total) => reported.push(done, total) })
+    assert.deepEqual(reported, [3, 3])
     // ends 1, 2, 3: histories [0], [0, 1], [0, 1, 2]
     assert.deepEqual(Array.from(targets.items), [5, 4, 3, 5, 4, 3, 5, 4, 3])
     assert.deepEqual(Array.from(targets.logits.subarray(0, 3)), [6, 5, 4])

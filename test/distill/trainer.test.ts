@@ -5,6 +5,7 @@ import { selectBackend } from '../../src/tf/backend.js'
 import { Teacher } from '../../src/models/teacher.js'
 import { Student } from '../../src/models/student.js'
 import { computeTeacherTargets, createProgress, distillStudent, trainingPositions, trainTeacher } from '../../src/distill/trainer.js'
+import { throttledProgress } from '../../src/distill/progress.js'
 import { evaluate } from '../../src/distill/evaluate.js'
 import { buildDataset } from '../../src/data/build-dataset.js'
 import { generateSynthetic } from '../../src/data/synthetic.js'
@@ -157,6 +158,17 @@ describe('trainer', () => {
     assert.throws(() => distillStudent(student, split.train, { ...base, losses: { kd: { weight: 1, temperature: 2 } } }),
       { code: 'DISTILL_OPTIONS_INVALID' })
     student.dispose()
+  })
+
+  it('logs a long computation\'s progress at most once per interval, with its ETA, and nothing for a short one', () => {
+    const lines: string[] = []
+    let t = 0
+    const report = throttledProgress('teacher targets', (l) => lines.push(l), 10_000, () => t)
+    t = 4_000; report(100, 1000)
+    t = 12_000; report(300, 1000)
+    t = 15_000; report(400, 1000)
+    t = 40_000; report(1000, 1000)
+    assert.deepEqual(lines, ['teacher targets: 300/1000 positions (30%), 12s, eta 28s'])
   })
 
   it('reports one line per epoch on a plain stream and redraws one line on a TTY', () => {
