@@ -19,6 +19,7 @@ import { readTunedSettings } from '../distill/tuned-settings.js'
 import { qualityLine } from './report.js'
 import { fixed } from './table.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
+import { FIT_OPTION, fitOption } from './fit-option.js'
 
 const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
 
@@ -56,6 +57,7 @@ export const DISTILL_SPEC = {
     'batch-size': { type: 'int', default: DISTILL_DEFAULTS.batchSize, description: 'positions per step' },
     'learning-rate': { type: 'float', default: DISTILL_DEFAULTS.learningRate, description: 'Adam learning rate' },
     ...TRAINING_OPTIONS,
+    fit: FIT_OPTION,
     ...RECORD_OPTIONS
   }
 } as const
@@ -94,6 +96,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (!(args['knn-sharpness'] > 0)) throw new CliUsageError('--knn-sharpness must be positive')
   if (!(args['list-positions'] >= 1)) throw new CliUsageError('--list-positions must be at least 1')
   const teacherWeights = parseTeacherWeights(args['teacher-weights'])
+  const fit = fitOption(args.fit, args['no-save'])
+  if (fit === 'train+valid' && args.ensemble) throw new CliUsageError('--fit train+valid cannot refit an --ensemble: its weights are fitted on validation')
   if (args.ensemble && mix > 0) throw new CliUsageError('--ensemble already weighs item-KNN on validation: drop --mix-item-knn')
   if (!(args['ensemble-sharpness'] > 0)) throw new CliUsageError('--ensemble-sharpness must be positive')
   const record = runRecord('distill', argv, args, print)
@@ -136,10 +140,12 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     maxSeconds: args['max-seconds'],
     save: !args['no-save'],
     log: print,
-    progress: record.progress('student')
+    progress: record.progress('student'),
+    fit
   })
   const weighted = run.teacherWeight === 1 ? '' : `, teacher weight ${run.teacherWeight}`
-  print(qualityLine(`student (${args.losses}${weighted})`, run.test, run.params, run.report.seconds))
+  if (run.refit !== undefined) print(`refitted on train+valid for ${run.refit.epochs.length} epoch(s) (the best on validation) in ${run.refit.seconds.toFixed(1)}s; test figures are the refit's`)
+  print(qualityLine(`student (${args.losses}${weighted}, fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
   if (run.overlap !== undefined) print(`top-10 overlap with ${run.teacherLabel ?? 'the teacher'}: ${fixed(run.overlap)}`)
   if (run.version !== null) print(`saved student v${run.version} in ${run.dir ?? ''}`)
   const results = await record.write({
@@ -153,7 +159,9 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     params: run.params,
     test: run.test,
     teacherOverlap: run.overlap ?? null,
-    training: run.report
+    fit,
+    training: run.report,
+    refit: run.refit ?? null
   })
   if (results !== null) print(`results: ${results}`)
   return { version: run.version, ndcg: run.test.ndcg, overlap: run.overlap, teacherWeight: run.teacherWeight }

@@ -20,6 +20,7 @@ import type { Scorer } from '../models/scorer.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, parseCli, positiveIntList, required, runCli, dataFormat } from './args.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
+import { FITS, foldValidation } from '../distill/fold-validation.js'
 import { checkCatalogue, describeData, loadData, type LoadedData } from '../distill/training-data.js'
 import { fixed, markdownTable } from './table.js'
 
@@ -38,6 +39,7 @@ export const EVAL_SPEC = {
     'teacher-scores': { type: 'string', description: 'JSON Lines of per-user top-N lists (as npm run distill reads them) to evaluate as "scores"' },
     split: { type: 'string', default: 'test', description: 'test | valid' },
     k: { type: 'string', default: '10', description: 'cut-off of NDCG, HR, coverage and tail recall, or a comma list of them (one table each)' },
+    fit: { type: 'string', default: 'train', description: 'train | train+valid: fit the baselines (and the ensemble\'s baseline members; its weights stay fitted on validation) on train plus the validation targets for the test ranking; saved models are scored as trained' },
     ...RECORD_OPTIONS
   }
 } as const
@@ -58,6 +60,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (args === null) return null
   if (args.split !== 'test' && args.split !== 'valid') throw new CliUsageError(`--split must be test or valid, got ${JSON.stringify(args.split)}`)
   const ks = positiveIntList(args.k, 'k')
+  if (!(FITS as readonly string[]).includes(args.fit)) throw new CliUsageError(`--fit must be ${FITS.join(' or ')}, got ${JSON.stringify(args.fit)}`)
+  if (args.fit === 'train+valid' && args.split !== 'test') throw new CliUsageError('--fit train+valid is for the test split: validation targets would be in training')
   const names = args.models === 'saved'
     ? (['student', 'teacher'] as const).filter((role) => listVersions(args['models-dir'], role).length > 0)
     : args.models.split(',').map((s) => s.trim()).filter((s) => s !== '')
@@ -70,7 +74,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
 
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
-  record.print(`${describeData(data)}; backend ${backend}`)
+  record.print(`${describeData(data)}; backend ${backend}; baselines fitted on ${args.fit}`)
   const cases = data.split[args.split]
   const rows: EvalRow[] = []
   let teacher: Scorer | undefined
@@ -99,7 +103,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     }
     const overlap = teacher && student ? topKOverlap(teacher, student, cases, ks[0]) : undefined
     if (overlap !== undefined) record.print(`\nteacher-student top-${ks[0]} overlap: ${fixed(overlap)}`)
-    const path = await record.write({ data: data.source, fingerprint: data.fingerprint, backend, split: args.split, cases: cases.length, cutoffs: ks, rows, teacherStudentOverlap: overlap ?? null })
+    const path = await record.write({ data: data.source, fingerprint: data.fingerprint, backend, split: args.split, fit: args.fit, cases: cases.length, cutoffs: ks, rows, teacherStudentOverlap: overlap ?? null })
     if (path !== null) record.print(`\nresults: ${path}`)
   } finally {
     for (const dispose of disposers) dispose()
@@ -121,7 +125,8 @@ function versions (value: string | undefined, role: 'student' | 'teacher', model
 type EvalArgs = NonNullable<ReturnType<typeof parseCli<typeof EVAL_SPEC.options>>>
 
 async function build (name: string, version: number | undefined, data: LoadedData, args: EvalArgs, print: (line: string) => void): Promise<{ scorer: Scorer, version: number | null, dispose?: () => void }> {
-  const baseline = { train: data.split.train, numItems: data.dataset.items.size }
+  const numItems = data.dataset.items.size
+  const baseline = { train: args.fit === 'train+valid' ? foldValidation(data).split.train : data.split.train, numItems }
   switch (name) {
     case 'popularity': return { scorer: new PopularityScorer(baseline), version: null }
     case 'markov-chain': return { scorer: new MarkovChainScorer(baseline), version: null }
@@ -136,12 +141,14 @@ async function build (name: string, version: number | undefined, data: LoadedDat
       const teacher = listVersions(args['models-dir'], 'teacher').length > 0 ? await loadTeacher(args['models-dir'], version) : undefined
       try {
         if (teacher !== undefined) checkCatalogue(teacher.itemIds, data, `teacher v${teacher.manifest.version}`)
-        const members = ensembleMembers(baseline, args['ensemble-sharpness'], teacher?.model)
+        // weights fitted on validation with the baselines fitted on train; then the baselines as --fit says
+        const members = ensembleMembers({ train: data.split.train, numItems }, args['ensemble-sharpness'], teacher?.model)
         const fitted = fitEnsemble(members, data.split.valid, { seed: args.seed })
         print(`ensemble fitted on ${fitted.cases} validation users: ` +
           members.map((m, i) => `${i === 0 && teacher !== undefined ? `teacher v${teacher.manifest.version}` : m.scorer.name} ${fixed(fitted.weights[i])} (alone ${fixed(fitted.memberNdcg[i])})`).join(', ') +
           `; mixture valid NDCG@10 ${fixed(fitted.ndcg)}`)
-        return { scorer: ensembleScorer(members, fitted.weights, 'ensemble'), version: teacher?.manifest.version ?? null, dispose: () => teacher?.model.dispose() }
+        const scoring = args.fit === 'train+valid' ? ensembleMembers(baseline, args['ensemble-sharpness'], teacher?.model) : members
+        return { scorer: ensembleScorer(scoring, fitted.weights, 'ensemble'), version: teacher?.manifest.version ?? null, dispose: () => teacher?.model.dispose() }
       } catch (err) {
         teacher?.model.dispose()
         throw err

@@ -15,6 +15,7 @@ import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, r
 import { describeData, loadData } from '../distill/training-data.js'
 import { qualityLine } from './report.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
+import { FIT_OPTION, fitOption } from './fit-option.js'
 import { applyTuned, teacherOptions } from './tuned-options.js'
 import { readTunedSettings } from '../distill/tuned-settings.js'
 
@@ -36,6 +37,7 @@ export const TRAIN_TEACHER_SPEC = {
     threads: { type: 'int', default: 0, description: 'threads each training step is split over (data parallel, one TF.js backend each); 0 = every core, 1 = this thread alone' },
     'learning-rate': { type: 'float', default: TEACHER_TRAINING_DEFAULTS.learningRate, description: 'Adam learning rate' },
     ...TRAINING_OPTIONS,
+    fit: FIT_OPTION,
     ...RECORD_OPTIONS
   }
 } as const
@@ -45,6 +47,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (args === null) return null
   const lrDecay = learningRateDecay(args['lr-decay'])
   if (!(args.threads >= 0)) throw new CliUsageError('--threads must be 0 (every core) or more')
+  const fit = fitOption(args.fit, args['no-save'])
   const record = runRecord('train-teacher', argv, args, print)
   print = record.print
   const backend = await selectBackend()
@@ -74,12 +77,14 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     maxSeconds: args['max-seconds'],
     save: !args['no-save'],
     progress: record.progress('teacher'),
+    fit,
     threads
   })
-  print(qualityLine('teacher', run.test, run.params, run.report.seconds))
+  if (run.refit !== undefined) print(`refitted on train+valid for ${run.refit.epochs.length} epoch(s) (the best on validation) in ${run.refit.seconds.toFixed(1)}s; test figures are the refit's`)
+  print(qualityLine(`teacher (fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
   if (run.version !== null) print(`saved teacher v${run.version} in ${run.dir ?? ''}`)
   const results = await record.write({
-    data: data.source, fingerprint: data.fingerprint, backend, threads, loss, version: run.version, params: run.params, test: run.test, training: run.report
+    data: data.source, fingerprint: data.fingerprint, backend, threads, loss, fit, version: run.version, params: run.params, test: run.test, training: run.report, refit: run.refit ?? null
   })
   if (results !== null) print(`results: ${results}`)
   return { version: run.version, ndcg: run.test.ndcg }

@@ -12,6 +12,7 @@ import { saveModel } from '../models/artifact/model-io.js'
 import { Student, type StudentConfig } from '../models/student.js'
 import { warmStart, type WarmStartResult } from '../models/warm-start.js'
 import type { ProgressReporter } from './progress.js'
+import { foldValidation, type Fit } from './fold-validation.js'
 
 export interface StudentRunOptions {
   data: LoadedData
@@ -53,6 +54,14 @@ export interface StudentRunOptions {
    * student worse is weighted down to nothing. Default [1]: the losses as given, one run.
    */
   teacherWeights?: readonly number[]
+  /**
+   * 'train+valid': once the teacher weight and the epochs were chosen on validation, a fresh
+   * student (same seed) trains that many epochs on train plus the validation targets, with the
+   * teacher's targets at those positions, and that one is tested. It has seen the targets later
+   * runs choose on, so it is never saved. Not with an ensemble teacher (its weights are fitted on
+   * validation). Default 'train'.
+   */
+  fit?: Fit
 }
 
 export interface StudentRunResult {
@@ -71,6 +80,8 @@ export interface StudentRunResult {
   rejected?: string
   /** The multiplier of the teacher losses chosen on validation (1 when there was no choice). */
   teacherWeight: number
+  /** With fit 'train+valid': the refit's run (its epochs are the report's best epoch + 1). */
+  refit?: TrainReport
 }
 
 /**
@@ -85,18 +96,13 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
   if (weights.length === 0 || weights.some((w) => !(w >= 0 && Number.isFinite(w)))) {
     throw new DistillError('DISTILL_OPTIONS_INVALID', `teacher weights must be finite and at least 0, got ${JSON.stringify(weights)}`)
   }
+  if (o.fit === 'train+valid' && o.save) throw new DistillError('DISTILL_OPTIONS_INVALID', 'a student fitted on train+valid has seen the validation targets later runs choose on: it is not saved')
+  if (o.fit === 'train+valid' && o.teacher?.ensemble !== undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'an ensemble teacher\'s weights are fitted on validation: it cannot be refitted on train+valid')
   let teacher: TeacherSource | undefined
   let chosen: Trained | undefined
   try {
     if (needsTeacher) {
-      teacher = await loadTeacherSource(data, {
-        topN: 32,
-        maxLen: 50,
-        ...o.teacher,
-        modelsDir: o.modelsDir,
-        withItemEmbeddings: losses.hint !== undefined,
-        log: o.log
-      })
+      teacher = await loadTeacherSource(data, teacherOptions(o))
     }
     const tried: Array<{ weight: number, valid: number }> = []
     for (const weight of weights) {
@@ -109,19 +115,32 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
         run.student.dispose()
       }
     }
-    const { student, report, warm, weight: teacherWeight } = chosen!
+    const { report, warm, weight: teacherWeight } = chosen!
     if (tried.length > 1) {
       o.log(`teacher weight chosen on validation NDCG@10: ${teacherWeight} (` +
         tried.map((t) => `${t.weight}: ${t.valid.toFixed(4)}`).join(', ') + ')' +
         (teacherWeight === 0 ? `; ${teacher!.label} made the student worse, so it is not distilled from` : ''))
     }
+    let refit: TrainReport | undefined
+    if (o.fit === 'train+valid') {
+      const folded = foldValidation(data)
+      const epochs = report.bestEpoch + 1
+      o.log(`refitting on train+valid: ${epochs} epoch(s), teacher weight ${teacherWeight}, as chosen on validation`)
+      chosen!.student.dispose()
+      chosen = undefined
+      teacher?.dispose()
+      teacher = teacherWeight > 0 && needsTeacher ? await loadTeacherSource(folded, teacherOptions(o, { cache: false })) : undefined
+      chosen = trainStudent({ ...o, data: folded }, teacherWeight, teacher, epochs)
+      refit = chosen.report
+    }
+    const { student } = chosen!
     // a student that ignored its teacher was not distilled from it
     const used = teacherWeight > 0 ? teacher : undefined
     const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
     const overlap = used?.scorer ? topKOverlap(used.scorer, student, data.split.test, 10) : undefined
     const params = student.paramCount()
     const { rejected } = (await o.gate?.(student)) ?? {}
-    const base = { test, report, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight }
+    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight }
     if (!o.save) return { ...base, version: null, dir: null }
     const curves = curveLines('student', report)
     const saved = await saveModel(o.modelsDir, student, {
@@ -151,10 +170,17 @@ interface Trained {
   valid: number
 }
 
-/** One student, its teacher losses scaled by `weight` (0: the task loss alone), trained with early stopping on validation. */
-function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSource | undefined): Trained {
+function teacherOptions (o: StudentRunOptions, extra: Partial<TeacherSourceOptions> = {}): TeacherSourceOptions {
+  return { topN: 32, maxLen: 50, ...o.teacher, modelsDir: o.modelsDir, withItemEmbeddings: o.losses.hint !== undefined, log: o.log, ...extra }
+}
+
+/**
+ * One student, its teacher losses scaled by `weight` (0: the task loss alone), trained with early
+ * stopping on validation, or for exactly `fixedEpochs` epochs without it.
+ */
+function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSource | undefined, fixedEpochs?: number): Trained {
   const { data } = o
-  const epochs = o.epochs ?? DISTILL_DEFAULTS.epochs
+  const epochs = fixedEpochs ?? o.epochs ?? DISTILL_DEFAULTS.epochs
   const losses = scaleTeacherLosses(o.losses, weight)
   const student = new Student({ ...o.student, numItems: data.dataset.items.size, seed: o.student.seed ?? o.seed })
   try {
@@ -172,9 +198,9 @@ function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSou
       targets: distilled ? teacher.targets : undefined,
       positions: teacher?.targets.positions ?? trainingPositions(data.split.train, o.teacher?.perUser ?? Infinity),
       schedule: o.schedule === 'linear' ? { kind: 'linear', start: 1, end: 0, epochs } : undefined,
-      valid: data.split.valid,
-      patience: o.patience,
-      maxSeconds: o.maxSeconds,
+      valid: fixedEpochs === undefined ? data.split.valid : undefined,
+      patience: fixedEpochs === undefined ? o.patience : undefined,
+      maxSeconds: fixedEpochs === undefined ? o.maxSeconds : undefined,
       progress: o.progress,
       signal: o.signal
     })

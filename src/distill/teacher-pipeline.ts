@@ -11,6 +11,8 @@ import { Teacher, type TeacherConfig } from '../models/teacher.js'
 import * as tf from '@tensorflow/tfjs'
 import { GradientPool } from './gradient-pool.js'
 import type { BackendName } from '../tf/backend-name.js'
+import { DistillError } from './distill-error.js'
+import { foldValidation, type Fit } from './fold-validation.js'
 
 export interface TeacherRunOptions {
   data: LoadedData
@@ -32,13 +34,22 @@ export interface TeacherRunOptions {
   progress?: ProgressReporter | false
   /** Checked between steps; see TrainLoopOptions.signal. */
   signal?: { readonly aborted: boolean }
+  /**
+   * 'train+valid': after the run on train chose its epochs on validation, a fresh teacher (same
+   * seed) trains that many epochs on train plus the validation targets, and that one is tested.
+   * It has seen the targets later runs choose on, so it is never saved. Default 'train'.
+   */
+  fit?: Fit
 }
 
 export interface TeacherRunResult {
   version: number | null
   dir: string | null
   test: EvaluationResult
+  /** The run on train, with its validation curve. */
   report: TrainReport
+  /** With fit 'train+valid': the refit's run (its epochs are the report's best epoch + 1). */
+  refit?: TrainReport
   params: number
 }
 
@@ -47,49 +58,73 @@ export interface TeacherRunResult {
  * with early stopping on validation, evaluate on test, and save the version with its figures.
  */
 export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResult> {
+  if (o.fit === 'train+valid' && o.save) throw new DistillError('DISTILL_OPTIONS_INVALID', 'a teacher fitted on train+valid has seen the validation targets later runs choose on: it is not saved')
   const { data } = o
-  const teacher = new Teacher({ ...o.teacher, numItems: data.dataset.items.size, seed: o.teacher.seed ?? o.seed })
-  const batchSize = o.batchSize ?? TEACHER_TRAINING_DEFAULTS.batchSize
-  let pool: GradientPool | undefined
+  let teacher = trainOn(o, data)
   try {
-    if ((o.threads ?? 1) > 1) {
-      pool = await GradientPool.start({
-        threads: o.threads!,
-        teacher,
-        train: data.split.train,
-        batchSize,
-        negatives: o.loss.kind === 'sampled' ? o.loss.negatives : 0,
-        backend: tf.getBackend() as BackendName
-      })
+    const report = await teacher.report
+    let refit: TrainReport | undefined
+    if (o.fit === 'train+valid') {
+      teacher.model.dispose()
+      teacher = trainOn(o, foldValidation(data), report.bestEpoch + 1)
+      refit = await teacher.report
     }
-    const report = trainTeacher(teacher, data.split.train, {
-      epochs: o.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
-      batchSize,
-      pool,
-      learningRate: o.learningRate ?? TEACHER_TRAINING_DEFAULTS.learningRate,
-      learningRateDecay: o.learningRateDecay,
-      seed: o.seed,
-      loss: o.loss,
-      valid: data.split.valid,
-      patience: o.patience,
-      maxSeconds: o.maxSeconds,
-      progress: o.progress,
-      signal: o.signal
-    })
-    const test = evaluate(teacher, data.split.test, { k: 10, tailItems: data.tailItems })
-    const params = teacher.paramCount()
-    if (!o.save) return { version: null, dir: null, test, report, params }
+    const model = teacher.model
+    const test = evaluate(model, data.split.test, { k: 10, tailItems: data.tailItems })
+    const params = model.paramCount()
+    if (!o.save) return { version: null, dir: null, test, report, refit, params }
     const curves = curveLines('teacher', report)
-    const saved = await saveModel(o.modelsDir, teacher, {
+    const saved = await saveModel(o.modelsDir, model, {
       itemIds: data.dataset.items.ids(),
       datasetFingerprint: data.fingerprint,
-      metrics: savedMetrics(test, report, params, usPerRequest(teacher, data.split.test)),
+      metrics: savedMetrics(test, report, params, usPerRequest(model, data.split.test)),
       curves
     })
     await writeTensorBoard(saved.dir, curves)
     return { version: saved.version, dir: saved.dir, test, report, params }
   } finally {
-    await pool?.close()
-    teacher.dispose()
+    teacher.model.dispose()
   }
+}
+
+/**
+ * A fresh teacher trained on `data`'s train split: with early stopping on its validation cases,
+ * or for exactly `epochs` epochs without validation. The model is the caller's to dispose (also
+ * when the report rejects).
+ */
+function trainOn (o: TeacherRunOptions, data: LoadedData, epochs?: number): { model: Teacher, report: Promise<TrainReport> } {
+  const model = new Teacher({ ...o.teacher, numItems: data.dataset.items.size, seed: o.teacher.seed ?? o.seed })
+  const batchSize = o.batchSize ?? TEACHER_TRAINING_DEFAULTS.batchSize
+  const report = (async () => {
+    let pool: GradientPool | undefined
+    try {
+      if ((o.threads ?? 1) > 1) {
+        pool = await GradientPool.start({
+          threads: o.threads!,
+          teacher: model,
+          train: data.split.train,
+          batchSize,
+          negatives: o.loss.kind === 'sampled' ? o.loss.negatives : 0,
+          backend: tf.getBackend() as BackendName
+        })
+      }
+      return trainTeacher(model, data.split.train, {
+        epochs: epochs ?? o.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
+        batchSize,
+        pool,
+        learningRate: o.learningRate ?? TEACHER_TRAINING_DEFAULTS.learningRate,
+        learningRateDecay: o.learningRateDecay,
+        seed: o.seed,
+        loss: o.loss,
+        valid: epochs === undefined ? data.split.valid : undefined,
+        patience: epochs === undefined ? o.patience : undefined,
+        maxSeconds: epochs === undefined ? o.maxSeconds : undefined,
+        progress: o.progress,
+        signal: o.signal
+      })
+    } finally {
+      await pool?.close()
+    }
+  })()
+  return { model, report }
 }

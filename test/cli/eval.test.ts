@@ -9,6 +9,8 @@ import { evaluate } from '../../src/distill/evaluate.js'
 import { saveModel } from '../../src/models/artifact/model-io.js'
 import { Student } from '../../src/models/student.js'
 import { selectBackend } from '../../src/tf/backend.js'
+import { foldValidation } from '../../src/distill/fold-validation.js'
+import { MarkovChainScorer } from '../../src/models/markov-chain.js'
 
 describe('npm run eval', () => {
   let root: string
@@ -64,6 +66,19 @@ describe('npm run eval', () => {
     assert.equal(json.rows.length, 6)
     assert.equal(json.fingerprint, data.fingerprint)
     await assert.rejects(main(['--data', dataFile, '--models-dir', modelsDir, '--k', '5,0'], () => {}), { code: 'CLI_USAGE', message: /--k must be a comma list of positive integers/ })
+  })
+
+  it('fits the baselines on train plus validation for the test ranking with --fit train+valid, and says so', async () => {
+    const data = await loadData('synthetic', 'auto', 7)
+    const printed: string[] = []
+    const rows = await main(['--data', 'synthetic', '--seed', '7', '--models', 'markov-chain', '--fit', 'train+valid', '--results', 'none'], (l) => printed.push(l))
+    const folded = evaluate(new MarkovChainScorer({ train: foldValidation(data).split.train, numItems: data.dataset.items.size }), data.split.test, { k: 10, tailItems: data.tailItems })
+    const plain = evaluate(new MarkovChainScorer({ train: data.split.train, numItems: data.dataset.items.size }), data.split.test, { k: 10, tailItems: data.tailItems })
+    assert.notEqual(folded.ndcg, plain.ndcg, 'the synthetic data tells the two fits apart')
+    assert.equal(rows?.[0].ndcg, folded.ndcg)
+    assert.match(printed.join('\n'), /baselines fitted on train\+valid/)
+    await assert.rejects(main(['--data', dataFile, '--models', 'popularity', '--fit', 'train+valid', '--split', 'valid'], () => {}), { code: 'CLI_USAGE' })
+    await assert.rejects(main(['--data', dataFile, '--models', 'popularity', '--fit', 'everything'], () => {}), { code: 'CLI_USAGE' })
   })
 
   it('refuses a model saved for another item catalogue', async () => {
