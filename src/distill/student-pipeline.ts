@@ -128,7 +128,9 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       o.log(`refitting on train+valid: ${epochs} epoch(s), teacher weight ${teacherWeight}, as chosen on validation`)
       chosen!.student.dispose()
       chosen = undefined
-      teacher?.dispose()
+      const trainOnly = teacher
+      teacher = undefined
+      trainOnly?.dispose()
       teacher = teacherWeight > 0 && needsTeacher ? await loadTeacherSource(folded, teacherOptions(o, { cache: false })) : undefined
       chosen = trainStudent({ ...o, data: folded }, teacherWeight, teacher, epochs)
       refit = chosen.report
