@@ -15,7 +15,7 @@ import { markdownTable } from '../src/cli/table.js'
 import { computeTeacherTargets, distillStudent, mixTeacherTargets, scorerTargets, trainTeacher, type DistillLosses, type TeacherLoss } from '../src/distill/trainer.js'
 import { trainingPositions } from '../src/distill/training-positions.js'
 import { ensembleMembers } from '../src/distill/ensemble-members.js'
-import { ensembleScorer, fitEnsemble } from '../src/distill/fit-ensemble.js'
+import { ensembleLabel, ensembleScorer, fitEnsemble, fittedEnsembleTargets } from '../src/distill/fit-ensemble.js'
 import { ItemKnnScorer } from '../src/models/item-knn.js'
 import { MarkovChainScorer } from '../src/models/markov-chain.js'
 import { MixtureScorer } from '../src/models/mixture.js'
@@ -199,12 +199,9 @@ async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: nu
     const t2 = performance.now()
     const members = ensembleMembers({ train, numItems }, ENSEMBLE.sharpness, teacher)
     const fitted = fitEnsemble(members, valid, { seed: 1 })
-    const kept = members.flatMap((m, i) => fitted.weights[i] > 0 ? [{ member: m, weight: fitted.weights[i], targets: i === 0 ? targets : undefined }] : [])
-    const ensembleTargets = mixTeacherTargets(
-      kept.map((k) => k.targets ?? scorerTargets(k.member.scorer, train, positions, { topN: mode.topN, sharpness: k.member.sharpness })),
-      kept.map((k) => k.weight), mode.topN)
-    const ensembleLabel = `ensemble teacher (${members.flatMap((m, i) => fitted.weights[i] > 0 ? [`${i === 0 ? 'teacher' : m.scorer.name} ${fitted.weights[i].toFixed(2)}`] : []).join(', ')})`
-    console.error(`seed ${seed}: ${ensembleLabel} fitted on ${fitted.cases} validation users (valid NDCG@10 ${fitted.ndcg.toFixed(4)}), targets in ${seconds(t2).toFixed(1)}s`)
+    const ensembleTargets = fittedEnsembleTargets(members, fitted.weights, targets, train, mode.topN)
+    const names = members.map((m, i) => i === 0 ? 'teacher' : m.scorer.name)
+    console.error(`seed ${seed}: ensemble teacher (${ensembleLabel(names, fitted.weights)}) fitted on ${fitted.cases} validation users (valid NDCG@10 ${fitted.ndcg.toFixed(4)}), targets in ${seconds(t2).toFixed(1)}s`)
     rows.push(await measure('ensemble teacher', ensembleScorer(members, fitted.weights), ctx, { trainSeconds: report.seconds + seconds(t2) }))
     log(rows.at(-1)!, seed)
     for (const variant of variants) {

@@ -3,6 +3,7 @@ import { MixtureScorer, type MixtureMember } from '../models/mixture.js'
 import type { Scorer } from '../models/scorer.js'
 import { Random } from '../data/random.js'
 import { ndcgAtK, rankOfTarget } from './metrics.js'
+import { mixTeacherTargets, scorerTargets, type TeacherTargets } from './teacher-targets.js'
 
 export interface EnsembleMember {
   scorer: Scorer
@@ -101,6 +102,28 @@ export function fitEnsemble (members: readonly EnsembleMember[], valid: readonly
 export function ensembleScorer (members: readonly EnsembleMember[], weights: readonly number[], name?: string): MixtureScorer {
   const kept: MixtureMember[] = members.flatMap((m, i) => weights[i] > 0 ? [{ scorer: m.scorer, weight: weights[i], sharpness: m.sharpness }] : [])
   return new MixtureScorer(kept, name)
+}
+
+/**
+ * The fitted ensemble's soft targets at the positions of `own`, member 0's targets (the teacher's,
+ * computed by the caller): every other member of weight above 0 gives its scorer's targets there
+ * (see scorerTargets), and the kept members' targets are mixed by weight (see mixTeacherTargets).
+ */
+export function fittedEnsembleTargets (members: readonly EnsembleMember[], weights: readonly number[], own: TeacherTargets,
+  train: readonly Int32Array[], topN: number, onProgress?: (member: string) => (done: number, total: number) => void): TeacherTargets {
+  const parts: TeacherTargets[] = []
+  const kept: number[] = []
+  members.forEach((m, i) => {
+    if (weights[i] === 0) return
+    parts.push(i === 0 ? own : scorerTargets(m.scorer, train, own.positions, { topN, sharpness: m.sharpness, onProgress: onProgress?.(m.scorer.name) }))
+    kept.push(weights[i])
+  })
+  return parts.length === 1 && parts[0] === own ? own : mixTeacherTargets(parts, kept, topN)
+}
+
+/** `names[i] (weight)` for every member of weight above 0, e.g. "teacher v3 (0.31), item-knn (0.63)". */
+export function ensembleLabel (names: readonly string[], weights: readonly number[]): string {
+  return names.flatMap((name, i) => weights[i] > 0 ? [`${name} (${weights[i].toFixed(2)})`] : []).join(', ')
 }
 
 function sample<T> (items: readonly T[], max: number, seed: number): readonly T[] {

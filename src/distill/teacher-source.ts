@@ -4,7 +4,7 @@ import { trainingPositions } from './training-positions.js'
 import { loadTeacher } from '../models/artifact/model-io.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import { ensembleMembers } from './ensemble-members.js'
-import { fitEnsemble } from './fit-ensemble.js'
+import { ensembleLabel, fitEnsemble, fittedEnsembleTargets } from './fit-ensemble.js'
 import type { TeacherProvenance } from '../models/artifact/manifest.js'
 import { fileSha256, layersSha256 } from '../models/checksum.js'
 import { readItemMap, type ItemMap } from '../models/item-map-file.js'
@@ -107,15 +107,8 @@ async function ensembleTargets (data: LoadedData, o: TeacherSourceOptions, sharp
     names.map((name, i) => `${name} ${fitted.weights[i].toFixed(3)} (alone ${fitted.memberNdcg[i].toFixed(4)})`).join(', ') +
     `; mixture valid NDCG@10 ${fitted.ndcg.toFixed(4)}`)
   const own = await teacherTargets()
-  const parts: TeacherTargets[] = []
-  const weights: number[] = []
-  members.forEach((m, i) => {
-    if (fitted.weights[i] === 0) return
-    parts.push(i === 0 ? own : scorerTargets(m.scorer, train, own.positions, { topN: o.topN, sharpness: m.sharpness, onProgress: throttledProgress(`${m.scorer.name} targets`, o.log) }))
-    weights.push(fitted.weights[i])
-  })
-  const label = `ensemble of ${names.flatMap((name, i) => fitted.weights[i] > 0 ? [`${name} (${fitted.weights[i].toFixed(2)})`] : []).join(', ')}`
-  return { label, targets: parts.length === 1 && parts[0] === own ? own : mixTeacherTargets(parts, weights, o.topN) }
+  const targets = fittedEnsembleTargets(members, fitted.weights, own, train, o.topN, (name) => throttledProgress(`${name} targets`, o.log))
+  return { label: `ensemble of ${ensembleLabel(names, fitted.weights)}`, targets }
 }
 
 /** The source's targets, mixed with item-KNN's when asked (and cached beside a saved teacher). */

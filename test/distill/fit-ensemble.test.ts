@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { EvalCase } from '../../src/data/split.js'
 import { Random } from '../../src/data/random.js'
-import { ensembleScorer, fitEnsemble } from '../../src/distill/fit-ensemble.js'
+import { ensembleLabel, ensembleScorer, fitEnsemble, fittedEnsembleTargets } from '../../src/distill/fit-ensemble.js'
+import { mixTeacherTargets, scorerTargets } from '../../src/distill/teacher-targets.js'
+import { trainingPositions } from '../../src/distill/training-positions.js'
 import { evaluate } from '../../src/distill/evaluate.js'
 import type { Scorer } from '../../src/models/scorer.js'
 
@@ -54,5 +56,19 @@ describe('fitEnsemble', () => {
     const b = fitEnsemble([{ scorer: good }], cases, { maxCases: 50, seed: 3 })
     assert.equal(a.cases, 50)
     assert.deepEqual(a, b)
+  })
+
+  it('gives the fitted ensemble\'s targets: the teacher\'s own where it is kept, the other kept members\' at its positions, mixed by weight', () => {
+    const train = [Int32Array.of(1, 2, 3), Int32Array.of(4, 5)]
+    const positions = trainingPositions(train)
+    const rising: Scorer = { name: 'rising', numItems: 8, scoreBatch: (hs) => hs.map(() => Float32Array.from({ length: 8 }, (_, i) => i + 1)) }
+    const falling: Scorer = { name: 'falling', numItems: 8, scoreBatch: (hs) => hs.map(() => Float32Array.from({ length: 8 }, (_, i) => 8 - i)) }
+    const own = scorerTargets(rising, train, positions, { topN: 3 })
+    const members = [{ scorer: rising }, { scorer: falling, sharpness: 5 }, { scorer: rising, sharpness: 5 }]
+    assert.equal(fittedEnsembleTargets(members, [1, 0, 0], own, train, 3), own, 'the teacher alone is its own targets')
+    const mixed = fittedEnsembleTargets(members, [0.25, 0.75, 0], own, train, 3)
+    const expected = mixTeacherTargets([own, scorerTargets(falling, train, positions, { topN: 3, sharpness: 5 })], [0.25, 0.75], 3)
+    assert.deepEqual([Array.from(mixed.items), Array.from(mixed.logits)], [Array.from(expected.items), Array.from(expected.logits)])
+    assert.equal(ensembleLabel(['teacher v1', 'falling', 'rising'], [0.25, 0.75, 0]), 'teacher v1 (0.25), falling (0.75)')
   })
 })
