@@ -19,7 +19,7 @@ import { readTunedSettings } from '../distill/tuned-settings.js'
 import { qualityLine } from './report.js'
 import { fixed } from './table.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
-import { FIT_OPTION, fitOption } from './fit-option.js'
+import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
 
 const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
 
@@ -144,7 +144,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     fit
   })
   const weighted = run.teacherWeight === 1 ? '' : `, teacher weight ${run.teacherWeight}`
-  if (run.refit !== undefined) print(`refitted on train+valid for ${run.refit.epochs.length} epoch(s) (the best on validation) in ${run.refit.seconds.toFixed(1)}s; test figures are the refit's`)
+  const refitted = refitLine(run.refit)
+  if (refitted !== undefined) print(refitted)
   print(qualityLine(`student (${args.losses}${weighted}, fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
   if (run.overlap !== undefined) print(`top-10 overlap with ${run.teacherLabel ?? 'the teacher'}: ${fixed(run.overlap)}`)
   if (run.version !== null) print(`saved student v${run.version} in ${run.dir ?? ''}`)

@@ -1,4 +1,5 @@
 import { FITS, type Fit } from '../distill/fold-validation.js'
+import type { TrainReport } from '../distill/trainer.js'
 import { CliUsageError, type OptionSpec } from './args.js'
 
 /** `--fit`: what the tested model (and, in eval, the baselines) is fitted on once settings were chosen on validation. */
@@ -15,4 +16,9 @@ export function fitOption (value: string, noSave: boolean): Fit {
     throw new CliUsageError('--fit train+valid gives a model that has seen the validation targets later runs choose on: add --no-save (it is for the test ranking of experiments)')
   }
   return value as Fit
+}
+
+/** What a run refitted on train+valid says of it (nothing for a run fitted on train alone). */
+export function refitLine (refit: TrainReport | undefined): string | undefined {
+  return refit === undefined ? undefined : `refitted on train+valid for ${refit.epochs.length} epoch(s) (the best on validation) in ${refit.seconds.toFixed(1)}s; test figures are the refit's`
 }

@@ -15,7 +15,7 @@ import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, r
 import { describeData, loadData } from '../distill/training-data.js'
 import { qualityLine } from './report.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
-import { FIT_OPTION, fitOption } from './fit-option.js'
+import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
 import { applyTuned, teacherOptions } from './tuned-options.js'
 import { readTunedSettings } from '../distill/tuned-settings.js'
 
@@ -80,7 +80,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     fit,
     threads
   })
-  if (run.refit !== undefined) print(`refitted on train+valid for ${run.refit.epochs.length} epoch(s) (the best on validation) in ${run.refit.seconds.toFixed(1)}s; test figures are the refit's`)
+  const refitted = refitLine(run.refit)
+  if (refitted !== undefined) print(refitted)
   print(qualityLine(`teacher (fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
   if (run.version !== null) print(`saved teacher v${run.version} in ${run.dir ?? ''}`)
   const results = await record.write({

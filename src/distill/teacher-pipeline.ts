@@ -60,16 +60,16 @@ export interface TeacherRunResult {
 export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResult> {
   if (o.fit === 'train+valid' && o.save) throw new DistillError('DISTILL_OPTIONS_INVALID', 'a teacher fitted on train+valid has seen the validation targets later runs choose on: it is not saved')
   const { data } = o
-  let teacher = trainOn(o, data)
+  let model = newTeacher(o, data)
   try {
-    const report = await teacher.report
+    const report = await trainOn(o, model, data)
     let refit: TrainReport | undefined
     if (o.fit === 'train+valid') {
-      teacher.model.dispose()
-      teacher = trainOn(o, foldValidation(data), report.bestEpoch + 1)
-      refit = await teacher.report
+      const fresh = newTeacher(o, data)
+      model.dispose()
+      model = fresh
+      refit = await trainOn(o, model, foldValidation(data), report.bestEpoch + 1)
     }
-    const model = teacher.model
     const test = evaluate(model, data.split.test, { k: 10, tailItems: data.tailItems })
     const params = model.paramCount()
     if (!o.save) return { version: null, dir: null, test, report, refit, params }
@@ -83,48 +83,47 @@ export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResul
     await writeTensorBoard(saved.dir, curves)
     return { version: saved.version, dir: saved.dir, test, report, params }
   } finally {
-    teacher.model.dispose()
+    model.dispose()
   }
 }
 
+function newTeacher (o: TeacherRunOptions, data: LoadedData): Teacher {
+  return new Teacher({ ...o.teacher, numItems: data.dataset.items.size, seed: o.teacher.seed ?? o.seed })
+}
+
 /**
- * A fresh teacher trained on `data`'s train split: with early stopping on its validation cases,
- * or for exactly `epochs` epochs without validation. The model is the caller's to dispose (also
- * when the report rejects).
+ * Trains `model` on `data`'s train split: with early stopping on its validation cases, or for
+ * exactly `epochs` epochs without validation; over `o.threads` threads when more than one.
  */
-function trainOn (o: TeacherRunOptions, data: LoadedData, epochs?: number): { model: Teacher, report: Promise<TrainReport> } {
-  const model = new Teacher({ ...o.teacher, numItems: data.dataset.items.size, seed: o.teacher.seed ?? o.seed })
+async function trainOn (o: TeacherRunOptions, model: Teacher, data: LoadedData, epochs?: number): Promise<TrainReport> {
   const batchSize = o.batchSize ?? TEACHER_TRAINING_DEFAULTS.batchSize
-  const report = (async () => {
-    let pool: GradientPool | undefined
-    try {
-      if ((o.threads ?? 1) > 1) {
-        pool = await GradientPool.start({
-          threads: o.threads!,
-          teacher: model,
-          train: data.split.train,
-          batchSize,
-          negatives: o.loss.kind === 'sampled' ? o.loss.negatives : 0,
-          backend: tf.getBackend() as BackendName
-        })
-      }
-      return trainTeacher(model, data.split.train, {
-        epochs: epochs ?? o.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
+  let pool: GradientPool | undefined
+  try {
+    if ((o.threads ?? 1) > 1) {
+      pool = await GradientPool.start({
+        threads: o.threads!,
+        teacher: model,
+        train: data.split.train,
         batchSize,
-        pool,
-        learningRate: o.learningRate ?? TEACHER_TRAINING_DEFAULTS.learningRate,
-        learningRateDecay: o.learningRateDecay,
-        seed: o.seed,
-        loss: o.loss,
-        valid: epochs === undefined ? data.split.valid : undefined,
-        patience: epochs === undefined ? o.patience : undefined,
-        maxSeconds: epochs === undefined ? o.maxSeconds : undefined,
-        progress: o.progress,
-        signal: o.signal
+        negatives: o.loss.kind === 'sampled' ? o.loss.negatives : 0,
+        backend: tf.getBackend() as BackendName
       })
-    } finally {
-      await pool?.close()
     }
-  })()
-  return { model, report }
+    return trainTeacher(model, data.split.train, {
+      epochs: epochs ?? o.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
+      batchSize,
+      pool,
+      learningRate: o.learningRate ?? TEACHER_TRAINING_DEFAULTS.learningRate,
+      learningRateDecay: o.learningRateDecay,
+      seed: o.seed,
+      loss: o.loss,
+      valid: epochs === undefined ? data.split.valid : undefined,
+      patience: epochs === undefined ? o.patience : undefined,
+      maxSeconds: epochs === undefined ? o.maxSeconds : undefined,
+      progress: o.progress,
+      signal: o.signal
+    })
+  } finally {
+    await pool?.close()
+  }
 }
