@@ -4,7 +4,7 @@
  * kernel time by kernel name, most first. PROFILE_DETAIL=<kernel> lists that kernel's calls.
  *
  *   npm run bench:train-profile -- [--model teacher|student] [--items 3706] [--users 64]
- *     teacher: [--dim 128] [--loss sampled|full] [--negatives 512] [--batch-size 16]
+ *     teacher: [--dim 128] [--loss sampled|gbce|full] [--negatives 512] [--batch-size 16]
  *              [--max-len 50] [--dropout 0.2] [--ffn-dim 128]
  *     student: [--dim 16] [--batch-size 256] [--loss task|kd]   (kd: task + soft targets)
  */
@@ -69,7 +69,7 @@ for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0,
 
 function teacherRun (): () => void {
   const teacher = new Teacher({ numItems, dim: num('dim', 128), ffnDim: num('ffn-dim'), maxLen, dropout: num('dropout') })
-  const loss: TeacherLoss = values.loss === 'full' ? { kind: 'full' } : { kind: 'sampled', negatives: num('negatives') }
+  const loss: TeacherLoss = values.loss === 'full' ? { kind: 'full' } : { kind: values.loss === 'gbce' ? 'gbce' : 'sampled', negatives: num('negatives') }
   const options = { epochs: 1, batchSize: num('batch-size', 16), learningRate: 1e-3, seed: 1, loss, progress: false as const }
   return () => { trainTeacher(teacher, train, options) }
 }

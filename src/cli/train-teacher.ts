@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { runTeacher } from '../distill/teacher-pipeline.js'
-import { TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/trainer.js'
+import { GBCE_CALIBRATION, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/trainer.js'
 import { TEACHER_DEFAULTS } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS, dataFormat } from './args.js'
@@ -31,8 +31,9 @@ export const TRAIN_TEACHER_SPEC = {
     'ffn-dim': { type: 'int', default: TEACHER_DEFAULTS.ffnDim, description: 'feed-forward inner width' },
     'max-len': { type: 'int', default: TEACHER_DEFAULTS.maxLen, description: 'longest history read' },
     dropout: { type: 'float', default: TEACHER_DEFAULTS.dropout, description: 'dropout rate while training' },
-    loss: { type: 'string', default: 'sampled', description: 'full (softmax over every item) | sampled' },
-    negatives: { type: 'int', default: 512, description: 'shared negatives per batch for --loss sampled' },
+    loss: { type: 'string', default: 'sampled', description: 'full (softmax over every item) | sampled (softmax over shared negatives, log-Q corrected) | gbce (gSASRec\'s calibrated binary cross-entropy over shared uniform negatives)' },
+    negatives: { type: 'int', default: 512, description: 'shared negatives per batch for --loss sampled or gbce' },
+    'gbce-t': { type: 'float', default: GBCE_CALIBRATION, description: 'gBCE calibration t in [0, 1] (1: calibrated, 0: plain binary cross-entropy)' },
     'batch-size': { type: 'int', default: TEACHER_TRAINING_DEFAULTS.batchSize, description: 'sequences per step' },
     threads: { type: 'int', default: 0, description: 'threads each training step is split over (data parallel, one TF.js backend each); 0 = every core, 1 = this thread alone' },
     'learning-rate': { type: 'float', default: TEACHER_TRAINING_DEFAULTS.learningRate, description: 'Adam learning rate' },
@@ -58,8 +59,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     const taken = applyTuned(args, argv, teacherOptions(tuned.tuned))
     if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
   }
-  if (args.loss !== 'full' && args.loss !== 'sampled') throw new CliUsageError(`--loss must be full or sampled, got ${JSON.stringify(args.loss)}`)
-  const loss: TeacherLoss = args.loss === 'full' ? { kind: 'full' } : { kind: 'sampled', negatives: args.negatives }
+  const loss = teacherLoss(args.loss, args.negatives, args['gbce-t'])
 
   // the native backend already runs each kernel on every core; wasm runs one thread per backend
   const threads = args.threads !== 0 ? args.threads : backend === 'tensorflow' ? 1 : availableParallelism()
@@ -89,6 +89,16 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   })
   if (results !== null) print(`results: ${results}`)
   return { version: run.version, ndcg: run.test.ndcg }
+}
+
+/** The `--loss` choice as a TeacherLoss, or a usage error. */
+export function teacherLoss (kind: string, negatives: number, calibration: number): TeacherLoss {
+  if (kind === 'full') return { kind: 'full' }
+  if (kind !== 'sampled' && kind !== 'gbce') throw new CliUsageError(`--loss must be full, sampled or gbce, got ${JSON.stringify(kind)}`)
+  if (!(Number.isSafeInteger(negatives) && negatives >= 1)) throw new CliUsageError(`--negatives must be a positive integer, got ${negatives}`)
+  if (kind === 'sampled') return { kind, negatives }
+  if (!(calibration >= 0 && calibration <= 1)) throw new CliUsageError(`--gbce-t must be between 0 and 1, got ${calibration}`)
+  return { kind, negatives, calibration }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(async () => { await main(process.argv.slice(2)) })

@@ -30,6 +30,8 @@ export interface PoolShared {
   sliceWidth: number
   /** The sampled softmax's log expected counts, per item (written each step). */
   logQ: Float32Array
+  /** The step's gBCE exponent, NaN for a softmax loss (written each step). */
+  beta: Float64Array
 }
 
 export interface PoolThreadData {
@@ -135,7 +137,8 @@ export class GradientPool {
       results: new Float64Array(new SharedArrayBuffer(8 * 2 * helpers)),
       slices: new Int32Array(new SharedArrayBuffer(4 * sliceWidth * helpers)),
       sliceWidth,
-      logQ: new Float32Array(new SharedArrayBuffer(4 * o.teacher.numItems))
+      logQ: new Float32Array(new SharedArrayBuffer(4 * o.teacher.numItems)),
+      beta: new Float64Array(new SharedArrayBuffer(8))
     }
     const workers: Worker[] = []
     try {
@@ -181,6 +184,7 @@ export class GradientPool {
       slices.set(negatives, base + SLICE_HEADER + 3 * share.length)
     })
     if (stepLoss.logQ !== undefined) this.#shared.logQ.set(stepLoss.logQ)
+    this.#shared.beta[0] = stepLoss.beta ?? NaN
     Atomics.store(control, DONE, 0)
     this.#generation++
     Atomics.store(control, GENERATION, this.#generation)

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { Teacher } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
 import { shareGradients, type PoolThreadData } from './gradient-pool.js'
-import type { Window } from './train-teacher.js'
+import type { StepLoss, Window } from './train-teacher.js'
 
 const GENERATION = 0
 const DONE = 1
@@ -43,7 +43,11 @@ async function main (): Promise<void> {
         windows.push({ user: slices[at], start: slices[at + 1], stop: slices[at + 2] })
       }
       const negatives = slices[base + 1] > 0 ? slices.slice(base + SLICE_HEADER + 3 * windows.length, base + SLICE_HEADER + 3 * windows.length + slices[base + 1]) : undefined
-      const stepLoss = { negatives, logQ: negatives === undefined ? undefined : shared.logQ, chunkRows: slices[base + 3] === 0 ? Infinity : slices[base + 3] }
+      const chunkRows = slices[base + 3] === 0 ? Infinity : slices[base + 3]
+      const beta = shared.beta[0]
+      const stepLoss: StepLoss = negatives === undefined
+        ? { chunkRows }
+        : Number.isNaN(beta) ? { negatives, logQ: shared.logQ, chunkRows } : { negatives, beta, chunkRows }
       const result = windows.length === 0 ? { grads: new Float32Array(size), lossSum: 0, rows: 0 } : shareGradients(teacher, train, windows, stepLoss, slices[base + 2])
       shared.grads.set(result.grads, index * size)
       shared.results[2 * index] = result.lossSum

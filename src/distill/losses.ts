@@ -60,6 +60,33 @@ export function sampledCrossEntropy (hidden: tf.Tensor2D, items: tf.Tensor2D, ta
 }
 
 /**
+ * gBCE (Petrov and Macdonald, RecSys 2023, gSASRec): binary cross-entropy over the target and
+ * the `negatives` shared by every position, with the positive's probability raised to `beta`:
+ * per position (beta·softplus(-s⁺) + Σ softplus(s⁻)) / (S + 1). Sampling negatives makes plain BCE
+ * (beta 1) overconfident; beta = 1 - t(1 - α), with α = S / (items - 1) the sampling rate and
+ * t ∈ [0, 1] the calibration, undoes that (t = 1: calibrated, t = 0: plain BCE); see `gbceBeta`.
+ * A negative equal to a position's target is left out (accidental hit).
+ * `hidden` [P, d], `items` [M, d], `targets` int32 [P], `negatives` int32 [S].
+ */
+export function gbce (hidden: tf.Tensor2D, items: tf.Tensor2D, targets: tf.Tensor1D, negatives: tf.Tensor1D, beta: number): tf.Scalar {
+  return tf.tidy(() => {
+    const positive = tf.sum(tf.mul(hidden, lookupRows(items, targets)), 1)
+    const negative = matMul2d(hidden, lookupRows(items, negatives) as tf.Tensor2D, false, true)
+    const distance = tf.abs(tf.sub(tf.expandDims(tf.cast(targets, 'float32'), 1), tf.expandDims(tf.cast(negatives, 'float32'), 0)))
+    const misses = tf.sub(1, tf.relu(tf.sub(1, distance)))
+    const perPosition = tf.add(tf.mul(tf.softplus(tf.neg(positive)), beta), tf.sum(tf.mul(tf.softplus(negative), misses), 1))
+    return tf.div(tf.mean(perPosition), negatives.shape[0] + 1) as tf.Scalar
+  })
+}
+
+/** gBCE's exponent for `negatives` drawn from `numItems` items at calibration `t`: 1 - t(1 - α), α = negatives / (numItems - 1). */
+export function gbceBeta (negatives: number, numItems: number, t: number): number {
+  if (!(t >= 0 && t <= 1)) throw new RangeError(`gBCE calibration t must be in [0, 1], got ${t}`)
+  const alpha = Math.min(1, negatives / Math.max(1, numItems - 1))
+  return 1 - t * (1 - alpha)
+}
+
+/**
  * Hinton's soft-target loss: T² · mean over positions of KL(softmax(teacher/T) || softmax(student/T)),
  * both over the same columns. Columns may be the whole catalogue or a teacher's top-N support.
  * `rows` masks positions the teacher does not cover (see `meanOverRows`).

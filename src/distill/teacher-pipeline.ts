@@ -4,7 +4,7 @@ import { curveLines } from './train-loop.js'
 import { writeTensorBoard } from './tensorboard.js'
 import type { LearningRateDecay } from './schedule.js'
 import type { ProgressReporter } from './progress.js'
-import { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainReport } from './trainer.js'
+import { lossNegatives, trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainReport } from './trainer.js'
 import type { LoadedData } from './training-data.js'
 import { saveModel } from '../models/artifact/model-io.js'
 import { Teacher, type TeacherConfig } from '../models/teacher.js'
@@ -105,7 +105,7 @@ async function trainOn (o: TeacherRunOptions, model: Teacher, data: LoadedData, 
         teacher: model,
         train: data.split.train,
         batchSize,
-        negatives: o.loss.kind === 'sampled' ? o.loss.negatives : 0,
+        negatives: lossNegatives(o.loss),
         backend: tf.getBackend() as BackendName
       })
     }

@@ -5,7 +5,7 @@ import { padWindows } from '../models/windows.js'
 import { lookupRows } from '../tf/embedding.js'
 import { matMul2d } from '../tf/matmul.js'
 import { chunkedCrossEntropy } from './chunked-cross-entropy.js'
-import { crossEntropy, sampledCrossEntropy } from './losses.js'
+import { crossEntropy, gbce, gbceBeta, sampledCrossEntropy } from './losses.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from './train-loop.js'
 import { AdjustableAdam } from '../tf/adam.js'
 import type { GradientPool } from './gradient-pool.js'
@@ -16,7 +16,21 @@ import type { GradientPool } from './gradient-pool.js'
  * correction. On ML-100K (3 epochs) full reached valid NDCG@10 0.069, uniform sampled 0.043,
  * power 0.75 0.044 and power 1 0.048: sampled costs less per position but learns slower per epoch.
  */
-export type TeacherLoss = { kind: 'full', chunkRows?: number } | { kind: 'sampled', negatives: number, popularityPower?: number }
+export type TeacherLoss = { kind: 'full', chunkRows?: number } | { kind: 'sampled', negatives: number, popularityPower?: number } | GbceLoss
+
+/**
+ * gBCE (gSASRec): binary cross-entropy on the target and `negatives` uniform items shared by the
+ * batch, the positive's probability raised to β from the `calibration` t (default 0.75, the
+ * paper's choice; see `gbceBeta`).
+ */
+export interface GbceLoss { kind: 'gbce', negatives: number, calibration?: number }
+
+export const GBCE_CALIBRATION = 0.75
+
+/** Negatives a batch shares under `loss` (0 for the full softmax). */
+export function lossNegatives (loss: TeacherLoss): number {
+  return loss.kind === 'full' ? 0 : loss.negatives
+}
 
 /**
  * Logits a full-softmax step holds at once (64 MB of float32): a batch with more positions x items
@@ -26,7 +40,7 @@ export type TeacherLoss = { kind: 'full', chunkRows?: number } | { kind: 'sample
 const MAX_LOGITS = 2 ** 24
 
 export interface TrainTeacherOptions extends TrainLoopOptions {
-  /** Cross-entropy over every item, or a sampled softmax over negatives shared by the batch. */
+  /** Cross-entropy over every item, or a sampled softmax or gBCE over negatives shared by the batch. */
   loss: TeacherLoss
   /**
    * Windows kept per user, latest first (default all): 1 trains on each user's last maxLen
@@ -61,6 +75,8 @@ export interface StepLoss {
   /** Sampled softmax: the negatives every position of the batch shares, and each item's log expected count. */
   negatives?: Int32Array
   logQ?: Float32Array
+  /** gBCE instead of the sampled softmax: the positive's exponent (see gbceBeta). */
+  beta?: number
   /** Full softmax: positions per chunk (see chunkedCrossEntropy). */
   chunkRows: number
 }
@@ -94,6 +110,7 @@ export function windowsLoss (teacher: Teacher, train: readonly Int32Array[], bat
       const flat = tf.reshape(teacher.hidden(ids, nextSeed), [batch.length * len, dim])
       const hidden = lookupRows(flat, rowIds) as tf.Tensor2D
       const items = teacher.itemEmbeddings()
+      if (negativeIds && step.beta !== undefined) return gbce(hidden, items, target, negativeIds, step.beta)
       if (negativeIds) return sampledCrossEntropy(hidden, items, target, negativeIds, logQ)
       return rows.length <= step.chunkRows
         ? crossEntropy(matMul2d(hidden, items, false, true), target)
@@ -120,7 +137,9 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
     }
   })
   const rng = new Random(options.seed)
-  const sampler = options.loss.kind === 'sampled' ? negativeSampler(train, numItems, options.loss.negatives, options.loss.popularityPower ?? 0) : undefined
+  const loss = options.loss
+  const sampler = loss.kind === 'full' ? undefined : negativeSampler(train, numItems, loss.negatives, loss.kind === 'sampled' ? loss.popularityPower ?? 0 : 0)
+  const beta = loss.kind === 'gbce' ? gbceBeta(loss.negatives, numItems, loss.calibration ?? GBCE_CALIBRATION) : undefined
   const chunkRows = options.loss.kind === 'full' ? options.loss.chunkRows ?? Math.max(1, Math.floor(MAX_LOGITS / numItems)) : Infinity
   const nextSeed = (): number => rng.int(2 ** 31)
   const optimizer = new AdjustableAdam(options.learningRate, 0.9, 0.98)
@@ -135,7 +154,7 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
       let positions = 0
       batches.forEach((batch, step) => {
         const negatives = sampler ? Int32Array.from({ length: sampler.count }, () => rng.choiceWeighted(sampler.cdf)) : undefined
-        const stepLoss: StepLoss = { negatives, logQ: sampler?.logQ, chunkRows }
+        const stepLoss: StepLoss = beta === undefined ? { negatives, logQ: sampler?.logQ, chunkRows } : { negatives, beta, chunkRows }
         let value: number
         let rows: number
         if (pool === undefined) {

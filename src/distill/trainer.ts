@@ -4,7 +4,7 @@
  * Both are seeded and reproducible, use Adam, keep the best epoch by validation NDCG@10 when
  * `valid` is given, report progress on stderr unless `progress: false`, and release every tensor.
  */
-export { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainTeacherOptions } from './train-teacher.js'
+export { trainTeacher, TEACHER_TRAINING_DEFAULTS, GBCE_CALIBRATION, lossNegatives, type GbceLoss, type TeacherLoss, type TrainTeacherOptions } from './train-teacher.js'
 export { distillStudent, DISTILL_DEFAULTS, type DistillLosses, type DistillOptions } from './distill-student.js'
 export { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets, type ComputeTargetsOptions, type ScorerTargetsOptions } from './teacher-targets.js'
 export { trainingPositions, type TrainingPositions } from './training-positions.js'

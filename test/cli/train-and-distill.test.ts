@@ -52,6 +52,18 @@ describe('npm run train:teacher and npm run distill', () => {
     assert.ok(figures.training.epochs.length >= 1 && figures.training.seconds > 0)
   })
 
+  it('trains a teacher with gBCE, recording the loss and its calibration, and refuses a bad --loss or --gbce-t', async () => {
+    const lines: string[] = []
+    const results = join(root, 'gbce.json')
+    const result = await trainTeacher(['--data', data, '--no-save', '--results', results, '--loss', 'gbce', '--negatives', '8', '--gbce-t', '0.5', ...TINY_TEACHER], (l) => lines.push(l))
+    assert.ok(result !== null && Number.isFinite(result.ndcg))
+    assert.deepEqual(JSON.parse(await readFile(results, 'utf8')).loss, { kind: 'gbce', negatives: 8, calibration: 0.5 })
+    const run = async (...extra: string[]): Promise<unknown> => await trainTeacher(['--data', data, '--no-save', '--results', 'none', ...TINY_TEACHER, ...extra], print)
+    await assert.rejects(run('--loss', 'bce'), { code: 'CLI_USAGE', message: /--loss must be full, sampled or gbce/ })
+    await assert.rejects(run('--loss', 'gbce', '--gbce-t', '1.5'), { code: 'CLI_USAGE', message: /--gbce-t must be between 0 and 1/ })
+    await assert.rejects(run('--loss', 'gbce', '--negatives', '0'), { code: 'CLI_USAGE', message: /--negatives must be a positive integer/ })
+  })
+
   it('distils a student from the latest teacher with every loss, recording the teacher version', async () => {
     const log = join(root, 'distill.log')
     const result = await distill(['--data', data, '--models-dir', modelsDir, '--losses', 'task,kd,ranking,hint', '--log', log, ...TINY_STUDENT], print)

@@ -21,7 +21,8 @@ describe('data-parallel teacher training', () => {
   it('averages the shares\' gradients, weighted by positions, to the whole batch\'s gradients', () => {
     const teacher = new Teacher({ ...shape, seed: 4 })
     const batch: Window[] = train.slice(0, 12).map((s, user) => ({ user, start: 0, stop: Math.min(s.length - 1, 11) })).filter((w) => w.stop > 0)
-    for (const step of [{ chunkRows: Infinity }, { chunkRows: 9 }, { negatives: Int32Array.of(1, 5, 7, 30), logQ: new Float32Array(40).fill(Math.log(4 / 40)), chunkRows: Infinity }]) {
+    for (const step of [{ chunkRows: Infinity }, { chunkRows: 9 }, { negatives: Int32Array.of(1, 5, 7, 30), logQ: new Float32Array(40).fill(Math.log(4 / 40)), chunkRows: Infinity },
+      { negatives: Int32Array.of(2, 5, 9, 31), beta: 0.4, chunkRows: Infinity }]) {
       const whole = shareGradients(teacher, train, batch, step, 1)
       const shares = split(batch, 3).map((share) => shareGradients(teacher, train, share, step, 1))
       assert.equal(shares.reduce((n, s) => n + s.rows, 0), whole.rows)
@@ -55,6 +56,26 @@ describe('data-parallel teacher training', () => {
       }
       assert.deepEqual(runs[1], runs[0], 'the same seed and thread count give the same run')
       one.epochs.forEach((e, i) => assert.ok(Math.abs(runs[0].losses[i] - e.loss) < 0.01 * e.loss, `epoch ${i + 1}: ${runs[0].losses[i]} vs ${e.loss} on one thread`))
+    })
+
+    it('hands each step\'s loss to the helper: its share computes the same sampled softmax and gBCE as the main thread', async () => {
+      const teacher = new Teacher({ ...shape, seed: 4 })
+      const batch: Window[] = train.slice(0, 12).map((s, user) => ({ user, start: 0, stop: Math.min(s.length - 1, 11) })).filter((w) => w.stop > 0)
+      const negatives = Int32Array.of(2, 5, 9, 31)
+      pool = await GradientPool.start({ threads: 2, teacher, train, batchSize: batch.length, negatives: negatives.length, backend: tf.getBackend() as BackendName })
+      const optimizer = tf.train.adam(1e-3)
+      const logQ = Float32Array.from({ length: 40 }, (_, i) => Math.log((i + 1) / 40))
+      for (const step of [{ negatives, logQ, chunkRows: Infinity }, { negatives, beta: 0.4, chunkRows: Infinity }, { negatives, beta: 1, chunkRows: Infinity }]) {
+        const whole = shareGradients(teacher, train, batch, step, 1)
+        const pooled = pool.step(optimizer, batch, step, 1)
+        assert.equal(pooled.rows, whole.rows)
+        const expected = whole.lossSum / whole.rows
+        assert.ok(Math.abs(pooled.loss - expected) < 1e-4 * expected, `${JSON.stringify(Object.keys(step))}: ${pooled.loss} vs ${expected}`)
+      }
+      optimizer.dispose()
+      await pool.close()
+      pool = undefined
+      teacher.dispose()
     })
   })
 })

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/tf/backend.js'
 import {
-  crossEntropy, hintLoss, rankingDistillation, rankWeights, sampledCrossEntropy, softTargetKl, supportKl
+  crossEntropy, gbce, gbceBeta, hintLoss, rankingDistillation, rankWeights, sampledCrossEntropy, softTargetKl, supportKl
 } from '../../src/distill/losses.js'
 
 const close = (actual: number, expected: number, eps = 1e-5): void => {
@@ -50,6 +50,47 @@ describe('distillation losses', () => {
     // corrected logits: target 1 - log 0.5, item 1: 0 - log 2, item 2: 2 - 0
     const logits = [1 - Math.log(0.5), -Math.log(2), 2]
     close(value, Math.log(logits.reduce((s, l) => s + Math.exp(l), 0)) - logits[0])
+  })
+
+  it('gbce is (β·softplus(-s⁺) + Σ softplus(s⁻)) / (S + 1) per position, leaving out a negative equal to the target', () => {
+    const softplus = (x: number): number => Math.log(1 + Math.exp(x))
+    const before = tf.memory().numTensors
+    // hidden [2, 2], items 0..2; position 0 targets item 0, position 1 item 1; negatives items 1 and 0
+    const hidden = [[1, 0], [0.5, -1]]
+    const items = [[1, 0], [0, 1], [2, 0]]
+    const beta = 0.3
+    const { value, grad } = valueAndGrad(hidden, h => gbce(h, tf.tensor2d(items), tf.tensor1d([0, 1], 'int32'), tf.tensor1d([1, 0], 'int32'), beta))
+    // position 0: s⁺ = 1, negative item 1 scores 0, item 0 is its target (left out)
+    // position 1: s⁺ = -1, negative item 0 scores 0.5, item 1 is its target (left out)
+    const expected = ((beta * softplus(-1) + softplus(0)) + (beta * softplus(1) + softplus(0.5))) / 2 / 3
+    close(value, expected)
+    assert.ok(grad[0][0] < 0, 'raises the target\'s score at position 0')
+    assert.equal(tf.memory().numTensors, before)
+  })
+
+  it('gbce with β = 1 is plain binary cross-entropy, and a smaller β weighs the positive less', () => {
+    const hidden = [[0.2, -0.4]]
+    const args = (): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] => [tf.tensor2d([[1, 2], [-1, 0.5], [0.3, 0.3]]), tf.tensor1d([2], 'int32'), tf.tensor1d([0, 1], 'int32')]
+    const bce = (h: tf.Tensor2D): tf.Scalar => tf.tidy(() => {
+      const [items, target, negatives] = args()
+      const pos = tf.sum(tf.mul(h, tf.gather(items, target)), 1)
+      const neg = tf.matMul(h, tf.gather(items, negatives), false, true)
+      const sum = tf.add(tf.neg(tf.log(tf.sigmoid(pos))), tf.sum(tf.neg(tf.log(tf.sub(1, tf.sigmoid(neg)))), 1))
+      return tf.div(tf.mean(sum), 3) as tf.Scalar
+    })
+    const full = valueAndGrad(hidden, h => gbce(h, ...args(), 1))
+    const reference = valueAndGrad(hidden, bce)
+    close(full.value, reference.value)
+    full.grad[0].forEach((g, i) => close(g, reference.grad[0][i]))
+    assert.ok(valueAndGrad(hidden, h => gbce(h, ...args(), 0.5)).value < full.value)
+  })
+
+  it('gbceBeta runs from 1 (t = 0, plain BCE) to the sampling rate α (t = 1)', () => {
+    close(gbceBeta(256, 3707, 0), 1)
+    close(gbceBeta(256, 3707, 1), 256 / 3706)
+    close(gbceBeta(256, 3707, 0.75), 1 - 0.75 * (1 - 256 / 3706))
+    close(gbceBeta(512, 100, 0.75), 1, 1e-12) // more negatives than items: α capped at 1
+    assert.throws(() => gbceBeta(256, 3707, 1.5), /calibration t must be in \[0, 1\]/)
   })
 
   it('softTargetKl is T² · KL(teacher || student) at temperature T', () => {
