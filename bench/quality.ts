@@ -5,14 +5,20 @@
  * targets), leave-one-out by time, full ranking,
  * mean and spread over seeds. Prints a markdown table; writes the raw and summary figures as JSON
  * under bench/results/.
- *   npm run bench:quality -- --data ../shared/datasets/ml-100k [--seeds 3] [--quick] [--students core]
+ *   npm run bench:quality -- --data ../shared/datasets/ml-100k [--seeds 3] [--quick] [--students core] [--teacher-threads N]
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { CliUsageError, COMMON_OPTIONS, dataFormat, parseCli, runCli } from '../src/cli/args.js'
+import { availableParallelism } from 'node:os'
+import * as tf from '@tensorflow/tfjs'
+import { CliUsageError, COMMON_OPTIONS, dataFormat, learningRateDecay, parseCli, runCli } from '../src/cli/args.js'
+import { teacherLoss } from '../src/cli/train-teacher.js'
+import { GradientPool } from '../src/distill/gradient-pool.js'
+import type { LearningRateDecay } from '../src/distill/schedule.js'
+import type { BackendName } from '../src/tf/backend-name.js'
 import { describeData, loadData, type LoadedData } from '../src/distill/training-data.js'
 import { markdownTable } from '../src/cli/table.js'
-import { computeTeacherTargets, distillStudent, mixTeacherTargets, scorerTargets, trainTeacher, type DistillLosses, type TeacherLoss } from '../src/distill/trainer.js'
+import { computeTeacherTargets, distillStudent, GBCE_CALIBRATION, lossNegatives, mixTeacherTargets, scorerTargets, trainTeacher, type DistillLosses, type TeacherLoss, type TrainReport } from '../src/distill/trainer.js'
 import { trainingPositions } from '../src/distill/training-positions.js'
 import { ensembleMembers } from '../src/distill/ensemble-members.js'
 import { ensembleLabel, ensembleScorer, fitEnsemble, fittedEnsembleTargets } from '../src/distill/fit-ensemble.js'
@@ -39,6 +45,11 @@ const SPEC = {
     quick: { type: 'boolean', default: false, description: 'small models, few epochs, recent positions only: proves the pipeline, not the quality' },
     'teacher-epochs': { type: 'int', description: 'override the mode\'s teacher epochs' },
     'student-epochs': { type: 'int', description: 'override the mode\'s student epochs (the same for every student row)' },
+    'teacher-max-len': { type: 'int', description: `override the teacher's window (default ${TEACHER_DEFAULTS.maxLen})` },
+    'teacher-loss': { type: 'string', default: 'full', description: 'the teacher\'s loss: full | sampled | gbce (with --teacher-negatives)' },
+    'teacher-negatives': { type: 'int', default: 512, description: 'shared negatives per batch for --teacher-loss sampled or gbce' },
+    'teacher-threads': { type: 'int', default: 0, description: 'threads each teacher step is split over (as train:teacher --threads): 0 = every core' },
+    'lr-decay': { type: 'string', default: 'constant', description: 'constant | linear (to a tenth by the last epoch, or over --teacher-seconds / --student-seconds), teacher and students' },
     'teacher-dropout': { type: 'float', description: `override the teacher's dropout (default ${TEACHER_DEFAULTS.dropout}; 0.5 suited ML-100K: test NDCG@10 0.099 ± 0.005 over 3 seeds run to a 285 s cap, against 0.093 ± 0.009 at 0.2 with patience 3)` },
     'teacher-seconds': { type: 'float', description: 'stop the teacher after the epoch that passes this training time (issue budget: 300 on ML-100K, 1800 on ML-1M)' },
     'teacher-patience': { type: 'int', description: 'override the teacher\'s early-stopping patience (default 5; on ML-100K patience 5 stopped seed 43 at epoch 9 and kept epoch 4, test NDCG@10 0.074)' },
@@ -52,9 +63,9 @@ const SPEC = {
 
 interface Mode {
   teacher: Omit<TeacherConfig, 'numItems' | 'seed'>
-  teacherTraining: { epochs: number, batchSize: number, learningRate: number, loss: TeacherLoss, patience?: number, maxSeconds?: number }
+  teacherTraining: { epochs: number, batchSize: number, learningRate: number, loss: TeacherLoss, patience?: number, maxSeconds?: number, learningRateDecay?: LearningRateDecay }
   student: Omit<StudentConfig, 'numItems' | 'seed'>
-  studentTraining: { epochs: number, batchSize: number, learningRate: number, patience?: number, maxSeconds?: number }
+  studentTraining: { epochs: number, batchSize: number, learningRate: number, patience?: number, maxSeconds?: number, learningRateDecay?: LearningRateDecay }
   /** Student training positions per user (latest); Infinity = all. */
   positionsPerUser: number
   topN: number
@@ -110,12 +121,16 @@ async function main (): Promise<void> {
   const args = parseCli(SPEC, process.argv.slice(2))
   if (args === null) return
   if (args.students !== 'all' && args.students !== 'core') throw new CliUsageError('--students is "all" or "core"')
+  if (!(args['teacher-threads'] >= 0)) throw new CliUsageError('--teacher-threads must be 0 (every core) or more')
   const base = args.quick ? QUICK : FULL
+  const decay = learningRateDecay(args['lr-decay'])
   const mode: Mode = {
     ...base,
-    teacher: { ...base.teacher, dropout: args['teacher-dropout'] ?? base.teacher.dropout },
+    teacher: { ...base.teacher, dropout: args['teacher-dropout'] ?? base.teacher.dropout, maxLen: args['teacher-max-len'] ?? base.teacher.maxLen },
     teacherTraining: {
       ...base.teacherTraining,
+      loss: teacherLoss(args['teacher-loss'], args['teacher-negatives'], GBCE_CALIBRATION),
+      learningRateDecay: decay,
       epochs: args['teacher-epochs'] ?? base.teacherTraining.epochs,
       patience: args['teacher-patience'] ?? base.teacherTraining.patience,
       maxSeconds: args['teacher-seconds']
@@ -124,20 +139,22 @@ async function main (): Promise<void> {
       ...base.studentTraining,
       epochs: args['student-epochs'] ?? base.studentTraining.epochs,
       patience: args['student-patience'] ?? base.studentTraining.patience,
+      learningRateDecay: decay,
       maxSeconds: args['student-seconds']
     }
   }
   const seeds = Array.from({ length: args.seeds ?? (args.quick ? 1 : 3) }, (_, i) => args.seed + i)
   const backend = await selectBackend()
+  const threads = args['teacher-threads'] !== 0 ? args['teacher-threads'] : backend === 'tensorflow' ? 1 : availableParallelism()
   const started = new Date()
   const rows: Array<Measured & { seed: number }> = []
   let data: LoadedData | undefined
   for (const seed of seeds) {
     // real data splits the same way for every seed; the synthetic set is regenerated from it
     if (data === undefined || args.data === 'synthetic') data = await loadData(args.data, dataFormat(args.format), seed)
-    if (seed === seeds[0]) console.error(`${describeData(data)}; backend ${backend}; ${args.quick ? 'quick' : 'full'} mode; seeds ${seeds.join(', ')}`)
+    if (seed === seeds[0]) console.error(`${describeData(data)}; backend ${backend}; ${args.quick ? 'quick' : 'full'} mode; seeds ${seeds.join(', ')}; teacher on ${threads} thread(s)`)
     const variants = STUDENT_VARIANTS.filter((v) => args.students === 'all' || v.core === true)
-    for (const row of await runSeed(data, mode, seed, args.requests, variants)) rows.push({ ...row, seed })
+    for (const row of await runSeed(data, mode, seed, args.requests, variants, threads)) rows.push({ ...row, seed })
   }
   const summary = summarise(rows)
   console.log(`\n${describeData(data!)}; ${backend}; ${args.quick ? 'quick' : 'full'} mode; ${seeds.length} seed(s); mean ± std over seeds\n`)
@@ -149,6 +166,7 @@ async function main (): Promise<void> {
     source: data!.source,
     fingerprint: data!.fingerprint,
     backend,
+    threads,
     quick: args.quick,
     students: args.students,
     seeds,
@@ -161,7 +179,7 @@ async function main (): Promise<void> {
   console.log(`\nwrote ${file}`)
 }
 
-async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: number, variants: typeof STUDENT_VARIANTS): Promise<Measured[]> {
+async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: number, variants: typeof STUDENT_VARIANTS, threads: number): Promise<Measured[]> {
   const { train, valid, test } = data.split
   const numItems = data.dataset.items.size
   const ctx: MeasureContext = { test, tailItems: data.tailItems, itemIds: data.dataset.items.ids(), fingerprint: data.fingerprint, requests }
@@ -182,7 +200,15 @@ async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: nu
 
   const teacher = new Teacher({ numItems, ...mode.teacher, seed })
   try {
-    const report = trainTeacher(teacher, train, { ...mode.teacherTraining, seed, valid })
+    const pool = threads > 1
+      ? await GradientPool.start({ threads, teacher, train, batchSize: mode.teacherTraining.batchSize, negatives: lossNegatives(mode.teacherTraining.loss), backend: tf.getBackend() as BackendName })
+      : undefined
+    let report: TrainReport
+    try {
+      report = trainTeacher(teacher, train, { ...mode.teacherTraining, seed, valid, pool })
+    } finally {
+      await pool?.close()
+    }
     rows.push(await measure('teacher', teacher, ctx, { trainSeconds: report.seconds, model: teacher }))
     log(rows.at(-1)!, seed)
     const positions = trainingPositions(train, mode.positionsPerUser)
