@@ -29,7 +29,7 @@ export function teacherOptions ({ teacher: { settings: s } }: TunedSettings): Re
     dropout: s.dropout,
     'max-len': s.maxLen,
     'learning-rate': s.learningRate,
-    ...(s.negatives === 0 ? { loss: 'full' } : { loss: 'sampled', negatives: s.negatives })
+    ...(s.negatives === 0 ? { loss: 'full' } : { loss: s.loss ?? 'sampled', negatives: s.negatives })
   }
 }
 

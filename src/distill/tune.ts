@@ -10,11 +10,11 @@ import { Student, STUDENT_DEFAULTS } from '../models/student.js'
 import { Teacher, TEACHER_DEFAULTS } from '../models/teacher.js'
 import { computeTeacherTargets } from './teacher-targets.js'
 import { distillStudent, DISTILL_DEFAULTS } from './distill-student.js'
-import { trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from './train-teacher.js'
+import { GBCE_CALIBRATION, trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from './train-teacher.js'
 import { trainingPositions } from './training-positions.js'
 import type { LoadedData } from './training-data.js'
 
-/** Catalogues up to this size train the teacher on the full softmax; larger ones on sampled negatives. */
+/** Catalogues up to this size train the teacher on the full softmax; larger ones on sampled negatives (sampled softmax or gBCE). */
 const FULL_SOFTMAX_ITEMS = 20_000
 
 export interface TeacherSettings {
@@ -26,6 +26,8 @@ export interface TeacherSettings {
   learningRate: number
   /** 0 = full softmax. */
   negatives: number
+  /** With negatives: the sampled softmax (log-Q corrected; the default, and what files without it meant) or gBCE. */
+  loss?: 'sampled' | 'gbce'
 }
 
 export interface StudentSettings {
@@ -63,7 +65,7 @@ export function defaultTeacherSettings (numItems: number): TeacherSettings {
     dropout: TEACHER_DEFAULTS.dropout,
     maxLen: TEACHER_DEFAULTS.maxLen,
     learningRate: TEACHER_TRAINING_DEFAULTS.learningRate,
-    negatives: numItems <= FULL_SOFTMAX_ITEMS ? 0 : 512
+    ...(numItems <= FULL_SOFTMAX_ITEMS ? { negatives: 0 } : { negatives: 512, loss: 'sampled' as const })
   }
 }
 
@@ -81,7 +83,7 @@ function sampleTeacher (rng: Random, numItems: number): TeacherSettings {
     dropout: pick(rng, [0.1, 0.2, 0.3, 0.5]),
     maxLen: pick(rng, [20, 50, 100]),
     learningRate: pick(rng, [1e-3, 2e-3, 4e-3]),
-    negatives: numItems <= FULL_SOFTMAX_ITEMS ? 0 : pick(rng, [256, 512, 1024])
+    ...(numItems <= FULL_SOFTMAX_ITEMS ? { negatives: 0 } : { negatives: pick(rng, [256, 512, 1024]), loss: pick(rng, ['sampled', 'gbce'] as const) })
   }
 }
 
@@ -100,7 +102,8 @@ function pick<T> (rng: Random, values: readonly T[]): T {
 }
 
 export function teacherLoss (s: TeacherSettings): TeacherLoss {
-  return s.negatives === 0 ? { kind: 'full' } : { kind: 'sampled', negatives: s.negatives }
+  if (s.negatives === 0) return { kind: 'full' }
+  return s.loss === 'gbce' ? { kind: 'gbce', negatives: s.negatives, calibration: GBCE_CALIBRATION } : { kind: 'sampled', negatives: s.negatives }
 }
 
 /** Runs the search; returns the best trial of each phase and every trial. */

@@ -46,6 +46,7 @@ export async function readTunedSettings (modelsDir: string, fingerprint: string)
   const numbers = (o: object | undefined, keys: readonly string[]): boolean => o !== undefined && keys.every((k) => Number.isFinite((o as Record<string, unknown>)[k]))
   if (tuned.datasetFingerprint !== fingerprint ||
     !numbers(tuned.teacher?.settings, ['dim', 'blocks', 'heads', 'dropout', 'maxLen', 'learningRate', 'negatives']) ||
+    ![undefined, 'sampled', 'gbce'].includes(tuned.teacher.settings.loss) ||
     !numbers(tuned.student?.settings, ['dim', 'window', 'learningRate', 'kdWeight', 'temperature'])) {
     throw new Error(`${path}: not the tuned settings of dataset ${fingerprint} (run npm run tune again, or delete it)`)
   }

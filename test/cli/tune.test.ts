@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -8,7 +8,9 @@ import { main as trainTeacher } from '../../src/cli/train-teacher.js'
 import { main as tuneCli } from '../../src/cli/tune.js'
 import { generateSynthetic } from '../../src/data/synthetic.js'
 import { loadData } from '../../src/distill/training-data.js'
-import { tune } from '../../src/distill/tune.js'
+import { defaultTeacherSettings, teacherLoss, tune } from '../../src/distill/tune.js'
+import { readTunedSettings, tunedSettingsPath } from '../../src/distill/tuned-settings.js'
+import { teacherOptions } from '../../src/cli/tuned-options.js'
 import { selectBackend } from '../../src/tf/backend.js'
 
 const FAST = { budgetSeconds: 3600, seed: 5, trials: 3, epochs: 1, log: () => {} }
@@ -57,6 +59,23 @@ describe('npm run tune', () => {
     assert.equal(a.trials.student.length, 3)
     // trial 1 is the defaults: the choice is never below them on validation
     assert.ok(a.teacher.validNdcg >= a.trials.teacher[0].validNdcg && a.student.validNdcg >= a.trials.student[0].validNdcg)
+  })
+
+  it('searches gBCE against the sampled softmax on large catalogues, and passes a tuned loss on as train:teacher options', async () => {
+    const large = defaultTeacherSettings(50_000)
+    assert.deepEqual(teacherLoss(large), { kind: 'sampled', negatives: 512 })
+    assert.deepEqual(teacherLoss({ ...large, loss: 'gbce', negatives: 256 }), { kind: 'gbce', negatives: 256, calibration: 0.75 })
+    assert.deepEqual(teacherLoss(defaultTeacherSettings(3_000)), { kind: 'full' })
+    const tuned = (settings: object): Parameters<typeof teacherOptions>[0] => ({ datasetFingerprint: 'f', created: '', budgetSeconds: 1, teacher: { settings: { ...large, ...settings }, validNdcg: 0 }, student: { settings: { dim: 8, window: 5, learningRate: 1e-3, kdWeight: 1, temperature: 1 }, validNdcg: 0 } })
+    assert.deepEqual([teacherOptions(tuned({ loss: 'gbce', negatives: 256 })).loss, teacherOptions(tuned({ loss: 'gbce', negatives: 256 })).negatives], ['gbce', 256])
+    assert.equal(teacherOptions(tuned({ loss: undefined })).loss, 'sampled', 'a file written before gBCE meant the sampled softmax')
+    const modelsDir = join(root, 'tuned-loss')
+    const path = tunedSettingsPath(modelsDir, 'f')
+    await mkdir(join(modelsDir, 'tuned'), { recursive: true })
+    await writeFile(path, JSON.stringify(tuned({ loss: 'gbce' })))
+    assert.equal((await readTunedSettings(modelsDir, 'f'))?.tuned.teacher.settings.loss, 'gbce')
+    await writeFile(path, JSON.stringify(tuned({ loss: 'hinge' })))
+    await assert.rejects(readTunedSettings(modelsDir, 'f'), /not the tuned settings of dataset f/)
   })
 
   it('saves its choice beside the data fingerprint, and train:teacher and distill use it unless told otherwise', async () => {
