@@ -1,5 +1,6 @@
 /**
- * Offline quality benchmark: baselines, the teacher, the teacher mixed with item-KNN, the ensemble
+ * Offline quality benchmark: baselines, the teacher (and a tuned teacher when `npm run tune` saved
+ * settings for the data; the one better on validation teaches the rest), the teacher mixed with item-KNN, the ensemble
  * teacher (weights fitted on validation), and the student with and without distillation (all
  * teacher losses, each on top of the task loss, and the mixed and ensemble teachers' soft
  * targets), leave-one-out by time, full ranking,
@@ -13,6 +14,8 @@ import { availableParallelism } from 'node:os'
 import * as tf from '@tensorflow/tfjs'
 import { CliUsageError, COMMON_OPTIONS, dataFormat, learningRateDecay, parseCli, runCli } from '../src/cli/args.js'
 import { teacherLoss } from '../src/cli/train-teacher.js'
+import { teacherLoss as tunedLoss } from '../src/distill/tune.js'
+import { readTunedSettings } from '../src/distill/tuned-settings.js'
 import { GradientPool } from '../src/distill/gradient-pool.js'
 import type { LearningRateDecay } from '../src/distill/schedule.js'
 import type { BackendName } from '../src/tf/backend-name.js'
@@ -56,6 +59,7 @@ const SPEC = {
     'student-seconds': { type: 'float', description: 'the same for each student (issue budget: 120 on ML-100K, 600 on ML-1M)' },
     'student-patience': { type: 'int', description: 'override the students\' early-stopping patience (default 3; as many as --student-epochs gives every student row the same epochs)' },
     students: { type: 'string', default: 'all', description: '"all" student rows, or "core": undistilled, and kd + ranking + hint from the mixed and from the ensemble teacher' },
+    tuned: { type: 'string', default: 'models', description: 'models directory whose tuned/<data fingerprint>.json (npm run tune) adds a tuned teacher row, trained with the same budget; the teacher better on validation then serves the mixed and ensemble teachers and the students; "none": no tuned row' },
     requests: { type: 'int', default: 200, description: 'single-history requests timed for us/request' },
     out: { type: 'string', default: 'bench/results', description: 'directory for the JSON results' }
   }
@@ -66,6 +70,8 @@ interface Mode {
   teacherTraining: { epochs: number, batchSize: number, learningRate: number, loss: TeacherLoss, patience?: number, maxSeconds?: number, learningRateDecay?: LearningRateDecay }
   student: Omit<StudentConfig, 'numItems' | 'seed'>
   studentTraining: { epochs: number, batchSize: number, learningRate: number, patience?: number, maxSeconds?: number, learningRateDecay?: LearningRateDecay }
+  /** Settings `npm run tune` chose for this data: a second teacher row. */
+  tuned?: { path: string, teacher: Omit<TeacherConfig, 'numItems' | 'seed'>, learningRate: number, loss: TeacherLoss }
   /** Student training positions per user (latest); Infinity = all. */
   positionsPerUser: number
   topN: number
@@ -152,6 +158,7 @@ async function main (): Promise<void> {
   for (const seed of seeds) {
     // real data splits the same way for every seed; the synthetic set is regenerated from it
     if (data === undefined || args.data === 'synthetic') data = await loadData(args.data, dataFormat(args.format), seed)
+    if (seed === seeds[0] && args.tuned !== 'none') mode.tuned = await tunedTeacher(args.tuned, data.fingerprint)
     if (seed === seeds[0]) console.error(`${describeData(data)}; backend ${backend}; ${args.quick ? 'quick' : 'full'} mode; seeds ${seeds.join(', ')}; teacher on ${threads} thread(s)`)
     const variants = STUDENT_VARIANTS.filter((v) => args.students === 'all' || v.core === true)
     for (const row of await runSeed(data, mode, seed, args.requests, variants, threads)) rows.push({ ...row, seed })
@@ -198,19 +205,37 @@ async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: nu
   const knnSeconds = seconds(knnStarted)
   rows.push(await measure(knn.name, knn, ctx, { trainSeconds: knnSeconds }))
 
-  const teacher = new Teacher({ numItems, ...mode.teacher, seed })
-  try {
+  const trainOne = async (config: Mode['teacher'], training: Mode['teacherTraining']): Promise<{ teacher: Teacher, report: TrainReport }> => {
+    const teacher = new Teacher({ numItems, ...config, seed })
     const pool = threads > 1
-      ? await GradientPool.start({ threads, teacher, train, batchSize: mode.teacherTraining.batchSize, negatives: lossNegatives(mode.teacherTraining.loss), backend: tf.getBackend() as BackendName })
+      ? await GradientPool.start({ threads, teacher, train, batchSize: training.batchSize, negatives: lossNegatives(training.loss), backend: tf.getBackend() as BackendName })
       : undefined
-    let report: TrainReport
     try {
-      report = trainTeacher(teacher, train, { ...mode.teacherTraining, seed, valid, pool })
+      return { teacher, report: trainTeacher(teacher, train, { ...training, seed, valid, pool }) }
+    } catch (err) {
+      teacher.dispose()
+      throw err
     } finally {
       await pool?.close()
     }
+  }
+  let { teacher, report } = await trainOne(mode.teacher, mode.teacherTraining)
+  try {
     rows.push(await measure('teacher', teacher, ctx, { trainSeconds: report.seconds, model: teacher }))
     log(rows.at(-1)!, seed)
+    if (mode.tuned !== undefined) {
+      const tuned = await trainOne(mode.tuned.teacher, { ...mode.teacherTraining, learningRate: mode.tuned.learningRate, loss: mode.tuned.loss })
+      rows.push(await measure('tuned teacher', tuned.teacher, ctx, { trainSeconds: tuned.report.seconds, model: tuned.teacher }))
+      log(rows.at(-1)!, seed)
+      const better = (tuned.report.bestMetric ?? 0) > (report.bestMetric ?? 0)
+      console.error(`seed ${seed}: the ${better ? 'tuned' : 'default'} teacher is better on validation (NDCG@10 ${(tuned.report.bestMetric ?? 0).toFixed(4)} tuned, ${(report.bestMetric ?? 0).toFixed(4)} default) and teaches the rows below`)
+      if (better) {
+        teacher.dispose();
+        ({ teacher, report } = tuned)
+      } else {
+        tuned.teacher.dispose()
+      }
+    }
     const positions = trainingPositions(train, mode.positionsPerUser)
     const t0 = performance.now()
     const targets = computeTeacherTargets(teacher, train, positions, { topN: mode.topN, withItemEmbeddings: true })
@@ -247,6 +272,23 @@ async function runSeed (data: LoadedData, mode: Mode, seed: number, requests: nu
     teacher.dispose()
   }
   return rows
+}
+
+/** The teacher settings `npm run tune` saved for this data under `modelsDir`, if any. */
+async function tunedTeacher (modelsDir: string, fingerprint: string): Promise<Mode['tuned']> {
+  const found = await readTunedSettings(modelsDir, fingerprint)
+  if (found === undefined) {
+    console.error(`no tuned settings for this data in ${modelsDir}/tuned (npm run tune): no tuned teacher row`)
+    return undefined
+  }
+  const s = found.tuned.teacher.settings
+  console.error(`tuned teacher settings from ${found.path}: ${JSON.stringify(s)}`)
+  return {
+    path: found.path,
+    teacher: { dim: s.dim, blocks: s.blocks, heads: s.heads, ffnDim: s.dim, maxLen: s.maxLen, dropout: s.dropout },
+    learningRate: s.learningRate,
+    loss: tunedLoss(s)
+  }
 }
 
 function log (row: Measured, seed: number): void {
