@@ -13,8 +13,8 @@ import { basename, join } from 'node:path'
 import { availableParallelism } from 'node:os'
 import * as tf from '@tensorflow/tfjs'
 import { CliUsageError, COMMON_OPTIONS, dataFormat, learningRateDecay, parseCli, runCli } from '../src/cli/args.js'
-import { teacherLoss } from '../src/cli/train-teacher.js'
-import { teacherLoss as tunedLoss } from '../src/distill/tune.js'
+import { lossOption } from '../src/cli/train-teacher.js'
+import { teacherLoss } from '../src/distill/tune.js'
 import { readTunedSettings } from '../src/distill/tuned-settings.js'
 import { GradientPool } from '../src/distill/gradient-pool.js'
 import type { LearningRateDecay } from '../src/distill/schedule.js'
@@ -135,7 +135,7 @@ async function main (): Promise<void> {
     teacher: { ...base.teacher, dropout: args['teacher-dropout'] ?? base.teacher.dropout, maxLen: args['teacher-max-len'] ?? base.teacher.maxLen },
     teacherTraining: {
       ...base.teacherTraining,
-      loss: teacherLoss(args['teacher-loss'], args['teacher-negatives'], GBCE_CALIBRATION),
+      loss: lossOption(args['teacher-loss'], args['teacher-negatives'], GBCE_CALIBRATION),
       learningRateDecay: decay,
       epochs: args['teacher-epochs'] ?? base.teacherTraining.epochs,
       patience: args['teacher-patience'] ?? base.teacherTraining.patience,
@@ -287,7 +287,7 @@ async function tunedTeacher (modelsDir: string, fingerprint: string): Promise<Mo
     path: found.path,
     teacher: { dim: s.dim, blocks: s.blocks, heads: s.heads, ffnDim: s.dim, maxLen: s.maxLen, dropout: s.dropout },
     learningRate: s.learningRate,
-    loss: tunedLoss(s)
+    loss: teacherLoss(s)
   }
 }
 

@@ -59,7 +59,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     const taken = applyTuned(args, argv, teacherOptions(tuned.tuned))
     if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
   }
-  const loss = teacherLoss(args.loss, args.negatives, args['gbce-t'])
+  const loss = lossOption(args.loss, args.negatives, args['gbce-t'])
 
   // the native backend already runs each kernel on every core; wasm runs one thread per backend
   const threads = args.threads !== 0 ? args.threads : backend === 'tensorflow' ? 1 : availableParallelism()
@@ -92,7 +92,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
 }
 
 /** The `--loss` choice as a TeacherLoss, or a usage error. */
-export function teacherLoss (kind: string, negatives: number, calibration: number): TeacherLoss {
+export function lossOption (kind: string, negatives: number, calibration: number): TeacherLoss {
   if (kind === 'full') return { kind: 'full' }
   if (kind !== 'sampled' && kind !== 'gbce') throw new CliUsageError(`--loss must be full, sampled or gbce, got ${JSON.stringify(kind)}`)
   if (!(Number.isSafeInteger(negatives) && negatives >= 1)) throw new CliUsageError(`--negatives must be a positive integer, got ${negatives}`)
