@@ -4,7 +4,8 @@ import type { Teacher, TeacherConfig } from '../models/teacher.js'
 import { Random } from '../data/random.js'
 import { startThread } from '../threads/start-thread.js'
 import type { BackendName } from '../tf/backend-name.js'
-import { windowsLoss, type StepLoss, type Window } from './train-teacher.js'
+import { lossNegatives, trainTeacher, windowsLoss, type StepLoss, type TrainTeacherOptions, type Window } from './train-teacher.js'
+import type { TrainReport } from './train-loop.js'
 
 /** Control words in shared memory: a step's generation, helpers done, stop, a helper's failure. */
 const GENERATION = 0
@@ -236,5 +237,20 @@ export class GradientPool {
       const timer = setTimeout(() => { w.terminate().catch(() => {}) }, 5000)
       w.once('exit', () => { clearTimeout(timer); resolve() })
     })))
+  }
+}
+
+/**
+ * `trainTeacher` with each step split over `threads` threads (a pool started for the run and
+ * closed after it, also when training throws); the main thread alone when `threads` is 1.
+ */
+export async function trainTeacherOnThreads (teacher: Teacher, train: readonly Int32Array[], threads: number, options: Omit<TrainTeacherOptions, 'pool'>): Promise<TrainReport> {
+  const pool = threads > 1
+    ? await GradientPool.start({ threads, teacher, train, batchSize: options.batchSize, negatives: lossNegatives(options.loss), backend: tf.getBackend() as BackendName })
+    : undefined
+  try {
+    return trainTeacher(teacher, train, { ...options, pool })
+  } finally {
+    await pool?.close()
   }
 }

@@ -4,13 +4,11 @@ import { curveLines } from './train-loop.js'
 import { writeTensorBoard } from './tensorboard.js'
 import type { LearningRateDecay } from './schedule.js'
 import type { ProgressReporter } from './progress.js'
-import { lossNegatives, trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainReport } from './trainer.js'
+import { TEACHER_TRAINING_DEFAULTS, type TeacherLoss, type TrainReport } from './trainer.js'
 import type { LoadedData } from './training-data.js'
 import { saveModel } from '../models/artifact/model-io.js'
 import { Teacher, type TeacherConfig } from '../models/teacher.js'
-import * as tf from '@tensorflow/tfjs'
-import { GradientPool } from './gradient-pool.js'
-import type { BackendName } from '../tf/backend-name.js'
+import { trainTeacherOnThreads } from './gradient-pool.js'
 import { DistillError } from './distill-error.js'
 import { foldValidation, type Fit } from './fold-validation.js'
 
@@ -96,34 +94,17 @@ function newTeacher (o: TeacherRunOptions, data: LoadedData): Teacher {
  * exactly `epochs` epochs without validation; over `o.threads` threads when more than one.
  */
 async function trainOn (o: TeacherRunOptions, model: Teacher, data: LoadedData, epochs?: number): Promise<TrainReport> {
-  const batchSize = o.batchSize ?? TEACHER_TRAINING_DEFAULTS.batchSize
-  let pool: GradientPool | undefined
-  try {
-    if ((o.threads ?? 1) > 1) {
-      pool = await GradientPool.start({
-        threads: o.threads!,
-        teacher: model,
-        train: data.split.train,
-        batchSize,
-        negatives: lossNegatives(o.loss),
-        backend: tf.getBackend() as BackendName
-      })
-    }
-    return trainTeacher(model, data.split.train, {
-      epochs: epochs ?? o.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
-      batchSize,
-      pool,
-      learningRate: o.learningRate ?? TEACHER_TRAINING_DEFAULTS.learningRate,
-      learningRateDecay: o.learningRateDecay,
-      seed: o.seed,
-      loss: o.loss,
-      valid: epochs === undefined ? data.split.valid : undefined,
-      patience: epochs === undefined ? o.patience : undefined,
-      maxSeconds: epochs === undefined ? o.maxSeconds : undefined,
-      progress: o.progress,
-      signal: o.signal
-    })
-  } finally {
-    await pool?.close()
-  }
+  return await trainTeacherOnThreads(model, data.split.train, o.threads ?? 1, {
+    epochs: epochs ?? o.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
+    batchSize: o.batchSize ?? TEACHER_TRAINING_DEFAULTS.batchSize,
+    learningRate: o.learningRate ?? TEACHER_TRAINING_DEFAULTS.learningRate,
+    learningRateDecay: o.learningRateDecay,
+    seed: o.seed,
+    loss: o.loss,
+    valid: epochs === undefined ? data.split.valid : undefined,
+    patience: epochs === undefined ? o.patience : undefined,
+    maxSeconds: epochs === undefined ? o.maxSeconds : undefined,
+    progress: o.progress,
+    signal: o.signal
+  })
 }

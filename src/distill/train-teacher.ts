@@ -141,7 +141,7 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
   const loss = options.loss
   const sampler = loss.kind === 'full' ? undefined : negativeSampler(train, numItems, loss.negatives, loss.kind === 'sampled' ? loss.popularityPower ?? 0 : 0)
   const beta = loss.kind === 'gbce' ? gbceBeta(loss.negatives, numItems, loss.calibration ?? GBCE_CALIBRATION) : undefined
-  const chunkRows = options.loss.kind === 'full' ? options.loss.chunkRows ?? Math.max(1, Math.floor(MAX_LOGITS / numItems)) : Infinity
+  const chunkRows = loss.kind === 'full' ? loss.chunkRows ?? Math.max(1, Math.floor(MAX_LOGITS / numItems)) : Infinity
   const nextSeed = (): number => rng.int(2 ** 31)
   const optimizer = new AdjustableAdam(options.learningRate, 0.9, 0.98)
   const named = teacher.weights()
