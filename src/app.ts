@@ -10,10 +10,12 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { adminRoutes } from './http/admin-routes.js'
 import { DOCS_OPTIONS, openApiOptions } from './http/openapi.js'
-import { connectionErrorHandler, wasAnswered } from './http/connection-errors.js'
+import { connectionErrorHandler, connectRefusal, wasAnswered } from './http/connection-errors.js'
 import { eventRoutes } from './http/event-routes.js'
 import { healthRoutes } from './http/health-routes.js'
 import { loadShedding, type PressureLimits } from './http/load-shedding.js'
+import { loggedUrl } from './http/logged-url.js'
+import { methodLabel } from './http/method-label.js'
 import { parseQueryString } from './http/query-string.js'
 import { recommendRoutes } from './http/recommend-routes.js'
 import { requestId } from './http/request-id.js'
@@ -60,7 +62,7 @@ export type App = ReturnType<typeof buildApp>
 export function buildApp ({ config, services, logger, pressure }: AppOptions) {
   const { metrics } = services
   const observe = (route: string, method: string, statusCode: number, seconds: number): void => {
-    metrics.httpDuration.observe({ route, method, status_code: statusCode }, seconds)
+    metrics.httpDuration.observe({ route, method: methodLabel(method), status_code: statusCode }, seconds)
   }
   const admission = new Admission()
 
@@ -74,6 +76,8 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     http: { requireHostHeader: false, connectionsCheckingInterval: checkingInterval(config) },
     requestIdHeader: false,
     genReqId: requestId,
+    // every request's log lines show its URL through loggedUrl: no secret from a query string
+    childLoggerFactory: (parent, bindings, options) => parent.child(bindings, { ...options, serializers: { ...options.serializers, req: serializeRequest } }),
     routerOptions: { querystringParser: parseQueryString },
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false }, plugins: [ajvWellFormed] },
     schemaController: { compilersFactory: { buildValidator } },
@@ -81,12 +85,16 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     return503OnClosing: false,
     // no request, so no timing, exists at the socket level: counted, with 0 s
     clientErrorHandler: connectionErrorHandler(logger, (statusCode) => observe('unmatched', 'unknown', statusCode, 0)),
+    // a URL the router cannot read (bad escapes, an over-long segment): no route hooks run, so
+    // it is counted here
     frameworkErrors: (err, request, reply) => {
       reply.header('x-request-id', request.id)
       sendError(err, request, reply)
+      observe('unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.server.headersTimeout = config.headersTimeoutMs
+  app.server.on('connect', connectRefusal(logger, (statusCode) => observe('unmatched', 'CONNECT', statusCode, 0)))
   // JSON only: without this, Fastify would parse text/plain bodies and answer 400 instead of 415
   app.removeContentTypeParser('text/plain')
 
@@ -155,7 +163,8 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
       channel: services.stores.channel,
       models: services.stores.models,
       modelsDir: config.modelsDir,
-      rateLimitPerMinute: config.adminRateLimit
+      rateLimitPerMinute: config.adminRateLimit,
+      authFailuresPerMinute: config.adminAuthFailureLimit
     })
   }
   app.register(healthRoutes, {
@@ -178,6 +187,11 @@ function sendError (err: FastifyError, request: FastifyRequest, reply: FastifyRe
   if (body.code !== 'INTERNAL') request.log.info({ code: body.code, message: body.message }, 'request rejected')
   if (err instanceof ServiceError && err.headers !== undefined) reply.headers(err.headers)
   reply.code(body.statusCode).send(body)
+}
+
+/** Fastify's request fields, with the URL as loggedUrl shows it. */
+function serializeRequest (request: FastifyRequest): Record<string, unknown> {
+  return { method: request.method, url: loggedUrl(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort }
 }
 
 function checkingInterval (config: Readonly<Config>): number {

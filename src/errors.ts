@@ -6,12 +6,18 @@ export const ERROR_CODES = {
   INVALID_REQUEST: 400,
   INVALID_JSON: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  NOT_ACCEPTABLE: 406,
   REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
+  LENGTH_REQUIRED: 411,
+  PRECONDITION_FAILED: 412,
   BODY_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RANGE_NOT_SATISFIABLE: 416,
   TOO_MANY_REQUESTS: 429,
   HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
@@ -52,7 +58,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_REQUEST',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
   FST_ERR_VALIDATION: 'INVALID_REQUEST'
+}
+
+/** Messages for Fastify errors whose own message echoes the (possibly huge) request path. */
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_BAD_URL: 'the URL path is not valid percent-encoded UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path segment is too long'
 }
 
 /** Errors Node raises on a connection before any request exists (the clientError event). */
@@ -61,14 +74,27 @@ const CONNECTION_CODES: Record<string, ErrorCode> = {
   HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE'
 }
 
-/** Any other 4xx from a layer below ours: the status keeps its standard code and wording. */
+/**
+ * Any other 4xx from a layer below ours (Fastify, Node, @fastify/static's send, rate-limit): the
+ * status keeps its standard wording and gets the code for it. A 4xx status nobody listed here is
+ * still the client's fault: 400 BAD_REQUEST, never a 500 that would page someone.
+ */
 const STATUS_CODES_4XX: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
   408: 'REQUEST_TIMEOUT',
+  409: 'CONFLICT',
+  411: 'LENGTH_REQUIRED',
+  412: 'PRECONDITION_FAILED',
   413: 'BODY_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  416: 'RANGE_NOT_SATISFIABLE',
+  429: 'TOO_MANY_REQUESTS',
   431: 'HEADERS_TOO_LARGE'
 }
 
@@ -93,12 +119,15 @@ export function toErrorBody (err: FastifyLikeError): ErrorBody {
     return errorBody('INVALID_REQUEST', `${where}.${field} ${first.message ?? 'is invalid'}`, field)
   }
   const mapped = err.code !== undefined ? FASTIFY_CODES[err.code] : undefined
-  if (mapped !== undefined) return errorBody(mapped, err.message)
+  if (mapped !== undefined) return errorBody(mapped, FASTIFY_MESSAGES[err.code ?? ''] ?? err.message)
   if (err instanceof SyntaxError && (err as FastifyLikeError).statusCode === 400) {
     return errorBody('INVALID_JSON', 'body is not valid JSON')
   }
-  const byStatus = err.statusCode !== undefined ? STATUS_CODES_4XX[err.statusCode] : undefined
-  if (byStatus !== undefined) return errorBody(byStatus, STATUS_CODES[err.statusCode ?? 400] ?? 'bad request')
+  const status = err.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    const code = STATUS_CODES_4XX[status] ?? 'BAD_REQUEST'
+    return errorBody(code, STATUS_CODES[ERROR_CODES[code]] ?? 'bad request')
+  }
   return errorBody('INTERNAL', 'internal error')
 }
 

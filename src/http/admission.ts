@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { ServiceError } from '../errors.js'
 import { isMalformedQuery } from './query-string.js'
+import { RouteMethods } from './route-methods.js'
 
 /**
  * What a request must pass before any body is read or route work starts: the service is not
@@ -8,14 +9,12 @@ import { isMalformedQuery } from './query-string.js'
  * the path has, and a body is plain UTF-8 JSON. Each check costs a few comparisons.
  */
 export class Admission {
-  readonly #methods = new Map<string, Set<string>>()
+  readonly #routes = new RouteMethods()
   #closing = false
 
   /** Called for every registered route (the onRoute hook), HEAD routes included. */
   addRoute (url: string, method: string | string[]): void {
-    const methods = this.#methods.get(url) ?? new Set<string>()
-    for (const m of [method].flat()) methods.add(m.toUpperCase())
-    this.#methods.set(url, methods)
+    this.#routes.add(url, method)
   }
 
   /** From now on every request is answered 503 SHUTTING_DOWN. */
@@ -35,9 +34,9 @@ export class Admission {
       throw new ServiceError('BAD_REQUEST', 'the query string is not valid percent-encoded UTF-8')
     }
     if (request.is404) {
-      const allowed = this.#methods.get(request.url.split('?', 1)[0])
+      const allowed = this.#routes.allowed(request.url.split('?', 1)[0])
       if (allowed !== undefined) {
-        const allow = [...allowed].join(', ')
+        const allow = allowed.join(', ')
         throw new ServiceError('METHOD_NOT_ALLOWED', `${request.method} is not allowed here; allowed: ${allow}`, undefined, { allow })
       }
     }
@@ -54,6 +53,11 @@ const UTF8 = /^utf-?8$/i
 function unsupportedBody (headers: FastifyRequest['headers']): string | undefined {
   const length = headers['content-length']
   if (headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) return undefined
+  const transfer = headers['transfer-encoding']
+  // Node's parser unframes chunked bodies only: any other coding would reach the JSON parser as is
+  if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked') {
+    return 'Transfer-Encoding other than chunked is not supported: send the body uncompressed'
+  }
   const encoding = headers['content-encoding']
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
     return 'Content-Encoding is not supported: send the body uncompressed (identity)'

@@ -1,8 +1,9 @@
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { ConnectionError } from 'fastify'
 import type { Logger } from 'pino'
-import { toConnectionErrorBody } from '../errors.js'
+import { errorBody, toConnectionErrorBody, type ErrorBody } from '../errors.js'
 
 // sockets this handler answered: a request still in flight on one is counted here, not again on abort
 const answered = new WeakSet<Socket>()
@@ -30,11 +31,28 @@ export function connectionErrorHandler (log: Logger, onAnswered: (statusCode: nu
     log.info({ code: body.code, cause: err.code }, 'connection rejected')
     answered.add(socket)
     onAnswered(body.statusCode)
-    if (socket.writable) {
-      const json = JSON.stringify(body)
-      socket.write(`HTTP/1.1 ${body.statusCode} ${STATUS_CODES[body.statusCode]}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`)
-    }
-    socket.destroy()
+    answerAndClose(socket, body)
   }
+}
+
+/**
+ * Answers a CONNECT request (Node hands it to the server's 'connect' listeners, or closes the
+ * socket without a word when there is none): this service is no proxy, so 400 in the error shape.
+ */
+export function connectRefusal (log: Logger, onAnswered: (statusCode: number) => void) {
+  const body = errorBody('BAD_REQUEST', 'CONNECT is not supported: this service is not a proxy')
+  return function refuseConnect (_request: IncomingMessage, socket: Duplex): void {
+    log.info({ code: body.code, method: 'CONNECT' }, 'connection rejected')
+    onAnswered(body.statusCode)
+    answerAndClose(socket, body)
+  }
+}
+
+function answerAndClose (socket: Duplex, body: ErrorBody): void {
+  if (socket.writable) {
+    const json = JSON.stringify(body)
+    socket.write(`HTTP/1.1 ${body.statusCode} ${STATUS_CODES[body.statusCode]}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`)
+  }
+  socket.destroy()
 }

@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { toConnectionErrorBody, toErrorBody } from '../../src/errors.js'
+import { readFile } from 'node:fs/promises'
+import { STATUS_CODES } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { ERROR_CODES, toConnectionErrorBody, toErrorBody } from '../../src/errors.js'
 import { build } from '../helper.js'
 
 interface ErrorBody { statusCode: number, code: string, message: string, field?: string }
@@ -168,6 +171,41 @@ describe('errors raised below the routes have the same shape', () => {
   it('maps any other 4xx from a lower layer to a code for its status, never to 500', () => {
     assert.deepEqual(toErrorBody(Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 })),
       { statusCode: 400, code: 'BAD_REQUEST', message: 'Bad Request' })
+  })
+
+  // The statuses the layers below ours can raise, read from their sources so that an upgrade that
+  // adds one shows up here: Fastify's errors and routing, @fastify/send and @fastify/static (the
+  // docs' files), @fastify/rate-limit; plus Node's own (400, 408, 431 on a connection).
+  const LOWER_LAYERS = ['fastify/lib/errors.js', 'fastify/fastify.js', 'fastify/lib/handle-request.js', 'fastify/lib/content-type-parser.js',
+    '@fastify/send/lib/send.js', '@fastify/static/index.js', '@fastify/rate-limit/index.js']
+  it('gives every 4xx status Fastify and its plugins can raise a code of its own with that status', async () => {
+    const statuses = new Set([408, 431])
+    for (const file of LOWER_LAYERS) {
+      const source = await readFile(fileURLToPath(import.meta.resolve(`../../node_modules/${file}`)), 'utf8')
+      for (const [status] of source.matchAll(/\b4\d\d\b/g)) statuses.add(Number(status))
+    }
+    assert.ok([403, 412, 414, 416, 429].every((s) => statuses.has(s)), `read ${[...statuses].join(', ')}`)
+    for (const status of statuses) {
+      const body = toErrorBody(Object.assign(new Error('from below'), { statusCode: status }))
+      assert.equal(body.statusCode, status, `${status} -> ${JSON.stringify(body)}`)
+      assert.equal(ERROR_CODES[body.code], status)
+    }
+  })
+
+  it('answers a 4xx status nobody listed with 400, and a 5xx from below with 500, without details', () => {
+    for (const status of Object.keys(STATUS_CODES).map(Number).filter((s) => s >= 400 && s < 500)) {
+      assert.ok(toErrorBody(Object.assign(new Error('x'), { statusCode: status })).statusCode < 500, String(status))
+    }
+    assert.deepEqual(toErrorBody(Object.assign(new Error('teapot'), { statusCode: 418 })), { statusCode: 400, code: 'BAD_REQUEST', message: 'Bad Request' })
+    assert.deepEqual(toErrorBody(Object.assign(new Error('disk /work/x failed'), { statusCode: 502 })), { statusCode: 500, code: 'INTERNAL', message: 'internal error' })
+  })
+
+  it('never echoes the path in the message of a URL the router refuses', () => {
+    const long = `/admin/jobs/${'a'.repeat(5000)}`
+    for (const code of ['FST_ERR_MAX_PARAM_LENGTH', 'FST_ERR_BAD_URL']) {
+      const body = toErrorBody(Object.assign(new Error(`'${long}' is bad`), { code, statusCode: 400 }))
+      assert.ok(!body.message.includes('aaaa') && body.message.length < 100, body.message)
+    }
   })
 
   it('answers connection-level errors in the error shape', () => {

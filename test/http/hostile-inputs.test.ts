@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { assertAnswer, assertErrorBody, SECRET, type Case } from './hostile/case.js'
-import { headerCases, mediaCases, methodCases, routeCases } from './hostile/edge-cases.js'
+import { adminCases, docsCases, headerCases, mediaCases, methodCases, routeCases } from './hostile/edge-cases.js'
 import { queryCases } from './hostile/query-cases.js'
 import { rawCases } from './hostile/raw-cases.js'
 import { recommendBodyCases } from './hostile/recommend-body-cases.js'
@@ -49,6 +49,8 @@ catalogue('Content-Type, charsets and Content-Encoding', mediaCases)
 catalogue('X-Request-Id and Accept', headerCases)
 catalogue('wrong methods on known paths', methodCases)
 catalogue('unknown and undecodable paths', routeCases)
+catalogue('admin paths without a token', adminCases)
+catalogue('the API docs\' static files', docsCases)
 
 describe('raw HTTP on a socket', () => {
   let built: SuiteApp
@@ -78,7 +80,7 @@ describe('raw HTTP on a socket', () => {
 
 describe('the catalogue', () => {
   it('holds at least 150 cases', () => {
-    const total = [queryCases, recommendBodyCases, batchCases, eventCases, mediaCases, headerCases, methodCases, routeCases, rawCases]
+    const total = [queryCases, recommendBodyCases, batchCases, eventCases, mediaCases, headerCases, methodCases, routeCases, adminCases, docsCases, rawCases]
       .reduce((sum, cases) => sum + cases.length, 0)
     assert.ok(total >= 150, `${total} cases`)
   })

@@ -100,3 +100,47 @@ export const routeCases: Case[] = [
   { name: 'an undecodable query on /health/live', request: { method: 'GET', url: '/health/live?x=%ED%A0%80' }, status: 400, code: 'BAD_REQUEST' },
   { name: 'an undecodable query on /metrics', request: { method: 'GET', url: '/metrics?name=%' }, status: 400, code: 'BAD_REQUEST' }
 ]
+
+const LONG_ID = 'a'.repeat(101)
+const JOB = '00000000-0000-4000-8000-000000000000'
+
+/** The admin routes, before any token is asked for: the router's and the method checks come first. */
+export const adminCases: Case[] = [
+  ...[
+    ['GET', `/admin/jobs/${LONG_ID}`], ['DELETE', `/admin/jobs/${LONG_ID}`], ['POST', `/admin/models/${'1'.repeat(101)}/activate`]
+  ].map(([method, url]) => ({
+    name: `${method} with a path parameter over 100 characters`, request: { method: method as 'GET', url }, status: 414, code: 'URI_TOO_LONG'
+  })),
+  ...([
+    ['GET', '/admin/models/2/activate', 'POST'], ['PUT', `/admin/jobs/${JOB}`, 'GET, HEAD, DELETE'], ['POST', `/admin/jobs/${JOB}`, 'GET, HEAD, DELETE'],
+    ['DELETE', '/admin/models/2/activate', 'POST'], ['PATCH', '/docs/static/swagger-ui.css', /^(GET, HEAD|HEAD, GET)$/]
+  ] as const).map(([method, url, allow]) => ({
+    name: `${method} on the pattern of ${url}`, request: { method, url }, status: 405, code: 'METHOD_NOT_ALLOWED', headers: { allow }
+  })),
+  {
+    name: 'a truncated JSON body without a token (401: never parsed)',
+    request: { method: 'POST', url: '/admin/redistill', headers: { 'content-type': 'application/json' }, payload: '{"epochs":' },
+    status: 401,
+    code: 'UNAUTHORIZED'
+  },
+  {
+    name: 'a 1 MiB body without a token (401: never read)',
+    request: { method: 'POST', url: '/admin/redistill', headers: { 'content-type': 'application/json' }, payload: `{"x":"${'x'.repeat(1_048_000)}"}` },
+    status: 401,
+    code: 'UNAUTHORIZED'
+  },
+  {
+    name: 'a token in the query string is no token',
+    request: { method: 'GET', url: `/admin/jobs?token=${'t'.repeat(40)}` },
+    status: 401,
+    code: 'UNAUTHORIZED'
+  }
+]
+
+/** The API docs' static files (@fastify/static through @fastify/swagger-ui): its 4xx keep their status. */
+export const docsCases: Case[] = [
+  { name: 'a Range past the end of a file', request: { method: 'GET', url: '/docs/static/swagger-ui.css', headers: { range: 'bytes=99999999-' } }, status: 416, code: 'RANGE_NOT_SATISFIABLE' },
+  { name: 'an If-Match no file has', request: { method: 'GET', url: '/docs/static/swagger-ui.css', headers: { 'if-match': '"x"' } }, status: 412, code: 'PRECONDITION_FAILED' },
+  { name: 'an If-Unmodified-Since in the past', request: { method: 'GET', url: '/docs/static/swagger-ui.css', headers: { 'if-unmodified-since': 'Thu, 01 Jan 1970 00:00:00 GMT' } }, status: 412, code: 'PRECONDITION_FAILED' },
+  { name: 'a file that is not there', request: { method: 'GET', url: '/docs/static/nope.js' }, status: 404, code: 'NOT_FOUND' }
+]

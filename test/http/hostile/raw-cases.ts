@@ -31,6 +31,16 @@ export const rawCases: RawCase[] = [
     status: 400,
     code: 'BAD_REQUEST'
   },
+  {
+    name: 'a chunked body with another transfer coding under it (gzip, chunked)',
+    text: `POST /events HTTP/1.1\r\n${H}${JSON_TYPE}Transfer-Encoding: gzip, chunked\r\n\r\n21\r\n{"userId":"victim","itemId":"i1"}\r\n0\r\n\r\n`,
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE'
+  },
+  { name: 'CONNECT (this is no proxy)', text: 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', status: 400, code: 'BAD_REQUEST' },
+  { name: 'CONNECT to a path', text: `CONNECT /events HTTP/1.1\r\n${H}\r\n`, status: 400, code: 'BAD_REQUEST' },
+  { name: 'a path climbing out of the docs\' static folder', text: `GET /docs/static/../../package.json HTTP/1.1\r\n${H}\r\n`, status: 403, code: 'FORBIDDEN' },
+  { name: 'an encoded climb out of the docs\' static folder', text: `GET /docs/static/..%2f..%2fpackage.json HTTP/1.1\r\n${H}\r\n`, status: 404, code: 'NOT_FOUND' },
   { name: 'a bad chunk size', text: `POST /events HTTP/1.1\r\n${H}${JSON_TYPE}Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`, status: 400, code: 'BAD_REQUEST' },
   { name: 'headers that never end', text: `GET /health/live HTTP/1.1\r\n${H}`, status: 408, code: 'REQUEST_TIMEOUT' },
   {
