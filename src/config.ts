@@ -26,8 +26,10 @@ export interface Config {
   scoreBatchWaitMs: number
   itemsPath: string | undefined
   adminToken: string | undefined
-  /** Admin requests per client address per minute (429 beyond). */
+  /** Authenticated admin requests per minute, all addresses together (429 beyond). */
   adminRateLimit: number
+  /** Failed admin authentications per client address per minute (429 beyond). */
+  adminAuthFailureLimit: number
   /** embedded: `npm start` runs the re-distillation worker too; off: a separate `npm run worker` does. */
   worker: 'embedded' | 'off'
   /** Between scheduled runs; null = off (runs only when asked, or the first one). */
@@ -89,6 +91,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     itemsPath: read.optional('ITEMS_PATH'),
     adminToken: read.optional('ADMIN_TOKEN'),
     adminRateLimit: read.int('ADMIN_RATE_LIMIT', 60, 1, 100_000),
+    adminAuthFailureLimit: read.int('ADMIN_AUTH_FAILURE_LIMIT', 10, 1, 100_000),
     worker: read.oneOf('WORKER', ['embedded', 'off'] as const, 'embedded'),
     redistillIntervalMs: read.duration('REDISTILL_INTERVAL', '1h'),
     teacherRetrainIntervalMs: read.duration('TEACHER_RETRAIN_INTERVAL', '24h'),

@@ -15,6 +15,7 @@ import type { JobControl } from '../worker/job-control.js'
 import { isFinished } from '../worker/job.js'
 import { listStudentVersions } from '../worker/student-versions.js'
 import { bearerAuth } from './admin-auth.js'
+import { AuthFailures } from './auth-failures.js'
 import { ErrorResponse } from './schemas.js'
 import { renderModelReport } from '../report/model-report.js'
 
@@ -26,8 +27,10 @@ export interface AdminRoutesOptions {
   channel: VersionChannel
   models: ModelStore | undefined
   modelsDir: string
-  /** Admin requests per client address per minute, authenticated or not. */
+  /** Authenticated admin requests per minute, from all addresses together. */
   rateLimitPerMinute: number
+  /** Failed authentications per client address per minute. */
+  authFailuresPerMinute: number
 }
 
 const RedistillBody = Type.Object({
@@ -39,6 +42,7 @@ const RedistillBody = Type.Object({
   warmStart: Type.Optional(Type.Boolean())
 }, { additionalProperties: false })
 
+const MINUTE_MS = 60_000
 const security = [{ bearer: [] }]
 const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse }
 const Conflict = Type.Object({ ...ErrorResponse.properties, jobId: Type.Optional(Type.String()) })
@@ -49,19 +53,22 @@ const VersionParams = Type.Object({ version: Type.String({ pattern: '^[1-9][0-9]
 /**
  * The operator's API, registered only when ADMIN_TOKEN is set: start, watch and cancel
  * re-distillation runs, list student versions, and pin or roll back the version every replica
- * serves. Every route needs the bearer token and is rate-limited per client address.
+ * serves. Every route needs the bearer token, checked before the body is read; failed
+ * authentications are limited per client address, authenticated requests per token.
  */
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, o) => {
   const sources = { modelsDir: o.modelsDir, store: o.models }
+  // an instance hook: it runs before the rate limit's route-level one, and before any body is read
+  app.addHook('onRequest', bearerAuth(o.token, new AuthFailures(o.authFailuresPerMinute, MINUTE_MS)))
+  // only requests that passed authentication reach it: one budget for the token
   await app.register(rateLimit, {
     max: o.rateLimitPerMinute,
-    timeWindow: 60_000,
+    timeWindow: MINUTE_MS,
     hook: 'onRequest',
+    keyGenerator: () => 'admin-token',
     errorResponseBuilder: (_request, context) => new ServiceError('TOO_MANY_REQUESTS',
       `too many admin requests: at most ${context.max} a minute; retry in ${Math.ceil(context.ttl / 1000)} s`, undefined, { 'retry-after': String(Math.ceil(context.ttl / 1000)) })
   })
-  // after the rate limit (onRequest), so wrong tokens count too, and before the body is validated
-  app.addHook('preValidation', bearerAuth(o.token))
 
   app.post('/admin/redistill', {
     schema: {

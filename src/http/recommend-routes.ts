@@ -42,7 +42,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       userId,
       k,
       excludeSeen,
-      genres: genres?.split(',').map((g) => g.trim()).filter((g) => g !== ''),
+      genres: genreFilter(genres?.split(','), 'genres'),
       include: include?.split(',') as IncludeField[] | undefined
     })
     return reply.header('x-model-version', recommendation.modelVersion).send(recommendation)
@@ -97,5 +97,16 @@ function fromBody (body: RecommendBody, limits: Limits): RecommendRequest {
   if (userId === undefined && history === undefined) {
     throw new ServiceError('INVALID_REQUEST', 'body must have userId or history (or both)', 'userId')
   }
-  return { userId, history, exclude, k, excludeSeen, genres: filter?.genres, include }
+  return { userId, history, exclude, k, excludeSeen, genres: genreFilter(filter?.genres, 'filter.genres'), include }
+}
+
+/**
+ * One rule for GET's comma-separated list and POST's array: each name is trimmed, and a name that
+ * is empty once trimmed is refused, so `genres=,` cannot silently drop the filter.
+ */
+function genreFilter (names: string[] | undefined, field: string): string[] | undefined {
+  if (names === undefined) return undefined
+  const trimmed = names.map((g) => g.trim())
+  if (trimmed.includes('')) throw new ServiceError('INVALID_REQUEST', `${field} has an empty genre name`, field)
+  return trimmed
 }

@@ -82,12 +82,9 @@ describe('the admin API', () => {
     }
   })
 
-  it('answers 429 with Retry-After past ADMIN_RATE_LIMIT requests a minute, bad tokens included, and leaves other routes alone', async (t) => {
+  it('answers 429 with Retry-After past ADMIN_RATE_LIMIT authenticated requests a minute, and leaves other routes alone', async (t) => {
     const h = await buildHarness(t, { ADMIN_RATE_LIMIT: '5' })
-    for (let i = 0; i < 5; i++) {
-      const res = await h.app.inject({ url: '/admin/jobs', headers: { authorization: 'Bearer guessing-the-token-000' } })
-      assert.equal(res.statusCode, 401)
-    }
+    for (let i = 0; i < 5; i++) assert.equal((await h.app.inject({ url: '/admin/jobs', headers: auth })).statusCode, 200)
     const limited = await h.app.inject({ url: '/admin/jobs', headers: auth })
     assert.equal(limited.statusCode, 429, limited.body)
     assert.equal(limited.json().code, 'TOO_MANY_REQUESTS')
@@ -97,6 +94,36 @@ describe('the admin API', () => {
     assert.equal((await h.services.control.list(10)).length, 0)
     assert.equal((await h.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
     assert.equal((await h.app.inject({ url: '/health/ready' })).statusCode, 200)
+  })
+
+  it('limits failed authentications per address, apart from the token\'s budget: a guesser behind the same NAT cannot lock the operator out', async (t) => {
+    const h = await buildHarness(t, { ADMIN_RATE_LIMIT: '5', ADMIN_AUTH_FAILURE_LIMIT: '3' })
+    const guess = { authorization: 'Bearer guessing-the-token-000' }
+    const nat = '203.0.113.7'
+    for (let i = 0; i < 3; i++) assert.equal((await h.app.inject({ url: '/admin/jobs', headers: guess, remoteAddress: nat })).statusCode, 401)
+    const blocked = await h.app.inject({ url: '/admin/jobs', headers: guess, remoteAddress: nat })
+    assert.equal(blocked.statusCode, 429, blocked.body)
+    assert.equal(blocked.json().code, 'TOO_MANY_REQUESTS')
+    assert.ok(Number(blocked.headers['retry-after']) > 0 && Number(blocked.headers['retry-after']) <= 60)
+    // a missing token from the blocked address is refused the same way; another address still gets its 401
+    assert.equal((await h.app.inject({ url: '/admin/models', remoteAddress: nat })).statusCode, 429)
+    assert.equal((await h.app.inject({ url: '/admin/jobs', headers: guess, remoteAddress: '198.51.100.1' })).statusCode, 401)
+    // the operator, from the very same address, is served: wrong tokens spent none of the token's budget
+    for (let i = 0; i < 5; i++) {
+      const res = await h.app.inject({ url: '/admin/jobs', headers: auth, remoteAddress: nat })
+      assert.equal(res.statusCode, 200, `request ${i + 1}: ${res.body}`)
+    }
+  })
+
+  it('takes the Bearer scheme in any case and with more than one space (RFC 9110), and nothing looser', async (t) => {
+    const h = await buildHarness(t)
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      assert.equal((await h.app.inject({ url: '/admin/jobs', headers: { authorization: `${scheme} ${TOKEN}` } })).statusCode, 200, scheme)
+    }
+    assert.equal((await h.app.inject({ url: '/admin/jobs', headers: { authorization: `Bearer   ${TOKEN}` } })).statusCode, 200)
+    for (const header of [`Bearer${TOKEN}`, `Bearer\t${TOKEN}`, `Bearers ${TOKEN}`, `Token ${TOKEN}`, TOKEN]) {
+      assert.equal((await h.app.inject({ url: '/admin/jobs', headers: { authorization: header } })).statusCode, 401, JSON.stringify(header))
+    }
   })
 
   it('accepts a run with 202 and refuses a second one while the first is queued with 409 and its jobId', async (t) => {

@@ -210,6 +210,11 @@ describe('/recommend from a student', () => {
     const viaQuery = (await app.inject({ url: `/recommend?userId=${user}&k=20&genres=Drama&include=title` })).json<Body>()
     assert.deepEqual(viaQuery.items.map((i) => i.itemId), filtered.items.map((i) => i.itemId))
     assert.ok(viaQuery.items.every((i) => i.genres === undefined && i.title !== undefined))
+    // one rule for both: names are trimmed, in the query's list and in the body's array
+    const spaced = (await app.inject({ method: 'POST', url: '/recommend', payload: { userId: user, k: 20, filter: { genres: [' Drama '] } } })).json<Body>()
+    assert.deepEqual(spaced.items.map((i) => i.itemId), filtered.items.map((i) => i.itemId))
+    const spacedQuery = (await app.inject({ url: `/recommend?userId=${user}&k=20&genres=%20Drama%20` })).json<Body>()
+    assert.deepEqual(spacedQuery.items.map((i) => i.itemId), filtered.items.map((i) => i.itemId))
 
     const cold = (await app.inject({ url: '/recommend?userId=nobody&k=5&genres=Drama' })).json<Body>()
     assert.equal(cold.source, 'popular')

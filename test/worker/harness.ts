@@ -32,7 +32,8 @@ export const ENV: Record<string, string> = {
   TEACHER_RETRAIN_INTERVAL: 'off',
   REDISTILL_EPOCHS: '2',
   TEACHER_EPOCHS: '1',
-  ADMIN_RATE_LIMIT: '100000'
+  ADMIN_RATE_LIMIT: '100000',
+  ADMIN_AUTH_FAILURE_LIMIT: '100000'
 }
 
 /** Runs in this thread: quicker to start than the training thread, same run. */

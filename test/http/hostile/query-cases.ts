@@ -26,6 +26,11 @@ export const queryCases: Case[] = [
   bad('an unknown include field', 'userId=u1&include=price', 'include'),
   bad('include with a trailing comma', 'userId=u1&include=title,', 'include'),
   bad('an empty genres list', 'userId=u1&genres=', 'genres'),
+  // one rule with POST's filter.genres: names are trimmed, and an empty one never drops the filter
+  bad('a genres list of one comma', 'userId=u1&genres=,', 'genres'),
+  bad('a genres list of one space', 'userId=u1&genres=%20', 'genres'),
+  bad('a genres list with an empty name', 'userId=u1&genres=Drama,,Comedy', 'genres'),
+  bad('a genres list with a trailing comma', 'userId=u1&genres=Drama,', 'genres'),
   bad('a genres list over 1 KB', `userId=u1&genres=${'g'.repeat(1025)}`, 'genres'),
   { name: 'a genre nobody knows', request: get('userId=u1&genres=Drama'), status: 400, code: 'INVALID_REQUEST', field: 'filter.genres' },
   malformed('a userId escaping a lone surrogate (%ED%A0%80)', 'userId=%ED%A0%80'),

@@ -29,6 +29,8 @@ export const recommendBodyCases: Case[] = [
   bad('a string filter', { userId: 'u1', filter: 'Drama' }, 'filter'),
   bad('filter.genres as a string', { userId: 'u1', filter: { genres: 'Drama' } }, 'filter.genres'),
   bad('an empty filter.genres', { userId: 'u1', filter: { genres: [] } }, 'filter.genres'),
+  bad('a blank genre in filter.genres', { userId: 'u1', filter: { genres: [' '] } }, 'filter.genres'),
+  bad('a blank genre beside a real one', { userId: 'u1', filter: { genres: ['Drama', '\t'] } }, 'filter.genres'),
   bad('a number in filter.genres', { userId: 'u1', filter: { genres: [1] } }, 'filter.genres.0'),
   bad('33 genres', { userId: 'u1', filter: { genres: Array.from({ length: 33 }, (_, i) => `g${i}`) } }, 'filter.genres'),
   bad('a genre of 65 characters', { userId: 'u1', filter: { genres: ['g'.repeat(65)] } }, 'filter.genres.0'),
