@@ -74,6 +74,34 @@ describe('SIGTERM under keep-alive', () => {
   })
 })
 
+describe('SIGTERM with connections waiting to be accepted', () => {
+  it('accepts the connections queued at the signal and answers each (202 or 503 SHUTTING_DOWN), resetting none', async (t) => {
+    const server = await startServer({ EVENT_LOG_PATH: await tempEventLog(t), SHUTDOWN_TIMEOUT_MS: '5000' })
+    const { port, child } = server
+    t.after(() => { child.kill('SIGCONT'); child.kill('SIGKILL') })
+    // stopped, the server accepts nothing: the kernel completes each handshake and queues it
+    child.kill('SIGSTOP')
+    const queued = await Promise.all(Array.from({ length: 64 }, async (_, i) => {
+      const raw = await rawConnection(port)
+      const body = JSON.stringify({ userId: `queued-${i}`, itemId: 'i1' })
+      raw.socket.write(`POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`)
+      return raw
+    }))
+    const exited = once(child, 'exit')
+    child.kill('SIGTERM')
+    child.kill('SIGCONT')
+    const outcomes = await Promise.all(queued.map(async (raw) => {
+      const { error } = await raw.closed
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(raw.received())?.[1]
+      return error ?? status ?? 'closed without an answer'
+    }))
+    const counts = outcomes.reduce<Record<string, number>>((all, o) => ({ ...all, [o]: (all[o] ?? 0) + 1 }), {})
+    assert.ok(outcomes.every((o) => o === '202' || o === '503'), JSON.stringify(counts))
+    const [code] = await exited
+    assert.equal(code, 0)
+  })
+})
+
 describe('npm start', () => {
   it('hands SIGTERM to the server, which stops and frees its port', async (t) => {
     const server = await startServer({ EVENT_LOG_PATH: await tempEventLog(t) }, 'npm')
