@@ -5,7 +5,7 @@
  *   npm run activate -- --version 3 [--models-dir models]
  */
 import { pathToFileURL } from 'node:url'
-import { publishVersion } from '../serving/publish-version.js'
+import { activateVersion } from '../versions/activate.js'
 import { RedisModelStore } from '../stores/redis-model-store.js'
 import { RedisVersionChannel } from '../stores/redis-version-channel.js'
 import { selectBackend } from '../tf/backend.js'
@@ -31,7 +31,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const { published } = await withRedis(url, async (client) => {
     // announcing needs no subscriber: the channel's own subscriber is never started here
     const channel = new RedisVersionChannel({ client, subscriber: client, prefix })
-    return await publishVersion({ modelsDir: args['models-dir'], version, store: new RedisModelStore({ client, prefix }), channel })
+    return await activateVersion({ modelsDir: args['models-dir'], version, store: new RedisModelStore({ client, prefix }), channel })
   })
   print(`student v${version} ${published ? 'published to' : 'already in'} ${redacted(url)} prefix ${JSON.stringify(prefix)} and activated`)
   return { version, published }

@@ -2,18 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import rateLimit from '@fastify/rate-limit'
 import { Type } from '@sinclair/typebox'
 import { errorBody, ServiceError } from '../errors.js'
-import { readArtifact } from '../models/artifact/index.js'
-import { restoreStudent } from '../models/artifact/model-io.js'
-import type { StudentConfig } from '../models/student.js'
-import { studentFiles } from '../serving/model-loader.js'
 import type { ModelManager } from '../serving/model-manager.js'
 import type { ModelRegistry } from '../serving/model-registry.js'
-import { publishVersion } from '../serving/publish-version.js'
 import type { ModelStore } from '../stores/model-store.js'
 import type { VersionChannel } from '../stores/version-channel.js'
 import type { JobControl } from '../worker/job-control.js'
 import { isFinished } from '../worker/job.js'
-import { listStudentVersions } from '../worker/student-versions.js'
+import { activateVersion } from '../versions/activate.js'
+import { listStudentVersions } from '../versions/version-list.js'
 import { bearerAuth } from './admin-auth.js'
 import { AuthFailures } from './auth-failures.js'
 import { ErrorResponse } from './schemas.js'
@@ -150,14 +146,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     if (info === undefined) throw new ServiceError('NOT_FOUND', `no student version ${version} in this replica's models directory or the model store`)
     if (info.state === 'rejected' || info.state === 'failed') throw new ServiceError('CONFLICT', `student v${version} is ${info.state}: ${info.reason ?? ''}`)
     try {
-      if (info.sources.includes('disk')) {
-        await publishVersion({ modelsDir: o.modelsDir, version, store: o.models, channel: o.channel })
-      } else {
-        // only in the store: validated as a replica would load it, then announced
-        const { files } = await studentFiles(version, sources)
-        ;(await restoreStudent(await readArtifact<StudentConfig>(files, 'student', version))).model.dispose()
-        await o.channel.activate(version)
-      }
+      await activateVersion({ ...sources, version, channel: o.channel })
     } catch (err) {
       throw new ServiceError('CONFLICT', `student v${version} cannot be activated: ${(err as Error).message}`)
     }

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino'
-import { ARTIFACT_FILES, ArtifactError, directoryFiles, listVersions, readArtifact, readVersionState, versionDir, type ArtifactFiles } from '../models/artifact/index.js'
+import { ArtifactError, directoryFiles, listVersions, readArtifact, readVersionState, versionDir, type ArtifactFiles } from '../models/artifact/index.js'
 import { restoreStudent } from '../models/artifact/model-io.js'
 import type { StudentConfig } from '../models/student.js'
-import type { ArtifactBlobs, ModelStore } from '../stores/model-store.js'
+import type { ModelStore } from '../stores/model-store.js'
 import { PopularityScorer } from '../models/popularity.js'
+import { publishLoaded, storeFiles, studentFiles } from '../versions/version-files.js'
+import { loadOrder } from '../versions/version-list.js'
 import { PopularRanking } from './popular-ranking.js'
 import { StudentServable, type BatchOptions } from './student-servable.js'
 
@@ -38,9 +40,7 @@ export async function loadNewestStudent (options: LoadStudentOptions): Promise<S
       log.warn({ err: (err as Error).message }, 'model store unavailable: loading from the models directory only')
     }
   }
-  const newestFirst = [...new Set([...onDisk, ...published])].sort((a, b) => b - a)
-  const candidates = options.preferred === undefined ? newestFirst : [options.preferred, ...newestFirst.filter((v) => v !== options.preferred)]
-  for (const version of candidates) {
+  for (const version of loadOrder([...onDisk, ...published], options.preferred)) {
     const fromDisk = onDisk.includes(version)
     const rejected = fromDisk ? readVersionState(versionDir(modelsDir, 'student', version)) : null
     if (rejected !== null) {
@@ -51,7 +51,7 @@ export async function loadNewestStudent (options: LoadStudentOptions): Promise<S
       const files = fromDisk ? directoryFiles(versionDir(modelsDir, 'student', version)) : await storeFiles(store, version)
       const servable = await loadStudentVersion(files, version, options)
       log.info({ version, source: fromDisk ? 'disk' : 'store', items: servable.items.size }, 'student version loaded')
-      if (fromDisk && store !== undefined && !published.includes(version)) await publish(store, files, version, log)
+      if (fromDisk && store !== undefined && !published.includes(version)) await publishLoaded(store, files, version, log)
       return servable
     } catch (err) {
       if (!(err instanceof ArtifactError) && !(err instanceof RangeError)) throw err
@@ -82,36 +82,6 @@ export async function loadAnnouncedStudent (version: number, options: LoadStuden
   const { store, log } = options
   const { files, fromDisk } = await studentFiles(version, options)
   const servable = await loadStudentVersion(files, version, options)
-  if (fromDisk && store !== undefined) await publish(store, files, version, log)
+  if (fromDisk && store !== undefined) await publishLoaded(store, files, version, log)
   return servable
-}
-
-/**
- * Where one student version's files are: its directory, else the model store. Throws an
- * ArtifactError when it is in neither, or was rejected by the validation gate.
- */
-export async function studentFiles (version: number, { modelsDir, store }: Pick<LoadStudentOptions, 'modelsDir' | 'store'>): Promise<{ files: ArtifactFiles, fromDisk: boolean }> {
-  const fromDisk = listVersions(modelsDir, 'student').includes(version)
-  if (!fromDisk) return { files: await storeFiles(store, version), fromDisk }
-  const dir = versionDir(modelsDir, 'student', version)
-  const rejected = readVersionState(dir)
-  if (rejected !== null) throw new ArtifactError('ARTIFACT_INVALID', `student v${version} was rejected by the validation gate: ${rejected.reason}`)
-  return { files: directoryFiles(dir), fromDisk }
-}
-
-async function storeFiles (store: ModelStore | undefined, version: number): Promise<ArtifactFiles> {
-  const where = `model store student v${version}`
-  if (store === undefined) throw new ArtifactError('ARTIFACT_NOT_FOUND', `student v${version}: not in the models directory, and no model store (REDIS_URL) to load it from`)
-  const blobs = await store.files('student', version)
-  if (blobs === null) throw new ArtifactError('ARTIFACT_NOT_FOUND', `${where}: not published`)
-  return { where, read: async (name) => blobs[name] }
-}
-
-async function publish (store: ModelStore, files: ArtifactFiles, version: number, log: Logger): Promise<void> {
-  try {
-    const blobs = Object.fromEntries(await Promise.all(ARTIFACT_FILES.map(async (name) => [name, await files.read(name)]))) as unknown as ArtifactBlobs
-    if (await store.publish('student', version, blobs)) log.info({ version }, 'student version published to the model store')
-  } catch (err) {
-    log.warn({ version, err: (err as Error).message }, 'could not publish the student version; replicas without it keep their own')
-  }
 }

@@ -6,8 +6,6 @@ import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
 import { highestVersion, listVersions, versionDir } from '../models/artifact/index.js'
 import { parseManifest } from '../models/artifact/manifest.js'
 import { RUN_PHASES, type Metrics } from '../metrics/metrics.js'
-import { studentFiles } from '../serving/model-loader.js'
-import { publishVersion } from '../serving/publish-version.js'
 import type { EventLog } from '../stores/event-log.js'
 import type { JobStore } from '../stores/job-store.js'
 import type { ModelStore } from '../stores/model-store.js'
@@ -18,7 +16,9 @@ import { JobControl } from './job-control.js'
 import { isFinished, type Job, type RunPhase, type RunRequest } from './job.js'
 import type { RedistillHooks, RedistillInput, RedistillOutcome } from './redistill-run.js'
 import { runInThread, RunCancelledError } from './run-in-thread.js'
-import { listStudentVersions, versionBytes } from './student-versions.js'
+import { activateVersion } from '../versions/activate.js'
+import { studentFiles, versionBytes } from '../versions/version-files.js'
+import { listStudentVersions } from '../versions/version-list.js'
 
 export interface WorkerSettings {
   dataPath: string
@@ -289,7 +289,7 @@ export class RedistillWorker {
   async #publish (version: number, id: string): Promise<void> {
     const { lock, control, channel, models, settings } = this.#o
     if (!(await lock.renew(id, control.lockTtlMs))) throw new Error(`the run lock was lost before publishing v${version}: not published`)
-    const { activated } = await publishVersion({ modelsDir: settings.modelsDir, version, store: models, channel, fence: version })
+    const { activated } = await activateVersion({ modelsDir: settings.modelsDir, version, store: models, channel, fence: version })
     if (!activated) throw new Error(`v${version} was fenced out: a newer run has published since`)
   }
 }

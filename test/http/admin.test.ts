@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import type { Job } from '../../src/worker/job.js'
-import type { StudentVersionInfo } from '../../src/worker/student-versions.js'
+import type { StudentVersionInfo } from '../../src/versions/version-list.js'
 import { auth, buildHarness, saveFixture, TOKEN, type Harness } from '../worker/harness.js'
 
 /** No worker runs here: a submitted job stays queued and holds the run lock. */

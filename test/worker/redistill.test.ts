@@ -6,9 +6,9 @@ import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { versionDir } from '../../src/models/artifact/index.js'
-import { publishVersion } from '../../src/serving/publish-version.js'
+import { activateVersion } from '../../src/versions/activate.js'
 import type { RedistillOutcome } from '../../src/worker/redistill-run.js'
-import type { StudentVersionInfo } from '../../src/worker/student-versions.js'
+import type { StudentVersionInfo } from '../../src/versions/version-list.js'
 import { auth, buildHarness, finished, inProcess, job, recommend, saveFixture, serving, startWorker, submit, type Harness } from './harness.js'
 
 async function models (h: Harness): Promise<{ serving: { version: number | null }, versions: StudentVersionInfo[] }> {
@@ -190,8 +190,8 @@ describe('fencing and the run lock', () => {
     assert.ok(fresh > stale && stale > 1)
     await saveFixture(modelsDir, { version: stale, seed: 21 })
     await saveFixture(modelsDir, { version: fresh, seed: 22 })
-    assert.equal((await publishVersion({ modelsDir, version: fresh, store, channel, fence: fresh })).activated, true)
-    assert.equal((await publishVersion({ modelsDir, version: stale, store, channel, fence: stale })).activated, false)
+    assert.equal((await activateVersion({ modelsDir, version: fresh, store, channel, fence: fresh })).activated, true)
+    assert.equal((await activateVersion({ modelsDir, version: stale, store, channel, fence: stale })).activated, false)
     assert.equal(await channel.active(), fresh)
     await until('the fresh version serves', async () => (await serving(h)).version === fresh)
   })
@@ -207,7 +207,7 @@ describe('fencing and the run lock', () => {
       // before this run publishes, a newer one takes the next token and publishes
       newer = await channel.reserve(input.version)
       await saveFixture(modelsDir, { version: newer, seed: 31 })
-      assert.equal((await publishVersion({ modelsDir, version: newer, store, channel, fence: newer })).activated, true)
+      assert.equal((await activateVersion({ modelsDir, version: newer, store, channel, fence: newer })).activated, true)
       return passed(input.version)
     })
     const stale = await finished(h, id)

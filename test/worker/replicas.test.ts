@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { publishVersion } from '../../src/serving/publish-version.js'
+import { activateVersion } from '../../src/versions/activate.js'
 import { JobControl } from '../../src/worker/job-control.js'
 import { redisSkipReason, redisUrl, useRedis } from '../helpers/redis.js'
 import { auth, buildHarness, finished, recommend, saveFixture, serving, startWorker, type Harness } from './harness.js'
@@ -54,7 +54,7 @@ describe('replicas and a worker on one Redis', { skip: await redisSkipReason() }
     assert.equal(fresh, stale + 1)
     const publish = async (h: Harness, version: number): Promise<boolean> => {
       await saveFixture(h.config.modelsDir, { version, seed: version })
-      return (await publishVersion({ modelsDir: h.config.modelsDir, version, store: h.services.stores.models, channel: h.services.stores.channel, fence: version })).activated
+      return (await activateVersion({ modelsDir: h.config.modelsDir, version, store: h.services.stores.models, channel: h.services.stores.channel, fence: version })).activated
     }
     assert.equal(await publish(second, fresh), true)
     await until('both replicas serve the fresh version', async () => (await serving(first)).version === fresh && (await serving(second)).version === fresh)

@@ -1,6 +1,6 @@
-import { ARTIFACT_FILES, directoryFiles, listVersions, readVersionState, versionDir, type ArtifactFileName } from '../models/artifact/index.js'
+import { directoryFiles, listVersions, readVersionState, versionDir } from '../models/artifact/index.js'
 import { parseManifest } from '../models/artifact/manifest.js'
-import type { ModelStore } from '../stores/model-store.js'
+import type { VersionSources } from './version-files.js'
 
 export type VersionStateName = 'active' | 'ready' | 'rejected' | 'failed'
 
@@ -16,11 +16,6 @@ export interface StudentVersionInfo {
   metrics?: Record<string, number>
   /** Why it was rejected, or why it cannot be read. */
   reason?: string
-}
-
-export interface VersionSources {
-  modelsDir: string
-  store?: ModelStore
 }
 
 /**
@@ -53,8 +48,11 @@ export async function listStudentVersions ({ modelsDir, store }: VersionSources,
   }))
 }
 
-/** The four files of a version as plain bytes (to hand to the training thread), from disk or the store. */
-export async function versionBytes (files: { read: (name: ArtifactFileName) => Promise<Buffer> }): Promise<Record<ArtifactFileName, Uint8Array>> {
-  const entries = await Promise.all(ARTIFACT_FILES.map(async (name) => [name, new Uint8Array(await files.read(name))] as const))
-  return Object.fromEntries(entries) as Record<ArtifactFileName, Uint8Array>
+/**
+ * The versions a replica tries to load, in order: the preferred one (a pin or a rollback) first,
+ * then every other one newest first.
+ */
+export function loadOrder (versions: readonly number[], preferred: number | undefined): number[] {
+  const newestFirst = [...new Set(versions)].sort((a, b) => b - a)
+  return preferred === undefined ? newestFirst : [preferred, ...newestFirst.filter((v) => v !== preferred)]
 }

@@ -1,0 +1,30 @@
+import { readArtifact } from '../models/artifact/index.js'
+import { restoreStudent } from '../models/artifact/model-io.js'
+import type { StudentConfig } from '../models/student.js'
+import type { VersionChannel } from '../stores/version-channel.js'
+import { publishFiles, studentFiles, type VersionSources } from './version-files.js'
+
+export interface ActivateOptions extends VersionSources {
+  version: number
+  channel: VersionChannel
+  /** A run's fencing token (see VersionChannel.activate): a stale run activates nothing. */
+  fence?: number
+}
+
+/**
+ * Rolls a student version out to every replica, or back to an older one: validates it as a
+ * replica would load it (from the models directory, else the model store), copies a version on
+ * disk into the model store (so replicas without it can load it), then records it as active and
+ * announces it. Each replica swaps to it, or keeps its version and logs why not. The one way a
+ * version becomes active: the worker after its gate, the admin route and `npm run activate`.
+ * `activated` is false when the fence refused it; a version that is missing, rejected by the gate
+ * or does not load throws.
+ */
+export async function activateVersion ({ version, channel, fence, ...sources }: ActivateOptions): Promise<{ published: boolean, activated: boolean }> {
+  const { files, fromDisk } = await studentFiles(version, sources)
+  const { model } = await restoreStudent(await readArtifact<StudentConfig>(files, 'student', version))
+  model.dispose()
+  const published = fromDisk && sources.store !== undefined ? await publishFiles(sources.store, files, version) : false
+  const activated = await channel.activate(version, fence)
+  return { published, activated }
+}
