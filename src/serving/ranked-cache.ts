@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Cache } from '../stores/cache.js'
-import { isCircuitOpen } from '../stores/redis-circuit.js'
+import { isUnavailable } from '../stores/store-error.js'
 import type { RankedItems } from './servable.js'
 
 export type CacheResult = 'hit' | 'miss' | 'error'
@@ -20,8 +20,8 @@ export interface RankedCacheOptions {
  * Caches rankings under keys that carry the model version and a hash of the history the model
  * read (`rec:v42:h<hash>`), so a swap needs no flush and a new event gives a new key: a cached
  * list is never stale for its history. A hit touches no tensors. A cache failure is reported and
- * the ranking computed; it never fails the request. While the cache's breaker is open (its get
- * fails at once with CircuitOpenError) the ranking is computed and not written back either.
+ * the ranking computed; it never fails the request. While the cache says it is unavailable (its
+ * get fails at once with StoreUnavailableError) the ranking is computed and not written back either.
  */
 export class RankedCache {
   readonly #options: RankedCacheOptions
@@ -35,19 +35,19 @@ export class RankedCache {
     const { cache, ttlMs, depth, onResult, onWriteError } = this.#options
     if (ttlMs === 0 || limit > depth) return await compute(limit)
     let cached: Buffer | null = null
-    let open = false
+    let unavailable = false
     try {
       cached = await cache.get(key)
       onResult?.(cached === null ? 'miss' : 'hit')
     } catch (err) {
-      open = isCircuitOpen(err)
+      unavailable = isUnavailable(err)
       onResult?.('error')
     }
     // an entry shorter than depth holds every rankable item, so it answers any limit
     if (cached !== null) return decode(cached)
     const ranked = await compute(depth)
-    if (!open) {
-      cache.set(key, encode(ranked), ttlMs).catch((err: unknown) => { if (!isCircuitOpen(err)) onWriteError?.(err) })
+    if (!unavailable) {
+      cache.set(key, encode(ranked), ttlMs).catch((err: unknown) => { if (!isUnavailable(err)) onWriteError?.(err) })
     }
     return ranked
   }

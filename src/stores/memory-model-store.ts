@@ -1,4 +1,4 @@
-import type { ArtifactRole } from '../models/artifact/index.js'
+import type { ArtifactRole } from '../models/artifact/manifest.js'
 import type { ArtifactBlobs, ModelStore } from './model-store.js'
 
 /** In-memory twin of RedisModelStore: one process, nothing shared. */

@@ -1,4 +1,5 @@
-import type { ArtifactFileName, ArtifactRole } from '../models/artifact/index.js'
+import type { ArtifactFileName } from '../models/artifact/artifact-files.js'
+import type { ArtifactRole } from '../models/artifact/manifest.js'
 
 export type ArtifactBlobs = Readonly<Record<ArtifactFileName, Buffer>>
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { StoreLogger } from './redis-client.js'
+import { StoreUnavailableError } from './store-error.js'
 
 /** What a store wrapper needs of a breaker. */
 export interface Circuit {
@@ -24,8 +25,8 @@ export interface RedisCircuitOptions {
 
 const DEFAULTS = { failuresToOpen: 3, pingIntervalMs: 250, pingTimeoutMs: 300 }
 
-export class CircuitOpenError extends Error {
-  readonly code = 'REDIS_CIRCUIT_OPEN'
+export class CircuitOpenError extends StoreUnavailableError {
+  override readonly code: string = 'REDIS_CIRCUIT_OPEN'
 
   constructor () {
     super('redis circuit open: not called')

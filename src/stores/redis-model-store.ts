@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
-import { ARTIFACT_FILES, type ArtifactRole } from '../models/artifact/index.js'
+import { ARTIFACT_FILES } from '../models/artifact/artifact-files.js'
+import type { ArtifactRole } from '../models/artifact/manifest.js'
 import type { ArtifactBlobs, ModelStore } from './model-store.js'
 
 const PUBLISH = `

@@ -16,6 +16,24 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * A port's way of saying it cannot answer now and did not try (Redis's breaker is open): callers
+ * fall back without logging a failure. Any store may throw it; nothing above the stores needs to
+ * know why.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code: string = 'STORE_UNAVAILABLE'
+
+  constructor (message = 'store unavailable: not called') {
+    super(message)
+    this.name = 'StoreUnavailableError'
+  }
+}
+
+export function isUnavailable (err: unknown): boolean {
+  return err instanceof StoreUnavailableError
+}
+
 /** Throws STORE_INVALID_OPTION unless `value` is a positive integer. */
 export function assertPositiveInt (name: string, value: number): void {
   if (!Number.isInteger(value) || value <= 0) {

@@ -5,6 +5,7 @@ import { ArtifactError, invalid } from './artifact-error.js'
 import { canonicalJson, parseJson, readArtifactFile } from './files.js'
 import { listVersions, roleDir, versionDir } from './save.js'
 import { checkWeightSpecs, decodeArtifactWeights } from './weights.js'
+import type { ArtifactFileName } from './artifact-files.js'
 import { parseManifest, type ArtifactManifest, type ArtifactRole } from './manifest.js'
 
 export interface LoadArtifactOptions {
@@ -48,9 +49,6 @@ export interface ArtifactFiles {
   /** The file's bytes; throws ArtifactError (ARTIFACT_INVALID) when it is missing. */
   read (name: ArtifactFileName): Promise<Buffer>
 }
-
-export const ARTIFACT_FILES = ['manifest.json', 'model.json', 'items.json', 'weights.bin'] as const
-export type ArtifactFileName = typeof ARTIFACT_FILES[number]
 
 export function directoryFiles (dir: string): ArtifactFiles {
   return { where: dir, read: async (name) => await readArtifactFile(join(dir, name)) }
