@@ -146,13 +146,7 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     limits,
     onServed: (rec) => metrics.recommendations.inc({ source: rec.source })
   })
-  app.register(eventRoutes, {
-    eventLog: services.eventLog,
-    history: services.history,
-    limits,
-    onIngested: (count) => metrics.eventsIngested.inc(count),
-    onUserChanged: (userId) => services.serving.vectors.invalidate(services.serving.registry.active.version, userId)
-  })
+  app.register(eventRoutes, { ingest: services.ingest, limits })
   // without a token the admin routes do not exist: 404 like any unknown path
   if (config.adminToken !== undefined) {
     app.register(adminRoutes, {

@@ -3,6 +3,8 @@ import type { Config } from './config.js'
 import type { Dataset } from './data/dataset.js'
 import { readItemMetadata, type ItemInfo } from './data/item-metadata.js'
 import { readDataset, SYNTHETIC } from './data/read-dataset.js'
+import { EventIngest } from './events/ingest.js'
+import { replay } from './events/replay.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { itemCounts } from './models/popularity.js'
 import { createServing, type Serving } from './serving/create-serving.js'
@@ -17,6 +19,8 @@ import { RedistillWorker, type Execute } from './worker/redistill-worker.js'
 /** Everything the HTTP edge needs, built from config, closed in one call. */
 export interface Services {
   serving: Serving
+  /** POST /events: log, history, and the serving caches of the users it changed. */
+  ingest: EventIngest
   history: HistoryStore
   eventLog: EventLog
   metrics: Metrics
@@ -42,6 +46,10 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   const dataset = await loadDataset(config, log)
   const metadata = await loadMetadata(config, log)
   const stores = await createStores(config, log, metrics)
+  if (stores.historyFromLog) {
+    const events = await replay(stores.eventLog, stores.history)
+    log.info({ events, path: config.eventLogPath }, 'history replayed from the event log')
+  }
   const serving = await createServing({
     config,
     stores,
@@ -54,12 +62,19 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   })
   log.info({ version: serving.registry.active.version, kind: serving.registry.active.kind, ms: Math.round(performance.now() - started) }, 'ready to serve')
 
+  const ingest = new EventIngest({
+    eventLog: stores.eventLog,
+    history: stores.history,
+    onIngested: (count) => metrics.eventsIngested.inc(count),
+    onUserChanged: (userId) => serving.vectors.invalidate(serving.registry.active.version, userId)
+  })
   const control = new JobControl({ jobs: stores.jobs, lock: stores.runLock, lockTtlMs: RUN_LOCK_TTL_MS })
   const worker = config.worker === 'embedded'
     ? createWorker(config, stores, control, metrics, log.child({ component: 'worker' }))
     : undefined
   return {
     serving,
+    ingest,
     history: stores.history,
     eventLog: stores.eventLog,
     metrics,

@@ -17,7 +17,6 @@ export const Id = Type.String({ minLength: 1, maxLength: 128, format: WELL_FORME
 
 /** `ts` is integer milliseconds since the epoch, from 2000-01-01 (a smaller one is likely seconds) to now + 1 day. */
 export const TS_MIN_MS = Date.UTC(2000, 0, 1)
-export const TS_MAX_AHEAD_MS = 86_400_000
 
 export const ErrorResponse = Type.Object({
   statusCode: Type.Integer(),
@@ -81,7 +80,7 @@ export const RecommendBatchResponse = Type.Object({
 export const Event = Type.Object({
   userId: Id,
   itemId: Id,
-  /** null or absent: the time of receipt. The upper bound (now + TS_MAX_AHEAD_MS) is checked on receipt. */
+  /** null or absent: the time of receipt. The upper bound (now + 1 day) is checked on receipt (EventIngest). */
   ts: Type.Optional(Type.Union([Type.Integer({ minimum: TS_MIN_MS }), Type.Null()])),
   /** The client's idempotency key: one id per event, the same on every retry of it. */
   eventId: Type.Optional(Id)

@@ -48,6 +48,8 @@ export interface Stores {
   /** Item popularity seeded by `npm run import`, for replicas that serve without the dataset. */
   itemCounts: ItemCountsStore
   redisState: () => RedisState
+  /** The history lives in memory and starts empty: the composition root replays the event log into it. */
+  historyFromLog: boolean
   close: () => Promise<void>
 }
 
@@ -57,9 +59,6 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     const cache = new MemoryCache({ maxEntries: config.cacheMaxEntries })
     metrics.redisUp.set(0)
     const eventLog = new FileEventLog({ path: config.eventLogPath })
-    // the in-memory history starts empty, so it is rebuilt from the durable log
-    const replayed = await replay(eventLog, memoryHistory)
-    log.info({ events: replayed, path: config.eventLogPath }, 'history replayed from the event log')
     const channel = new MemoryVersionChannel()
     return {
       history: memoryHistory,
@@ -71,6 +70,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
       runLock: new MemoryRunLock(),
       itemCounts: new MemoryItemCountsStore(),
       redisState: () => 'disabled',
+      historyFromLog: true,
       close: async () => {
         await channel.close()
         await eventLog.close()
@@ -117,6 +117,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     jobs: new RedisJobStore({ client, prefix: config.redisPrefix }),
     runLock: new RedisRunLock({ client, prefix: config.redisPrefix }),
     redisState: () => circuit.open ? 'down' : 'up',
+    historyFromLog: false,
     close: async () => {
       circuit.close()
       await eventLog.close()
@@ -129,19 +130,4 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
       await closeRedis(client)
     }
   }
-}
-
-/** Rebuilds the history from the log, eventIds included, so a retry of a logged event is known. */
-async function replay (eventLog: EventLog, history: HistoryStore): Promise<number> {
-  const byUser = new Map<string, { itemIds: string[], eventIds: Array<string | undefined> }>()
-  let count = 0
-  for await (const { userId, itemId, eventId } of eventLog.readAll()) {
-    let batch = byUser.get(userId)
-    if (batch === undefined) byUser.set(userId, batch = { itemIds: [], eventIds: [] })
-    batch.itemIds.push(itemId)
-    batch.eventIds.push(eventId)
-    count++
-  }
-  for (const [userId, { itemIds, eventIds }] of byUser) await history.append(userId, itemIds, eventIds)
-  return count
 }
