@@ -1,4 +1,4 @@
-import type { StudentConfig } from './student.js'
+import type { StudentConfig } from './student-config.js'
 
 /** The student's weights as plain arrays, by the names `Student.weights()` uses. */
 export interface StudentWeightValues {

@@ -8,23 +8,9 @@ import { assignWeights, countParams, requirePositiveInt, type SequenceModel } fr
 import { ItemMatrixScorer } from './item-matrix-scorer.js'
 import { StudentEncoder, type StudentWeightValues } from './student-encoder.js'
 import { padWindows } from './windows.js'
+import { STUDENT_DEFAULTS, type StudentConfig } from './student-config.js'
 
-export interface StudentConfig {
-  numItems: number
-  /** Item embedding width; the item table (numItems x dim) dominates the parameter count. */
-  dim: number
-  /** How many of the user's most recent items the user vector pools. */
-  window: number
-  /** One dim x dim linear map (plus bias) after pooling, so history and candidate items may differ. */
-  dense: boolean
-  /** A per-item score offset (popularity); served as an extra column of the item matrix. */
-  itemBias: boolean
-  seed: number
-}
-
-export const STUDENT_DEFAULTS: Omit<StudentConfig, 'numItems'> = {
-  dim: 16, window: 20, dense: true, itemBias: true, seed: 7
-}
+export { STUDENT_DEFAULTS, type StudentConfig }
 
 const SCORE_CHUNK = 1024
 
