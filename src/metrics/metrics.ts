@@ -25,9 +25,6 @@ export interface Metrics {
   validationNdcg: Gauge<'model'>
 }
 
-/** Every phase the redistill phase gauge knows, so each series exists (0) before its first run. */
-export const RUN_PHASES = ['idle', 'queued', 'loading-data', 'training-teacher', 'teacher-targets', 'training-student', 'validating', 'saving', 'publishing'] as const
-
 export function createMetrics (): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })

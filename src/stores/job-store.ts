@@ -1,4 +1,4 @@
-import type { Job } from '../worker/job.js'
+import type { Job } from './job.js'
 
 /**
  * Re-distillation jobs, shared by the API replicas (which create and cancel them) and the worker

@@ -1,4 +1,4 @@
-import type { Job } from '../worker/job.js'
+import type { Job } from './job.js'
 import { JOBS_KEPT, type JobStore } from './job-store.js'
 
 /** In-memory twin of RedisJobStore: one process without Redis. Records are copied in and out. */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { Job } from '../worker/job.js'
+import type { Job } from './job.js'
 import { JOBS_KEPT, type JobStore } from './job-store.js'
 
 /** Finished or not, a job's record and cancel flag are dropped after a week. */

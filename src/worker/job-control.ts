@@ -1,6 +1,6 @@
 import type { JobStore } from '../stores/job-store.js'
 import type { RunLock } from '../stores/run-lock.js'
-import { isFinished, newJob, type Job, type RunRequest } from './job.js'
+import { isFinished, newJob, type Job, type RunRequest } from '../stores/job.js'
 
 export interface JobControlOptions {
   jobs: JobStore

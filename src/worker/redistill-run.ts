@@ -15,7 +15,7 @@ import { RemappedScorer } from '../models/remapped-scorer.js'
 import type { Student, StudentConfig } from '../models/student.js'
 import { PopularRanking } from '../serving/popular-ranking.js'
 import { StudentServable } from '../serving/student-servable.js'
-import type { EpochFigures, RunPhase } from './job.js'
+import type { EpochFigures, RunPhase } from '../stores/job.js'
 import { gateVerdict } from './validation-gate.js'
 
 /** Everything one run needs, plain data so it crosses into a worker thread. */

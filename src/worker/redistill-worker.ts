@@ -5,7 +5,7 @@ import type { DataFormat } from '../data/interaction-reader.js'
 import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
 import { highestVersion, listVersions, versionDir } from '../models/artifact/index.js'
 import { parseManifest } from '../models/artifact/manifest.js'
-import { RUN_PHASES, type Metrics } from '../metrics/metrics.js'
+import type { Metrics } from '../metrics/metrics.js'
 import type { EventLog } from '../stores/event-log.js'
 import type { JobStore } from '../stores/job-store.js'
 import type { ModelStore } from '../stores/model-store.js'
@@ -13,7 +13,7 @@ import type { RunLock } from '../stores/run-lock.js'
 import type { VersionChannel } from '../stores/version-channel.js'
 import type { BackendName } from '../tf/backend-name.js'
 import { JobControl } from './job-control.js'
-import { isFinished, type Job, type RunPhase, type RunRequest } from './job.js'
+import { isFinished, RUN_PHASES, type Job, type RunPhase, type RunRequest } from '../stores/job.js'
 import type { RedistillHooks, RedistillInput, RedistillOutcome } from './redistill-run.js'
 import { runInThread, RunCancelledError } from './run-in-thread.js'
 import { activateVersion } from '../versions/activate.js'
@@ -56,6 +56,8 @@ export interface RedistillWorkerOptions {
 }
 
 const POLL_MS = 1000
+/** The phase gauge's label values: no run (`idle`), or the phase a run is in until it is done. */
+const PHASE_GAUGE = ['idle', ...RUN_PHASES.filter((phase) => phase !== 'done')]
 const RUN_OUTCOMES = ['activated', 'rejected', 'failed', 'cancelled'] as const
 type RunOutcome = typeof RUN_OUTCOMES[number]
 
@@ -79,7 +81,7 @@ export class RedistillWorker {
     this.#o = options
     this.#log = options.log
     this.#execute = options.execute ?? (async (input, hooks, signal) => await runInThread(input, hooks, signal, options.settings))
-    for (const phase of RUN_PHASES) options.metrics.redistillPhase.set({ phase }, phase === 'idle' ? 1 : 0)
+    for (const phase of PHASE_GAUGE) options.metrics.redistillPhase.set({ phase }, phase === 'idle' ? 1 : 0)
     // every outcome exported from the start, so rate() and the alerts see the first one happen
     for (const outcome of RUN_OUTCOMES) options.metrics.redistillRuns.inc({ outcome }, 0)
   }
@@ -173,7 +175,7 @@ export class RedistillWorker {
       saved = saved.then(async () => await jobs.put(snapshot)).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'job progress not recorded'))
     }
     const setPhase = (phase: RunPhase): void => {
-      for (const p of RUN_PHASES) metrics.redistillPhase.set({ phase: p }, p === phase ? 1 : 0)
+      for (const p of PHASE_GAUGE) metrics.redistillPhase.set({ phase: p }, p === phase ? 1 : 0)
       if (job!.phase !== phase) log.info({ phase }, 're-distillation phase')
       update({ phase })
     }
@@ -220,7 +222,7 @@ export class RedistillWorker {
       else log.error({ err }, 're-distillation failed; the active student keeps serving')
     } finally {
       clearInterval(watch)
-      for (const p of RUN_PHASES) metrics.redistillPhase.set({ phase: p }, p === 'idle' ? 1 : 0)
+      for (const p of PHASE_GAUGE) metrics.redistillPhase.set({ phase: p }, p === 'idle' ? 1 : 0)
       await saved
       await lock.release(id).catch(() => {})
     }

@@ -1,6 +1,6 @@
 import { startThread } from '../threads/start-thread.js'
 import type { BackendName } from '../tf/backend-name.js'
-import type { EpochFigures, RunPhase } from './job.js'
+import type { EpochFigures, RunPhase } from '../stores/job.js'
 import type { RedistillHooks, RedistillInput, RedistillOutcome } from './redistill-run.js'
 
 export type ThreadMessage =

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
-import type { Job } from '../../src/worker/job.js'
+import type { Job } from '../../src/stores/job.js'
 import type { StudentVersionInfo } from '../../src/versions/version-list.js'
 import { auth, buildHarness, saveFixture, TOKEN, type Harness } from '../worker/harness.js'
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import type { JobStore } from '../../src/stores/job-store.js'
 import { JOBS_KEPT } from '../../src/stores/job-store.js'
-import { newJob, type Job } from '../../src/worker/job.js'
+import { newJob, type Job } from '../../src/stores/job.js'
 
 /** Opens one more view (another replica's) of the job store that `MakeJobStore` set up. */
 export type OpenJobStore = () => JobStore | Promise<JobStore>

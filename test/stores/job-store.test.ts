@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { MemoryJobStore } from '../../src/stores/memory-job-store.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../../src/stores/redis-client.js'
 import { RedisJobStore } from '../../src/stores/redis-job-store.js'
-import { newJob } from '../../src/worker/job.js'
+import { newJob } from '../../src/stores/job.js'
 import { redisSkipReason, redisUrl, useRedis } from '../helpers/redis.js'
 import { jobStoreContract } from './job-store.contract.js'
 
