@@ -13,8 +13,9 @@ import { createStores, type RedisState, type Stores } from './stores/create-stor
 import type { EventLog } from './stores/event-log.js'
 import type { HistoryStore } from './stores/history-store.js'
 import { selectBackend } from './tf/backend.js'
-import { JobControl } from './worker/job-control.js'
-import { RedistillWorker, type Execute } from './worker/redistill-worker.js'
+import { createJobControl, createWorker } from './worker/create-worker.js'
+import type { JobControl } from './worker/job-control.js'
+import type { RedistillWorker } from './worker/redistill-worker.js'
 
 /** Everything the HTTP edge needs, built from config, closed in one call. */
 export interface Services {
@@ -33,9 +34,6 @@ export interface Services {
   worker: RedistillWorker | undefined
   close: () => Promise<void>
 }
-
-/** How long a run's lock lives without renewal (the worker renews it every third of this). */
-export const RUN_LOCK_TTL_MS = 30_000
 
 export async function createServices (config: Readonly<Config>, log: Logger): Promise<Services> {
   const started = performance.now()
@@ -68,9 +66,9 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
     onIngested: (count) => metrics.eventsIngested.inc(count),
     onUserChanged: (userId) => serving.vectors.invalidate(serving.registry.active.version, userId)
   })
-  const control = new JobControl({ jobs: stores.jobs, lock: stores.runLock, lockTtlMs: RUN_LOCK_TTL_MS })
+  const control = createJobControl(stores)
   const worker = config.worker === 'embedded'
-    ? createWorker(config, stores, control, metrics, log.child({ component: 'worker' }))
+    ? createWorker({ config, stores, control, metrics, log: log.child({ component: 'worker' }) })
     : undefined
   return {
     serving,
@@ -89,35 +87,6 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
       await stores.close()
     }
   }
-}
-
-/** The re-distillation worker over the stores, as `npm start` embeds it and `npm run worker` runs it. */
-export function createWorker (config: Readonly<Config>, stores: Stores, control: JobControl, metrics: Metrics, log: Logger, execute?: Execute): RedistillWorker {
-  return new RedistillWorker({
-    execute,
-    settings: {
-      dataPath: config.dataPath ?? SYNTHETIC,
-      dataFormat: config.dataFormat,
-      seed: config.syntheticSeed,
-      modelsDir: config.modelsDir,
-      redistillIntervalMs: config.redistillIntervalMs,
-      teacherRetrainIntervalMs: config.teacherRetrainIntervalMs,
-      epochs: config.redistillEpochs,
-      teacherEpochs: config.teacherEpochs,
-      gateTolerance: config.gateTolerance,
-      gateLatencyBudgetMs: config.gateLatencyBudgetMs,
-      backend: config.tfjsBackend,
-      nice: config.trainingNice
-    },
-    control,
-    jobs: stores.jobs,
-    lock: stores.runLock,
-    channel: stores.channel,
-    models: stores.models,
-    eventLog: stores.eventLog,
-    metrics,
-    log
-  })
 }
 
 function countsById (dataset: Dataset): Map<string, number> {

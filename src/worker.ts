@@ -8,9 +8,8 @@ import { once } from 'node:events'
 import { ConfigError, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { createMetrics } from './metrics/metrics.js'
-import { createWorker, RUN_LOCK_TTL_MS } from './services.js'
 import { createStores } from './stores/create-stores.js'
-import { JobControl } from './worker/job-control.js'
+import { createWorker } from './worker/create-worker.js'
 
 async function main (): Promise<void> {
   let config
@@ -28,8 +27,7 @@ async function main (): Promise<void> {
   const log = logger.child({ component: 'worker' })
   const metrics = createMetrics()
   const stores = await createStores(config, logger, metrics)
-  const control = new JobControl({ jobs: stores.jobs, lock: stores.runLock, lockTtlMs: RUN_LOCK_TTL_MS })
-  const worker = createWorker(config, stores, control, metrics, log)
+  const worker = createWorker({ config, stores, metrics, log })
 
   const server = createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/metrics') {

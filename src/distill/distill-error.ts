@@ -1,6 +1,6 @@
-export type DistillErrorCode = 'DISTILL_OPTIONS_INVALID' | 'TEACHER_TARGETS_INVALID' | 'TEACHER_OUTPUT_INVALID' | 'TEACHER_TARGETS_EMPTY' | 'RUN_CANCELLED'
+export type DistillErrorCode = 'DISTILL_OPTIONS_INVALID' | 'TEACHER_TARGETS_INVALID' | 'TEACHER_OUTPUT_INVALID' | 'TEACHER_TARGETS_EMPTY'
 
-/** A distillation run or its teacher targets were set up inconsistently, or the run was cancelled; `code` says which. */
+/** A distillation run or its teacher targets were set up inconsistently; `code` says which. */
 export class DistillError extends RangeError {
   constructor (readonly code: DistillErrorCode, message: string) {
     super(message)

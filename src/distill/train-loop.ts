@@ -3,7 +3,7 @@ import type { EvalCase } from '../data/split.js'
 import { assignWeights, snapshotWeights, type SequenceModel } from '../models/sequence-model.js'
 import { evaluate } from './evaluate.js'
 import { learningRateAt, type LearningRateDecay } from './schedule.js'
-import { DistillError } from './distill-error.js'
+import { RunCancelledError } from './run-cancelled.js'
 import { createProgress, silentProgress, type ProgressReporter } from './progress.js'
 
 /** Options every training run shares. */
@@ -25,7 +25,7 @@ export interface TrainLoopOptions {
   /** `false` silences; default prints to stderr. */
   progress?: ProgressReporter | false
   /**
-   * Checked between steps: once `aborted`, the run throws a RUN_CANCELLED DistillError within one
+   * Checked between steps: once `aborted`, the run throws a RunCancelledError within one
    * step. An AbortSignal, or any object whose flag another thread sets (see training-thread.ts).
    */
   signal?: { readonly aborted: boolean }
@@ -152,6 +152,6 @@ export function runEpochs (model: SequenceModel, label: string, options: TrainLo
   return { epochs, bestEpoch, bestMetric, seconds, positions, usPerPosition }
 }
 
-function cancelled (epoch: number, step: number): DistillError {
-  return new DistillError('RUN_CANCELLED', `cancelled at epoch ${epoch + 1}, step ${step}`)
+function cancelled (epoch: number, step: number): RunCancelledError {
+  return new RunCancelledError(`cancelled at epoch ${epoch + 1}, step ${step}`)
 }

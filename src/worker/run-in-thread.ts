@@ -1,3 +1,4 @@
+import { RunCancelledError } from '../distill/run-cancelled.js'
 import { startThread } from '../threads/start-thread.js'
 import type { BackendName } from '../tf/backend-name.js'
 import type { EpochFigures, RunPhase } from '../stores/job.js'
@@ -9,11 +10,6 @@ export type ThreadMessage =
   | { type: 'log', line: string }
   | { type: 'done', outcome: RedistillOutcome }
   | { type: 'failed', message: string, code?: string, stack?: string }
-
-/** A run that stopped on its cancel flag. */
-export class RunCancelledError extends Error {
-  readonly code = 'RUN_CANCELLED'
-}
 
 /** After a cancel, a thread stuck outside the step loop (e.g. computing targets) is terminated after this. */
 const CANCEL_GRACE_MS = 3000
@@ -56,7 +52,7 @@ export async function runInThread (input: RedistillInput, hooks: Omit<RedistillH
         case 'log': hooks.log(message.line); break
         case 'done': settle(() => resolve(message.outcome)); break
         case 'failed':
-          settle(() => reject(message.code === 'RUN_CANCELLED' ? new RunCancelledError(message.message) : Object.assign(new Error(message.message), { code: message.code })))
+          settle(() => reject(message.code === RunCancelledError.CODE ? new RunCancelledError(message.message) : Object.assign(new Error(message.message), { code: message.code })))
           break
       }
     })

@@ -11,7 +11,8 @@ import { createLogger } from '../../src/logger.js'
 import { datasetFingerprint } from '../../src/models/artifact/index.js'
 import { saveModel } from '../../src/models/artifact/model-io.js'
 import { Student } from '../../src/models/student.js'
-import { createServices, createWorker } from '../../src/services.js'
+import { createServices } from '../../src/services.js'
+import { createWorker } from '../../src/worker/create-worker.js'
 import type { Job } from '../../src/stores/job.js'
 import { redistill } from '../../src/worker/redistill-run.js'
 import type { Execute, RedistillWorker } from '../../src/worker/redistill-worker.js'
@@ -87,7 +88,7 @@ function capturing (logger: Logger, lines: string[]): Logger {
  * goes. `'thread'` runs each job in the training thread, as the service does.
  */
 export async function startWorker (h: Harness, execute: Execute | 'thread' = inProcess, config: Readonly<Config> = h.config): Promise<RedistillWorker> {
-  const worker = createWorker(config, h.services.stores, h.services.control, h.services.metrics, createLogger('silent'), execute === 'thread' ? undefined : execute)
+  const worker = createWorker({ config, stores: h.services.stores, control: h.services.control, metrics: h.services.metrics, log: createLogger('silent'), execute: execute === 'thread' ? undefined : execute })
   h.beforeClose.push(async () => await worker.stop())
   await worker.start()
   return worker

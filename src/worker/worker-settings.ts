@@ -1,0 +1,19 @@
+import type { DataFormat } from '../data/interaction-reader.js'
+import type { BackendName } from '../tf/backend-name.js'
+
+/** What the worker's runs read from config: data, schedule, epochs, the gate, the thread. */
+export interface WorkerSettings {
+  dataPath: string
+  dataFormat: DataFormat
+  seed: number
+  modelsDir: string
+  redistillIntervalMs: number | null
+  teacherRetrainIntervalMs: number | null
+  epochs: number
+  teacherEpochs: number
+  gateTolerance: number
+  gateLatencyBudgetMs: number
+  backend?: BackendName
+  /** Nice value of the training thread; absent leaves it at the process's. */
+  nice?: number
+}
