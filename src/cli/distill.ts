@@ -144,9 +144,11 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     fit
   })
   const weighted = run.teacherWeight === 1 ? '' : `, teacher weight ${run.teacherWeight}`
+  const dropped = LOSSES.filter((name) => losses[name] !== undefined && run.losses[name] === undefined)
+  const trained = LOSSES.filter((name) => run.losses[name] !== undefined).join(',') + (dropped.length > 0 ? `; ${dropped.join(',')} dropped` : '')
   const refitted = refitLine(run.refit)
   if (refitted !== undefined) print(refitted)
-  print(qualityLine(`student (${args.losses}${weighted}, fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
+  print(qualityLine(`student (${trained}${weighted}, fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
   if (run.overlap !== undefined) print(`top-10 overlap with ${run.teacherLabel ?? 'the teacher'}: ${fixed(run.overlap)}`)
   if (run.version !== null) print(`saved student v${run.version} in ${run.dir ?? ''}`)
   const results = await record.write({
@@ -154,6 +156,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     fingerprint: data.fingerprint,
     backend,
     losses,
+    trainedLosses: run.losses,
     teacher: run.teacherLabel,
     teacherWeight: run.teacherWeight,
     version: run.version,

@@ -6,6 +6,7 @@ import { curveLines } from './train-loop.js'
 import { writeTensorBoard } from './tensorboard.js'
 import { loadTeacherSource, type TeacherSource, type TeacherSourceOptions } from './teacher-source.js'
 import { distillStudent, DISTILL_DEFAULTS, type DistillLosses, type TrainReport } from './trainer.js'
+import { servedLosses, usesTeacher } from './served-losses.js'
 import type { LoadedData } from './training-data.js'
 import { trainingPositions } from './training-positions.js'
 import { saveModel } from '../models/artifact/model-io.js'
@@ -82,6 +83,8 @@ export interface StudentRunResult {
   teacherWeight: number
   /** With fit 'train+valid': the refit's run (its epochs are the report's best epoch + 1). */
   refit?: TrainReport
+  /** The losses the student trained with: the asked ones less any its teacher could not serve (see servedLosses). */
+  losses: DistillLosses
 }
 
 /**
@@ -90,8 +93,9 @@ export interface StudentRunResult {
  * validation, evaluate on test, and save the version with its figures.
  */
 export async function runStudent (o: StudentRunOptions): Promise<StudentRunResult> {
-  const { data, losses } = o
-  const needsTeacher = losses.kd !== undefined || losses.ranking !== undefined || losses.hint !== undefined
+  const { data } = o
+  let losses = o.losses
+  const needsTeacher = usesTeacher(losses)
   const weights = needsTeacher ? o.teacherWeights ?? [1] : [1]
   if (weights.length === 0 || weights.some((w) => !(w >= 0 && Number.isFinite(w)))) {
     throw new DistillError('DISTILL_OPTIONS_INVALID', `teacher weights must be finite and at least 0, got ${JSON.stringify(weights)}`)
@@ -101,12 +105,19 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
   let teacher: TeacherSource | undefined
   let chosen: Trained | undefined
   try {
+    // targets without item embeddings drop the hint loss, said once in the log
+    const serve = (source: TeacherSource): DistillLosses => {
+      const served = servedLosses(losses, source.targets, source.noItemEmbeddings)
+      if (served.note !== undefined) o.log(served.note)
+      return served.losses
+    }
     if (needsTeacher) {
       teacher = await loadTeacherSource(data, teacherOptions(o))
+      losses = serve(teacher)
     }
     const tried: Array<{ weight: number, valid: number }> = []
     for (const weight of weights) {
-      const run = trainStudent(o, weight, teacher)
+      const run = trainStudent({ ...o, losses }, weight, teacher)
       tried.push({ weight, valid: run.valid })
       if (chosen === undefined || run.valid > chosen.valid) {
         chosen?.student.dispose()
@@ -131,8 +142,9 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       const trainOnly = teacher
       teacher = undefined
       trainOnly?.dispose()
-      teacher = teacherWeight > 0 && needsTeacher ? await loadTeacherSource(folded, teacherOptions(o, { cache: false })) : undefined
-      chosen = trainStudent({ ...o, data: folded }, teacherWeight, teacher, epochs)
+      teacher = teacherWeight > 0 && needsTeacher ? await loadTeacherSource(folded, teacherOptions({ ...o, losses }, { cache: false })) : undefined
+      if (teacher !== undefined) losses = serve(teacher)
+      chosen = trainStudent({ ...o, data: folded, losses }, teacherWeight, teacher, epochs)
       refit = chosen.report
     }
     const { student } = chosen!
@@ -142,7 +154,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     const overlap = used?.scorer ? topKOverlap(used.scorer, student, data.split.test, 10) : undefined
     const params = student.paramCount()
     const { rejected } = (await o.gate?.(student)) ?? {}
-    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight }
+    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses }
     if (!o.save) return { ...base, version: null, dir: null }
     const curves = curveLines('student', report)
     const saved = await saveModel(o.modelsDir, student, {
