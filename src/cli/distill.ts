@@ -7,6 +7,7 @@
  * A thin parser: the run itself is `runStudent` (src/distill/student-pipeline.ts), which the worker calls too.
  * The figures also go to a results file (--results), the printed lines and epochs to --log when given.
  */
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
 import { runStudent } from '../distill/student-pipeline.js'
@@ -19,7 +20,10 @@ import { readTunedSettings } from '../distill/tuned-settings.js'
 import { qualityLine } from './report.js'
 import { fixed } from './table.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
+import { writableDir } from './writable-dir.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
+import { checkStudentRun, type StudentRunPlan } from '../distill/student-run-check.js'
+import type { Fit } from '../distill/fold-validation.js'
 
 const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
 
@@ -85,38 +89,12 @@ export function parseTeacherWeights (text: string): number[] {
   return [...new Set(weights)]
 }
 
-export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number, overlap?: number, teacherWeight: number } | null> {
-  const args = parseCli(DISTILL_SPEC, argv, (text) => print(text.trimEnd()))
-  if (args === null) return null
-  parseLosses(args)
-  const learningRateDecay = learningRateDecayOption(args['lr-decay'])
-  if (args.schedule !== 'constant' && args.schedule !== 'linear') throw new CliUsageError('--schedule must be constant or linear')
+/** The student run the command line asks for, before any data is read. */
+function studentPlan (args: DistillArgs, teacherWeights: number[], fit: Fit): StudentRunPlan {
   const mix = args['mix-item-knn']
-  if (!(mix >= 0 && mix < 1)) throw new CliUsageError('--mix-item-knn must be at least 0 and below 1')
-  if (!(args['knn-sharpness'] > 0)) throw new CliUsageError('--knn-sharpness must be positive')
-  if (!(args['list-positions'] >= 1)) throw new CliUsageError('--list-positions must be at least 1')
-  const teacherWeights = parseTeacherWeights(args['teacher-weights'])
-  const fit = fitOption(args.fit, args['no-save'])
-  if (fit === 'train+valid' && args.ensemble) throw new CliUsageError('--fit train+valid cannot refit an --ensemble: its weights are fitted on validation')
-  if (args.ensemble && mix > 0) throw new CliUsageError('--ensemble already weighs item-KNN on validation: drop --mix-item-knn')
-  if (!(args['ensemble-sharpness'] > 0)) throw new CliUsageError('--ensemble-sharpness must be positive')
-  const record = runRecord('distill', argv, args, print)
-  print = record.print
-  const backend = await selectBackend()
-  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
-  print(`${describeData(data)}; backend ${backend}`)
-  const tuned = await readTunedSettings(args['models-dir'], data.fingerprint)
-  if (tuned !== undefined) {
-    const taken = applyTuned(args, argv, studentOptions(tuned.tuned))
-    if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
-  }
-  const losses = parseLosses(args)
-
-  const run = await runStudent({
-    data,
-    modelsDir: args['models-dir'],
+  return {
     student: { dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed },
-    losses,
+    losses: parseLosses(args),
     teacher: {
       version: args['teacher-version'],
       scoresFile: args['teacher-scores'],
@@ -133,15 +111,54 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     epochs: args.epochs,
     batchSize: args['batch-size'],
     learningRate: args['learning-rate'],
-    learningRateDecay,
-    schedule: args.schedule,
-    seed: args.seed,
     patience: args.patience,
     maxSeconds: args['max-seconds'],
     save: !args['no-save'],
-    log: print,
-    progress: record.progress('student'),
     fit
+  }
+}
+
+export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number, overlap?: number, teacherWeight: number } | null> {
+  const args = parseCli(DISTILL_SPEC, argv, (text) => print(text.trimEnd()))
+  if (args === null) return null
+  parseLosses(args)
+  const learningRateDecay = learningRateDecayOption(args['lr-decay'])
+  if (args.schedule !== 'constant' && args.schedule !== 'linear') throw new CliUsageError('--schedule must be constant or linear')
+  const mix = args['mix-item-knn']
+  if (!(mix >= 0 && mix < 1)) throw new CliUsageError('--mix-item-knn must be at least 0 and below 1')
+  if (!(args['knn-sharpness'] > 0)) throw new CliUsageError('--knn-sharpness must be positive')
+  if (!(args['list-positions'] >= 1)) throw new CliUsageError('--list-positions must be at least 1')
+  const teacherWeights = parseTeacherWeights(args['teacher-weights'])
+  const fit = fitOption(args.fit, args['no-save'])
+  if (fit === 'train+valid' && args.ensemble) throw new CliUsageError('--fit train+valid cannot refit an --ensemble: its weights are fitted on validation')
+  if (args.ensemble && mix > 0) throw new CliUsageError('--ensemble already weighs item-KNN on validation: drop --mix-item-knn')
+  if (!(args['ensemble-sharpness'] > 0)) throw new CliUsageError('--ensemble-sharpness must be positive')
+  // read again after tuned settings fill in what the command line left out
+  const plan = (): StudentRunPlan => studentPlan(args, teacherWeights, fit)
+  checkStudentRun(plan())
+  const record = runRecord('distill', argv, args, print)
+  await record.ready()
+  if (!args['no-save']) await writableDir(join(args['models-dir'], 'student'), '--models-dir')
+  print = record.print
+  const backend = await selectBackend()
+  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
+  print(`${describeData(data)}; backend ${backend}`)
+  const tuned = await readTunedSettings(args['models-dir'], data.fingerprint)
+  if (tuned !== undefined) {
+    const taken = applyTuned(args, argv, studentOptions(tuned.tuned))
+    if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
+  }
+  const { losses } = plan()
+
+  const run = await runStudent({
+    ...plan(),
+    data,
+    modelsDir: args['models-dir'],
+    learningRateDecay,
+    schedule: args.schedule,
+    seed: args.seed,
+    log: print,
+    progress: record.progress('student')
   })
   const weighted = run.teacherWeight === 1 ? '' : `, teacher weight ${run.teacherWeight}`
   const dropped = LOSSES.filter((name) => losses[name] !== undefined && run.losses[name] === undefined)
