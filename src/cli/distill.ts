@@ -24,6 +24,7 @@ import { writableDir } from './writable-dir.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
 import { checkStudentRun, type StudentRunPlan } from '../distill/student-run-check.js'
 import type { Fit } from '../distill/fold-validation.js'
+import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/ensemble-members.js'
 
 const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
 
@@ -48,7 +49,7 @@ export const DISTILL_SPEC = {
     'list-positions': { type: 'int', default: 1, description: 'a --teacher-scores list covers each user\'s latest N positions (the others train on the task loss alone)' },
     'mix-item-knn': { type: 'float', default: 0, description: 'mixed distillation: weight (0-1) of item-KNN\'s soft targets mixed into the teacher\'s' },
     ensemble: { type: 'boolean', default: false, description: 'distil from an ensemble: the teacher, Markov chain, item-KNN and popularity weighted on validation NDCG@10' },
-    'ensemble-sharpness': { type: 'float', default: 5, description: 'logit of the best item of each baseline in the ensemble (the rest scale with their scores)' },
+    'ensemble-sharpness': { type: 'float', default: DEFAULT_ENSEMBLE_SHARPNESS, description: 'logit of the best item of each baseline in the ensemble (the rest scale with their scores)' },
     'knn-sharpness': { type: 'float', default: 5, description: 'logit of item-KNN\'s best item per position when mixed (the rest scale with their votes)' },
     'kd-weight': { type: 'float', default: 1, description: 'weight of the soft-target loss' },
     'teacher-weights': { type: 'string', default: '1,0', description: 'multipliers of the teacher losses to try, one student each, the best on validation NDCG@10 kept (0: undistilled, so a teacher that hurts is dropped; 1: one run)' },

@@ -6,7 +6,12 @@ export interface RunRequest {
   teacher?: 'reuse' | 'retrain'
   epochs?: number
   /** Loss terms of the student run (default task and kd). */
-  losses?: Array<'task' | 'kd' | 'ranking'>
+  losses?: Array<'task' | 'kd' | 'ranking' | 'hint'>
+  /**
+   * Distil from an ensemble of the teacher and the baselines weighted on validation, as `distill
+   * --ensemble` (default false); an ensemble that gives the teacher weight 0 drops the hint loss.
+   */
+  ensemble?: boolean
   temperature?: number
   /** Skip the quality comparison with the active student (the sanity checks still apply). */
   force?: boolean
