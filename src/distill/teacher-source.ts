@@ -4,7 +4,7 @@ import { trainingPositions } from './training-positions.js'
 import { loadTeacher } from '../models/artifact/model-io.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import { ensembleMembers } from './ensemble-members.js'
-import { ensembleLabel, fitEnsemble, fittedEnsembleTargets } from './fit-ensemble.js'
+import { ensembleLabel, fitEnsemble, fittedEnsembleTargets, teacherDropped } from './fit-ensemble.js'
 import type { TeacherProvenance } from '../models/artifact/manifest.js'
 import { fileSha256, layersSha256 } from '../models/checksum.js'
 import { readItemMap, type ItemMap } from '../models/item-map-file.js'
@@ -121,8 +121,7 @@ async function ensembleTargets (data: LoadedData, o: TeacherSourceOptions, sharp
     `; mixture valid NDCG@10 ${fitted.ndcg.toFixed(4)}`)
   const own = await teacherTargets()
   const targets = fittedEnsembleTargets(members, fitted.weights, own, train, o.topN, (name) => throttledProgress(`${name} targets`, o.log))
-  const dropped = fitted.weights[0] === 0 ? `the ensemble fitted on validation gives ${source.label} weight 0` : undefined
-  return { label: `ensemble of ${ensembleLabel(names, fitted.weights)}`, targets, dropped }
+  return { label: `ensemble of ${ensembleLabel(names, fitted.weights)}`, targets, dropped: teacherDropped(source.label, fitted.weights) }
 }
 
 /** The source's targets, mixed with item-KNN's when asked (and cached beside a saved teacher). */
