@@ -13,7 +13,7 @@ import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
 import { runStudent } from '../distill/student-pipeline.js'
 import { STUDENT_DEFAULTS } from '../models/student.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learningRateDecayOption, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
+import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learningRateDecayOption, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
 import { describeData, loadData } from '../distill/training-data.js'
 import { applyTuned, studentOptions } from './tuned-options.js'
 import { readTunedSettings } from '../distill/tuned-settings.js'
@@ -109,12 +109,7 @@ function studentPlan (args: DistillArgs, teacherWeights: number[], fit: Fit): St
       ensemble: args.ensemble ? { sharpness: args['ensemble-sharpness'] } : undefined
     },
     teacherWeights,
-    epochs: args.epochs,
-    batchSize: args['batch-size'],
-    learningRate: args['learning-rate'],
-    patience: args.patience,
-    maxSeconds: args['max-seconds'],
-    save: !args['no-save'],
+    ...trainingPlan(args),
     fit
   }
 }

@@ -12,7 +12,7 @@ import { runTeacher } from '../distill/teacher-pipeline.js'
 import { GBCE_CALIBRATION, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/trainer.js'
 import { TEACHER_DEFAULTS } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS, dataFormat } from './args.js'
+import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS, dataFormat } from './args.js'
 import { describeData, loadData } from '../distill/training-data.js'
 import { qualityLine } from './report.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
@@ -99,12 +99,7 @@ function teacherPlan (args: TrainTeacherArgs, fit: Fit): TeacherRunPlan {
   return {
     teacher: { dim: args.dim, blocks: args.blocks, heads: args.heads, ffnDim: args['ffn-dim'], maxLen: args['max-len'], dropout: args.dropout },
     loss: lossOption(args.loss, args.negatives, args['gbce-t']),
-    epochs: args.epochs,
-    batchSize: args['batch-size'],
-    learningRate: args['learning-rate'],
-    patience: args.patience,
-    maxSeconds: args['max-seconds'],
-    save: !args['no-save'],
+    ...trainingPlan(args),
     fit
   }
 }
