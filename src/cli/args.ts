@@ -47,6 +47,19 @@ export const TRAINING_OPTIONS = {
   'no-save': { type: 'boolean', default: false, description: 'train and report without saving a version' }
 } as const satisfies OptionSpecs
 
+/** The epochs, step, stopping and saving options of both training commands, as their pipelines take them. */
+export function trainingPlan (args: { epochs: number, 'batch-size': number, 'learning-rate': number, patience: number, 'max-seconds'?: number, 'no-save': boolean }):
+{ epochs: number, batchSize: number, learningRate: number, patience: number, maxSeconds?: number, save: boolean } {
+  return {
+    epochs: args.epochs,
+    batchSize: args['batch-size'],
+    learningRate: args['learning-rate'],
+    patience: args.patience,
+    maxSeconds: args['max-seconds'],
+    save: !args['no-save']
+  }
+}
+
 /** The `--lr-decay` value, checked. */
 export function learningRateDecay (value: string): LearningRateDecay {
   if (value !== 'constant' && value !== 'linear') throw new CliUsageError(`--lr-decay must be constant or linear, got ${JSON.stringify(value)}`)

@@ -7,19 +7,24 @@
  * A thin parser: the run itself is `runStudent` (src/distill/student-pipeline.ts), which the worker calls too.
  * The figures also go to a results file (--results), the printed lines and epochs to --log when given.
  */
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
 import { runStudent } from '../distill/student-pipeline.js'
 import { STUDENT_DEFAULTS } from '../models/student.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learningRateDecayOption, parseCli, required, runCli, TRAINING_OPTIONS } from './args.js'
+import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learningRateDecayOption, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
 import { describeData, loadData } from '../distill/training-data.js'
 import { applyTuned, studentOptions } from './tuned-options.js'
 import { readTunedSettings } from '../distill/tuned-settings.js'
 import { qualityLine } from './report.js'
 import { fixed } from './table.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
+import { writableDir } from './writable-dir.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
+import { checkStudentRun, type StudentRunPlan } from '../distill/student-run-check.js'
+import type { Fit } from '../distill/fold-validation.js'
+import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/ensemble-members.js'
 
 const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
 
@@ -44,7 +49,7 @@ export const DISTILL_SPEC = {
     'list-positions': { type: 'int', default: 1, description: 'a --teacher-scores list covers each user\'s latest N positions (the others train on the task loss alone)' },
     'mix-item-knn': { type: 'float', default: 0, description: 'mixed distillation: weight (0-1) of item-KNN\'s soft targets mixed into the teacher\'s' },
     ensemble: { type: 'boolean', default: false, description: 'distil from an ensemble: the teacher, Markov chain, item-KNN and popularity weighted on validation NDCG@10' },
-    'ensemble-sharpness': { type: 'float', default: 5, description: 'logit of the best item of each baseline in the ensemble (the rest scale with their scores)' },
+    'ensemble-sharpness': { type: 'float', default: DEFAULT_ENSEMBLE_SHARPNESS, description: 'logit of the best item of each baseline in the ensemble (the rest scale with their scores)' },
     'knn-sharpness': { type: 'float', default: 5, description: 'logit of item-KNN\'s best item per position when mixed (the rest scale with their votes)' },
     'kd-weight': { type: 'float', default: 1, description: 'weight of the soft-target loss' },
     'teacher-weights': { type: 'string', default: '1,0', description: 'multipliers of the teacher losses to try, one student each, the best on validation NDCG@10 kept (0: undistilled, so a teacher that hurts is dropped; 1: one run)' },
@@ -85,6 +90,30 @@ export function parseTeacherWeights (text: string): number[] {
   return [...new Set(weights)]
 }
 
+/** The student run the command line asks for, before any data is read. */
+function studentPlan (args: DistillArgs, teacherWeights: number[], fit: Fit): StudentRunPlan {
+  const mix = args['mix-item-knn']
+  return {
+    student: { dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed },
+    losses: parseLosses(args),
+    teacher: {
+      version: args['teacher-version'],
+      scoresFile: args['teacher-scores'],
+      layersDir: args['layers-dir'],
+      itemMapFile: args['item-map'],
+      maxLen: args['max-len'],
+      topN: args['top-n'],
+      perUser: args['positions-per-user'],
+      listPositions: args['list-positions'],
+      mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined,
+      ensemble: args.ensemble ? { sharpness: args['ensemble-sharpness'] } : undefined
+    },
+    teacherWeights,
+    ...trainingPlan(args),
+    fit
+  }
+}
+
 export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number, overlap?: number, teacherWeight: number } | null> {
   const args = parseCli(DISTILL_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
@@ -100,7 +129,12 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (fit === 'train+valid' && args.ensemble) throw new CliUsageError('--fit train+valid cannot refit an --ensemble: its weights are fitted on validation')
   if (args.ensemble && mix > 0) throw new CliUsageError('--ensemble already weighs item-KNN on validation: drop --mix-item-knn')
   if (!(args['ensemble-sharpness'] > 0)) throw new CliUsageError('--ensemble-sharpness must be positive')
+  // read again after tuned settings fill in what the command line left out
+  const plan = (): StudentRunPlan => studentPlan(args, teacherWeights, fit)
+  checkStudentRun(plan())
   const record = runRecord('distill', argv, args, print)
+  await record.ready()
+  if (!args['no-save']) await writableDir(join(args['models-dir'], 'student'), '--models-dir')
   print = record.print
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
@@ -110,43 +144,24 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     const taken = applyTuned(args, argv, studentOptions(tuned.tuned))
     if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
   }
-  const losses = parseLosses(args)
+  const { losses } = plan()
 
   const run = await runStudent({
+    ...plan(),
     data,
     modelsDir: args['models-dir'],
-    student: { dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed },
-    losses,
-    teacher: {
-      version: args['teacher-version'],
-      scoresFile: args['teacher-scores'],
-      layersDir: args['layers-dir'],
-      itemMapFile: args['item-map'],
-      maxLen: args['max-len'],
-      topN: args['top-n'],
-      perUser: args['positions-per-user'],
-      listPositions: args['list-positions'],
-      mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined,
-      ensemble: args.ensemble ? { sharpness: args['ensemble-sharpness'] } : undefined
-    },
-    teacherWeights,
-    epochs: args.epochs,
-    batchSize: args['batch-size'],
-    learningRate: args['learning-rate'],
     learningRateDecay,
     schedule: args.schedule,
     seed: args.seed,
-    patience: args.patience,
-    maxSeconds: args['max-seconds'],
-    save: !args['no-save'],
     log: print,
-    progress: record.progress('student'),
-    fit
+    progress: record.progress('student')
   })
   const weighted = run.teacherWeight === 1 ? '' : `, teacher weight ${run.teacherWeight}`
+  const dropped = LOSSES.filter((name) => losses[name] !== undefined && run.losses[name] === undefined)
+  const trained = LOSSES.filter((name) => run.losses[name] !== undefined).join(',') + (dropped.length > 0 ? `; ${dropped.join(',')} dropped` : '')
   const refitted = refitLine(run.refit)
   if (refitted !== undefined) print(refitted)
-  print(qualityLine(`student (${args.losses}${weighted}, fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
+  print(qualityLine(`student (${trained}${weighted}, fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
   if (run.overlap !== undefined) print(`top-10 overlap with ${run.teacherLabel ?? 'the teacher'}: ${fixed(run.overlap)}`)
   if (run.version !== null) print(`saved student v${run.version} in ${run.dir ?? ''}`)
   const results = await record.write({
@@ -154,6 +169,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     fingerprint: data.fingerprint,
     backend,
     losses,
+    trainedLosses: run.losses,
     teacher: run.teacherLabel,
     teacherWeight: run.teacherWeight,
     version: run.version,

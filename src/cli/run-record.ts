@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { createProgress, type ProgressReporter } from '../distill/progress.js'
+import { writableDir } from './writable-dir.js'
 
 /** Options every experiment command takes: where its figures and its log go. */
 export const RECORD_OPTIONS = {
@@ -16,6 +17,8 @@ export interface RunRecord {
   progress: (label: string) => ProgressReporter
   /** Writes the run's figures as JSON (with the command, its arguments and times); returns the path, or null with "none". */
   write: (figures: object) => Promise<string | null>
+  /** Refuses a results file that could not be written, before the run trains (see writableDir). */
+  ready: () => Promise<void>
 }
 
 /** A command's run: its printed lines and progress teed to `--log`, its figures kept in `--results`. */
@@ -24,6 +27,7 @@ export function runRecord (command: string, argv: readonly string[], args: { res
   const log = args.log === undefined ? undefined : resolve(args.log)
   const toLog = (text: string): void => { if (log !== undefined) appendFileSync(log, text) }
   const logStream = { write: (chunk: string) => { toLog(chunk); return true } }
+  const resultsPath = (): string => resolve(args.results ?? join(args['models-dir'], 'results', `${command}-${started.toISOString().replace(/[:.]/g, '-')}.json`))
   return {
     print (line) {
       print(line)
@@ -41,14 +45,16 @@ export function runRecord (command: string, argv: readonly string[], args: { res
     },
     async write (figures) {
       if (args.results === 'none') return null
-      const stamp = started.toISOString().replace(/[:.]/g, '-')
-      const path = resolve(args.results ?? join(args['models-dir'], 'results', `${command}-${stamp}.json`))
+      const path = resultsPath()
       const finished = new Date()
       await mkdir(dirname(path), { recursive: true })
       const tmp = `${path}.${process.pid}.tmp`
       await writeFile(tmp, JSON.stringify({ command, argv, started: started.toISOString(), finished: finished.toISOString(), seconds: (finished.getTime() - started.getTime()) / 1000, ...figures }, null, 2) + '\n')
       await rename(tmp, path)
       return path
+    },
+    async ready () {
+      if (args.results !== 'none') await writableDir(dirname(resultsPath()), args.results === undefined ? '--models-dir (results/)' : '--results')
     }
   }
 }

@@ -6,18 +6,22 @@
  * also go to a results file (--results), the printed lines and epochs to --log when given.
  */
 import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { runTeacher } from '../distill/teacher-pipeline.js'
 import { GBCE_CALIBRATION, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/trainer.js'
 import { TEACHER_DEFAULTS } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, TRAINING_OPTIONS, dataFormat } from './args.js'
+import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS, dataFormat } from './args.js'
 import { describeData, loadData } from '../distill/training-data.js'
 import { qualityLine } from './report.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
+import { writableDir } from './writable-dir.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
 import { applyTuned, teacherOptions } from './tuned-options.js'
 import { readTunedSettings } from '../distill/tuned-settings.js'
+import { checkTeacherRun, type TeacherRunPlan } from '../distill/teacher-run-check.js'
+import type { Fit } from '../distill/fold-validation.js'
 
 export const TRAIN_TEACHER_SPEC = {
   usage: 'npm run train:teacher --',
@@ -43,13 +47,20 @@ export const TRAIN_TEACHER_SPEC = {
   }
 } as const
 
+type TrainTeacherArgs = NonNullable<ReturnType<typeof parseCli<typeof TRAIN_TEACHER_SPEC.options>>>
+
 export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number } | null> {
   const args = parseCli(TRAIN_TEACHER_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
   const lrDecay = learningRateDecay(args['lr-decay'])
   if (!(args.threads >= 0)) throw new CliUsageError('--threads must be 0 (every core) or more')
   const fit = fitOption(args.fit, args['no-save'])
+  // read again after tuned settings fill in what the command line left out
+  const plan = (): TeacherRunPlan => teacherPlan(args, fit)
+  checkTeacherRun(plan())
   const record = runRecord('train-teacher', argv, args, print)
+  await record.ready()
+  if (!args['no-save']) await writableDir(join(args['models-dir'], 'teacher'), '--models-dir')
   print = record.print
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
@@ -59,25 +70,17 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     const taken = applyTuned(args, argv, teacherOptions(tuned.tuned))
     if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
   }
-  const loss = lossOption(args.loss, args.negatives, args['gbce-t'])
+  const { loss } = plan()
 
   // the native backend already runs each kernel on every core; wasm runs one thread per backend
   const threads = args.threads !== 0 ? args.threads : backend === 'tensorflow' ? 1 : availableParallelism()
   const run = await runTeacher({
+    ...plan(),
     data,
     modelsDir: args['models-dir'],
-    teacher: { dim: args.dim, blocks: args.blocks, heads: args.heads, ffnDim: args['ffn-dim'], maxLen: args['max-len'], dropout: args.dropout },
-    loss,
-    epochs: args.epochs,
-    batchSize: args['batch-size'],
-    learningRate: args['learning-rate'],
     learningRateDecay: lrDecay,
     seed: args.seed,
-    patience: args.patience,
-    maxSeconds: args['max-seconds'],
-    save: !args['no-save'],
     progress: record.progress('teacher'),
-    fit,
     threads
   })
   const refitted = refitLine(run.refit)
@@ -89,6 +92,16 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   })
   if (results !== null) print(`results: ${results}`)
   return { version: run.version, ndcg: run.test.ndcg }
+}
+
+/** The teacher run the command line asks for, before any data is read (threads aside: they follow the backend). */
+function teacherPlan (args: TrainTeacherArgs, fit: Fit): TeacherRunPlan {
+  return {
+    teacher: { dim: args.dim, blocks: args.blocks, heads: args.heads, ffnDim: args['ffn-dim'], maxLen: args['max-len'], dropout: args.dropout },
+    loss: lossOption(args.loss, args.negatives, args['gbce-t']),
+    ...trainingPlan(args),
+    fit
+  }
 }
 
 /** The `--loss` choice as a TeacherLoss, or a usage error. */

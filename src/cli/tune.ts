@@ -5,6 +5,7 @@
  *   npm run tune -- --data ../shared/datasets/ml-100k --budget-minutes 30
  * The test split is never read.
  */
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describeData, loadData } from '../distill/training-data.js'
 import { tune } from '../distill/tune.js'
@@ -12,6 +13,7 @@ import { saveTunedSettings } from '../distill/tuned-settings.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
+import { writableDir } from './writable-dir.js'
 
 export const TUNE_SPEC = {
   usage: 'npm run tune --',
@@ -35,6 +37,9 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (args.trials !== undefined && !(args.trials >= 1)) throw new CliUsageError('--trials must be at least 1')
   if (!(args.epochs >= 1)) throw new CliUsageError('--epochs must be at least 1')
   const record = runRecord('tune', argv, args, print)
+  // the choice is saved once the whole budget is spent: refuse a place it cannot go now
+  await record.ready()
+  await writableDir(join(args['models-dir'], 'tuned'), '--models-dir')
   print = record.print
   const backend = await selectBackend()
   const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)

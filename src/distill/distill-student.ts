@@ -10,6 +10,7 @@ import { teacherWeight, type TeacherWeightSchedule } from './schedule.js'
 import type { TeacherTargets } from './teacher-targets.js'
 import { trainingPositions, type TrainingPositions } from './training-positions.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from './train-loop.js'
+import { usesTeacher } from './served-losses.js'
 import { AdjustableAdam } from '../tf/adam.js'
 
 /**
@@ -59,8 +60,9 @@ export const DISTILL_DEFAULTS = {
  */
 export function distillStudent (student: Student, train: readonly Int32Array[], options: DistillOptions): TrainReport {
   const { losses, targets } = options
-  const usesTeacher = losses.kd !== undefined || losses.ranking !== undefined || losses.hint !== undefined
-  if (usesTeacher && targets === undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'kd, ranking and hint losses need teacher targets')
+  const teacherOn = usesTeacher(losses)
+  if (teacherOn && targets === undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'kd, ranking and hint losses need teacher targets')
+  // a run drops the hint loss for such targets before it gets here (servedLosses)
   if (losses.hint && targets?.itemEmbeddings === undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'the hint loss needs targets with item embeddings')
   if (losses.ranking && targets && losses.ranking.k > targets.topN) throw new DistillError('DISTILL_OPTIONS_INVALID', `ranking k ${losses.ranking.k} exceeds the targets' top-${targets.topN}`)
   const positions = targets?.positions ?? options.positions ?? trainingPositions(train)
@@ -126,7 +128,7 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
         onStep(step + 1, steps, lossSum / (step + 1))
       }
       const terms = Object.fromEntries(names.map((name, i) => [name, termSums[i] / Math.max(1, steps)]))
-      return { loss: lossSum / Math.max(1, steps), positions: order.length, terms, teacherWeight: usesTeacher ? tw : undefined }
+      return { loss: lossSum / Math.max(1, steps), positions: order.length, terms, teacherWeight: teacherOn ? tw : undefined }
     })
   } finally {
     optimizer.dispose()

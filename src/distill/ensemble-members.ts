@@ -4,6 +4,9 @@ import { MarkovChainScorer } from '../models/markov-chain.js'
 import { PopularityScorer } from '../models/popularity.js'
 import type { Scorer } from '../models/scorer.js'
 
+/** Logit of each baseline's best item in an ensemble unless told otherwise (distill --ensemble-sharpness, the worker). */
+export const DEFAULT_ENSEMBLE_SHARPNESS = 5
+
 /**
  * The members an ensemble teacher is fitted from: the given teacher (its scores are logits) and the
  * simple baselines on the same training data (their counts and votes scaled by `sharpness`), so

@@ -121,6 +121,14 @@ export function fittedEnsembleTargets (members: readonly EnsembleMember[], weigh
   return parts.length === 1 && parts[0] === own ? own : mixTeacherTargets(parts, kept, topN)
 }
 
+/**
+ * Why a fitted ensemble's targets carry no item embeddings (for the hint loss): the fit gave the
+ * teacher, member 0 and the only one with embeddings, weight 0. Undefined when it kept the teacher.
+ */
+export function teacherDropped (teacherLabel: string, weights: readonly number[]): string | undefined {
+  return weights[0] === 0 ? `the ensemble fitted on validation gives ${teacherLabel} weight 0` : undefined
+}
+
 /** `names[i] (weight)` for every member of weight above 0, e.g. "teacher v3 (0.31), item-knn (0.63)". */
 export function ensembleLabel (names: readonly string[], weights: readonly number[]): string {
   return names.flatMap((name, i) => weights[i] > 0 ? [`${name} (${weights[i].toFixed(2)})`] : []).join(', ')

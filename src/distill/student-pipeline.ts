@@ -1,11 +1,12 @@
-import { DistillError } from './distill-error.js'
 import type { LearningRateDecay } from './schedule.js'
 import { evaluate, topKOverlap, type EvaluationResult } from './evaluate.js'
 import { savedMetrics, usPerRequest } from './saved-metrics.js'
 import { curveLines } from './train-loop.js'
 import { writeTensorBoard } from './tensorboard.js'
-import { loadTeacherSource, type TeacherSource, type TeacherSourceOptions } from './teacher-source.js'
+import { loadTeacherSource, TEACHER_SOURCE_DEFAULTS, type TeacherSource, type TeacherSourceOptions } from './teacher-source.js'
 import { distillStudent, DISTILL_DEFAULTS, type DistillLosses, type TrainReport } from './trainer.js'
+import { servedLosses, usesTeacher } from './served-losses.js'
+import { checkStudentRun } from './student-run-check.js'
 import type { LoadedData } from './training-data.js'
 import { trainingPositions } from './training-positions.js'
 import { saveModel } from '../models/artifact/model-io.js'
@@ -82,31 +83,38 @@ export interface StudentRunResult {
   teacherWeight: number
   /** With fit 'train+valid': the refit's run (its epochs are the report's best epoch + 1). */
   refit?: TrainReport
+  /** The losses the student trained with: the asked ones less any its teacher could not serve (see servedLosses). */
+  losses: DistillLosses
 }
 
 /**
- * One student run, the same for `npm run distill` and the worker: build the student, get the
+ * One student run, the same for `npm run distill` and the worker: refuse options that could only
+ * fail later (checkStudentRun), build the student, get the
  * teacher's targets when a teacher loss is on, distill on the train split with early stopping on
  * validation, evaluate on test, and save the version with its figures.
  */
 export async function runStudent (o: StudentRunOptions): Promise<StudentRunResult> {
-  const { data, losses } = o
-  const needsTeacher = losses.kd !== undefined || losses.ranking !== undefined || losses.hint !== undefined
+  const { data } = o
+  let losses = o.losses
+  checkStudentRun(o, data.dataset.items.size)
+  const needsTeacher = usesTeacher(losses)
   const weights = needsTeacher ? o.teacherWeights ?? [1] : [1]
-  if (weights.length === 0 || weights.some((w) => !(w >= 0 && Number.isFinite(w)))) {
-    throw new DistillError('DISTILL_OPTIONS_INVALID', `teacher weights must be finite and at least 0, got ${JSON.stringify(weights)}`)
-  }
-  if (o.fit === 'train+valid' && o.save) throw new DistillError('DISTILL_OPTIONS_INVALID', 'a student fitted on train+valid has seen the validation targets later runs choose on: it is not saved')
-  if (o.fit === 'train+valid' && o.teacher?.ensemble !== undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'an ensemble teacher\'s weights are fitted on validation: it cannot be refitted on train+valid')
   let teacher: TeacherSource | undefined
   let chosen: Trained | undefined
   try {
+    // targets without item embeddings drop the hint loss, said once in the log
+    const serve = (source: TeacherSource): DistillLosses => {
+      const served = servedLosses(losses, source.targets, source.noItemEmbeddings)
+      if (served.note !== undefined) o.log(served.note)
+      return served.losses
+    }
     if (needsTeacher) {
       teacher = await loadTeacherSource(data, teacherOptions(o))
+      losses = serve(teacher)
     }
     const tried: Array<{ weight: number, valid: number }> = []
     for (const weight of weights) {
-      const run = trainStudent(o, weight, teacher)
+      const run = trainStudent({ ...o, losses }, weight, teacher)
       tried.push({ weight, valid: run.valid })
       if (chosen === undefined || run.valid > chosen.valid) {
         chosen?.student.dispose()
@@ -131,8 +139,9 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       const trainOnly = teacher
       teacher = undefined
       trainOnly?.dispose()
-      teacher = teacherWeight > 0 && needsTeacher ? await loadTeacherSource(folded, teacherOptions(o, { cache: false })) : undefined
-      chosen = trainStudent({ ...o, data: folded }, teacherWeight, teacher, epochs)
+      teacher = teacherWeight > 0 && needsTeacher ? await loadTeacherSource(folded, teacherOptions({ ...o, losses }, { cache: false })) : undefined
+      if (teacher !== undefined) losses = serve(teacher)
+      chosen = trainStudent({ ...o, data: folded, losses }, teacherWeight, teacher, epochs)
       refit = chosen.report
     }
     const { student } = chosen!
@@ -142,7 +151,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     const overlap = used?.scorer ? topKOverlap(used.scorer, student, data.split.test, 10) : undefined
     const params = student.paramCount()
     const { rejected } = (await o.gate?.(student)) ?? {}
-    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight }
+    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses }
     if (!o.save) return { ...base, version: null, dir: null }
     const curves = curveLines('student', report)
     const saved = await saveModel(o.modelsDir, student, {
@@ -173,7 +182,7 @@ interface Trained {
 }
 
 function teacherOptions (o: StudentRunOptions, extra: Partial<TeacherSourceOptions> = {}): TeacherSourceOptions {
-  return { topN: 32, maxLen: 50, ...o.teacher, modelsDir: o.modelsDir, withItemEmbeddings: o.losses.hint !== undefined, log: o.log, ...extra }
+  return { ...TEACHER_SOURCE_DEFAULTS, ...o.teacher, modelsDir: o.modelsDir, withItemEmbeddings: o.losses.hint !== undefined, log: o.log, ...extra }
 }
 
 /**

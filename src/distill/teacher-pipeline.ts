@@ -9,7 +9,7 @@ import type { LoadedData } from './training-data.js'
 import { saveModel } from '../models/artifact/model-io.js'
 import { Teacher, type TeacherConfig } from '../models/teacher.js'
 import { trainTeacherOnThreads } from './gradient-pool.js'
-import { DistillError } from './distill-error.js'
+import { checkTeacherRun } from './teacher-run-check.js'
 import { foldValidation, type Fit } from './fold-validation.js'
 
 export interface TeacherRunOptions {
@@ -52,11 +52,12 @@ export interface TeacherRunResult {
 }
 
 /**
- * One teacher run, the same for `npm run train:teacher` and the worker: train on the train split
+ * One teacher run, the same for `npm run train:teacher` and the worker: refuse options that could
+ * only fail later (checkTeacherRun), train on the train split
  * with early stopping on validation, evaluate on test, and save the version with its figures.
  */
 export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResult> {
-  if (o.fit === 'train+valid' && o.save) throw new DistillError('DISTILL_OPTIONS_INVALID', 'a teacher fitted on train+valid has seen the validation targets later runs choose on: it is not saved')
+  checkTeacherRun(o)
   const { data } = o
   let model = newTeacher(o, data)
   try {

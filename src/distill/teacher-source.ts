@@ -4,7 +4,7 @@ import { trainingPositions } from './training-positions.js'
 import { loadTeacher } from '../models/artifact/model-io.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import { ensembleMembers } from './ensemble-members.js'
-import { ensembleLabel, fitEnsemble, fittedEnsembleTargets } from './fit-ensemble.js'
+import { ensembleLabel, fitEnsemble, fittedEnsembleTargets, teacherDropped } from './fit-ensemble.js'
 import type { TeacherProvenance } from '../models/artifact/manifest.js'
 import { fileSha256, layersSha256 } from '../models/checksum.js'
 import { readItemMap, type ItemMap } from '../models/item-map-file.js'
@@ -51,6 +51,9 @@ export interface TeacherSourceOptions {
   log: (line: string) => void
 }
 
+/** A student run's teacher reads histories of up to 50 items and keeps its top 32 per position unless told otherwise. */
+export const TEACHER_SOURCE_DEFAULTS = { topN: 32, maxLen: 50 } as const
+
 export interface TeacherSource {
   label: string
   /** Saved teacher version, null for a bring-your-own teacher. */
@@ -60,6 +63,12 @@ export interface TeacherSource {
   targets: TeacherTargets
   /** For the top-k overlap report; absent for a scores file. */
   scorer?: Scorer
+  /**
+   * Why `targets` carry no item embeddings though they were asked for (`withItemEmbeddings`), e.g.
+   * an ensemble that gave the attention teacher weight 0: the run then drops the hint loss (see
+   * servedLosses). Absent when they carry them or were not asked for.
+   */
+  noItemEmbeddings?: string
   dispose (): void
 }
 
@@ -76,14 +85,17 @@ export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptio
   if (o.ensemble !== undefined && o.mixItemKnn !== undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'an ensemble teacher already weighs item-KNN: drop the item-KNN mix')
   const { source, targets: teacherTargets, cache } = await openSource(data, o)
   try {
-    const { label, targets } = o.ensemble !== undefined
+    const { label, targets, dropped } = o.ensemble !== undefined
       ? await ensembleTargets(data, o, o.ensemble.sharpness, source, teacherTargets)
-      : { label: source.label, targets: await mixedTargets(data, o, teacherTargets, cache) }
+      : { label: source.label, targets: await mixedTargets(data, o, teacherTargets, cache), dropped: undefined }
     const covered = targets.coveredCount
     if (covered === 0) throw new DistillError('TEACHER_TARGETS_EMPTY', `${label}: no training position got teacher targets (${targets.size} positions)`)
     o.log(`${label}: teacher targets at ${covered} of ${targets.size} training positions` +
       (covered < targets.size ? ' (the others train on the task loss alone)' : ''))
-    return { ...source, label, targets }
+    const noItemEmbeddings = o.withItemEmbeddings && targets.itemEmbeddings === undefined
+      ? dropped ?? source.noItemEmbeddings ?? 'its targets carry no item embeddings'
+      : undefined
+    return { ...source, label, targets, noItemEmbeddings }
   } catch (err) {
     source.dispose()
     throw err
@@ -93,9 +105,10 @@ export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptio
 /**
  * The ensemble teacher's targets: weights of the teacher and the baselines fitted on validation,
  * then the teacher's own targets mixed with each kept baseline's (see mixTeacherTargets).
+ * `dropped` says so when the fit gave the teacher weight 0 (its targets, item embeddings included, are then left out).
  */
 async function ensembleTargets (data: LoadedData, o: TeacherSourceOptions, sharpness: number, source: OpenedSource['source'],
-  teacherTargets: () => Promise<TeacherTargets>): Promise<{ label: string, targets: TeacherTargets }> {
+  teacherTargets: () => Promise<TeacherTargets>): Promise<{ label: string, targets: TeacherTargets, dropped?: string }> {
   if (source.scorer === undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', `${source.label} cannot score validation users, so no ensemble can be fitted with it`)
   const { train, valid } = data.split
   const numItems = data.dataset.items.size
@@ -108,7 +121,7 @@ async function ensembleTargets (data: LoadedData, o: TeacherSourceOptions, sharp
     `; mixture valid NDCG@10 ${fitted.ndcg.toFixed(4)}`)
   const own = await teacherTargets()
   const targets = fittedEnsembleTargets(members, fitted.weights, own, train, o.topN, (name) => throttledProgress(`${name} targets`, o.log))
-  return { label: `ensemble of ${ensembleLabel(names, fitted.weights)}`, targets }
+  return { label: `ensemble of ${ensembleLabel(names, fitted.weights)}`, targets, dropped: teacherDropped(source.label, fitted.weights) }
 }
 
 /** The source's targets, mixed with item-KNN's when asked (and cached beside a saved teacher). */
@@ -147,7 +160,7 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
   if (o.scoresFile !== undefined) {
     const file = o.scoresFile
     return {
-      source: { label: file, version: null, provenance: { kind: 'scores', source: file, sha256: await scoresSha256(file) }, dispose () {} },
+      source: { label: file, version: null, provenance: { kind: 'scores', source: file, sha256: await scoresSha256(file) }, noItemEmbeddings: 'a teacher-scores file holds no item embeddings', dispose () {} },
       targets: async () => {
         const byUser = await readScoresFile(file, data, o.log)
         const lists = data.dataset.users.ids().map((id) => byUser.get(id))
@@ -165,7 +178,14 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
       throw err
     }
     return {
-      source: { label: o.layersDir, version: null, provenance: { kind: 'layers', source: o.layersDir, sha256 }, scorer: teacher, dispose: () => teacher.dispose() },
+      source: {
+        label: o.layersDir,
+        version: null,
+        provenance: { kind: 'layers', source: o.layersDir, sha256 },
+        scorer: teacher,
+        noItemEmbeddings: 'a Layers teacher\'s item embeddings are not read',
+        dispose: () => teacher.dispose()
+      },
       targets: async () => {
         const started = performance.now()
         // its outputs are taken as logits, after every prefix as a saved teacher's are
@@ -180,7 +200,6 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
   let fit
   try {
     fit = catalogueFit(loaded.itemIds, data, label)
-    if (fit === 'prefix' && o.withItemEmbeddings) throw new DistillError('DISTILL_OPTIONS_INVALID', `${label} lacks embeddings of the data's new items: the hint loss needs a teacher trained on this data`)
   } catch (err) {
     loaded.model.dispose()
     throw err
@@ -188,7 +207,9 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
   // items the teacher never saw read as its padding; its targets then hold old items only
   const teacherTrain = fit === 'same' ? train : train.map((s) => s.map((item) => Math.min(item, loaded.model.padId)))
   if (fit === 'prefix') o.log(`${label} knows ${loaded.itemIds.length} of the data's ${data.dataset.items.size} items: the new ones get no soft targets`)
-  const key: TargetsKey = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings: o.withItemEmbeddings }
+  // its item table lacks the new items' rows, so a grown catalogue gets no item embeddings
+  const withItemEmbeddings = o.withItemEmbeddings && fit === 'same'
+  const key: TargetsKey = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings }
   return {
     // its scores cover its own catalogue only, so no overlap report on a grown one
     source: {
@@ -196,13 +217,14 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
       version: loaded.manifest.version,
       provenance: { kind: 'saved', source: label, sha256: loaded.manifest.weights.sha256 },
       scorer: fit === 'same' ? loaded.model : undefined,
+      noItemEmbeddings: fit === 'same' ? undefined : `${label} has no embeddings of the data's ${data.dataset.items.size - loaded.itemIds.length} new items`,
       dispose: () => loaded.model.dispose()
     },
     targets: async () => {
       const started = performance.now()
       const compute = (): TeacherTargets =>
         computeTeacherTargets(loaded.model, teacherTrain, trainingPositions(train, perUser),
-          { topN: o.topN, withItemEmbeddings: o.withItemEmbeddings, onProgress: throttledProgress('teacher targets', o.log) })
+          { topN: o.topN, withItemEmbeddings, onProgress: throttledProgress('teacher targets', o.log) })
       const { targets, cached } = o.cache === false ? { targets: compute(), cached: false } : await cachedTeacherTargets(loaded.dir, key, compute)
       o.log(`${label}: top-${o.topN} targets at ${targets.size} positions ${cached ? 'read back' : 'computed'} in ` +
         `${((performance.now() - started) / 1000).toFixed(1)}s (${(targets.memoryBytes() / 2 ** 20).toFixed(1)} MiB)`)

@@ -32,7 +32,8 @@ export interface AdminRoutesOptions {
 const RedistillBody = Type.Object({
   teacher: Type.Optional(Type.Union([Type.Literal('reuse'), Type.Literal('retrain')])),
   epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  losses: Type.Optional(Type.Array(Type.Union([Type.Literal('task'), Type.Literal('kd'), Type.Literal('ranking')]), { minItems: 1, maxItems: 3, uniqueItems: true })),
+  losses: Type.Optional(Type.Array(Type.Union([Type.Literal('task'), Type.Literal('kd'), Type.Literal('ranking'), Type.Literal('hint')]), { minItems: 1, maxItems: 4, uniqueItems: true })),
+  ensemble: Type.Optional(Type.Boolean()),
   temperature: Type.Optional(Type.Number({ minimum: 0.01, maximum: 100 })),
   force: Type.Optional(Type.Boolean()),
   warmStart: Type.Optional(Type.Boolean())

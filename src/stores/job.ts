@@ -21,7 +21,12 @@ export const RunOptionsSchema = Type.Object({
   teacher: Type.Optional(literals(['reuse', 'retrain'] as const)),
   epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   /** Loss terms of the student run (default task and kd). */
-  losses: Type.Optional(Type.Array(literals(['task', 'kd', 'ranking'] as const), { minItems: 1, maxItems: 3, uniqueItems: true })),
+  losses: Type.Optional(Type.Array(literals(['task', 'kd', 'ranking', 'hint'] as const), { minItems: 1, maxItems: 4, uniqueItems: true })),
+  /**
+   * Distil from an ensemble of the teacher and the baselines weighted on validation, as `distill
+   * --ensemble` (default false); an ensemble that gives the teacher weight 0 drops the hint loss.
+   */
+  ensemble: Type.Optional(Type.Boolean()),
   temperature: Type.Optional(Type.Number({ minimum: 0.01, maximum: 100 })),
   /** Skip the quality comparison with the active student (the sanity checks still apply). */
   force: Type.Optional(Type.Boolean()),

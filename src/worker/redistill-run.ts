@@ -7,6 +7,8 @@ import type { EpochProgress, ProgressReporter } from '../distill/progress.js'
 import { runStudent } from '../distill/student-pipeline.js'
 import { runTeacher } from '../distill/teacher-pipeline.js'
 import type { DistillLosses } from '../distill/trainer.js'
+import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/ensemble-members.js'
+import { checkStudentRun, type StudentRunPlan } from '../distill/student-run-check.js'
 import { catalogueFit, withEvents, type LoadedData } from '../distill/training-data.js'
 import { listVersions, readArtifact, versionDir, type ArtifactFileName } from '../models/artifact/index.js'
 import { restoreStudent } from '../models/artifact/model-io.js'
@@ -33,6 +35,8 @@ export interface RedistillInput {
   teacherEpochs: number
   epochs: number
   losses: DistillLosses
+  /** Distil from the ensemble of the teacher and the baselines fitted on validation (see RunRequest). */
+  ensemble: boolean
   force: boolean
   /** Start from the active student's weights (when there is one). */
   warmStart: boolean
@@ -88,6 +92,8 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
       mode = 'retrain'
     }
   }
+  // the student's options are judged before a teacher trains for them
+  checkStudentRun(studentPlan(input, mode === 'none' ? null : teacherVersion ?? undefined), data.dataset.items.size)
   if (mode === 'retrain') {
     hooks.phase('training-teacher')
     const run = await runTeacher({
@@ -105,22 +111,16 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
     teacherVersion = run.version
     hooks.log(`teacher v${run.version ?? '?'}: test NDCG@10 ${run.test.ndcg.toFixed(4)}`)
   }
-  const losses = teacherVersion === null ? { task: input.losses.task ?? { weight: 1 } } : input.losses
 
   const active = input.active === null ? null : await restoreActive(input.active)
   try {
     hooks.phase(teacherVersion === null ? 'training-student' : 'teacher-targets')
     let verdict: Omit<RedistillOutcome, 'version' | 'state' | 'testNdcg' | 'teacherVersion' | 'items' | 'users'> | undefined
     const run = await runStudent({
+      ...studentPlan(input, teacherVersion),
       data,
       modelsDir: input.modelsDir,
-      student: {},
-      losses,
-      teacher: teacherVersion === null ? undefined : { version: teacherVersion, maxLen: 50, topN: 32, cache: false },
-      epochs: input.epochs,
       seed: input.seed,
-      patience: 3,
-      save: true,
       version: input.version,
       warmFrom: input.warmStart ? active ?? undefined : undefined,
       log: hooks.log,
@@ -145,6 +145,23 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
     }
   } finally {
     active?.model.dispose()
+  }
+}
+
+/**
+ * The student run asked for, from the teacher `version` (undefined: one still to be trained;
+ * null: none, so the task loss alone).
+ */
+function studentPlan (input: RedistillInput, version: number | null | undefined): StudentRunPlan {
+  return {
+    student: {},
+    losses: version === null ? { task: input.losses.task ?? { weight: 1 } } : input.losses,
+    teacher: version === null
+      ? undefined
+      : { version, maxLen: 50, topN: 32, cache: false, ensemble: input.ensemble ? { sharpness: DEFAULT_ENSEMBLE_SHARPNESS } : undefined },
+    epochs: input.epochs,
+    patience: 3,
+    save: true
   }
 }
 

@@ -50,6 +50,7 @@ export async function runInput (request: RunRequest, { settings, channel, models
     teacherEpochs: settings.teacherEpochs,
     epochs: request.epochs ?? settings.epochs,
     losses: lossesOf(request),
+    ensemble: request.ensemble ?? false,
     force: request.force ?? false,
     warmStart: request.warmStart ?? true,
     active,
@@ -82,6 +83,7 @@ function lossesOf (request: RunRequest): DistillLosses {
   if (names.includes('task')) losses.task = { weight: 1 }
   if (names.includes('kd')) losses.kd = { weight: 1, temperature, normalise: 'support' }
   if (names.includes('ranking')) losses.ranking = { weight: 1, k: 10 }
+  if (names.includes('hint')) losses.hint = { weight: 1 }
   return losses
 }
 

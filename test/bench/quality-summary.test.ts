@@ -41,4 +41,18 @@ describe('quality summary', () => {
     assert.equal(student[1], '0.2000')
     assert.equal(student[7], '50')
   })
+
+  it('shows a failed row with its reason, and a row failed on some seeds with the figures of the others', () => {
+    const summary = summarise([
+      row('teacher', 0.1), { model: 'student + hint', failed: 'no teacher embeddings' },
+      row('teacher', 0.3), { model: 'teacher', failed: 'out of memory' }, row('student + hint', 0.2)
+    ])
+    assert.deepEqual(summary.map((s) => [s.model, s.seeds, s.failed]), [['teacher', 2, ['out of memory']], ['student + hint', 1, ['no teacher embeddings']]])
+    const [teacher, student] = summaryRows(summary)
+    assert.equal(teacher[0], 'teacher (failed on 1 of 3 seeds: out of memory)')
+    assert.equal(teacher[1], '0.2000 ± 0.1414')
+    assert.equal(student[0], 'student + hint (failed on 1 of 2 seeds: no teacher embeddings)')
+    const [alone] = summaryRows(summarise([{ model: 'student', failed: 'boom' }, { model: 'student', failed: 'boom' }]))
+    assert.deepEqual(alone.slice(0, 3), ['student (failed: boom)', '–', '–'])
+  })
 })
