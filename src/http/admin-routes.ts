@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import rateLimit from '@fastify/rate-limit'
-import { Type } from '@sinclair/typebox'
 import { errorBody, ServiceError } from '../errors.js'
 import type { ModelManager } from '../serving/model-manager.js'
 import type { ModelRegistry } from '../serving/model-registry.js'
@@ -12,7 +11,7 @@ import { activateVersion } from '../versions/activate.js'
 import { listStudentVersions } from '../versions/version-list.js'
 import { bearerAuth } from './admin-auth.js'
 import { AuthFailures } from './auth-failures.js'
-import { ErrorResponse } from './schemas.js'
+import { ActivateResponse, adminErrors, Conflict, JobList, JobParams, JobResponse, ModelsResponse, RedistillAccepted, RedistillBody, ReportPage, VersionParams } from './admin-schemas.js'
 import { renderModelReport } from '../report/model-report.js'
 
 export interface AdminRoutesOptions {
@@ -29,23 +28,9 @@ export interface AdminRoutesOptions {
   authFailuresPerMinute: number
 }
 
-const RedistillBody = Type.Object({
-  teacher: Type.Optional(Type.Union([Type.Literal('reuse'), Type.Literal('retrain')])),
-  epochs: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  losses: Type.Optional(Type.Array(Type.Union([Type.Literal('task'), Type.Literal('kd'), Type.Literal('ranking'), Type.Literal('hint')]), { minItems: 1, maxItems: 4, uniqueItems: true })),
-  ensemble: Type.Optional(Type.Boolean()),
-  temperature: Type.Optional(Type.Number({ minimum: 0.01, maximum: 100 })),
-  force: Type.Optional(Type.Boolean()),
-  warmStart: Type.Optional(Type.Boolean())
-}, { additionalProperties: false })
-
 const MINUTE_MS = 60_000
 const security = [{ bearer: [] }]
-const errors = { '4xx': ErrorResponse, '5xx': ErrorResponse }
-const Conflict = Type.Object({ ...ErrorResponse.properties, jobId: Type.Optional(Type.String()) })
-
-const JobParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }, { additionalProperties: false })
-const VersionParams = Type.Object({ version: Type.String({ pattern: '^[1-9][0-9]{0,14}$' }) }, { additionalProperties: false })
+const errors = adminErrors
 
 /**
  * The operator's API, registered only when ADMIN_TOKEN is set: start, watch and cancel
@@ -75,7 +60,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       description: 'Trains on the dataset plus every event, validates the candidate and activates it on every replica. ' +
         '202 with the `jobId` to follow; 409 with the running job\'s `jobId` while one is queued or running. Example: `{"epochs":5,"teacher":"reuse"}`.',
       body: RedistillBody,
-      response: { 202: Type.Object({ jobId: Type.String(), state: Type.String() }), 409: Conflict, ...errors }
+      response: { 202: RedistillAccepted, 409: Conflict, ...errors }
     },
     // no body at all asks for a run with the defaults
     preValidation: async (request) => { request.body ??= {} }
@@ -88,10 +73,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     return reply.code(202).header('location', `/admin/jobs/${result.job.id}`).send({ jobId: result.job.id, state: result.job.state })
   })
 
-  app.get('/admin/jobs', { schema: { tags: ['admin'], security, summary: 'Recent re-distillation jobs, newest first' } }, async () => ({ jobs: await o.control.list(20) }))
+  app.get('/admin/jobs', {
+    schema: { tags: ['admin'], security, summary: 'Recent re-distillation jobs, newest first', response: { 200: JobList, ...errors } }
+  }, async () => ({ jobs: await o.control.list(20) }))
 
   app.get('/admin/jobs/:id', {
-    schema: { tags: ['admin'], security, summary: 'One job: state, phase, epoch, loss, validation NDCG per epoch, ETA, outcome', params: JobParams }
+    schema: { tags: ['admin'], security, summary: 'One job: state, phase, epoch, loss, validation NDCG per epoch, ETA, outcome', params: JobParams, response: { 200: JobResponse, ...errors } }
   }, async (request) => {
     const job = await o.control.get(request.params.id)
     if (job === null) throw new ServiceError('NOT_FOUND', `no job ${request.params.id}`)
@@ -99,17 +86,21 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   })
 
   app.delete('/admin/jobs/:id', {
-    schema: { tags: ['admin'], security, summary: 'Cancel a job: a running one stops within one training step', params: JobParams }
+    schema: { tags: ['admin'], security, summary: 'Cancel a job: a running one stops within one training step', params: JobParams, response: { 202: JobResponse, ...errors } }
   }, async (request, reply) => {
     const before = await o.control.get(request.params.id)
     if (before === null) throw new ServiceError('NOT_FOUND', `no job ${request.params.id}`)
     if (isFinished(before)) throw new ServiceError('CONFLICT', `job ${before.id} already ended (${before.state})`)
     const job = await o.control.cancel(request.params.id)
+    // evicted from the store between the two reads
+    if (job === null) throw new ServiceError('NOT_FOUND', `no job ${request.params.id}`)
     request.log.info({ jobId: request.params.id }, 're-distillation cancel requested')
     return reply.code(202).send(job)
   })
 
-  app.get('/admin/models', { schema: { tags: ['admin'], security, summary: 'Every student version with its figures and state (active, ready, rejected, failed)' } }, async () => {
+  app.get('/admin/models', {
+    schema: { tags: ['admin'], security, summary: 'Every student version with its figures and state (active, ready, rejected, failed)', response: { 200: ModelsResponse, ...errors } }
+  }, async () => {
     const active = o.registry.active.version
     return { serving: { version: active, kind: o.registry.active.kind }, versions: await listStudentVersions(sources, (await o.channel.active()) ?? active) }
   })
@@ -120,7 +111,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       security,
       summary: 'The model report: every version, teacher against student, learning curves (one HTML page)',
       produces: ['text/html'],
-      response: { 200: { description: 'A self-contained HTML page (inline CSS and SVG, no script)', content: { 'text/html': { schema: Type.String() } } }, ...errors }
+      response: { 200: ReportPage, ...errors }
     }
   }, async (_request, reply) => {
     const serving = o.registry.active.kind === 'student' ? o.registry.active.version : null
@@ -138,7 +129,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       security,
       summary: 'Pin a ready version, or roll back to an older one, on every replica',
       params: VersionParams,
-      response: { 200: Type.Object({ version: Type.Integer(), previous: Type.Integer() }), ...errors }
+      response: { 200: ActivateResponse, ...errors }
     }
   }, async (request, reply) => {
     const version = Number(request.params.version)

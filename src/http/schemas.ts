@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { RecommendationSchema } from '../serving/recommendation.js'
 import { WELL_FORMED } from './well-formed.js'
 
 /** Request limits that shape the schemas; set once from config at registration. */
@@ -25,19 +26,7 @@ export const ErrorResponse = Type.Object({
   field: Type.Optional(Type.String())
 })
 
-export const RecommendationResponse = Type.Object({
-  userId: Type.Union([Type.String(), Type.Null()]),
-  modelVersion: Type.Integer(),
-  source: Type.Union([Type.Literal('student'), Type.Literal('popular')]),
-  items: Type.Array(Type.Object({
-    itemId: Type.String(),
-    score: Type.Number(),
-    rank: Type.Integer(),
-    title: Type.Optional(Type.String()),
-    genres: Type.Optional(Type.Array(Type.String()))
-  })),
-  ignoredItems: Type.Integer({ minimum: 0 })
-})
+export const RecommendationResponse = RecommendationSchema
 
 const Genre = Type.String({ minLength: 1, maxLength: 64, format: WELL_FORMED })
 const MAX_GENRES = 32
@@ -103,7 +92,4 @@ export const ReadyResponse = Type.Object({
   backend: Type.String()
 })
 
-export type RecommendQuery = Static<ReturnType<typeof recommendQuery>>
 export type RecommendBody = Static<ReturnType<typeof recommendBody>>
-export type RecommendBatchBody = Static<ReturnType<typeof recommendBatchBody>>
-export type EventsBody = Static<ReturnType<typeof eventsBody>>

@@ -53,12 +53,7 @@ export class RankedCache {
   }
 }
 
-/** `rec:v<version>:h<hash of the history>[:<filter>]`. */
-export function rankingKey (version: number, history: Int32Array, filter?: string): string {
-  return keyFromHash(version, historyHash(history), filter)
-}
-
-/** The same key from a hash already made (the recommender hashes a history once per request). */
+/** `rec:v<version>:h<hash of the history>[:<filter>]`, from the history's hash (made once per request). */
 export function keyFromHash (version: number, hash: string, filter?: string): string {
   return `rec:v${version}:h${hash}${filter === undefined ? '' : `:${filter}`}`
 }

@@ -1,6 +1,7 @@
 import type { IdMap } from '../data/id-map.js'
 import type { ItemInfo } from '../data/item-metadata.js'
 import { ItemCatalog } from './item-catalog.js'
+import type { Recommendation, RecommendedItem } from './recommendation.js'
 import type { ModelRegistry } from './model-registry.js'
 import { historyHash, keyFromHash, type RankedCache } from './ranked-cache.js'
 import type { Allowed, RankedItems, Ranker, Servable } from './servable.js'
@@ -8,6 +9,7 @@ import type { KnownItems, UserHistory } from './user-history.js'
 import type { UserVectorCache } from './user-vector-cache.js'
 
 export type IncludeField = 'title' | 'genres'
+export type { Recommendation, RecommendedItem } from './recommendation.js'
 
 export interface RecommendRequest {
   userId?: string
@@ -19,23 +21,6 @@ export interface RecommendRequest {
   /** Only items with at least one of these genres (applied before the top k is cut). */
   genres?: readonly string[]
   include?: readonly IncludeField[]
-}
-
-export interface RecommendedItem {
-  itemId: string
-  score: number
-  rank: number
-  title?: string
-  genres?: string[]
-}
-
-export interface Recommendation {
-  userId: string | null
-  modelVersion: number
-  source: 'student' | 'popular'
-  items: RecommendedItem[]
-  /** Items of the history the model read that its catalogue does not know. */
-  ignoredItems: number
 }
 
 export interface RecommenderOptions {

@@ -1,22 +1,23 @@
+import { Type, type Static } from '@sinclair/typebox'
 import { directoryFiles, listVersions, readVersionState, versionDir } from '../models/artifact/index.js'
 import { parseManifest } from '../models/artifact/manifest.js'
 import type { VersionSources } from './version-files.js'
 
-export type VersionStateName = 'active' | 'ready' | 'rejected' | 'failed'
-
-/** One student version as GET /admin/models lists it. */
-export interface StudentVersionInfo {
-  version: number
-  state: VersionStateName
+/** One student version as GET /admin/models lists it (the schema is the type's source and the response's). */
+export const StudentVersionSchema = Type.Object({
+  version: Type.Integer(),
+  state: Type.Union([Type.Literal('active'), Type.Literal('ready'), Type.Literal('rejected'), Type.Literal('failed')]),
   /** Where it was found: this process's models directory, the model store (Redis), or both. */
-  sources: Array<'disk' | 'store'>
-  created?: string
-  teacherVersion?: number | null
-  items?: number
-  metrics?: Record<string, number>
+  sources: Type.Array(Type.Union([Type.Literal('disk'), Type.Literal('store')])),
+  created: Type.Optional(Type.String()),
+  teacherVersion: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  items: Type.Optional(Type.Integer()),
+  metrics: Type.Optional(Type.Record(Type.String(), Type.Number())),
   /** Why it was rejected, or why it cannot be read. */
-  reason?: string
-}
+  reason: Type.Optional(Type.String())
+})
+export type StudentVersionInfo = Static<typeof StudentVersionSchema>
+export type VersionStateName = StudentVersionInfo['state']
 
 /**
  * Every student version on disk or in the model store, newest first, with its manifest's figures

@@ -38,6 +38,21 @@ describe('GET /openapi.json', () => {
     for (const code of Object.keys(ERROR_CODES)) assert.ok(spec.info.description.includes(`\`${code}\``), `error code ${code} is documented`)
   })
 
+  it('gives every route a schema for its success answer and for its errors', async (t) => {
+    const { app } = await build(t, { ADMIN_TOKEN: TOKEN })
+    const spec = (await app.inject({ url: '/openapi.json' })).json()
+    for (const [path, item] of Object.entries<Record<string, Operation>>(spec.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const statuses = Object.keys(op.responses ?? {})
+        const success = statuses.find((s) => s.startsWith('2'))
+        assert.ok(success !== undefined, `${method} ${path} documents its success answer`)
+        const content = (op.responses?.[success] as { content?: Record<string, { schema?: unknown }> }).content ?? {}
+        assert.ok(Object.values(content).some((c) => c.schema !== undefined), `${method} ${path} ${success} has a schema`)
+        assert.ok(statuses.includes('4XX') || statuses.some((s) => s.startsWith('4')), `${method} ${path} documents its errors`)
+      }
+    }
+  })
+
   it('puts the admin routes behind the bearer scheme and nothing else', async (t) => {
     const { app } = await build(t, { ADMIN_TOKEN: TOKEN })
     const spec = (await app.inject({ url: '/openapi.json' })).json()

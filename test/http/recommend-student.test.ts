@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs'
 import { directoryFiles, versionDir } from '../../src/models/artifact/index.js'
 import { topK } from '../../src/models/top-k.js'
 import { loadStudentVersion } from '../../src/serving/model-loader.js'
-import { rankingKey } from '../../src/serving/ranked-cache.js'
+import { historyHash, keyFromHash } from '../../src/serving/ranked-cache.js'
 import { build, buildWithStudent } from '../helper.js'
 import { dataset, loadStudent, saveStudent } from '../serving/student-fixture.js'
 
@@ -116,7 +116,7 @@ describe('/recommend from a student', () => {
     await app.inject({ url: `/recommend?userId=${user}` })
     await app.inject({ url: `/recommend?userId=${user}` })
     assert.deepEqual(await results(), ['hit:1', 'miss:1'])
-    assert.match(rankingKey(version, userHistory), new RegExp(`^rec:v${version}:h`))
+    assert.match(keyFromHash(version, historyHash(userHistory)), new RegExp(`^rec:v${version}:h`))
 
     const next = await saveStudent(join(dir, 'models'), { seed: 99 })
     const files = directoryFiles(versionDir(join(dir, 'models'), 'student', next))

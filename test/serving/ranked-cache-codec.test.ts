@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { decode, encode, rankingKey } from '../../src/serving/ranked-cache.js'
+import { decode, encode, historyHash, keyFromHash } from '../../src/serving/ranked-cache.js'
 
 describe('ranked cache entries', () => {
   const ranked = { items: Int32Array.of(7, 3, 9), scores: Float32Array.of(2.5, -1, 0.125) }
@@ -15,9 +15,9 @@ describe('ranked cache entries', () => {
 
   it('keys carry the version and the history, and a filter when there is one', () => {
     const history = Int32Array.of(1, 2)
-    assert.match(rankingKey(42, history), /^rec:v42:h[\w-]{22}$/)
-    assert.notEqual(rankingKey(43, history), rankingKey(42, history))
-    assert.notEqual(rankingKey(42, Int32Array.of(2, 1)), rankingKey(42, history))
-    assert.match(rankingKey(42, history, 'gdrama'), /:gdrama$/)
+    assert.match(keyFromHash(42, historyHash(history)), /^rec:v42:h[\w-]{22}$/)
+    assert.notEqual(keyFromHash(43, historyHash(history)), keyFromHash(42, historyHash(history)))
+    assert.notEqual(keyFromHash(42, historyHash(Int32Array.of(2, 1))), keyFromHash(42, historyHash(history)))
+    assert.match(keyFromHash(42, historyHash(history), 'gdrama'), /:gdrama$/)
   })
 })
