@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { IdMap } from '../../src/data/id-map.js'
+import { ModelRegistry } from '../../src/serving/model-registry.js'
+import { RankedCache } from '../../src/serving/ranked-cache.js'
+import { Recommender, UnknownGenreError } from '../../src/serving/recommender.js'
+import type { Allowed, RankedItems, Servable } from '../../src/serving/servable.js'
+import { UserVectorCache } from '../../src/serving/user-vector-cache.js'
+import { MemoryCache } from '../../src/stores/memory-cache.js'
+
+const ITEMS = IdMap.fromIds(['a', 'b', 'c', 'd', 'e'])
+
+/** Ranks every item by index distance from the history's last item: easy to reason about by hand. */
+function servable (version: number): Servable & { encodes: number } {
+  const rankAll = (score: (i: number) => number, depth: number, allowed: Allowed): RankedItems => {
+    const order = [...Array(ITEMS.size).keys()].filter((i) => allowed === undefined || allowed[i] === 1).sort((x, y) => score(y) - score(x)).slice(0, depth)
+    return { items: Int32Array.from(order), scores: Float32Array.from(order.map(score)) }
+  }
+  const self = {
+    version,
+    kind: 'student' as const,
+    items: ITEMS,
+    encodes: 0,
+    popular: (depth: number, allowed: Allowed) => rankAll((i) => -i, depth, allowed),
+    ranker: {
+      encode: (history: Int32Array) => { self.encodes++; return Float32Array.of(history[history.length - 1]) },
+      rank: async (vector: Float32Array, depth: number, allowed: Allowed) => rankAll((i) => 10 - Math.abs(i - vector[0] - 1), depth, allowed)
+    },
+    dispose: () => {}
+  }
+  return self
+}
+
+function recommender (served: Servable, stored: Record<string, string[]> = {}): Recommender {
+  return new Recommender({
+    registry: new ModelRegistry(served),
+    history: { recent: async (userId) => { const ids = stored[userId] ?? []; const indices = ids.map((id) => ITEMS.index(id)).filter((i) => i !== undefined); return { indices: Int32Array.from(indices), ignored: ids.length - indices.length } } },
+    ranked: new RankedCache({ cache: new MemoryCache({ maxEntries: 100 }), ttlMs: 60_000, depth: 5 }),
+    vectors: new UserVectorCache({ maxEntries: 100, ttlMs: 60_000 }),
+    metadata: new Map([['a', { title: 'A', genres: ['Drama'] }], ['c', { genres: ['Drama', 'Comedy'] }], ['d', { genres: ['Comedy'] }]]),
+    maxHistory: 10
+  })
+}
+
+describe('Recommender', () => {
+  it('ranks from the stored history, leaves seen and excluded items out, and still returns k items', async () => {
+    const rec = recommender(servable(3), { u: ['b'] })
+    const answer = await rec.recommend({ userId: 'u', k: 3, excludeSeen: true, exclude: ['c'] })
+    assert.deepEqual(answer.items.map((i) => i.itemId), ['d', 'a', 'e'])
+    assert.deepEqual(answer.items.map((i) => i.rank), [1, 2, 3])
+    assert.deepEqual([answer.source, answer.modelVersion, answer.userId, answer.ignoredItems], ['student', 3, 'u', 0])
+  })
+
+  it('serves popularity to a user with no known items, counting the unknown ones', async () => {
+    const answer = await recommender(servable(3)).recommend({ history: ['zzz'], k: 2, excludeSeen: true })
+    assert.deepEqual([answer.source, answer.userId, answer.ignoredItems, answer.items.map((i) => i.itemId)], ['popular', null, 1, ['a', 'b']])
+  })
+
+  it('filters by genre before the cut, describes items only when asked, and refuses an unknown genre', async () => {
+    const rec = recommender(servable(3), { u: ['a'] })
+    const drama = await rec.recommend({ userId: 'u', k: 5, excludeSeen: false, genres: ['drama'], include: ['title', 'genres'] })
+    assert.deepEqual(drama.items.map((i) => [i.itemId, i.title, i.genres]), [['a', 'A', ['Drama']], ['c', undefined, ['Drama', 'Comedy']]])
+    const plain = await rec.recommend({ userId: 'u', k: 1, excludeSeen: true })
+    assert.deepEqual(plain.items, [{ itemId: 'b', score: 10, rank: 1 }])
+    await assert.rejects(rec.recommend({ userId: 'u', k: 1, excludeSeen: true, genres: ['Western'] }), UnknownGenreError)
+  })
+
+  it('encodes a stored history once and reuses the user vector; a given history is encoded every time', async () => {
+    const served = servable(3)
+    const rec = recommender(served, { u: ['b'] })
+    await rec.recommend({ userId: 'u', k: 1, excludeSeen: true })
+    await rec.recommend({ userId: 'u', k: 2, excludeSeen: true, genres: ['comedy'] })
+    assert.equal(served.encodes, 1)
+    await rec.recommend({ userId: 'u', history: ['a'], k: 1, excludeSeen: true })
+    await rec.recommend({ userId: 'u', history: ['a'], k: 1, excludeSeen: true, genres: ['comedy'] })
+    assert.equal(served.encodes, 3)
+  })
+})
