@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
+import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/distill-student.js'
 import { runStudent } from '../distill/student-pipeline.js'
 import { STUDENT_DEFAULTS } from '../models/student.js'
 import { selectBackend } from '../tf/backend.js'

@@ -1,7 +1,7 @@
 import type { EvalCase } from '../data/split.js'
 import type { Scorer } from '../models/scorer.js'
 import type { EvaluationResult } from './evaluate.js'
-import type { TrainReport } from './trainer.js'
+import type { TrainReport } from './train-loop.js'
 
 /** Histories scored together to measure a model's cost per request. */
 const COST_BATCH = 256
