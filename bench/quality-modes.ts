@@ -1,6 +1,6 @@
-import type { LearningRateDecay } from '../src/distill/schedule.js'
-import type { DistillLosses } from '../src/distill/distill-student.js'
-import type { TeacherLoss } from '../src/distill/train-teacher.js'
+import type { LearningRateDecay } from '../src/distill/training/schedule.js'
+import type { DistillLosses } from '../src/distill/student/distill-student.js'
+import type { TeacherLoss } from '../src/distill/teacher/train-teacher.js'
 import type { StudentConfig } from '../src/models/student.js'
 import { TEACHER_DEFAULTS, type TeacherConfig } from '../src/models/teacher.js'
 

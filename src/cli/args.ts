@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { DATA_FORMATS, type DataFormat } from '../data/interaction-reader.js'
-import type { LearningRateDecay } from '../distill/schedule.js'
+import type { LearningRateDecay } from '../distill/training/schedule.js'
 
 export interface OptionSpec {
   type: 'string' | 'int' | 'float' | 'boolean'

@@ -4,27 +4,27 @@
  * and saves it as the next student version:
  *   npm run distill -- --data ../shared/datasets/ml-100k --losses task,kd,ranking
  * `--losses task` trains the same student without distillation (no teacher needed).
- * A thin parser: the run itself is `runStudent` (src/distill/student-pipeline.ts), which the worker calls too.
+ * A thin parser: the run itself is `runStudent` (src/distill/student/student-pipeline.ts), which the worker calls too.
  * The figures also go to a results file (--results), the printed lines and epochs to --log when given.
  */
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/distill-student.js'
-import { runStudent } from '../distill/student-pipeline.js'
+import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/student/distill-student.js'
+import { runStudent } from '../distill/student/student-pipeline.js'
 import { STUDENT_DEFAULTS } from '../models/student.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learningRateDecayOption, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
-import { describeData, loadData } from '../distill/training-data.js'
+import { describeData, loadData } from '../distill/training/training-data.js'
 import { applyTuned, studentOptions } from './tuned-options.js'
-import { readTunedSettings } from '../distill/tuned-settings.js'
+import { readTunedSettings } from '../distill/tuning/tuned-settings.js'
 import { qualityLine } from './report.js'
 import { fixed } from './table.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
 import { writableDir } from './writable-dir.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
-import { checkStudentRun, type StudentRunPlan } from '../distill/student-run-check.js'
-import type { Fit } from '../distill/fold-validation.js'
-import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/ensemble-members.js'
+import { checkStudentRun, type StudentRunPlan } from '../distill/student/student-run-check.js'
+import type { Fit } from '../distill/training/fold-validation.js'
+import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/targets/ensemble-members.js'
 
 const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
 

@@ -1,4 +1,4 @@
-import type { EvaluationResult } from '../distill/evaluate.js'
+import type { EvaluationResult } from '../distill/evaluation/evaluate.js'
 import { fixed } from './table.js'
 
 export function qualityLine (label: string, r: EvaluationResult, params: number, seconds: number): string {

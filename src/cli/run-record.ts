@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { createProgress, type ProgressReporter } from '../distill/progress.js'
+import { createProgress, type ProgressReporter } from '../distill/training/progress.js'
 import { writableDir } from './writable-dir.js'
 
 /** Options every experiment command takes: where its figures and its log go. */

@@ -2,26 +2,26 @@
  * Trains the SASRec-style teacher on a dataset's leave-one-out train split (early stopping on the
  * validation split), reports held-out test quality, and saves it as the next teacher version:
  *   npm run train:teacher -- --data ../shared/datasets/ml-100k --epochs 20
- * A thin parser: the run itself is `runTeacher` (src/distill/teacher-pipeline.ts). The figures
+ * A thin parser: the run itself is `runTeacher` (src/distill/teacher/teacher-pipeline.ts). The figures
  * also go to a results file (--results), the printed lines and epochs to --log when given.
  */
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { runTeacher } from '../distill/teacher-pipeline.js'
-import { GBCE_CALIBRATION, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/train-teacher.js'
+import { runTeacher } from '../distill/teacher/teacher-pipeline.js'
+import { GBCE_CALIBRATION, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/teacher/train-teacher.js'
 import { TEACHER_DEFAULTS } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS, dataFormat } from './args.js'
-import { describeData, loadData } from '../distill/training-data.js'
+import { describeData, loadData } from '../distill/training/training-data.js'
 import { qualityLine } from './report.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
 import { writableDir } from './writable-dir.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
 import { applyTuned, teacherOptions } from './tuned-options.js'
-import { readTunedSettings } from '../distill/tuned-settings.js'
-import { checkTeacherRun, type TeacherRunPlan } from '../distill/teacher-run-check.js'
-import type { Fit } from '../distill/fold-validation.js'
+import { readTunedSettings } from '../distill/tuning/tuned-settings.js'
+import { checkTeacherRun, type TeacherRunPlan } from '../distill/teacher/teacher-run-check.js'
+import type { Fit } from '../distill/training/fold-validation.js'
 
 export const TRAIN_TEACHER_SPEC = {
   usage: 'npm run train:teacher --',

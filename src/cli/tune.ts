@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { describeData, loadData } from '../distill/training-data.js'
-import { tune } from '../distill/tune.js'
-import { saveTunedSettings } from '../distill/tuned-settings.js'
+import { describeData, loadData } from '../distill/training/training-data.js'
+import { tune } from '../distill/tuning/tune.js'
+import { saveTunedSettings } from '../distill/tuning/tuned-settings.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'

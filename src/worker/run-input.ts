@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/distill-student.js'
+import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/student/distill-student.js'
 import { highestVersion, listVersions, versionDir } from '../models/artifact/index.js'
 import { parseManifest } from '../models/artifact/manifest.js'
 import type { EventLog } from '../stores/event-log.js'

@@ -1,0 +1,111 @@
+import { evaluate, type EvaluationResult } from '../evaluation/evaluate.js'
+import { savedMetrics, usPerRequest } from '../training/saved-metrics.js'
+import { curveLines, type TrainReport } from '../training/train-loop.js'
+import { writeTensorBoard } from '../training/tensorboard.js'
+import type { LearningRateDecay } from '../training/schedule.js'
+import type { ProgressReporter } from '../training/progress.js'
+import { TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from './train-teacher.js'
+import type { LoadedData } from '../training/training-data.js'
+import { saveModel } from '../../models/artifact/model-io.js'
+import { Teacher, type TeacherConfig } from '../../models/teacher.js'
+import { trainTeacherOnThreads } from './gradient-pool.js'
+import { checkTeacherRun } from './teacher-run-check.js'
+import { foldValidation, type Fit } from '../training/fold-validation.js'
+
+export interface TeacherRunOptions {
+  data: LoadedData
+  modelsDir: string
+  /** The teacher's shape; numItems comes from the data. */
+  teacher: Omit<Partial<TeacherConfig>, 'numItems'>
+  loss: TeacherLoss
+  epochs?: number
+  batchSize?: number
+  learningRate?: number
+  learningRateDecay?: LearningRateDecay
+  seed: number
+  patience?: number
+  maxSeconds?: number
+  save: boolean
+  /** Threads one training step is split over (data parallel); 1, the default, trains on this thread alone. */
+  threads?: number
+  /** Epoch progress (default: stderr). */
+  progress?: ProgressReporter | false
+  /** Checked between steps; see TrainLoopOptions.signal. */
+  signal?: { readonly aborted: boolean }
+  /**
+   * 'train+valid': after the run on train chose its epochs on validation, a fresh teacher (same
+   * seed) trains that many epochs on train plus the validation targets, and that one is tested.
+   * It has seen the targets later runs choose on, so it is never saved. Default 'train'.
+   */
+  fit?: Fit
+}
+
+export interface TeacherRunResult {
+  version: number | null
+  dir: string | null
+  test: EvaluationResult
+  /** The run on train, with its validation curve. */
+  report: TrainReport
+  /** With fit 'train+valid': the refit's run (its epochs are the report's best epoch + 1). */
+  refit?: TrainReport
+  params: number
+}
+
+/**
+ * One teacher run, the same for `npm run train:teacher` and the worker: refuse options that could
+ * only fail later (checkTeacherRun), train on the train split
+ * with early stopping on validation, evaluate on test, and save the version with its figures.
+ */
+export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResult> {
+  checkTeacherRun(o)
+  const { data } = o
+  let model = newTeacher(o, data)
+  try {
+    const report = await trainOn(o, model, data)
+    let refit: TrainReport | undefined
+    if (o.fit === 'train+valid') {
+      const fresh = newTeacher(o, data)
+      model.dispose()
+      model = fresh
+      refit = await trainOn(o, model, foldValidation(data), report.bestEpoch + 1)
+    }
+    const test = evaluate(model, data.split.test, { k: 10, tailItems: data.tailItems })
+    const params = model.paramCount()
+    if (!o.save) return { version: null, dir: null, test, report, refit, params }
+    const curves = curveLines('teacher', report)
+    const saved = await saveModel(o.modelsDir, model, {
+      itemIds: data.dataset.items.ids(),
+      datasetFingerprint: data.fingerprint,
+      metrics: savedMetrics(test, report, params, usPerRequest(model, data.split.test)),
+      curves
+    })
+    await writeTensorBoard(saved.dir, curves)
+    return { version: saved.version, dir: saved.dir, test, report, params }
+  } finally {
+    model.dispose()
+  }
+}
+
+function newTeacher (o: TeacherRunOptions, data: LoadedData): Teacher {
+  return new Teacher({ ...o.teacher, numItems: data.dataset.items.size, seed: o.teacher.seed ?? o.seed })
+}
+
+/**
+ * Trains `model` on `data`'s train split: with early stopping on its validation cases, or for
+ * exactly `epochs` epochs without validation; over `o.threads` threads when more than one.
+ */
+async function trainOn (o: TeacherRunOptions, model: Teacher, data: LoadedData, epochs?: number): Promise<TrainReport> {
+  return await trainTeacherOnThreads(model, data.split.train, o.threads ?? 1, {
+    epochs: epochs ?? o.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
+    batchSize: o.batchSize ?? TEACHER_TRAINING_DEFAULTS.batchSize,
+    learningRate: o.learningRate ?? TEACHER_TRAINING_DEFAULTS.learningRate,
+    learningRateDecay: o.learningRateDecay,
+    seed: o.seed,
+    loss: o.loss,
+    valid: epochs === undefined ? data.split.valid : undefined,
+    patience: epochs === undefined ? o.patience : undefined,
+    maxSeconds: epochs === undefined ? o.maxSeconds : undefined,
+    progress: o.progress,
+    signal: o.signal
+  })
+}
