@@ -1,5 +1,5 @@
 import type { LearningRateDecay } from '../src/distill/training/schedule.js'
-import type { DistillLosses } from '../src/distill/student/distill-student.js'
+import type { DistillLosses } from '../src/distill/student/distill-losses.js'
 import type { TeacherLoss } from '../src/distill/teacher/train-teacher.js'
 import type { StudentConfig } from '../src/models/student.js'
 import { TEACHER_DEFAULTS, type TeacherConfig } from '../src/models/teacher.js'

@@ -9,7 +9,8 @@
  */
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/student/distill-student.js'
+import type { DistillLosses } from '../distill/student/distill-losses.js'
+import { DISTILL_DEFAULTS } from '../distill/student/distill-student.js'
 import { runStudent } from '../distill/student/student-pipeline.js'
 import { STUDENT_DEFAULTS } from '../models/student.js'
 import { selectBackend } from '../tf/backend.js'

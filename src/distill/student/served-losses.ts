@@ -1,10 +1,5 @@
-import type { DistillLosses } from './distill-student.js'
+import { usesTeacher, type DistillLosses } from './distill-losses.js'
 import type { TeacherTargets } from '../targets/teacher-targets.js'
-
-/** Whether any of the teacher's losses (kd, ranking, hint) is on. */
-export function usesTeacher (losses: DistillLosses): boolean {
-  return losses.kd !== undefined || losses.ranking !== undefined || losses.hint !== undefined
-}
 
 /**
  * The losses a run's teacher targets can serve. The hint loss projects the student's item

@@ -1,69 +1,18 @@
-import type { LearningRateDecay } from '../training/schedule.js'
 import { evaluate, topKOverlap, type EvaluationResult } from '../evaluation/evaluate.js'
 import { savedMetrics, usPerRequest } from '../training/saved-metrics.js'
 import { curveLines, type TrainReport } from '../training/train-loop.js'
 import { writeTensorBoard } from '../training/tensorboard.js'
 import { loadTeacherSource, TEACHER_SOURCE_DEFAULTS, type TeacherSource, type TeacherSourceOptions } from '../targets/teacher-source.js'
-import { distillStudent, DISTILL_DEFAULTS, type DistillLosses } from './distill-student.js'
-import { servedLosses, usesTeacher } from './served-losses.js'
+import { distillStudent, DISTILL_DEFAULTS } from './distill-student.js'
+import { usesTeacher, type DistillLosses } from './distill-losses.js'
+import { servedLosses } from './served-losses.js'
 import { checkStudentRun } from './student-run-check.js'
-import type { LoadedData } from '../training/training-data.js'
+import type { StudentRunOptions } from './student-run-options.js'
 import { trainingPositions } from '../training/training-positions.js'
 import { saveModel } from '../../models/artifact/model-io.js'
-import { Student, type StudentConfig } from '../../models/student.js'
+import { Student } from '../../models/student.js'
 import { warmStart, type WarmStartResult } from '../../models/warm-start.js'
-import type { ProgressReporter } from '../training/progress.js'
-import { foldValidation, type Fit } from '../training/fold-validation.js'
-
-export interface StudentRunOptions {
-  data: LoadedData
-  modelsDir: string
-  /** The student's shape; numItems comes from the data. */
-  student: Omit<Partial<StudentConfig>, 'numItems'>
-  losses: DistillLosses
-  /** Where the teacher comes from; needed when any loss but `task` is on. */
-  teacher?: Omit<TeacherSourceOptions, 'modelsDir' | 'withItemEmbeddings' | 'log'>
-  epochs?: number
-  batchSize?: number
-  learningRate?: number
-  learningRateDecay?: LearningRateDecay
-  /** Teacher losses fade to 0 over the epochs when 'linear'. */
-  schedule?: 'constant' | 'linear'
-  seed: number
-  patience?: number
-  maxSeconds?: number
-  /** Save the trained student as the next version (else train and report only). */
-  save: boolean
-  /** Progress lines (teacher targets, mixing). */
-  log: (line: string) => void
-  /** Epoch progress (default: stderr). */
-  progress?: ProgressReporter | false
-  /** Checked between steps; see TrainLoopOptions.signal. */
-  signal?: { readonly aborted: boolean }
-  /** Start from a previous version's weights (see warmStart); not disposed. */
-  warmFrom?: { model: Student, itemIds: readonly string[] }
-  /** Save as exactly this version (the worker's fencing token). */
-  version?: number
-  /**
-   * Judges the trained student before it is saved: a reason to reject it saves it as rejected
-   * (on disk for inspection, never loaded by serving).
-   */
-  gate?: (student: Student) => Promise<{ rejected?: string }>
-  /**
-   * Multipliers of the teacher losses to try, one student each, keeping the best on validation
-   * NDCG@10; 0 is the undistilled student (task loss alone), so a teacher that would make the
-   * student worse is weighted down to nothing. Default [1]: the losses as given, one run.
-   */
-  teacherWeights?: readonly number[]
-  /**
-   * 'train+valid': once the teacher weight and the epochs were chosen on validation, a fresh
-   * student (same seed) trains that many epochs on train plus the validation targets, with the
-   * teacher's targets at those positions, and that one is tested. It has seen the targets later
-   * runs choose on, so it is never saved. Not with an ensemble teacher (its weights are fitted on
-   * validation). Default 'train'.
-   */
-  fit?: Fit
-}
+import { foldValidation } from '../training/fold-validation.js'
 
 export interface StudentRunResult {
   /** The saved version, or null when `save` was false. */

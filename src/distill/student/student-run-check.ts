@@ -1,7 +1,6 @@
-import type { DistillLosses } from './distill-student.js'
 import { atLeastZero, positive, positiveInt, refuseProblems, type Problem } from '../option-problems.js'
-import { usesTeacher } from './served-losses.js'
-import type { StudentRunOptions } from './student-pipeline.js'
+import { usesTeacher, type DistillLosses } from './distill-losses.js'
+import type { StudentRunOptions } from './student-run-options.js'
 import { TEACHER_SOURCE_DEFAULTS } from '../targets/teacher-source.js'
 
 /** What a student run is asked to do, before any data is read. */

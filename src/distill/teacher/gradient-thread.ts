@@ -1,5 +1,5 @@
 /**
- * A gradient pool's helper thread (see gradient-pool.ts): its own TF.js backend and teacher
+ * A gradient pool's helper thread (see thread-gradient-pool.ts): its own TF.js backend and teacher
  * replica; each step it loads the shared weights, computes the gradients of its share of the
  * batch and writes them back, until told to stop.
  */
@@ -7,8 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import { Teacher } from '../../models/teacher.js'
 import { selectBackend } from '../../tf/backend.js'
-import { shareGradients, type PoolThreadData } from './gradient-pool.js'
-import type { StepLoss, Window } from './train-teacher.js'
+import type { StepLoss, Window } from './gradient-pool.js'
+import { shareGradients, type PoolThreadData } from './thread-gradient-pool.js'
 
 const GENERATION = 0
 const DONE = 1

@@ -2,43 +2,14 @@ import { evaluate, type EvaluationResult } from '../evaluation/evaluate.js'
 import { savedMetrics, usPerRequest } from '../training/saved-metrics.js'
 import { curveLines, type TrainReport } from '../training/train-loop.js'
 import { writeTensorBoard } from '../training/tensorboard.js'
-import type { LearningRateDecay } from '../training/schedule.js'
-import type { ProgressReporter } from '../training/progress.js'
-import { TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from './train-teacher.js'
+import { TEACHER_TRAINING_DEFAULTS } from './train-teacher.js'
 import type { LoadedData } from '../training/training-data.js'
 import { saveModel } from '../../models/artifact/model-io.js'
-import { Teacher, type TeacherConfig } from '../../models/teacher.js'
-import { trainTeacherOnThreads } from './gradient-pool.js'
+import { Teacher } from '../../models/teacher.js'
+import { trainTeacherOnThreads } from './thread-gradient-pool.js'
 import { checkTeacherRun } from './teacher-run-check.js'
-import { foldValidation, type Fit } from '../training/fold-validation.js'
-
-export interface TeacherRunOptions {
-  data: LoadedData
-  modelsDir: string
-  /** The teacher's shape; numItems comes from the data. */
-  teacher: Omit<Partial<TeacherConfig>, 'numItems'>
-  loss: TeacherLoss
-  epochs?: number
-  batchSize?: number
-  learningRate?: number
-  learningRateDecay?: LearningRateDecay
-  seed: number
-  patience?: number
-  maxSeconds?: number
-  save: boolean
-  /** Threads one training step is split over (data parallel); 1, the default, trains on this thread alone. */
-  threads?: number
-  /** Epoch progress (default: stderr). */
-  progress?: ProgressReporter | false
-  /** Checked between steps; see TrainLoopOptions.signal. */
-  signal?: { readonly aborted: boolean }
-  /**
-   * 'train+valid': after the run on train chose its epochs on validation, a fresh teacher (same
-   * seed) trains that many epochs on train plus the validation targets, and that one is tested.
-   * It has seen the targets later runs choose on, so it is never saved. Default 'train'.
-   */
-  fit?: Fit
-}
+import type { TeacherRunOptions } from './teacher-run-options.js'
+import { foldValidation } from '../training/fold-validation.js'
 
 export interface TeacherRunResult {
   version: number | null

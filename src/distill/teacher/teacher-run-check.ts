@@ -1,6 +1,6 @@
 import { TEACHER_DEFAULTS } from '../../models/teacher.js'
 import { positive, positiveInt, refuseProblems } from '../option-problems.js'
-import type { TeacherRunOptions } from './teacher-pipeline.js'
+import type { TeacherRunOptions } from './teacher-run-options.js'
 
 /** What a teacher run is asked to do, before any data is read. */
 export type TeacherRunPlan = Pick<TeacherRunOptions, 'teacher' | 'loss' | 'fit' | 'save' | 'epochs' | 'batchSize' | 'learningRate' | 'patience' | 'maxSeconds' | 'threads'>

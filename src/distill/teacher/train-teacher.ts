@@ -8,7 +8,7 @@ import { chunkedCrossEntropy } from './chunked-cross-entropy.js'
 import { crossEntropy, gbce, gbceBeta, sampledCrossEntropy } from '../training/losses.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from '../training/train-loop.js'
 import { AdjustableAdam } from '../../tf/adam.js'
-import type { GradientPool } from './gradient-pool.js'
+import type { GradientPool, StepLoss, Window } from './gradient-pool.js'
 
 /**
  * `full`: softmax over every item. `sampled`: `negatives` items per batch drawn with probability
@@ -65,22 +65,8 @@ export const TEACHER_TRAINING_DEFAULTS = {
   loss: { kind: 'sampled', negatives: 512 } as TeacherLoss
 }
 
-/** Windows of at most maxLen inputs cut from the end of each sequence; targets are the next items. */
-export interface Window { user: number, start: number, stop: number }
-
 /** Batches of similar lengths (less padding) in an order that changes every epoch. */
 const BUCKET = 16
-
-/** What a step's loss needs beyond its windows: the batch's shared negatives and how to compute the softmax. */
-export interface StepLoss {
-  /** Sampled softmax: the negatives every position of the batch shares, and each item's log expected count. */
-  negatives?: Int32Array
-  logQ?: Float32Array
-  /** gBCE instead of the sampled softmax: the positive's exponent (see gbceBeta). */
-  beta?: number
-  /** Full softmax: positions per chunk (see chunkedCrossEntropy). */
-  chunkRows: number
-}
 
 /**
  * The teacher's next-item loss on some windows of a batch, as a function of its weights (for

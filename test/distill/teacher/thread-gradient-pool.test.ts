@@ -4,8 +4,9 @@ import * as tf from '@tensorflow/tfjs'
 import { buildDataset } from '../../../src/data/build-dataset.js'
 import { leaveOneOut } from '../../../src/data/split.js'
 import { generateSynthetic } from '../../../src/data/synthetic.js'
-import { GradientPool, shareGradients, split } from '../../../src/distill/teacher/gradient-pool.js'
-import { trainTeacher, type Window } from '../../../src/distill/teacher/train-teacher.js'
+import type { Window } from '../../../src/distill/teacher/gradient-pool.js'
+import { ThreadGradientPool, shareGradients, split } from '../../../src/distill/teacher/thread-gradient-pool.js'
+import { trainTeacher } from '../../../src/distill/teacher/train-teacher.js'
 import { Teacher } from '../../../src/models/teacher.js'
 import { selectBackend } from '../../../src/tf/backend.js'
 import type { BackendName } from '../../../src/tf/backend-name.js'
@@ -36,7 +37,7 @@ describe('data-parallel teacher training', () => {
 
   describe('with two threads', () => {
     const runs: Array<{ losses: number[], ndcg: number | undefined }> = []
-    let pool: GradientPool | undefined
+    let pool: ThreadGradientPool | undefined
     after(async () => { await pool?.close() })
 
     it('trains as one thread does, reproducibly from the seed, releasing every tensor', async () => {
@@ -45,7 +46,7 @@ describe('data-parallel teacher training', () => {
       single.dispose()
       for (let r = 0; r < 2; r++) {
         const teacher = new Teacher({ ...shape, seed: 4 })
-        pool = await GradientPool.start({ threads: 2, teacher, train, batchSize: base.batchSize, negatives: 0, backend: tf.getBackend() as BackendName })
+        pool = await ThreadGradientPool.start({ threads: 2, teacher, train, batchSize: base.batchSize, negatives: 0, backend: tf.getBackend() as BackendName })
         const tensors = tf.memory().numTensors
         const report = trainTeacher(teacher, train, { ...base, valid: split80.valid, pool })
         assert.equal(tf.memory().numTensors, tensors)
@@ -62,7 +63,7 @@ describe('data-parallel teacher training', () => {
       const teacher = new Teacher({ ...shape, seed: 4 })
       const batch: Window[] = train.slice(0, 12).map((s, user) => ({ user, start: 0, stop: Math.min(s.length - 1, 11) })).filter((w) => w.stop > 0)
       const negatives = Int32Array.of(2, 5, 9, 31)
-      pool = await GradientPool.start({ threads: 2, teacher, train, batchSize: batch.length, negatives: negatives.length, backend: tf.getBackend() as BackendName })
+      pool = await ThreadGradientPool.start({ threads: 2, teacher, train, batchSize: batch.length, negatives: negatives.length, backend: tf.getBackend() as BackendName })
       const optimizer = tf.train.adam(1e-3)
       const logQ = Float32Array.from({ length: 40 }, (_, i) => Math.log((i + 1) / 40))
       for (const step of [{ negatives, logQ, chunkRows: Infinity }, { negatives, beta: 0.4, chunkRows: Infinity }, { negatives, beta: 1, chunkRows: Infinity }]) {
