@@ -18,7 +18,7 @@ import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learnin
 import { describeData, loadData } from '../distill/training/training-data.js'
 import { applyTuned, studentOptions } from './tuned-options.js'
 import { readTunedSettings } from '../distill/tuning/tuned-settings.js'
-import { qualityLine } from './report.js'
+import { qualityLine } from './quality-line.js'
 import { fixed } from './table.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
 import { writableDir } from './writable-dir.js'
