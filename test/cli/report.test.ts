@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CliUsageError } from '../../src/cli/args.js'
-import { main } from '../../src/cli/model-report.js'
-import { buildModelsDir } from './models-fixture.js'
+import { main } from '../../src/cli/report.js'
+import { buildModelsDir } from '../report/models-fixture.js'
 
 describe('npm run report', () => {
   let root: string
