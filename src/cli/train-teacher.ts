@@ -9,7 +9,8 @@ import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { runTeacher } from '../distill/teacher/teacher-pipeline.js'
-import { GBCE_CALIBRATION, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/teacher/train-teacher.js'
+import { GBCE_CALIBRATION, type TeacherLoss } from '../distill/teacher/train-teacher.js'
+import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
 import { TEACHER_DEFAULTS } from '../models/teacher.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS, dataFormat } from './args.js'
@@ -28,7 +29,7 @@ export const TRAIN_TEACHER_SPEC = {
   summary: 'Trains the teacher (causal self-attention over the item sequence) and saves it as the next teacher version.',
   options: {
     ...COMMON_OPTIONS,
-    epochs: { type: 'int', default: TEACHER_TRAINING_DEFAULTS.epochs, description: 'training epochs at most (early stopping on validation: --patience)' },
+    epochs: { type: 'int', default: TRAINING_DEFAULTS.teacher.epochs, description: 'training epochs at most (early stopping on validation: --patience)' },
     dim: { type: 'int', default: TEACHER_DEFAULTS.dim, description: 'embedding and block width' },
     blocks: { type: 'int', default: TEACHER_DEFAULTS.blocks, description: 'self-attention blocks' },
     heads: { type: 'int', default: TEACHER_DEFAULTS.heads, description: 'attention heads (must divide dim)' },
@@ -36,11 +37,11 @@ export const TRAIN_TEACHER_SPEC = {
     'max-len': { type: 'int', default: TEACHER_DEFAULTS.maxLen, description: 'longest history read' },
     dropout: { type: 'float', default: TEACHER_DEFAULTS.dropout, description: 'dropout rate while training' },
     loss: { type: 'string', default: 'sampled', description: 'full (softmax over every item) | sampled (softmax over shared negatives, log-Q corrected) | gbce (gSASRec\'s calibrated binary cross-entropy over shared uniform negatives)' },
-    negatives: { type: 'int', default: 512, description: 'shared negatives per batch for --loss sampled or gbce' },
+    negatives: { type: 'int', default: TRAINING_DEFAULTS.teacher.negatives, description: 'shared negatives per batch for --loss sampled or gbce' },
     'gbce-t': { type: 'float', default: GBCE_CALIBRATION, description: 'gBCE calibration t in [0, 1] (1: calibrated, 0: plain binary cross-entropy)' },
-    'batch-size': { type: 'int', default: TEACHER_TRAINING_DEFAULTS.batchSize, description: 'sequences per step' },
+    'batch-size': { type: 'int', default: TRAINING_DEFAULTS.teacher.batchSize, description: 'sequences per step' },
     threads: { type: 'int', default: 0, description: 'threads each training step is split over (data parallel, one TF.js backend each); 0 = every core, 1 = this thread alone' },
-    'learning-rate': { type: 'float', default: TEACHER_TRAINING_DEFAULTS.learningRate, description: 'Adam learning rate' },
+    'learning-rate': { type: 'float', default: TRAINING_DEFAULTS.teacher.learningRate, description: 'Adam learning rate' },
     ...TRAINING_OPTIONS,
     fit: FIT_OPTION,
     ...RECORD_OPTIONS

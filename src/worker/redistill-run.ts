@@ -6,6 +6,8 @@ import { evaluate } from '../distill/evaluation/evaluate.js'
 import type { EpochProgress, ProgressReporter } from '../distill/training/progress.js'
 import { runStudent } from '../distill/student/student-pipeline.js'
 import { runTeacher } from '../distill/teacher/teacher-pipeline.js'
+import { teacherLossFor } from '../distill/teacher/train-teacher.js'
+import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
 import type { DistillLosses } from '../distill/student/distill-losses.js'
 import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/targets/ensemble-members.js'
 import { checkStudentRun, type StudentRunPlan } from '../distill/student/student-run-check.js'
@@ -100,10 +102,10 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
       data,
       modelsDir: input.modelsDir,
       teacher: {},
-      loss: data.dataset.items.size <= FULL_SOFTMAX_ITEMS ? { kind: 'full' } : { kind: 'sampled', negatives: 512 },
+      loss: teacherLossFor(data.dataset.items.size),
       epochs: input.teacherEpochs,
       seed: input.seed,
-      patience: 3,
+      patience: TRAINING_DEFAULTS.patience,
       save: true,
       progress: reporter('teacher', hooks),
       signal: hooks.signal
@@ -158,15 +160,12 @@ function studentPlan (input: RedistillInput, version: number | null | undefined)
     losses: version === null ? { task: input.losses.task ?? { weight: 1 } } : input.losses,
     teacher: version === null
       ? undefined
-      : { version, maxLen: 50, topN: 32, cache: false, ensemble: input.ensemble ? { sharpness: DEFAULT_ENSEMBLE_SHARPNESS } : undefined },
+      : { version, maxLen: TRAINING_DEFAULTS.targets.maxLen, topN: TRAINING_DEFAULTS.targets.topN, cache: false, ensemble: input.ensemble ? { sharpness: DEFAULT_ENSEMBLE_SHARPNESS } : undefined },
     epochs: input.epochs,
-    patience: 3,
+    patience: TRAINING_DEFAULTS.patience,
     save: true
   }
 }
-
-/** Up to here the teacher's full softmax is cheap enough; above it, sampled negatives. */
-const FULL_SOFTMAX_ITEMS = 20_000
 
 /** Whether a saved teacher's catalogue is the data's or a prefix of it (what reusing it needs). */
 function teacherFit (modelsDir: string, version: number, data: LoadedData): 'fits' | string {

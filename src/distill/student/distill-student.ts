@@ -25,14 +25,6 @@ export interface DistillOptions extends TrainLoopOptions {
 /** The loss terms in the order their values are read each step. */
 const TERMS = ['task', 'kd', 'ranking', 'hint'] as const
 
-export const DISTILL_DEFAULTS = {
-  epochs: 20,
-  batchSize: 256,
-  learningRate: 3e-3,
-  seed: 1,
-  losses: { task: { weight: 1 }, kd: { weight: 1, temperature: 1, normalise: 'support' } } as DistillLosses
-}
-
 /**
  * Trains a student on its last `window` items per position, with the task loss and any of the
  * teacher's losses. Without targets (and with task only) this is the no-distillation baseline

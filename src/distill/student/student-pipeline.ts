@@ -2,8 +2,9 @@ import { evaluate, topKOverlap, type EvaluationResult } from '../evaluation/eval
 import { savedMetrics, usPerRequest } from '../training/saved-metrics.js'
 import { curveLines, type TrainReport } from '../training/train-loop.js'
 import { writeTensorBoard } from '../training/tensorboard.js'
-import { loadTeacherSource, TEACHER_SOURCE_DEFAULTS, type TeacherSource, type TeacherSourceOptions } from '../targets/teacher-source.js'
-import { distillStudent, DISTILL_DEFAULTS } from './distill-student.js'
+import { loadTeacherSource, type TeacherSource, type TeacherSourceOptions } from '../targets/teacher-source.js'
+import { distillStudent } from './distill-student.js'
+import { TRAINING_DEFAULTS } from '../training-defaults.js'
 import { usesTeacher, type DistillLosses } from './distill-losses.js'
 import { servedLosses } from './served-losses.js'
 import { checkStudentRun } from './student-run-check.js'
@@ -131,7 +132,7 @@ interface Trained {
 }
 
 function teacherOptions (o: StudentRunOptions, extra: Partial<TeacherSourceOptions> = {}): TeacherSourceOptions {
-  return { ...TEACHER_SOURCE_DEFAULTS, ...o.teacher, modelsDir: o.modelsDir, withItemEmbeddings: o.losses.hint !== undefined, log: o.log, ...extra }
+  return { ...TRAINING_DEFAULTS.targets, ...o.teacher, modelsDir: o.modelsDir, withItemEmbeddings: o.losses.hint !== undefined, log: o.log, ...extra }
 }
 
 /**
@@ -140,7 +141,7 @@ function teacherOptions (o: StudentRunOptions, extra: Partial<TeacherSourceOptio
  */
 function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSource | undefined, fixedEpochs?: number): Trained {
   const { data } = o
-  const epochs = fixedEpochs ?? o.epochs ?? DISTILL_DEFAULTS.epochs
+  const epochs = fixedEpochs ?? o.epochs ?? TRAINING_DEFAULTS.student.epochs
   const losses = scaleTeacherLosses(o.losses, weight)
   const student = new Student({ ...o.student, numItems: data.dataset.items.size, seed: o.student.seed ?? o.seed })
   try {
@@ -150,8 +151,8 @@ function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSou
     const distilled = weight > 0 && teacher !== undefined
     const report = distillStudent(student, data.split.train, {
       epochs,
-      batchSize: o.batchSize ?? DISTILL_DEFAULTS.batchSize,
-      learningRate: o.learningRate ?? DISTILL_DEFAULTS.learningRate,
+      batchSize: o.batchSize ?? TRAINING_DEFAULTS.student.batchSize,
+      learningRate: o.learningRate ?? TRAINING_DEFAULTS.student.learningRate,
       learningRateDecay: o.learningRateDecay,
       seed: o.seed,
       losses,

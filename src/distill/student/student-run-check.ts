@@ -1,13 +1,11 @@
 import { atLeastZero, positive, positiveInt, refuseProblems, type Problem } from '../option-problems.js'
-import { usesTeacher, type DistillLosses } from './distill-losses.js'
+import { LOSS_NAMES, usesTeacher, type DistillLosses } from './distill-losses.js'
 import type { StudentRunOptions } from './student-run-options.js'
-import { TEACHER_SOURCE_DEFAULTS } from '../targets/teacher-source.js'
+import { TRAINING_DEFAULTS } from '../training-defaults.js'
 
 /** What a student run is asked to do, before any data is read. */
 export type StudentRunPlan = Pick<StudentRunOptions, 'losses' | 'teacher' | 'teacherWeights' | 'fit' | 'save' | 'student' |
 'epochs' | 'batchSize' | 'learningRate' | 'patience' | 'maxSeconds'>
-
-const LOSS_NAMES = ['task', 'kd', 'ranking', 'hint'] as const
 
 /**
  * Refuses, before anything trains, every student-run option and combination of options that
@@ -55,7 +53,7 @@ type TeacherPlan = Partial<NonNullable<StudentRunPlan['teacher']>>
 function teacherProblems (losses: DistillLosses, t: TeacherPlan, numItems: number | undefined): Problem[] {
   const sources = [t.version !== undefined && 'a saved teacher version', t.scoresFile !== undefined && 'a teacher-scores file', t.layersDir !== undefined && 'a Layers model']
   const given = sources.filter((s): s is string => s !== false)
-  const topN = t.topN ?? TEACHER_SOURCE_DEFAULTS.topN
+  const topN = t.topN ?? TRAINING_DEFAULTS.targets.topN
   const k = losses.ranking?.k ?? 0
   return [
     given.length > 1 && `one teacher at a time: ${given.join(' and ')} were both given`,

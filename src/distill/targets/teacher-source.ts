@@ -52,7 +52,6 @@ export interface TeacherSourceOptions {
 }
 
 /** A student run's teacher reads histories of up to 50 items and keeps its top 32 per position unless told otherwise. */
-export const TEACHER_SOURCE_DEFAULTS = { topN: 32, maxLen: 50 } as const
 
 export interface TeacherSource {
   label: string

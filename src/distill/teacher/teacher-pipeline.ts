@@ -2,7 +2,7 @@ import { evaluate, type EvaluationResult } from '../evaluation/evaluate.js'
 import { savedMetrics, usPerRequest } from '../training/saved-metrics.js'
 import { curveLines, type TrainReport } from '../training/train-loop.js'
 import { writeTensorBoard } from '../training/tensorboard.js'
-import { TEACHER_TRAINING_DEFAULTS } from './train-teacher.js'
+import { TRAINING_DEFAULTS } from '../training-defaults.js'
 import type { LoadedData } from '../training/training-data.js'
 import { saveModel } from '../../models/artifact/model-io.js'
 import { Teacher } from '../../models/teacher.js'
@@ -67,9 +67,9 @@ function newTeacher (o: TeacherRunOptions, data: LoadedData): Teacher {
  */
 async function trainOn (o: TeacherRunOptions, model: Teacher, data: LoadedData, epochs?: number): Promise<TrainReport> {
   return await trainTeacherOnThreads(model, data.split.train, o.threads ?? 1, {
-    epochs: epochs ?? o.epochs ?? TEACHER_TRAINING_DEFAULTS.epochs,
-    batchSize: o.batchSize ?? TEACHER_TRAINING_DEFAULTS.batchSize,
-    learningRate: o.learningRate ?? TEACHER_TRAINING_DEFAULTS.learningRate,
+    epochs: epochs ?? o.epochs ?? TRAINING_DEFAULTS.teacher.epochs,
+    batchSize: o.batchSize ?? TRAINING_DEFAULTS.teacher.batchSize,
+    learningRate: o.learningRate ?? TRAINING_DEFAULTS.teacher.learningRate,
     learningRateDecay: o.learningRateDecay,
     seed: o.seed,
     loss: o.loss,

@@ -9,6 +9,7 @@ import { crossEntropy, gbce, gbceBeta, sampledCrossEntropy } from '../training/l
 import { runEpochs, type TrainLoopOptions, type TrainReport } from '../training/train-loop.js'
 import { AdjustableAdam } from '../../tf/adam.js'
 import type { GradientPool, StepLoss, Window } from './gradient-pool.js'
+import { TRAINING_DEFAULTS } from '../training-defaults.js'
 
 /**
  * `full`: softmax over every item. `sampled`: `negatives` items per batch drawn with probability
@@ -27,6 +28,16 @@ export type TeacherLoss = { kind: 'full', chunkRows?: number } | { kind: 'sample
 export interface GbceLoss { kind: 'gbce', negatives: number, calibration?: number }
 
 export const GBCE_CALIBRATION = 0.75
+
+/**
+ * The loss a teacher trains with when the run does not choose one (the worker, tune's first
+ * trial): the full softmax on catalogues up to TRAINING_DEFAULTS.teacher.fullSoftmaxItems, the
+ * sampled softmax over its `negatives` above.
+ */
+export function teacherLossFor (numItems: number): TeacherLoss {
+  const { fullSoftmaxItems, negatives } = TRAINING_DEFAULTS.teacher
+  return numItems <= fullSoftmaxItems ? { kind: 'full' } : { kind: 'sampled', negatives }
+}
 
 /** Negatives a batch shares under `loss` (0 for the full softmax). */
 export function lossNegatives (loss: TeacherLoss): number {
@@ -50,19 +61,6 @@ export interface TrainTeacherOptions extends TrainLoopOptions {
   windowsPerUser?: number
   /** Gradient threads sharing each step (data parallel); the main thread alone when absent. */
   pool?: GradientPool
-}
-
-/**
- * batchSize counts windows (up to maxLen positions each). Small batches matter: on ML-100K, 16
- * windows per step reached valid NDCG@10 0.073 after 3 epochs where 64 reached 0.043, at the same
- * cost per position (64 windows give only ~36 Adam steps per ML-100K epoch).
- */
-export const TEACHER_TRAINING_DEFAULTS = {
-  epochs: 20,
-  batchSize: 16,
-  learningRate: 2e-3,
-  seed: 1,
-  loss: { kind: 'sampled', negatives: 512 } as TeacherLoss
 }
 
 /** Batches of similar lengths (less padding) in an order that changes every epoch. */

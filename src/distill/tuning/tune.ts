@@ -9,13 +9,11 @@ import { Random } from '../../data/random.js'
 import { Student, STUDENT_DEFAULTS } from '../../models/student.js'
 import { Teacher, TEACHER_DEFAULTS } from '../../models/teacher.js'
 import { computeTeacherTargets } from '../targets/teacher-targets.js'
-import { distillStudent, DISTILL_DEFAULTS } from '../student/distill-student.js'
-import { GBCE_CALIBRATION, trainTeacher, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../teacher/train-teacher.js'
+import { distillStudent } from '../student/distill-student.js'
+import { GBCE_CALIBRATION, teacherLossFor, trainTeacher, type TeacherLoss } from '../teacher/train-teacher.js'
+import { TRAINING_DEFAULTS } from '../training-defaults.js'
 import { trainingPositions } from '../training/training-positions.js'
 import type { LoadedData } from '../training/training-data.js'
-
-/** Catalogues up to this size train the teacher on the full softmax; larger ones on sampled negatives (sampled softmax or gBCE). */
-const FULL_SOFTMAX_ITEMS = 20_000
 
 export interface TeacherSettings {
   dim: number
@@ -58,20 +56,21 @@ export interface TuneOptions {
 }
 
 export function defaultTeacherSettings (numItems: number): TeacherSettings {
+  const loss = teacherLossFor(numItems)
   return {
     dim: TEACHER_DEFAULTS.dim,
     blocks: TEACHER_DEFAULTS.blocks,
     heads: TEACHER_DEFAULTS.heads,
     dropout: TEACHER_DEFAULTS.dropout,
     maxLen: TEACHER_DEFAULTS.maxLen,
-    learningRate: TEACHER_TRAINING_DEFAULTS.learningRate,
-    ...(numItems <= FULL_SOFTMAX_ITEMS ? { negatives: 0 } : { negatives: 512, loss: 'sampled' as const })
+    learningRate: TRAINING_DEFAULTS.teacher.learningRate,
+    ...(loss.kind === 'full' ? { negatives: 0 } : { negatives: loss.negatives, loss: loss.kind })
   }
 }
 
 export function defaultStudentSettings (): StudentSettings {
-  const kd = DISTILL_DEFAULTS.losses.kd!
-  return { dim: STUDENT_DEFAULTS.dim, window: STUDENT_DEFAULTS.window, learningRate: DISTILL_DEFAULTS.learningRate, kdWeight: kd.weight, temperature: kd.temperature }
+  const d = TRAINING_DEFAULTS.student
+  return { dim: STUDENT_DEFAULTS.dim, window: STUDENT_DEFAULTS.window, learningRate: d.learningRate, kdWeight: d.kdWeight, temperature: d.temperature }
 }
 
 function sampleTeacher (rng: Random, numItems: number): TeacherSettings {
@@ -83,7 +82,7 @@ function sampleTeacher (rng: Random, numItems: number): TeacherSettings {
     dropout: pick(rng, [0.1, 0.2, 0.3, 0.5]),
     maxLen: pick(rng, [20, 50, 100]),
     learningRate: pick(rng, [1e-3, 2e-3, 4e-3]),
-    ...(numItems <= FULL_SOFTMAX_ITEMS ? { negatives: 0 } : { negatives: pick(rng, [256, 512, 1024]), loss: pick(rng, ['sampled', 'gbce'] as const) })
+    ...(numItems <= TRAINING_DEFAULTS.teacher.fullSoftmaxItems ? { negatives: 0 } : { negatives: pick(rng, [256, 512, 1024]), loss: pick(rng, ['sampled', 'gbce'] as const) })
   }
 }
 
@@ -125,12 +124,12 @@ export function tune (data: LoadedData, o: TuneOptions): TuneResult {
       const model = new Teacher({ numItems, dim: settings.dim, blocks: settings.blocks, heads: settings.heads, ffnDim: settings.dim, maxLen: settings.maxLen, dropout: settings.dropout, seed: o.seed })
       const report = trainTeacher(model, train, {
         epochs,
-        batchSize: TEACHER_TRAINING_DEFAULTS.batchSize,
+        batchSize: TRAINING_DEFAULTS.teacher.batchSize,
         learningRate: settings.learningRate,
         seed: o.seed,
         loss: teacherLoss(settings),
         valid,
-        patience: 3,
+        patience: TRAINING_DEFAULTS.patience,
         maxSeconds: Number.isFinite(maxTrials) ? undefined : Math.max(1, teacherEnd - elapsed()),
         progress: false
       })
@@ -146,7 +145,7 @@ export function tune (data: LoadedData, o: TuneOptions): TuneResult {
     }
     const teacher = best!
     const positions = trainingPositions(train)
-    const targets = computeTeacherTargets(teacher.model, train, positions, { topN: Math.min(32, numItems) })
+    const targets = computeTeacherTargets(teacher.model, train, positions, { topN: Math.min(TRAINING_DEFAULTS.targets.topN, numItems) })
     const studentTrials: Array<Trial<StudentSettings>> = []
     for (let t = 0; t < maxTrials && (t === 0 || elapsed() < o.budgetSeconds); t++) {
       const settings = t === 0 ? defaultStudentSettings() : sampleStudent(rng)
@@ -154,7 +153,7 @@ export function tune (data: LoadedData, o: TuneOptions): TuneResult {
       try {
         const report = distillStudent(student, train, {
           epochs,
-          batchSize: DISTILL_DEFAULTS.batchSize,
+          batchSize: TRAINING_DEFAULTS.student.batchSize,
           learningRate: settings.learningRate,
           seed: o.seed,
           losses: settings.kdWeight === 0
@@ -163,7 +162,7 @@ export function tune (data: LoadedData, o: TuneOptions): TuneResult {
           targets: settings.kdWeight === 0 ? undefined : targets,
           positions,
           valid,
-          patience: 3,
+          patience: TRAINING_DEFAULTS.patience,
           maxSeconds: Number.isFinite(maxTrials) ? undefined : Math.max(1, o.budgetSeconds - elapsed()),
           progress: false
         })
