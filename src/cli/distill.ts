@@ -7,21 +7,17 @@
  * A thin parser: the run itself is `runStudent` (src/distill/student/student-pipeline.ts), which the worker calls too.
  * The figures also go to a results file (--results), the printed lines and epochs to --log when given.
  */
-import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { distillLosses, LOSS_NAMES, type DistillLosses } from '../distill/student/distill-losses.js'
 import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
 import { runStudent } from '../distill/student/student-pipeline.js'
 import { STUDENT_DEFAULTS } from '../models/student.js'
-import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learningRateDecayOption, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
-import { describeData, loadData } from '../distill/training/training-data.js'
-import { applyTuned, studentOptions } from './tuned-options.js'
-import { readTunedSettings } from '../distill/tuning/tuned-settings.js'
+import { COMMON_OPTIONS, CliUsageError, learningRateDecay as learningRateDecayOption, parseCli, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
+import { studentOptions } from './tuned-options.js'
 import { qualityLine } from './quality-line.js'
 import { fixed } from './table.js'
-import { RECORD_OPTIONS, runRecord } from './run-record.js'
-import { writableDir } from './writable-dir.js'
+import { RECORD_OPTIONS } from './run-record.js'
+import { startTraining } from './training-start.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
 import { checkStudentRun, type StudentRunPlan } from '../distill/student/student-run-check.js'
 import type { Fit } from '../distill/training/fold-validation.js'
@@ -135,18 +131,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   // read again after tuned settings fill in what the command line left out
   const plan = (): StudentRunPlan => studentPlan(args, teacherWeights, fit)
   checkStudentRun(plan())
-  const record = runRecord('distill', argv, args, print)
-  await record.ready()
-  if (!args['no-save']) await writableDir(join(args['models-dir'], 'student'), '--models-dir')
+  const { record, backend, data } = await startTraining('distill', argv, args, print, { writes: args['no-save'] ? undefined : 'student', tuned: studentOptions })
   print = record.print
-  const backend = await selectBackend()
-  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
-  print(`${describeData(data)}; backend ${backend}`)
-  const tuned = await readTunedSettings(args['models-dir'], data.fingerprint)
-  if (tuned !== undefined) {
-    const taken = applyTuned(args, argv, studentOptions(tuned.tuned))
-    if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
-  }
   const { losses } = plan()
 
   const run = await runStudent({

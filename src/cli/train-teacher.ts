@@ -6,21 +6,17 @@
  * also go to a results file (--results), the printed lines and epochs to --log when given.
  */
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { runTeacher } from '../distill/teacher/teacher-pipeline.js'
 import { GBCE_CALIBRATION, type TeacherLoss } from '../distill/teacher/train-teacher.js'
 import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
 import { TEACHER_DEFAULTS } from '../models/teacher.js'
-import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS, dataFormat } from './args.js'
-import { describeData, loadData } from '../distill/training/training-data.js'
+import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
 import { qualityLine } from './quality-line.js'
-import { RECORD_OPTIONS, runRecord } from './run-record.js'
-import { writableDir } from './writable-dir.js'
+import { RECORD_OPTIONS } from './run-record.js'
+import { startTraining } from './training-start.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
-import { applyTuned, teacherOptions } from './tuned-options.js'
-import { readTunedSettings } from '../distill/tuning/tuned-settings.js'
+import { teacherOptions } from './tuned-options.js'
 import { checkTeacherRun, type TeacherRunPlan } from '../distill/teacher/teacher-run-check.js'
 import type { Fit } from '../distill/training/fold-validation.js'
 
@@ -59,18 +55,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   // read again after tuned settings fill in what the command line left out
   const plan = (): TeacherRunPlan => teacherPlan(args, fit)
   checkTeacherRun(plan())
-  const record = runRecord('train-teacher', argv, args, print)
-  await record.ready()
-  if (!args['no-save']) await writableDir(join(args['models-dir'], 'teacher'), '--models-dir')
+  const { record, backend, data } = await startTraining('train-teacher', argv, args, print, { writes: args['no-save'] ? undefined : 'teacher', tuned: teacherOptions })
   print = record.print
-  const backend = await selectBackend()
-  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
-  print(`${describeData(data)}; backend ${backend}`)
-  const tuned = await readTunedSettings(args['models-dir'], data.fingerprint)
-  if (tuned !== undefined) {
-    const taken = applyTuned(args, argv, teacherOptions(tuned.tuned))
-    if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
-  }
   const { loss } = plan()
 
   // the native backend already runs each kernel on every core; wasm runs one thread per backend
