@@ -40,7 +40,7 @@ export function runRecord (command: string, argv: readonly string[], args: { res
       return {
         step: (info) => terminal.step(info),
         epoch: (info) => { terminal.epoch(info); file.epoch(info) },
-        done: (summary) => { terminal.done(summary); file.done(summary) }
+        done: (summary, fields) => { terminal.done(summary, fields); file.done(summary, fields) }
       }
     },
     async write (figures) {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { DataFormat } from '../data/interaction-reader.js'
 import { readDataset } from '../data/read-dataset.js'
 import { evaluate } from '../distill/evaluation/evaluate.js'
-import type { EpochProgress, ProgressReporter } from '../distill/training/progress.js'
+import type { EpochProgress, LogFields, LogLine, ProgressReporter } from '../distill/training/progress.js'
 import { runStudent } from '../distill/student/student-pipeline.js'
 import { runTeacher } from '../distill/teacher/teacher-pipeline.js'
 import { teacherLossFor } from '../distill/teacher/train-teacher.js'
@@ -51,7 +51,7 @@ export interface RedistillHooks {
   signal: { readonly aborted: boolean }
   phase: (phase: RunPhase) => void
   epoch: (figures: EpochFigures & { epochs: number, etaSeconds: number }) => void
-  log: (line: string) => void
+  log: LogLine
 }
 
 export interface RedistillOutcome {
@@ -111,7 +111,7 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
       signal: hooks.signal
     })
     teacherVersion = run.version
-    hooks.log(`teacher v${run.version ?? '?'}: test NDCG@10 ${run.test.ndcg.toFixed(4)}`)
+    hooks.log(`teacher v${run.version ?? '?'}: test NDCG@10 ${run.test.ndcg.toFixed(4)}`, { stage: 'teacher', teacherVersion: run.version, testNdcg: Number(run.test.ndcg.toFixed(4)) })
   }
 
   const active = input.active === null ? null : await restoreActive(input.active)
@@ -235,8 +235,8 @@ function reporter (stage: 'teacher' | 'student', hooks: RedistillHooks, onFirstS
     epoch (e: EpochProgress) {
       hooks.epoch({ stage, epoch: e.epoch + 1, epochs: e.epochs, loss: e.loss, validNdcg: e.metric, seconds: e.seconds, etaSeconds: e.etaSeconds })
     },
-    done (summary: string) {
-      hooks.log(`${stage} ${summary}`)
+    done (summary: string, fields?: LogFields) {
+      hooks.log(`${stage} ${summary}`, { stage, ...fields })
     }
   }
 }

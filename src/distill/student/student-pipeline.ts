@@ -77,13 +77,13 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     if (tried.length > 1) {
       o.log(`teacher weight chosen on validation NDCG@10: ${teacherWeight} (` +
         tried.map((t) => `${t.weight}: ${t.valid.toFixed(4)}`).join(', ') + ')' +
-        (teacherWeight === 0 ? `; ${teacher!.label} made the student worse, so it is not distilled from` : ''))
+        (teacherWeight === 0 ? `; ${teacher!.label} made the student worse, so it is not distilled from` : ''), { stage: 'student', teacherWeight })
     }
     let refit: TrainReport | undefined
     if (o.fit === 'train+valid') {
       const folded = foldValidation(data)
       const epochs = report.bestEpoch + 1
-      o.log(`refitting on train+valid: ${epochs} epoch(s), teacher weight ${teacherWeight}, as chosen on validation`)
+      o.log(`refitting on train+valid: ${epochs} epoch(s), teacher weight ${teacherWeight}, as chosen on validation`, { stage: 'student', fit: 'train+valid', epochs, teacherWeight })
       chosen!.student.dispose()
       chosen = undefined
       const trainOnly = teacher

@@ -1,6 +1,6 @@
 import type { LoadedData } from '../training/training-data.js'
 import type { LearningRateDecay } from '../training/schedule.js'
-import type { ProgressReporter } from '../training/progress.js'
+import type { LogLine, ProgressReporter } from '../training/progress.js'
 import type { Fit } from '../training/fold-validation.js'
 import type { TeacherSourceOptions } from '../targets/teacher-source.js'
 import type { Student, StudentConfig } from '../../models/student.js'
@@ -27,7 +27,7 @@ export interface StudentRunOptions {
   /** Save the trained student as the next version (else train and report only). */
   save: boolean
   /** Progress lines (teacher targets, mixing). */
-  log: (line: string) => void
+  log: LogLine
   /** Epoch progress (default: stderr). */
   progress?: ProgressReporter | false
   /** Checked between steps; see TrainLoopOptions.signal. */

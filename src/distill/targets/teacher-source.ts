@@ -13,7 +13,7 @@ import type { Scorer } from '../../models/scorer.js'
 import { readTeacherScores, TeacherScoresError, type TeacherScoreList } from '../../models/teacher-scores-file.js'
 import { catalogueFit, type LoadedData } from '../training/training-data.js'
 import { DistillError } from '../distill-error.js'
-import { throttledProgress } from '../training/progress.js'
+import { throttledProgress, type LogLine } from '../training/progress.js'
 
 export interface TeacherSourceOptions {
   modelsDir: string
@@ -48,7 +48,7 @@ export interface TeacherSourceOptions {
    * NDCG@10 (see fitEnsemble); a member of weight 0 gives no targets.
    */
   ensemble?: { sharpness: number }
-  log: (line: string) => void
+  log: LogLine
 }
 
 /** A student run's teacher reads histories of up to 50 items and keeps its top 32 per position unless told otherwise. */

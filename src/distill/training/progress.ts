@@ -5,8 +5,18 @@
 export interface ProgressReporter {
   step (info: { epoch: number, epochs: number, step: number, steps: number, loss: number }): void
   epoch (info: EpochProgress): void
-  done (summary: string): void
+  /** The run's last line; `fields` holds its figures for a structured log (a terminal prints the text alone). */
+  done (summary: string, fields?: LogFields): void
 }
+
+/**
+ * Figures a progress or log line carries beside its text, so a structured log (the worker's pino)
+ * can record them as fields; a terminal prints the text alone. Plain values: they cross threads.
+ */
+export type LogFields = Readonly<Record<string, string | number | boolean | null | undefined>>
+
+/** Where a run's progress lines go: the text, with its figures as fields when it has any. */
+export type LogLine = (line: string, fields?: LogFields) => void
 
 export interface EpochProgress {
   epoch: number
@@ -53,7 +63,7 @@ export function createProgress (label: string, stream: ProgressStream = process.
  * `label: done/total positions (pct%), elapsed, eta`, at most one per `everyMs` (none for a
  * computation shorter than that). Pass it as `onProgress`.
  */
-export function throttledProgress (label: string, log: (line: string) => void, everyMs = 10_000, now = () => performance.now()): (done: number, total: number) => void {
+export function throttledProgress (label: string, log: LogLine, everyMs = 10_000, now = () => performance.now()): (done: number, total: number) => void {
   const started = now()
   let last = started
   return (done, total) => {
@@ -62,7 +72,8 @@ export function throttledProgress (label: string, log: (line: string) => void, e
     last = t
     const elapsed = (t - started) / 1000
     const eta = done === 0 ? Infinity : elapsed * (total - done) / done
-    log(`${label}: ${done}/${total} positions (${Math.floor(100 * done / total)}%), ${formatDuration(elapsed)}, eta ${formatDuration(eta)}`)
+    log(`${label}: ${done}/${total} positions (${Math.floor(100 * done / total)}%), ${formatDuration(elapsed)}, eta ${formatDuration(eta)}`,
+      { computing: label, done, total, seconds: Math.round(elapsed), etaSeconds: Number.isFinite(eta) ? Math.round(eta) : null })
   }
 }
 

@@ -148,7 +148,8 @@ export function runEpochs (model: SequenceModel, label: string, options: TrainLo
   const seconds = (performance.now() - started) / 1000
   const usPerPosition = positions === 0 ? 0 : (trainMs * 1000) / positions
   const metricText = bestMetric === undefined ? '' : `, valid ndcg@10 ${bestMetric.toFixed(4)}`
-  progress.done(`done: best epoch ${bestEpoch + 1}${metricText}, ${seconds.toFixed(1)}s, ${usPerPosition.toFixed(1)} us/position`)
+  progress.done(`done: best epoch ${bestEpoch + 1}${metricText}, ${seconds.toFixed(1)}s, ${usPerPosition.toFixed(1)} us/position`,
+    { epoch: epochs.length, epochs: options.epochs, bestEpoch: bestEpoch + 1, validNdcg: bestMetric, seconds: Number(seconds.toFixed(1)) })
   return { epochs, bestEpoch, bestMetric, seconds, positions, usPerPosition }
 }
 

@@ -174,6 +174,19 @@ describe('trainer', () => {
     assert.deepEqual(lines, ['teacher targets: 300/1000 positions (30%), 12s, eta 28s'])
   })
 
+  it('gives a long computation\'s progress line and a run\'s last line their figures as fields', () => {
+    const logged: Array<Record<string, unknown> | undefined> = []
+    let t = 0
+    const report = throttledProgress('teacher targets', (_line, fields) => logged.push(fields), 10_000, () => t)
+    t = 12_000; report(300, 1000)
+    assert.deepEqual(logged, [{ computing: 'teacher targets', done: 300, total: 1000, seconds: 12, etaSeconds: 28 }])
+    const done: Array<Record<string, unknown> | undefined> = []
+    const teacher = new Teacher(teacherShape)
+    const report2 = trainTeacher(teacher, split.train, { ...base, loss: { kind: 'full' }, valid: split.valid, progress: { step () {}, epoch () {}, done: (_summary, fields) => done.push(fields) } })
+    teacher.dispose()
+    assert.deepEqual(done, [{ epoch: 3, epochs: 3, bestEpoch: report2.bestEpoch + 1, validNdcg: report2.bestMetric, seconds: Number(report2.seconds.toFixed(1)) }])
+  })
+
   it('reports one line per epoch on a plain stream and redraws one line on a TTY', () => {
     const plain: string[] = []
     const progress = createProgress('student', { write: s => plain.push(s) > 0 })
