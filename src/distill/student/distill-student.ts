@@ -10,7 +10,7 @@ import { teacherWeight, type TeacherWeightSchedule } from '../training/schedule.
 import type { TeacherTargets } from '../targets/teacher-targets.js'
 import { trainingPositions, type TrainingPositions } from '../training/training-positions.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from '../training/train-loop.js'
-import { usesTeacher, type DistillLosses } from './distill-losses.js'
+import { LOSS_NAMES, usesTeacher, type DistillLosses } from './distill-losses.js'
 import { AdjustableAdam } from '../../tf/adam.js'
 
 export interface DistillOptions extends TrainLoopOptions {
@@ -21,9 +21,6 @@ export interface DistillOptions extends TrainLoopOptions {
   positions?: TrainingPositions
   schedule?: TeacherWeightSchedule
 }
-
-/** The loss terms in the order their values are read each step. */
-const TERMS = ['task', 'kd', 'ranking', 'hint'] as const
 
 /**
  * Trains a student on its last `window` items per position, with the task loss and any of the
@@ -54,7 +51,8 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
       const tw = options.schedule ? teacherWeight(options.schedule, epoch) : 1
       rng.shuffle(order)
       const steps = Math.ceil(order.length / options.batchSize)
-      const names = TERMS.filter((name) => losses[name] !== undefined)
+      // the terms' values are read each step in LOSS_NAMES order
+      const names = LOSS_NAMES.filter((name) => losses[name] !== undefined)
       const termSums = new Float64Array(names.length)
       let lossSum = 0
       for (let step = 0; step < steps; step++) {
