@@ -1,7 +1,11 @@
-import type { LearningRateDecay } from '../src/distill/schedule.js'
-import type { DistillLosses, TeacherLoss } from '../src/distill/trainer.js'
+import type { LearningRateDecay } from '../src/distill/training/schedule.js'
+import type { DistillLosses } from '../src/distill/student/distill-losses.js'
+import type { TeacherLoss } from '../src/distill/teacher/train-teacher.js'
 import type { StudentConfig } from '../src/models/student.js'
 import { TEACHER_DEFAULTS, type TeacherConfig } from '../src/models/teacher.js'
+import { TRAINING_DEFAULTS } from '../src/distill/training-defaults.js'
+
+const STUDENT = TRAINING_DEFAULTS.student
 
 /** What bench:quality trains: the teacher's and the students' shapes and budgets. */
 export interface Mode {
@@ -23,7 +27,7 @@ export const QUICK: Mode = {
   student: { dim: 16, window: 20, dense: true, itemBias: true },
   studentTraining: { epochs: 4, batchSize: 256, learningRate: 3e-3 },
   positionsPerUser: 20,
-  topN: 32
+  topN: TRAINING_DEFAULTS.targets.topN
 }
 
 export const FULL: Mode = {
@@ -33,9 +37,9 @@ export const FULL: Mode = {
   // 5 still stopped one at epoch 9 (keeping epoch 4), so the reported ML-100K run passes --teacher-patience 20
   teacherTraining: { epochs: 20, batchSize: 16, learningRate: 2e-3, loss: { kind: 'full' }, patience: 5 },
   student: { dim: 16, window: 20, dense: true, itemBias: true },
-  studentTraining: { epochs: 20, batchSize: 256, learningRate: 3e-3, patience: 3 },
+  studentTraining: { epochs: STUDENT.epochs, batchSize: STUDENT.batchSize, learningRate: STUDENT.learningRate, patience: TRAINING_DEFAULTS.patience },
   positionsPerUser: Infinity,
-  topN: 32
+  topN: TRAINING_DEFAULTS.targets.topN
 }
 
 const KD = { weight: 1, temperature: 1, normalise: 'support' as const }

@@ -18,12 +18,13 @@ import { lossOption } from '../src/cli/train-teacher.js'
 import { writableDir } from '../src/cli/writable-dir.js'
 import { markdownTable } from '../src/cli/table.js'
 import { DistillError } from '../src/distill/distill-error.js'
-import { checkStudentRun } from '../src/distill/student-run-check.js'
-import { checkTeacherRun } from '../src/distill/teacher-run-check.js'
-import { teacherLoss } from '../src/distill/tune.js'
-import { readTunedSettings } from '../src/distill/tuned-settings.js'
-import { GBCE_CALIBRATION } from '../src/distill/trainer.js'
-import { describeData, loadData, type LoadedData } from '../src/distill/training-data.js'
+import { checkStudentRun } from '../src/distill/student/student-run-check.js'
+import { checkTeacherRun } from '../src/distill/teacher/teacher-run-check.js'
+import { teacherLoss } from '../src/distill/tuning/tune.js'
+import { readTunedSettings } from '../src/distill/tuning/tuned-settings.js'
+import { GBCE_CALIBRATION } from '../src/distill/teacher/train-teacher.js'
+import { describeData, loadData, type LoadedData } from '../src/distill/training/training-data.js'
+import { TRAINING_DEFAULTS } from '../src/distill/training-defaults.js'
 import { TEACHER_DEFAULTS } from '../src/models/teacher.js'
 import { selectBackend } from '../src/tf/backend.js'
 import { FULL, QUICK, STUDENT_VARIANTS, type Mode, type StudentVariant } from './quality-modes.js'
@@ -45,7 +46,7 @@ const SPEC = {
     'student-epochs': { type: 'int', description: 'override the mode\'s student epochs (the same for every student row)' },
     'teacher-max-len': { type: 'int', description: `override the teacher's window (default ${TEACHER_DEFAULTS.maxLen})` },
     'teacher-loss': { type: 'string', default: 'full', description: 'the teacher\'s loss: full | sampled | gbce (with --teacher-negatives)' },
-    'teacher-negatives': { type: 'int', default: 512, description: 'shared negatives per batch for --teacher-loss sampled or gbce' },
+    'teacher-negatives': { type: 'int', default: TRAINING_DEFAULTS.teacher.negatives, description: 'shared negatives per batch for --teacher-loss sampled or gbce' },
     'teacher-threads': { type: 'int', default: 0, description: 'threads each teacher step is split over (as train:teacher --threads): 0 = every core' },
     'lr-decay': { type: 'string', default: 'constant', description: 'constant | linear (to a tenth by the last epoch, or over --teacher-seconds / --student-seconds), teacher and students' },
     'teacher-dropout': { type: 'float', description: `override the teacher's dropout (default ${TEACHER_DEFAULTS.dropout}; 0.5 suited ML-100K: test NDCG@10 0.099 ± 0.005 over 3 seeds run to a 285 s cap, against 0.093 ± 0.009 at 0.2 with patience 3)` },

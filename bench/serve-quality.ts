@@ -9,9 +9,9 @@
 import { join } from 'node:path'
 import { CliUsageError, COMMON_OPTIONS, dataFormat, parseCli, required, runCli } from '../src/cli/args.js'
 import { main as evalMain } from '../src/cli/eval.js'
-import { describeData, loadData, type LoadedData } from '../src/distill/training-data.js'
+import { describeData, loadData, type LoadedData } from '../src/distill/training/training-data.js'
 import { fixed, markdownTable } from '../src/cli/table.js'
-import { hitAtK, ndcgAtK } from '../src/distill/metrics.js'
+import { hitAtK, ndcgAtK } from '../src/distill/evaluation/metrics.js'
 import { BenchResources, closeOnSignal, freePort, logTail } from './bench-processes.js'
 
 const K = 10

@@ -11,10 +11,11 @@
 import * as tf from '@tensorflow/tfjs'
 import { parseArgs } from 'node:util'
 import { Random } from '../src/data/random.js'
-import { distillStudent } from '../src/distill/distill-student.js'
-import { TeacherTargets } from '../src/distill/teacher-targets.js'
-import { trainingPositions } from '../src/distill/training-positions.js'
-import { trainTeacher, type TeacherLoss } from '../src/distill/train-teacher.js'
+import { distillStudent } from '../src/distill/student/distill-student.js'
+import { TeacherTargets } from '../src/distill/targets/teacher-targets.js'
+import { trainingPositions } from '../src/distill/training/training-positions.js'
+import { trainTeacher, type TeacherLoss } from '../src/distill/teacher/train-teacher.js'
+import { TRAINING_DEFAULTS } from '../src/distill/training-defaults.js'
 import { Student } from '../src/models/student.js'
 import { Teacher } from '../src/models/teacher.js'
 import { selectBackend } from '../src/tf/backend.js'
@@ -29,7 +30,7 @@ const { values } = parseArgs({
     'max-len': { type: 'string', default: '50' },
     dropout: { type: 'string', default: '0.2' },
     loss: { type: 'string' },
-    negatives: { type: 'string', default: '512' },
+    negatives: { type: 'string', default: String(TRAINING_DEFAULTS.teacher.negatives) },
     'batch-size': { type: 'string' }
   }
 })
@@ -77,7 +78,7 @@ function teacherRun (): () => void {
 function studentRun (): () => void {
   const model = new Student({ numItems, dim: num('dim', 16) })
   const at = trainingPositions(train)
-  const topN = 32
+  const topN = TRAINING_DEFAULTS.targets.topN
   const targets = values.loss === 'kd'
     ? new TeacherTargets(at, topN, Int32Array.from({ length: at.users.length * topN }, () => rng.int(numItems)), Float32Array.from({ length: at.users.length * topN }, () => rng.next()))
     : undefined

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { DATA_FORMATS, type DataFormat } from '../data/interaction-reader.js'
-import type { LearningRateDecay } from '../distill/schedule.js'
+import type { LearningRateDecay } from '../distill/training/schedule.js'
+import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
 
 export interface OptionSpec {
   type: 'string' | 'int' | 'float' | 'boolean'
@@ -42,7 +43,7 @@ export const COMMON_OPTIONS = {
 /** The learning-rate, stopping and saving options every training command shares. */
 export const TRAINING_OPTIONS = {
   'lr-decay': { type: 'string', default: 'constant', description: 'constant | linear: the learning rate falls to a tenth of itself by the last epoch' },
-  patience: { type: 'int', default: 3, description: 'stop after this many epochs without a better validation NDCG@10' },
+  patience: { type: 'int', default: TRAINING_DEFAULTS.patience, description: 'stop after this many epochs without a better validation NDCG@10' },
   'max-seconds': { type: 'float', description: 'stop after the epoch that passes this training time' },
   'no-save': { type: 'boolean', default: false, description: 'train and report without saving a version' }
 } as const satisfies OptionSpecs

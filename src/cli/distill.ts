@@ -4,63 +4,60 @@
  * and saves it as the next student version:
  *   npm run distill -- --data ../shared/datasets/ml-100k --losses task,kd,ranking
  * `--losses task` trains the same student without distillation (no teacher needed).
- * A thin parser: the run itself is `runStudent` (src/distill/student-pipeline.ts), which the worker calls too.
+ * A thin parser: the run itself is `runStudent` (src/distill/student/student-pipeline.ts), which the worker calls too.
  * The figures also go to a results file (--results), the printed lines and epochs to --log when given.
  */
-import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
-import { runStudent } from '../distill/student-pipeline.js'
+import { distillLosses, LOSS_NAMES, type DistillLosses } from '../distill/student/distill-losses.js'
+import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
+import { runStudent } from '../distill/student/student-pipeline.js'
 import { STUDENT_DEFAULTS } from '../models/student.js'
-import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, dataFormat, learningRateDecay as learningRateDecayOption, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
-import { describeData, loadData } from '../distill/training-data.js'
-import { applyTuned, studentOptions } from './tuned-options.js'
-import { readTunedSettings } from '../distill/tuned-settings.js'
-import { qualityLine } from './report.js'
+import { COMMON_OPTIONS, CliUsageError, learningRateDecay as learningRateDecayOption, parseCli, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
+import { studentOptions } from './tuned-options.js'
+import { qualityLine } from './quality-line.js'
 import { fixed } from './table.js'
-import { RECORD_OPTIONS, runRecord } from './run-record.js'
-import { writableDir } from './writable-dir.js'
+import { RECORD_OPTIONS } from './run-record.js'
+import { startTraining } from './training-start.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
-import { checkStudentRun, type StudentRunPlan } from '../distill/student-run-check.js'
-import type { Fit } from '../distill/fold-validation.js'
-import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/ensemble-members.js'
+import { checkStudentRun, type StudentRunPlan } from '../distill/student/student-run-check.js'
+import type { Fit } from '../distill/training/fold-validation.js'
+import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/targets/ensemble-members.js'
 
-const LOSSES = ['task', 'kd', 'ranking', 'hint'] as const
+const STUDENT = TRAINING_DEFAULTS.student
 
 export const DISTILL_SPEC = {
   usage: 'npm run distill --',
   summary: 'Trains the student on the task loss plus the teacher\'s losses and saves it as the next student version.',
   options: {
     ...COMMON_OPTIONS,
-    epochs: { type: 'int', default: DISTILL_DEFAULTS.epochs, description: 'training epochs at most, per student (early stopping on validation: --patience)' },
-    losses: { type: 'string', default: 'task,kd', description: `comma list of ${LOSSES.join(', ')}` },
+    epochs: { type: 'int', default: STUDENT.epochs, description: 'training epochs at most, per student (early stopping on validation: --patience)' },
+    losses: { type: 'string', default: STUDENT.lossNames.join(','), description: `comma list of ${LOSS_NAMES.join(', ')}` },
     'teacher-version': { type: 'int', description: 'saved teacher version (latest when omitted)' },
     'teacher-scores': { type: 'string', description: 'JSON Lines of per-user teacher top-N lists, instead of a saved teacher' },
     'layers-dir': { type: 'string', description: 'TF.js Layers model directory to use as the teacher, instead of a saved one' },
-    'max-len': { type: 'int', default: 50, description: 'input length of the --layers-dir model' },
+    'max-len': { type: 'int', default: TRAINING_DEFAULTS.targets.maxLen, description: 'input length of the --layers-dir model' },
     'item-map': { type: 'string', description: 'the --layers-dir model\'s item numbering (CSV, TSV or JSON: item id, token, column; see npm run item-map)' },
     dim: { type: 'int', default: STUDENT_DEFAULTS.dim, description: 'student embedding width' },
     window: { type: 'int', default: STUDENT_DEFAULTS.window, description: 'recent items the student pools' },
     'no-dense': { type: 'boolean', default: false, description: 'drop the dense layer after pooling' },
     'no-item-bias': { type: 'boolean', default: false, description: 'drop the per-item bias' },
-    'top-n': { type: 'int', default: 32, description: 'teacher items kept per position (soft-target support)' },
+    'top-n': { type: 'int', default: TRAINING_DEFAULTS.targets.topN, description: 'teacher items kept per position (soft-target support)' },
     'positions-per-user': { type: 'int', description: 'train on each user\'s latest N positions only (default: every position)' },
     'list-positions': { type: 'int', default: 1, description: 'a --teacher-scores list covers each user\'s latest N positions (the others train on the task loss alone)' },
     'mix-item-knn': { type: 'float', default: 0, description: 'mixed distillation: weight (0-1) of item-KNN\'s soft targets mixed into the teacher\'s' },
     ensemble: { type: 'boolean', default: false, description: 'distil from an ensemble: the teacher, Markov chain, item-KNN and popularity weighted on validation NDCG@10' },
     'ensemble-sharpness': { type: 'float', default: DEFAULT_ENSEMBLE_SHARPNESS, description: 'logit of the best item of each baseline in the ensemble (the rest scale with their scores)' },
     'knn-sharpness': { type: 'float', default: 5, description: 'logit of item-KNN\'s best item per position when mixed (the rest scale with their votes)' },
-    'kd-weight': { type: 'float', default: 1, description: 'weight of the soft-target loss' },
+    'kd-weight': { type: 'float', default: STUDENT.kdWeight, description: 'weight of the soft-target loss' },
     'teacher-weights': { type: 'string', default: '1,0', description: 'multipliers of the teacher losses to try, one student each, the best on validation NDCG@10 kept (0: undistilled, so a teacher that hurts is dropped; 1: one run)' },
-    temperature: { type: 'float', default: 1, description: 'soft-target temperature' },
-    'kd-normalise': { type: 'string', default: 'support', description: 'full | support: where the student\'s softmax is taken' },
-    'ranking-weight': { type: 'float', default: 1, description: 'weight of the ranking-distillation loss' },
-    'ranking-k': { type: 'int', default: 10, description: 'teacher top-k treated as positives' },
-    'hint-weight': { type: 'float', default: 1, description: 'weight of the embedding hint loss (saved teacher only)' },
+    temperature: { type: 'float', default: STUDENT.temperature, description: 'soft-target temperature' },
+    'kd-normalise': { type: 'string', default: STUDENT.kdNormalise, description: 'full | support: where the student\'s softmax is taken' },
+    'ranking-weight': { type: 'float', default: STUDENT.rankingWeight, description: 'weight of the ranking-distillation loss' },
+    'ranking-k': { type: 'int', default: STUDENT.rankingK, description: 'teacher top-k treated as positives' },
+    'hint-weight': { type: 'float', default: STUDENT.hintWeight, description: 'weight of the embedding hint loss (saved teacher only)' },
     schedule: { type: 'string', default: 'constant', description: 'constant | linear: teacher losses fade to 0 over the epochs' },
-    'batch-size': { type: 'int', default: DISTILL_DEFAULTS.batchSize, description: 'positions per step' },
-    'learning-rate': { type: 'float', default: DISTILL_DEFAULTS.learningRate, description: 'Adam learning rate' },
+    'batch-size': { type: 'int', default: STUDENT.batchSize, description: 'positions per step' },
+    'learning-rate': { type: 'float', default: STUDENT.learningRate, description: 'Adam learning rate' },
     ...TRAINING_OPTIONS,
     fit: FIT_OPTION,
     ...RECORD_OPTIONS
@@ -71,15 +68,17 @@ type DistillArgs = NonNullable<ReturnType<typeof parseCli<typeof DISTILL_SPEC.op
 
 export function parseLosses (args: Pick<DistillArgs, 'losses' | 'kd-weight' | 'temperature' | 'kd-normalise' | 'ranking-weight' | 'ranking-k' | 'hint-weight'>): DistillLosses {
   const names = args.losses.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  const unknown = names.filter((n) => !(LOSSES as readonly string[]).includes(n))
-  if (names.length === 0 || unknown.length > 0) throw new CliUsageError(`--losses takes a comma list of ${LOSSES.join(', ')}, got ${JSON.stringify(args.losses)}`)
+  const unknown = names.filter((n) => !(LOSS_NAMES as readonly string[]).includes(n))
+  if (names.length === 0 || unknown.length > 0) throw new CliUsageError(`--losses takes a comma list of ${LOSS_NAMES.join(', ')}, got ${JSON.stringify(args.losses)}`)
   if (args['kd-normalise'] !== 'full' && args['kd-normalise'] !== 'support') throw new CliUsageError('--kd-normalise must be full or support')
-  const losses: DistillLosses = {}
-  if (names.includes('task')) losses.task = { weight: 1 }
-  if (names.includes('kd')) losses.kd = { weight: args['kd-weight'], temperature: args.temperature, normalise: args['kd-normalise'] }
-  if (names.includes('ranking')) losses.ranking = { weight: args['ranking-weight'], k: args['ranking-k'] }
-  if (names.includes('hint')) losses.hint = { weight: args['hint-weight'] }
-  return losses
+  return distillLosses(names, {
+    kdWeight: args['kd-weight'],
+    temperature: args.temperature,
+    kdNormalise: args['kd-normalise'],
+    rankingWeight: args['ranking-weight'],
+    rankingK: args['ranking-k'],
+    hintWeight: args['hint-weight']
+  })
 }
 
 export function parseTeacherWeights (text: string): number[] {
@@ -132,18 +131,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   // read again after tuned settings fill in what the command line left out
   const plan = (): StudentRunPlan => studentPlan(args, teacherWeights, fit)
   checkStudentRun(plan())
-  const record = runRecord('distill', argv, args, print)
-  await record.ready()
-  if (!args['no-save']) await writableDir(join(args['models-dir'], 'student'), '--models-dir')
+  const { record, backend, data } = await startTraining('distill', argv, args, print, { writes: args['no-save'] ? undefined : 'student', tuned: studentOptions })
   print = record.print
-  const backend = await selectBackend()
-  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
-  print(`${describeData(data)}; backend ${backend}`)
-  const tuned = await readTunedSettings(args['models-dir'], data.fingerprint)
-  if (tuned !== undefined) {
-    const taken = applyTuned(args, argv, studentOptions(tuned.tuned))
-    if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
-  }
   const { losses } = plan()
 
   const run = await runStudent({
@@ -157,8 +146,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     progress: record.progress('student')
   })
   const weighted = run.teacherWeight === 1 ? '' : `, teacher weight ${run.teacherWeight}`
-  const dropped = LOSSES.filter((name) => losses[name] !== undefined && run.losses[name] === undefined)
-  const trained = LOSSES.filter((name) => run.losses[name] !== undefined).join(',') + (dropped.length > 0 ? `; ${dropped.join(',')} dropped` : '')
+  const dropped = LOSS_NAMES.filter((name) => losses[name] !== undefined && run.losses[name] === undefined)
+  const trained = LOSS_NAMES.filter((name) => run.losses[name] !== undefined).join(',') + (dropped.length > 0 ? `; ${dropped.join(',')} dropped` : '')
   const refitted = refitLine(run.refit)
   if (refitted !== undefined) print(refitted)
   print(qualityLine(`student (${trained}${weighted}, fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))

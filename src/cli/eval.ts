@@ -5,23 +5,24 @@
  *   npm run eval -- --data ../shared/datasets/ml-100k [--models student,teacher,markov-chain] [--k 10,20] [--student-version 3,5]
  */
 import { pathToFileURL } from 'node:url'
-import { evaluateAtCutoffs, topKOverlap, type EvaluationResult } from '../distill/evaluate.js'
+import { evaluateAtCutoffs, topKOverlap, type EvaluationResult } from '../distill/evaluation/evaluate.js'
 import { loadStudent, loadTeacher } from '../models/artifact/model-io.js'
 import { listVersions } from '../models/artifact/index.js'
 import { ItemKnnScorer } from '../models/item-knn.js'
 import { loadLayersTeacher } from '../models/layers-teacher.js'
 import { UserListsScorer } from '../models/user-lists-scorer.js'
-import { ensembleMembers } from '../distill/ensemble-members.js'
-import { ensembleScorer, fitEnsemble } from '../distill/fit-ensemble.js'
-import { layersItemMap, readScoresFile } from '../distill/teacher-source.js'
+import { ensembleMembers } from '../distill/targets/ensemble-members.js'
+import { ensembleScorer, fitEnsemble } from '../distill/targets/fit-ensemble.js'
+import { layersItemMap, readScoresFile } from '../distill/targets/teacher-source.js'
 import { MarkovChainScorer } from '../models/markov-chain.js'
 import { PopularityScorer } from '../models/popularity.js'
 import type { Scorer } from '../models/scorer.js'
 import { selectBackend } from '../tf/backend.js'
 import { COMMON_OPTIONS, CliUsageError, parseCli, positiveIntList, required, runCli, dataFormat } from './args.js'
 import { RECORD_OPTIONS, runRecord } from './run-record.js'
-import { FITS, foldValidation } from '../distill/fold-validation.js'
-import { checkCatalogue, describeData, loadData, type LoadedData } from '../distill/training-data.js'
+import { FITS, foldValidation } from '../distill/training/fold-validation.js'
+import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
+import { checkCatalogue, describeData, loadData, type LoadedData } from '../distill/training/training-data.js'
 import { fixed, markdownTable } from './table.js'
 
 export const EVAL_SPEC = {
@@ -34,7 +35,7 @@ export const EVAL_SPEC = {
     'student-version': { type: 'string', description: 'student version, comma list of versions, or "all" (latest when omitted)' },
     'teacher-version': { type: 'string', description: 'teacher version, comma list of versions, or "all" (latest when omitted; the ensemble uses each)' },
     'layers-dir': { type: 'string', description: 'directory of a TF.js Layers model (model.json + shards) to evaluate as "layers"' },
-    'max-len': { type: 'int', default: 50, description: 'input length of the --layers-dir model' },
+    'max-len': { type: 'int', default: TRAINING_DEFAULTS.targets.maxLen, description: 'input length of the --layers-dir model' },
     'item-map': { type: 'string', description: 'the --layers-dir model\'s item numbering (CSV, TSV or JSON: item id, token, column; see npm run item-map)' },
     'teacher-scores': { type: 'string', description: 'JSON Lines of per-user top-N lists (as npm run distill reads them) to evaluate as "scores"' },
     split: { type: 'string', default: 'test', description: 'test | valid' },

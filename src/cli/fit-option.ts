@@ -1,5 +1,5 @@
-import { FITS, type Fit } from '../distill/fold-validation.js'
-import type { TrainReport } from '../distill/trainer.js'
+import { FITS, type Fit } from '../distill/training/fold-validation.js'
+import type { TrainReport } from '../distill/training/train-loop.js'
 import { CliUsageError, type OptionSpec } from './args.js'
 
 /** `--fit`: what the tested model (and, in eval, the baselines) is fitted on once settings were chosen on validation. */

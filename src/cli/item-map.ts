@@ -8,7 +8,7 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { loadData } from '../distill/training-data.js'
+import { loadData } from '../distill/training/training-data.js'
 import { projectItemMap } from '../models/item-map-file.js'
 import { COMMON_OPTIONS, CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
 

@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { createProgress, type ProgressReporter } from '../distill/progress.js'
+import { createProgress, type ProgressReporter } from '../distill/training/progress.js'
 import { writableDir } from './writable-dir.js'
 
 /** Options every experiment command takes: where its figures and its log go. */
@@ -40,7 +40,7 @@ export function runRecord (command: string, argv: readonly string[], args: { res
       return {
         step: (info) => terminal.step(info),
         epoch: (info) => { terminal.epoch(info); file.epoch(info) },
-        done: (summary) => { terminal.done(summary); file.done(summary) }
+        done: (summary, fields) => { terminal.done(summary, fields); file.done(summary, fields) }
       }
     },
     async write (figures) {

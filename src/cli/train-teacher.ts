@@ -2,33 +2,30 @@
  * Trains the SASRec-style teacher on a dataset's leave-one-out train split (early stopping on the
  * validation split), reports held-out test quality, and saves it as the next teacher version:
  *   npm run train:teacher -- --data ../shared/datasets/ml-100k --epochs 20
- * A thin parser: the run itself is `runTeacher` (src/distill/teacher-pipeline.ts). The figures
+ * A thin parser: the run itself is `runTeacher` (src/distill/teacher/teacher-pipeline.ts). The figures
  * also go to a results file (--results), the printed lines and epochs to --log when given.
  */
 import { availableParallelism } from 'node:os'
-import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { runTeacher } from '../distill/teacher-pipeline.js'
-import { GBCE_CALIBRATION, TEACHER_TRAINING_DEFAULTS, type TeacherLoss } from '../distill/trainer.js'
+import { runTeacher } from '../distill/teacher/teacher-pipeline.js'
+import { GBCE_CALIBRATION, type TeacherLoss } from '../distill/teacher/train-teacher.js'
+import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
 import { TEACHER_DEFAULTS } from '../models/teacher.js'
-import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, required, runCli, trainingPlan, TRAINING_OPTIONS, dataFormat } from './args.js'
-import { describeData, loadData } from '../distill/training-data.js'
-import { qualityLine } from './report.js'
-import { RECORD_OPTIONS, runRecord } from './run-record.js'
-import { writableDir } from './writable-dir.js'
+import { COMMON_OPTIONS, CliUsageError, learningRateDecay, parseCli, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
+import { qualityLine } from './quality-line.js'
+import { RECORD_OPTIONS } from './run-record.js'
+import { startTraining } from './training-start.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
-import { applyTuned, teacherOptions } from './tuned-options.js'
-import { readTunedSettings } from '../distill/tuned-settings.js'
-import { checkTeacherRun, type TeacherRunPlan } from '../distill/teacher-run-check.js'
-import type { Fit } from '../distill/fold-validation.js'
+import { teacherOptions } from './tuned-options.js'
+import { checkTeacherRun, type TeacherRunPlan } from '../distill/teacher/teacher-run-check.js'
+import type { Fit } from '../distill/training/fold-validation.js'
 
 export const TRAIN_TEACHER_SPEC = {
   usage: 'npm run train:teacher --',
   summary: 'Trains the teacher (causal self-attention over the item sequence) and saves it as the next teacher version.',
   options: {
     ...COMMON_OPTIONS,
-    epochs: { type: 'int', default: TEACHER_TRAINING_DEFAULTS.epochs, description: 'training epochs at most (early stopping on validation: --patience)' },
+    epochs: { type: 'int', default: TRAINING_DEFAULTS.teacher.epochs, description: 'training epochs at most (early stopping on validation: --patience)' },
     dim: { type: 'int', default: TEACHER_DEFAULTS.dim, description: 'embedding and block width' },
     blocks: { type: 'int', default: TEACHER_DEFAULTS.blocks, description: 'self-attention blocks' },
     heads: { type: 'int', default: TEACHER_DEFAULTS.heads, description: 'attention heads (must divide dim)' },
@@ -36,11 +33,11 @@ export const TRAIN_TEACHER_SPEC = {
     'max-len': { type: 'int', default: TEACHER_DEFAULTS.maxLen, description: 'longest history read' },
     dropout: { type: 'float', default: TEACHER_DEFAULTS.dropout, description: 'dropout rate while training' },
     loss: { type: 'string', default: 'sampled', description: 'full (softmax over every item) | sampled (softmax over shared negatives, log-Q corrected) | gbce (gSASRec\'s calibrated binary cross-entropy over shared uniform negatives)' },
-    negatives: { type: 'int', default: 512, description: 'shared negatives per batch for --loss sampled or gbce' },
+    negatives: { type: 'int', default: TRAINING_DEFAULTS.teacher.negatives, description: 'shared negatives per batch for --loss sampled or gbce' },
     'gbce-t': { type: 'float', default: GBCE_CALIBRATION, description: 'gBCE calibration t in [0, 1] (1: calibrated, 0: plain binary cross-entropy)' },
-    'batch-size': { type: 'int', default: TEACHER_TRAINING_DEFAULTS.batchSize, description: 'sequences per step' },
+    'batch-size': { type: 'int', default: TRAINING_DEFAULTS.teacher.batchSize, description: 'sequences per step' },
     threads: { type: 'int', default: 0, description: 'threads each training step is split over (data parallel, one TF.js backend each); 0 = every core, 1 = this thread alone' },
-    'learning-rate': { type: 'float', default: TEACHER_TRAINING_DEFAULTS.learningRate, description: 'Adam learning rate' },
+    'learning-rate': { type: 'float', default: TRAINING_DEFAULTS.teacher.learningRate, description: 'Adam learning rate' },
     ...TRAINING_OPTIONS,
     fit: FIT_OPTION,
     ...RECORD_OPTIONS
@@ -58,18 +55,8 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   // read again after tuned settings fill in what the command line left out
   const plan = (): TeacherRunPlan => teacherPlan(args, fit)
   checkTeacherRun(plan())
-  const record = runRecord('train-teacher', argv, args, print)
-  await record.ready()
-  if (!args['no-save']) await writableDir(join(args['models-dir'], 'teacher'), '--models-dir')
+  const { record, backend, data } = await startTraining('train-teacher', argv, args, print, { writes: args['no-save'] ? undefined : 'teacher', tuned: teacherOptions })
   print = record.print
-  const backend = await selectBackend()
-  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
-  print(`${describeData(data)}; backend ${backend}`)
-  const tuned = await readTunedSettings(args['models-dir'], data.fingerprint)
-  if (tuned !== undefined) {
-    const taken = applyTuned(args, argv, teacherOptions(tuned.tuned))
-    if (taken.length > 0) print(`tuned settings from ${tuned.path}: ${taken.join(' ')}`)
-  }
   const { loss } = plan()
 
   // the native backend already runs each kernel on every core; wasm runs one thread per backend

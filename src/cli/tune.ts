@@ -5,15 +5,13 @@
  *   npm run tune -- --data ../shared/datasets/ml-100k --budget-minutes 30
  * The test split is never read.
  */
-import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { describeData, loadData } from '../distill/training-data.js'
-import { tune } from '../distill/tune.js'
-import { saveTunedSettings } from '../distill/tuned-settings.js'
-import { selectBackend } from '../tf/backend.js'
-import { COMMON_OPTIONS, CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
-import { RECORD_OPTIONS, runRecord } from './run-record.js'
-import { writableDir } from './writable-dir.js'
+import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
+import { tune } from '../distill/tuning/tune.js'
+import { saveTunedSettings } from '../distill/tuning/tuned-settings.js'
+import { COMMON_OPTIONS, CliUsageError, parseCli, runCli } from './args.js'
+import { RECORD_OPTIONS } from './run-record.js'
+import { startTraining } from './training-start.js'
 
 export const TUNE_SPEC = {
   usage: 'npm run tune --',
@@ -25,7 +23,7 @@ export const TUNE_SPEC = {
     seed: COMMON_OPTIONS.seed,
     'budget-minutes': { type: 'float', default: 30, description: 'wall-clock budget of the whole search (60% teacher, 40% student)' },
     trials: { type: 'int', description: 'trials per phase at most (default: as many as the budget allows; trial 1 is the defaults)' },
-    epochs: { type: 'int', default: 30, description: 'epochs per trial at most (early stopping on validation, patience 3)' },
+    epochs: { type: 'int', default: 30, description: `epochs per trial at most (early stopping on validation, patience ${TRAINING_DEFAULTS.patience})` },
     ...RECORD_OPTIONS
   }
 } as const
@@ -36,14 +34,9 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (!(args['budget-minutes'] > 0)) throw new CliUsageError('--budget-minutes must be positive')
   if (args.trials !== undefined && !(args.trials >= 1)) throw new CliUsageError('--trials must be at least 1')
   if (!(args.epochs >= 1)) throw new CliUsageError('--epochs must be at least 1')
-  const record = runRecord('tune', argv, args, print)
   // the choice is saved once the whole budget is spent: refuse a place it cannot go now
-  await record.ready()
-  await writableDir(join(args['models-dir'], 'tuned'), '--models-dir')
+  const { record, backend, data } = await startTraining('tune', argv, args, print, { writes: 'tuned' })
   print = record.print
-  const backend = await selectBackend()
-  const data = await loadData(required(args.data, 'data'), dataFormat(args.format), args.seed)
-  print(`${describeData(data)}; backend ${backend}`)
   const budgetSeconds = args['budget-minutes'] * 60
   const result = tune(data, { budgetSeconds, seed: args.seed, trials: args.trials, epochs: args.epochs, log: print })
   const path = await saveTunedSettings(args['models-dir'], data.fingerprint, result, budgetSeconds)

@@ -1,4 +1,4 @@
-import type { TunedSettings } from '../distill/tuned-settings.js'
+import type { TunedSettings } from '../distill/tuning/tuned-settings.js'
 
 /** Options spelled out on the command line (`--dim 8`, `--dim=8`, `--no-save`). */
 export function givenOptions (argv: readonly string[]): Set<string> {

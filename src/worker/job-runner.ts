@@ -93,7 +93,7 @@ export class JobRunner {
           update({ epoch: e.epoch, epochs: e.epochs, loss: e.loss, etaSeconds: e.etaSeconds, history: [...job!.history, { stage: e.stage, epoch: e.epoch, loss: e.loss, validNdcg: e.validNdcg, seconds: e.seconds }] })
           log.info({ phase: job!.phase, version: input.version, stage: e.stage, epoch: e.epoch, epochs: e.epochs, loss: Number(e.loss.toFixed(4)), validNdcg: e.validNdcg === undefined ? undefined : Number(e.validNdcg.toFixed(4)) }, 'epoch done')
         },
-        log: (line) => log.info({ phase: job!.phase, version: input.version }, line)
+        log: (line, fields) => log.info({ phase: job!.phase, version: input.version, ...fields }, line)
       }, abort.signal)
       if (abort.signal.aborted) throw abort.signal.reason
       metrics.validationNdcg.set({ model: 'candidate' }, outcome.candidateNdcg)

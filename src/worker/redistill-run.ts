@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DataFormat } from '../data/interaction-reader.js'
 import { readDataset } from '../data/read-dataset.js'
-import { evaluate } from '../distill/evaluate.js'
-import type { EpochProgress, ProgressReporter } from '../distill/progress.js'
-import { runStudent } from '../distill/student-pipeline.js'
-import { runTeacher } from '../distill/teacher-pipeline.js'
-import type { DistillLosses } from '../distill/trainer.js'
-import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/ensemble-members.js'
-import { checkStudentRun, type StudentRunPlan } from '../distill/student-run-check.js'
-import { catalogueFit, withEvents, type LoadedData } from '../distill/training-data.js'
+import { evaluate } from '../distill/evaluation/evaluate.js'
+import type { EpochProgress, LogFields, LogLine, ProgressReporter } from '../distill/training/progress.js'
+import { runStudent } from '../distill/student/student-pipeline.js'
+import { runTeacher } from '../distill/teacher/teacher-pipeline.js'
+import { teacherLossFor } from '../distill/teacher/train-teacher.js'
+import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
+import type { DistillLosses } from '../distill/student/distill-losses.js'
+import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/targets/ensemble-members.js'
+import { checkStudentRun, type StudentRunPlan } from '../distill/student/student-run-check.js'
+import { catalogueFit, withEvents, type LoadedData } from '../distill/training/training-data.js'
 import { listVersions, readArtifact, versionDir, type ArtifactFileName } from '../models/artifact/index.js'
 import { restoreStudent } from '../models/artifact/model-io.js'
 import { PopularityScorer } from '../models/popularity.js'
@@ -49,7 +51,7 @@ export interface RedistillHooks {
   signal: { readonly aborted: boolean }
   phase: (phase: RunPhase) => void
   epoch: (figures: EpochFigures & { epochs: number, etaSeconds: number }) => void
-  log: (line: string) => void
+  log: LogLine
 }
 
 export interface RedistillOutcome {
@@ -100,16 +102,16 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
       data,
       modelsDir: input.modelsDir,
       teacher: {},
-      loss: data.dataset.items.size <= FULL_SOFTMAX_ITEMS ? { kind: 'full' } : { kind: 'sampled', negatives: 512 },
+      loss: teacherLossFor(data.dataset.items.size),
       epochs: input.teacherEpochs,
       seed: input.seed,
-      patience: 3,
+      patience: TRAINING_DEFAULTS.patience,
       save: true,
       progress: reporter('teacher', hooks),
       signal: hooks.signal
     })
     teacherVersion = run.version
-    hooks.log(`teacher v${run.version ?? '?'}: test NDCG@10 ${run.test.ndcg.toFixed(4)}`)
+    hooks.log(`teacher v${run.version ?? '?'}: test NDCG@10 ${run.test.ndcg.toFixed(4)}`, { stage: 'teacher', teacherVersion: run.version, testNdcg: Number(run.test.ndcg.toFixed(4)) })
   }
 
   const active = input.active === null ? null : await restoreActive(input.active)
@@ -158,15 +160,12 @@ function studentPlan (input: RedistillInput, version: number | null | undefined)
     losses: version === null ? { task: input.losses.task ?? { weight: 1 } } : input.losses,
     teacher: version === null
       ? undefined
-      : { version, maxLen: 50, topN: 32, cache: false, ensemble: input.ensemble ? { sharpness: DEFAULT_ENSEMBLE_SHARPNESS } : undefined },
+      : { version, maxLen: TRAINING_DEFAULTS.targets.maxLen, topN: TRAINING_DEFAULTS.targets.topN, cache: false, ensemble: input.ensemble ? { sharpness: DEFAULT_ENSEMBLE_SHARPNESS } : undefined },
     epochs: input.epochs,
-    patience: 3,
+    patience: TRAINING_DEFAULTS.patience,
     save: true
   }
 }
-
-/** Up to here the teacher's full softmax is cheap enough; above it, sampled negatives. */
-const FULL_SOFTMAX_ITEMS = 20_000
 
 /** Whether a saved teacher's catalogue is the data's or a prefix of it (what reusing it needs). */
 function teacherFit (modelsDir: string, version: number, data: LoadedData): 'fits' | string {
@@ -236,8 +235,8 @@ function reporter (stage: 'teacher' | 'student', hooks: RedistillHooks, onFirstS
     epoch (e: EpochProgress) {
       hooks.epoch({ stage, epoch: e.epoch + 1, epochs: e.epochs, loss: e.loss, validNdcg: e.metric, seconds: e.seconds, etaSeconds: e.etaSeconds })
     },
-    done (summary: string) {
-      hooks.log(`${stage} ${summary}`)
+    done (summary: string, fields?: LogFields) {
+      hooks.log(`${stage} ${summary}`, { stage, ...fields })
     }
   }
 }

@@ -2,12 +2,13 @@ import { RunCancelledError } from '../distill/run-cancelled.js'
 import { startThread } from '../threads/start-thread.js'
 import type { BackendName } from '../tf/backend-name.js'
 import type { EpochFigures, RunPhase } from '../stores/job.js'
+import type { LogFields } from '../distill/training/progress.js'
 import type { RedistillHooks, RedistillInput, RedistillOutcome } from './redistill-run.js'
 
 export type ThreadMessage =
   | { type: 'phase', phase: RunPhase }
   | { type: 'epoch', figures: EpochFigures & { epochs: number, etaSeconds: number } }
-  | { type: 'log', line: string }
+  | { type: 'log', line: string, fields?: LogFields }
   | { type: 'done', outcome: RedistillOutcome }
   | { type: 'failed', message: string, code?: string, stack?: string }
 
@@ -49,7 +50,7 @@ export async function runInThread (input: RedistillInput, hooks: Omit<RedistillH
       switch (message.type) {
         case 'phase': hooks.phase(message.phase); break
         case 'epoch': hooks.epoch(message.figures); break
-        case 'log': hooks.log(message.line); break
+        case 'log': hooks.log(message.line, message.fields); break
         case 'done': settle(() => resolve(message.outcome)); break
         case 'failed':
           settle(() => reject(message.code === RunCancelledError.CODE ? new RunCancelledError(message.message) : Object.assign(new Error(message.message), { code: message.code })))

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { DISTILL_DEFAULTS, type DistillLosses } from '../distill/trainer.js'
+import { distillLosses } from '../distill/student/distill-losses.js'
 import { highestVersion, listVersions, versionDir } from '../models/artifact/index.js'
 import { parseManifest } from '../models/artifact/manifest.js'
 import type { EventLog } from '../stores/event-log.js'
@@ -49,7 +49,7 @@ export async function runInput (request: RunRequest, { settings, channel, models
     teacher: teacherMode(request, settings),
     teacherEpochs: settings.teacherEpochs,
     epochs: request.epochs ?? settings.epochs,
-    losses: lossesOf(request),
+    losses: distillLosses(request.losses, { temperature: request.temperature }),
     ensemble: request.ensemble ?? false,
     force: request.force ?? false,
     warmStart: request.warmStart ?? true,
@@ -73,18 +73,6 @@ function teacherMode (request: RunRequest, { modelsDir, teacherRetrainIntervalMs
   if (newest === undefined) return teacherRetrainIntervalMs === null ? 'none' : 'retrain'
   if (teacherRetrainIntervalMs === null) return 'reuse'
   return Date.now() - teacherCreated(modelsDir, newest) >= teacherRetrainIntervalMs ? 'retrain' : 'reuse'
-}
-
-function lossesOf (request: RunRequest): DistillLosses {
-  if (request.losses === undefined && request.temperature === undefined) return DISTILL_DEFAULTS.losses
-  const names = request.losses ?? ['task', 'kd']
-  const temperature = request.temperature ?? 1
-  const losses: DistillLosses = {}
-  if (names.includes('task')) losses.task = { weight: 1 }
-  if (names.includes('kd')) losses.kd = { weight: 1, temperature, normalise: 'support' }
-  if (names.includes('ranking')) losses.ranking = { weight: 1, k: 10 }
-  if (names.includes('hint')) losses.hint = { weight: 1 }
-  return losses
 }
 
 function teacherCreated (modelsDir: string, version: number): number {

@@ -32,7 +32,7 @@ try {
     signal: { get aborted () { return Atomics.load(cancel, 0) === 1 } },
     phase: (phase) => post({ type: 'phase', phase }),
     epoch: (figures) => post({ type: 'epoch', figures }),
-    log: (line) => post({ type: 'log', line })
+    log: (line, fields) => post({ type: 'log', line, fields })
   })
   post({ type: 'done', outcome })
 } catch (err) {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
 import { main } from '../../bench/quality.js'
-import { loadData } from '../../src/distill/training-data.js'
+import { loadData } from '../../src/distill/training/training-data.js'
 import { selectBackend } from '../../src/tf/backend.js'
 import { writeCycleWalks } from '../helpers/cycle-walks.js'
 

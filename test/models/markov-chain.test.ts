@@ -5,7 +5,7 @@ import { PopularityScorer } from '../../src/models/popularity.js'
 import { buildDataset } from '../../src/data/build-dataset.js'
 import { generateSynthetic } from '../../src/data/synthetic.js'
 import { leaveOneOut } from '../../src/data/split.js'
-import { evaluate } from '../../src/distill/evaluate.js'
+import { evaluate } from '../../src/distill/evaluation/evaluate.js'
 import { topK } from '../../src/models/top-k.js'
 
 const seq = (...items: number[]): Int32Array => Int32Array.from(items)

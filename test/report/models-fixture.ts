@@ -9,7 +9,7 @@ export const HOSTILE_TERM = '<img src=x onerror=alert(1)>'
 
 const NOW = new Date('2026-01-02T03:04:05.000Z')
 
-/** Per-epoch lines as the pipelines write them (see curveLines in src/distill/train-loop.ts). */
+/** Per-epoch lines as the pipelines write them (see curveLines in src/distill/training/train-loop.ts). */
 function studentCurves (epochs: number): object[] {
   return Array.from({ length: epochs }, (_, i) => {
     const task = 5.5 - 0.4 * i

@@ -41,7 +41,7 @@ export const ENV: Record<string, string> = {
 export const inProcess: Execute = async (input, hooks, signal) => await redistill(input, { ...hooks, signal })
 
 export interface Harness extends Built {
-  /** Every line the app logged (LOG_LEVEL from env, default silent). */
+  /** Every line the app and a worker started by startWorker logged (LOG_LEVEL from env, default silent). */
   logs: string[]
   /** Run before the app closes (node:test runs t.after hooks in the order they were added). */
   beforeClose: Array<() => Promise<void>>
@@ -88,7 +88,7 @@ function capturing (logger: Logger, lines: string[]): Logger {
  * goes. `'thread'` runs each job in the training thread, as the service does.
  */
 export async function startWorker (h: Harness, execute: Execute | 'thread' = inProcess, config: Readonly<Config> = h.config): Promise<RedistillWorker> {
-  const worker = createWorker({ config, stores: h.services.stores, control: h.services.control, metrics: h.services.metrics, log: createLogger('silent'), execute: execute === 'thread' ? undefined : execute })
+  const worker = createWorker({ config, stores: h.services.stores, control: h.services.control, metrics: h.services.metrics, log: capturing(createLogger(config.logLevel), h.logs), execute: execute === 'thread' ? undefined : execute })
   h.beforeClose.push(async () => await worker.stop())
   await worker.start()
   return worker

@@ -68,6 +68,21 @@ describe('a re-distillation run', () => {
     assert.ok(!existsSync(join(versionDir(h.config.modelsDir, 'student', 1), 'state.json')))
   })
 
+  it('logs the pipeline\'s lines with their figures as fields beside the phase and version', async (t) => {
+    const h = await buildHarness(t, { LOG_LEVEL: 'info' })
+    await startWorker(h)
+    const done = await finished(h, await onlyJob(h))
+    assert.equal(done.state, 'activated', done.reason)
+    const lines = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>)
+    const last = lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('student done: best epoch'))
+    assert.ok(last !== undefined, h.logs.join('\n'))
+    assert.equal(last.stage, 'student')
+    assert.equal(last.phase, 'training-student')
+    assert.equal(last.version, done.version)
+    assert.equal(last.epochs, 2)
+    assert.equal(typeof last.bestEpoch, 'number')
+  })
+
   it('rejects a worse student, keeps the old one serving, and a restart does not load the rejected one', async (t) => {
     // the first run sets the bar; the second, with no tolerance, trains one epoch from scratch
     const env = { GATE_TOLERANCE: '0', REDISTILL_EPOCHS: '6' }

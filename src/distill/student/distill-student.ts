@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs'
+import { Random } from '../../data/random.js'
+import type { Student } from '../../models/student.js'
+import { padWindows } from '../../models/windows.js'
+import { lookupColumns } from '../../tf/embedding.js'
+import { glorotVariable } from '../../tf/init.js'
+import { DistillError } from '../distill-error.js'
+import { crossEntropy, hintLoss, rankingDistillation, rankWeights, supportKl } from '../training/losses.js'
+import { teacherWeight, type TeacherWeightSchedule } from '../training/schedule.js'
+import type { TeacherTargets } from '../targets/teacher-targets.js'
+import { trainingPositions, type TrainingPositions } from '../training/training-positions.js'
+import { runEpochs, type TrainLoopOptions, type TrainReport } from '../training/train-loop.js'
+import { LOSS_NAMES, usesTeacher, type DistillLosses } from './distill-losses.js'
+import { AdjustableAdam } from '../../tf/adam.js'
+
+export interface DistillOptions extends TrainLoopOptions {
+  losses: DistillLosses
+  /** Needed by kd, ranking and hint; its positions are the training positions. */
+  targets?: TeacherTargets
+  /** Training positions without targets (task loss only); default every position. */
+  positions?: TrainingPositions
+  schedule?: TeacherWeightSchedule
+}
+
+/**
+ * Trains a student on its last `window` items per position, with the task loss and any of the
+ * teacher's losses. Without targets (and with task only) this is the no-distillation baseline
+ * on the same positions.
+ */
+export function distillStudent (student: Student, train: readonly Int32Array[], options: DistillOptions): TrainReport {
+  const { losses, targets } = options
+  const teacherOn = usesTeacher(losses)
+  if (teacherOn && targets === undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'kd, ranking and hint losses need teacher targets')
+  // a run drops the hint loss for such targets before it gets here (servedLosses)
+  if (losses.hint && targets?.itemEmbeddings === undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'the hint loss needs targets with item embeddings')
+  if (losses.ranking && targets && losses.ranking.k > targets.topN) throw new DistillError('DISTILL_OPTIONS_INVALID', `ranking k ${losses.ranking.k} exceeds the targets' top-${targets.topN}`)
+  const positions = targets?.positions ?? options.positions ?? trainingPositions(train)
+  const { window } = student.config
+  const rng = new Random(options.seed)
+  const optimizer = new AdjustableAdam(options.learningRate)
+  const projection = losses.hint ? glorotVariable([student.config.dim, targets!.embeddingDim], rng) : undefined
+  const teacherItems = losses.hint ? tf.tensor2d(targets!.itemEmbeddings!, [student.numItems, targets!.embeddingDim]) : undefined
+  const rankW = losses.ranking ? tf.tensor1d(rankWeights(losses.ranking.k, losses.ranking.lambda ?? losses.ranking.k / 2)) : undefined
+  const variables = [...Object.values(student.weights()), ...(projection ? [projection] : [])]
+  const order = Int32Array.from({ length: positions.users.length }, (_, i) => i)
+  // 1 where the teacher covers a position; undefined when it covers them all
+  const covered = targets?.covered === undefined ? undefined : Float32Array.from(targets.covered)
+  try {
+    return runEpochs(student, 'student', options, (epoch, onStep, learningRate) => {
+      optimizer.setLearningRate(learningRate)
+      const tw = options.schedule ? teacherWeight(options.schedule, epoch) : 1
+      rng.shuffle(order)
+      const steps = Math.ceil(order.length / options.batchSize)
+      // the terms' values are read each step in LOSS_NAMES order
+      const names = LOSS_NAMES.filter((name) => losses[name] !== undefined)
+      const termSums = new Float64Array(names.length)
+      let lossSum = 0
+      for (let step = 0; step < steps; step++) {
+        const batch = order.subarray(step * options.batchSize, (step + 1) * options.batchSize)
+        const histories = Array.from(batch, p => {
+          const end = positions.ends[p]
+          return train[positions.users[p]].subarray(Math.max(0, end - window), end)
+        })
+        const loss = tf.tidy(() => {
+          const ids = tf.tensor2d(padWindows(histories, window, student.padId), [batch.length, window], 'int32')
+          const nextItems = tf.tensor1d(Array.from(batch, p => train[positions.users[p]][positions.ends[p]]), 'int32')
+          const support = targets ? tf.tensor2d(rowsOf(targets.items, batch, targets.topN), [batch.length, targets.topN], 'int32') : undefined
+          const teacherLogits = targets ? tf.tensor2d(rowsOf(targets.logits, batch, targets.topN), [batch.length, targets.topN]) : undefined
+          const topK = losses.ranking ? tf.slice(support!, [0, 0], [-1, losses.ranking.k]) as tf.Tensor2D : undefined
+          const rows = covered === undefined ? undefined : tf.tensor1d(rowsOf(covered, batch, 1))
+          // each term is kept (unweighted) so the step's one read returns the total and every term
+          const terms: tf.Scalar[] = []
+          const total = optimizer.minimize(() => {
+            const logits = student.scores(student.encode(ids))
+            const term = (value: tf.Scalar): tf.Scalar => { terms.push(tf.keep(value)); return value }
+            let total = tf.scalar(0)
+            if (losses.task) total = tf.add(total, tf.mul(term(crossEntropy(logits, nextItems)), losses.task.weight))
+            if (losses.kd) {
+              const kd = term(supportKl(logits, support!, teacherLogits!, losses.kd.temperature, losses.kd.normalise ?? 'support', rows))
+              total = tf.add(total, tf.mul(kd, tw * losses.kd.weight))
+            }
+            if (losses.ranking) {
+              total = tf.add(total, tf.mul(term(rankingDistillation(lookupColumns(logits, topK!), rankW!, rows)), tw * losses.ranking.weight))
+            }
+            if (losses.hint) {
+              total = tf.add(total, tf.mul(term(hintLoss(student.itemEmbeddings(), projection as unknown as tf.Tensor2D, teacherItems!)), tw * losses.hint.weight))
+            }
+            return total as tf.Scalar
+          }, true, variables)!
+          const stacked = tf.stack([total, ...terms])
+          tf.dispose(terms)
+          return stacked
+        })
+        const values = loss.dataSync()
+        loss.dispose()
+        lossSum += values[0]
+        names.forEach((_, i) => { termSums[i] += values[i + 1] })
+        onStep(step + 1, steps, lossSum / (step + 1))
+      }
+      const terms = Object.fromEntries(names.map((name, i) => [name, termSums[i] / Math.max(1, steps)]))
+      return { loss: lossSum / Math.max(1, steps), positions: order.length, terms, teacherWeight: teacherOn ? tw : undefined }
+    })
+  } finally {
+    optimizer.dispose()
+    tf.dispose([projection, teacherItems, rankW].filter(t => t !== undefined))
+  }
+}
+
+function rowsOf<A extends Int32Array | Float32Array> (flat: A, rows: Int32Array, width: number): A {
+  const out = new (flat.constructor as new (n: number) => A)(rows.length * width)
+  rows.forEach((p, r) => out.set(flat.subarray(p * width, (p + 1) * width), r * width))
+  return out
+}

@@ -1,0 +1,184 @@
+import { evaluate, topKOverlap, type EvaluationResult } from '../evaluation/evaluate.js'
+import { savedMetrics, usPerRequest } from '../training/saved-metrics.js'
+import { curveLines, type TrainReport } from '../training/train-loop.js'
+import { writeTensorBoard } from '../training/tensorboard.js'
+import { loadTeacherSource, type TeacherSource, type TeacherSourceOptions } from '../targets/teacher-source.js'
+import { distillStudent } from './distill-student.js'
+import { TRAINING_DEFAULTS } from '../training-defaults.js'
+import { usesTeacher, type DistillLosses } from './distill-losses.js'
+import { servedLosses } from './served-losses.js'
+import { checkStudentRun } from './student-run-check.js'
+import type { StudentRunOptions } from './student-run-options.js'
+import { trainingPositions } from '../training/training-positions.js'
+import { saveModel } from '../../models/artifact/model-io.js'
+import { Student } from '../../models/student.js'
+import { warmStart, type WarmStartResult } from '../../models/warm-start.js'
+import { foldValidation } from '../training/fold-validation.js'
+
+export interface StudentRunResult {
+  /** The saved version, or null when `save` was false. */
+  version: number | null
+  dir: string | null
+  test: EvaluationResult
+  report: TrainReport
+  params: number
+  teacherLabel: string | null
+  /** Top-10 agreement with the teacher on the test cases, when the teacher can score. */
+  overlap?: number
+  /** Rows reused from `warmFrom`, or null when its shape did not fit (trained from scratch). */
+  warm?: WarmStartResult | null
+  /** The gate's reason when it turned the student down. */
+  rejected?: string
+  /** The multiplier of the teacher losses chosen on validation (1 when there was no choice). */
+  teacherWeight: number
+  /** With fit 'train+valid': the refit's run (its epochs are the report's best epoch + 1). */
+  refit?: TrainReport
+  /** The losses the student trained with: the asked ones less any its teacher could not serve (see servedLosses). */
+  losses: DistillLosses
+}
+
+/**
+ * One student run, the same for `npm run distill` and the worker: refuse options that could only
+ * fail later (checkStudentRun), build the student, get the
+ * teacher's targets when a teacher loss is on, distill on the train split with early stopping on
+ * validation, evaluate on test, and save the version with its figures.
+ */
+export async function runStudent (o: StudentRunOptions): Promise<StudentRunResult> {
+  const { data } = o
+  let losses = o.losses
+  checkStudentRun(o, data.dataset.items.size)
+  const needsTeacher = usesTeacher(losses)
+  const weights = needsTeacher ? o.teacherWeights ?? [1] : [1]
+  let teacher: TeacherSource | undefined
+  let chosen: Trained | undefined
+  try {
+    // targets without item embeddings drop the hint loss, said once in the log
+    const serve = (source: TeacherSource): DistillLosses => {
+      const served = servedLosses(losses, source.targets, source.noItemEmbeddings)
+      if (served.note !== undefined) o.log(served.note)
+      return served.losses
+    }
+    if (needsTeacher) {
+      teacher = await loadTeacherSource(data, teacherOptions(o))
+      losses = serve(teacher)
+    }
+    const tried: Array<{ weight: number, valid: number }> = []
+    for (const weight of weights) {
+      const run = trainStudent({ ...o, losses }, weight, teacher)
+      tried.push({ weight, valid: run.valid })
+      if (chosen === undefined || run.valid > chosen.valid) {
+        chosen?.student.dispose()
+        chosen = run
+      } else {
+        run.student.dispose()
+      }
+    }
+    const { report, warm, weight: teacherWeight } = chosen!
+    if (tried.length > 1) {
+      o.log(`teacher weight chosen on validation NDCG@10: ${teacherWeight} (` +
+        tried.map((t) => `${t.weight}: ${t.valid.toFixed(4)}`).join(', ') + ')' +
+        (teacherWeight === 0 ? `; ${teacher!.label} made the student worse, so it is not distilled from` : ''), { stage: 'student', teacherWeight })
+    }
+    let refit: TrainReport | undefined
+    if (o.fit === 'train+valid') {
+      const folded = foldValidation(data)
+      const epochs = report.bestEpoch + 1
+      o.log(`refitting on train+valid: ${epochs} epoch(s), teacher weight ${teacherWeight}, as chosen on validation`, { stage: 'student', fit: 'train+valid', epochs, teacherWeight })
+      chosen!.student.dispose()
+      chosen = undefined
+      const trainOnly = teacher
+      teacher = undefined
+      trainOnly?.dispose()
+      teacher = teacherWeight > 0 && needsTeacher ? await loadTeacherSource(folded, teacherOptions({ ...o, losses }, { cache: false })) : undefined
+      if (teacher !== undefined) losses = serve(teacher)
+      chosen = trainStudent({ ...o, data: folded, losses }, teacherWeight, teacher, epochs)
+      refit = chosen.report
+    }
+    const { student } = chosen!
+    // a student that ignored its teacher was not distilled from it
+    const used = teacherWeight > 0 ? teacher : undefined
+    const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
+    const overlap = used?.scorer ? topKOverlap(used.scorer, student, data.split.test, 10) : undefined
+    const params = student.paramCount()
+    const { rejected } = (await o.gate?.(student)) ?? {}
+    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses }
+    if (!o.save) return { ...base, version: null, dir: null }
+    const curves = curveLines('student', report)
+    const saved = await saveModel(o.modelsDir, student, {
+      itemIds: data.dataset.items.ids(),
+      datasetFingerprint: data.fingerprint,
+      teacherVersion: used?.version ?? null,
+      teacher: used === undefined ? null : { ...used.provenance, weight: teacherWeight },
+      metrics: { ...savedMetrics(test, report, params, usPerRequest(student, data.split.test)), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
+      curves,
+      version: o.version,
+      rejected: rejected === undefined ? undefined : { reason: rejected }
+    })
+    await writeTensorBoard(saved.dir, curves)
+    return { ...base, version: saved.version, dir: saved.dir }
+  } finally {
+    chosen?.student.dispose()
+    teacher?.dispose()
+  }
+}
+
+interface Trained {
+  student: Student
+  report: TrainReport
+  warm: WarmStartResult | null | undefined
+  weight: number
+  /** Best validation NDCG@10 (-Infinity without validation users). */
+  valid: number
+}
+
+function teacherOptions (o: StudentRunOptions, extra: Partial<TeacherSourceOptions> = {}): TeacherSourceOptions {
+  return { ...TRAINING_DEFAULTS.targets, ...o.teacher, modelsDir: o.modelsDir, withItemEmbeddings: o.losses.hint !== undefined, log: o.log, ...extra }
+}
+
+/**
+ * One student, its teacher losses scaled by `weight` (0: the task loss alone), trained with early
+ * stopping on validation, or for exactly `fixedEpochs` epochs without it.
+ */
+function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSource | undefined, fixedEpochs?: number): Trained {
+  const { data } = o
+  const epochs = fixedEpochs ?? o.epochs ?? TRAINING_DEFAULTS.student.epochs
+  const losses = scaleTeacherLosses(o.losses, weight)
+  const student = new Student({ ...o.student, numItems: data.dataset.items.size, seed: o.student.seed ?? o.seed })
+  try {
+    const warm = o.warmFrom === undefined ? undefined : warmStart(student, data.dataset.items.ids(), o.warmFrom.model, o.warmFrom.itemIds)
+    if (warm === null) o.log('warm start skipped: the previous student has another shape; training from scratch')
+    else if (warm !== undefined) o.log(`warm start: ${warm.reused} item rows from the previous student, ${warm.added} new`)
+    const distilled = weight > 0 && teacher !== undefined
+    const report = distillStudent(student, data.split.train, {
+      epochs,
+      batchSize: o.batchSize ?? TRAINING_DEFAULTS.student.batchSize,
+      learningRate: o.learningRate ?? TRAINING_DEFAULTS.student.learningRate,
+      learningRateDecay: o.learningRateDecay,
+      seed: o.seed,
+      losses,
+      targets: distilled ? teacher.targets : undefined,
+      positions: teacher?.targets.positions ?? trainingPositions(data.split.train, o.teacher?.perUser ?? Infinity),
+      schedule: o.schedule === 'linear' ? { kind: 'linear', start: 1, end: 0, epochs } : undefined,
+      valid: fixedEpochs === undefined ? data.split.valid : undefined,
+      patience: fixedEpochs === undefined ? o.patience : undefined,
+      maxSeconds: fixedEpochs === undefined ? o.maxSeconds : undefined,
+      progress: o.progress,
+      signal: o.signal
+    })
+    return { student, report, warm, weight, valid: report.bestMetric ?? -Infinity }
+  } catch (err) {
+    student.dispose()
+    throw err
+  }
+}
+
+/** The teacher losses' weights times `weight`; at 0 they are dropped and the task loss stays (weight 1 when it was off). */
+function scaleTeacherLosses (losses: DistillLosses, weight: number): DistillLosses {
+  if (weight === 1) return losses
+  if (weight === 0) return { task: losses.task ?? { weight: 1 } }
+  const scaled: DistillLosses = { ...losses }
+  if (losses.kd) scaled.kd = { ...losses.kd, weight: losses.kd.weight * weight }
+  if (losses.ranking) scaled.ranking = { ...losses.ranking, weight: losses.ranking.weight * weight }
+  if (losses.hint) scaled.hint = { ...losses.hint, weight: losses.hint.weight * weight }
+  return scaled
+}

@@ -1,0 +1,58 @@
+import type { LoadedData } from '../training/training-data.js'
+import type { LearningRateDecay } from '../training/schedule.js'
+import type { LogLine, ProgressReporter } from '../training/progress.js'
+import type { Fit } from '../training/fold-validation.js'
+import type { TeacherSourceOptions } from '../targets/teacher-source.js'
+import type { Student, StudentConfig } from '../../models/student.js'
+import type { DistillLosses } from './distill-losses.js'
+
+/** What one student run (runStudent) is asked to do; checkStudentRun judges it first. */
+export interface StudentRunOptions {
+  data: LoadedData
+  modelsDir: string
+  /** The student's shape; numItems comes from the data. */
+  student: Omit<Partial<StudentConfig>, 'numItems'>
+  losses: DistillLosses
+  /** Where the teacher comes from; needed when any loss but `task` is on. */
+  teacher?: Omit<TeacherSourceOptions, 'modelsDir' | 'withItemEmbeddings' | 'log'>
+  epochs?: number
+  batchSize?: number
+  learningRate?: number
+  learningRateDecay?: LearningRateDecay
+  /** Teacher losses fade to 0 over the epochs when 'linear'. */
+  schedule?: 'constant' | 'linear'
+  seed: number
+  patience?: number
+  maxSeconds?: number
+  /** Save the trained student as the next version (else train and report only). */
+  save: boolean
+  /** Progress lines (teacher targets, mixing). */
+  log: LogLine
+  /** Epoch progress (default: stderr). */
+  progress?: ProgressReporter | false
+  /** Checked between steps; see TrainLoopOptions.signal. */
+  signal?: { readonly aborted: boolean }
+  /** Start from a previous version's weights (see warmStart); not disposed. */
+  warmFrom?: { model: Student, itemIds: readonly string[] }
+  /** Save as exactly this version (the worker's fencing token). */
+  version?: number
+  /**
+   * Judges the trained student before it is saved: a reason to reject it saves it as rejected
+   * (on disk for inspection, never loaded by serving).
+   */
+  gate?: (student: Student) => Promise<{ rejected?: string }>
+  /**
+   * Multipliers of the teacher losses to try, one student each, keeping the best on validation
+   * NDCG@10; 0 is the undistilled student (task loss alone), so a teacher that would make the
+   * student worse is weighted down to nothing. Default [1]: the losses as given, one run.
+   */
+  teacherWeights?: readonly number[]
+  /**
+   * 'train+valid': once the teacher weight and the epochs were chosen on validation, a fresh
+   * student (same seed) trains that many epochs on train plus the validation targets, with the
+   * teacher's targets at those positions, and that one is tested. It has seen the targets later
+   * runs choose on, so it is never saved. Not with an ensemble teacher (its weights are fitted on
+   * validation). Default 'train'.
+   */
+  fit?: Fit
+}
