@@ -67,7 +67,8 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
   const admission = new Admission()
 
   const app = Fastify({
-    loggerInstance: logger,
+    // its request serializer wins over Fastify's: every log line shows the URL through loggedUrl
+    loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
@@ -76,8 +77,6 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     http: { requireHostHeader: false, connectionsCheckingInterval: checkingInterval(config) },
     requestIdHeader: false,
     genReqId: requestId,
-    // every request's log lines show its URL through loggedUrl: no secret from a query string
-    childLoggerFactory: (parent, bindings, options) => parent.child(bindings, { ...options, serializers: { ...options.serializers, req: serializeRequest } }),
     routerOptions: { querystringParser: parseQueryString },
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false }, plugins: [ajvWellFormed] },
     schemaController: { compilersFactory: { buildValidator } },
