@@ -18,6 +18,8 @@ export interface Config {
   maxHistory: number
   maxExclude: number
   historyCap: number
+  /** A user's history is dropped this long after the user's last event; null = kept for ever. */
+  historyTtlMs: number | null
   memoryHistoryUsers: number
   cacheTtlMs: number
   cacheMaxEntries: number
@@ -82,6 +84,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     maxHistory: read.int('MAX_HISTORY', 200, 1, 10_000),
     maxExclude: read.int('MAX_EXCLUDE', 500, 0, 10_000),
     historyCap: read.int('HISTORY_CAP', 200, 1, 10_000),
+    historyTtlMs: read.duration('HISTORY_TTL', '90d'),
     memoryHistoryUsers: read.int('MEMORY_HISTORY_USERS', 100_000, 1, 100_000_000),
     cacheTtlMs: read.int('CACHE_TTL_MS', 60_000, 0, 86_400_000),
     cacheMaxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),

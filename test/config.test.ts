@@ -30,6 +30,13 @@ describe('config', () => {
       [8080, '0.0.0.0', 'redis://cache:6379', 50, 'warn', 'cpu', 'redis'])
   })
 
+  it('expires histories after 90 days without activity by default; HISTORY_TTL takes a duration or off', () => {
+    assert.equal(loadConfig({}).historyTtlMs, 90 * 86_400_000)
+    assert.equal(loadConfig({ HISTORY_TTL: '30d' }).historyTtlMs, 30 * 86_400_000)
+    assert.equal(loadConfig({ HISTORY_TTL: '12h' }).historyTtlMs, 12 * 3_600_000)
+    assert.equal(loadConfig({ HISTORY_TTL: 'off' }).historyTtlMs, null)
+  })
+
   it('loads no TF.js: reading config is cheap and works in any process', () => {
     const graph = importGraph(fileURLToPath(new URL('../src/config.ts', import.meta.url)))
     const external = [...graph.values()].flat().filter((s) => !s.startsWith('.'))
@@ -53,7 +60,11 @@ describe('config', () => {
     [{ SCORE_BATCH_MAX: '0' }, /^SCORE_BATCH_MAX must be an integer from 1 to 1024/],
     [{ SCORE_BATCH_WAIT_MS: '-1' }, /^SCORE_BATCH_WAIT_MS must be an integer from 0 to 100/],
     [{ USER_VECTOR_CACHE_ENTRIES: '0' }, /^USER_VECTOR_CACHE_ENTRIES must be an integer from 1/],
-    [{ DATA_PATH: 'none' }, /DATA_PATH=none needs REDIS_URL/]
+    [{ DATA_PATH: 'none' }, /DATA_PATH=none needs REDIS_URL/],
+    [{ HISTORY_TTL: '90' }, /^HISTORY_TTL must be off or a duration like 90s, 15m, 1h or 2d, got "90"$/],
+    [{ HISTORY_TTL: '0d' }, /^HISTORY_TTL must be off or a duration/],
+    [{ HISTORY_TTL: '-1d' }, /^HISTORY_TTL must be off or a duration/],
+    [{ HISTORY_TTL: '1w' }, /^HISTORY_TTL must be off or a duration/]
   ]
   for (const [env, message] of invalid) {
     it(`refuses ${JSON.stringify(env)} naming the variable and what is allowed`, () => {

@@ -5,7 +5,8 @@
  *   npm run import -- --data ../shared/datasets/ml-1m [--prefix distillrec:] [--history-cap 200]
  * By default the import replaces what it writes: each imported user's history and the counts hash
  * are deleted first, so importing the same data twice gives the same state. --no-replace appends to
- * histories and adds to counts instead, for a later log on top of an earlier one.
+ * histories and adds to counts instead, for a later log on top of an earlier one. An imported history
+ * expires as the service's do, HISTORY_TTL after it was written unless the user is active again.
  */
 import { pathToFileURL } from 'node:url'
 import type { Redis } from 'ioredis'
@@ -53,6 +54,7 @@ export async function main (
   const { url, prefix } = redisTarget(args, env)
   const cap = args['history-cap'] ?? loadConfig(env).historyCap
   if (!Number.isInteger(cap) || cap <= 0) throw new CliUsageError(`--history-cap must be a positive integer, got ${cap}`)
+  const ttlMs = loadConfig(env).historyTtlMs ?? undefined
   const replace = !args['no-replace']
 
   const { interactions, file } = await read(required(args.data, 'data'), format)
@@ -63,7 +65,7 @@ export async function main (
     `${replace ? '' : ' (adding to what is stored)'}`)
 
   await withRedis(url, async (client) => {
-    await writeHistories(client, dataset, { prefix, cap, replace, print })
+    await writeHistories(client, dataset, { prefix, cap, ttlMs, replace, print })
     await writeCounts(client, dataset, { prefix, replace })
   })
   const summary = { users, items, interactions: interactions.length, seconds: (performance.now() - started) / 1000 }
@@ -83,12 +85,13 @@ async function read (path: string, format: DataFormat): Promise<Awaited<ReturnTy
 interface HistoryOptions {
   prefix: string
   cap: number
+  ttlMs: number | undefined
   replace: boolean
   print: (line: string) => void
 }
 
-async function writeHistories (client: Redis, dataset: Dataset, { prefix, cap, replace, print }: HistoryOptions): Promise<void> {
-  const store = new RedisHistoryStore({ client, prefix, maxPerUser: cap })
+async function writeHistories (client: Redis, dataset: Dataset, { prefix, cap, ttlMs, replace, print }: HistoryOptions): Promise<void> {
+  const store = new RedisHistoryStore({ client, prefix, maxPerUser: cap, ttlMs })
   const itemIds = dataset.items.ids()
   const userIds = dataset.users.ids()
   const total = userIds.length

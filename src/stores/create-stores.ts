@@ -54,7 +54,8 @@ export interface Stores {
 }
 
 export async function createStores (config: Readonly<Config>, log: Logger, metrics: Metrics): Promise<Stores> {
-  const memoryHistory = new MemoryHistoryStore({ maxPerUser: config.historyCap, maxUsers: config.memoryHistoryUsers })
+  const historyTtlMs = config.historyTtlMs ?? undefined
+  const memoryHistory = new MemoryHistoryStore({ maxPerUser: config.historyCap, maxUsers: config.memoryHistoryUsers, ttlMs: historyTtlMs })
   if (config.redisUrl === undefined) {
     const cache = new MemoryCache({ maxEntries: config.cacheMaxEntries })
     metrics.redisUp.set(0)
@@ -94,7 +95,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     log.warn({ err, store, op }, 'store operation failed; answered from memory')
   }
   const history = new FallbackHistoryStore(
-    new RedisHistoryStore({ client, prefix: config.redisPrefix, maxPerUser: config.historyCap }),
+    new RedisHistoryStore({ client, prefix: config.redisPrefix, maxPerUser: config.historyCap, ttlMs: historyTtlMs }),
     memoryHistory,
     { onError: onError('history'), circuit }
   )

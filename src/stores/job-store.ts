@@ -11,7 +11,7 @@ export interface JobStore {
   get (id: string): Promise<Job | null>
   /** The most recent jobs, newest first. */
   list (limit: number): Promise<Job[]>
-  /** Appends a job id for a worker to run. */
+  /** Appends a job id for a worker to run; the queue keeps the newest JOBS_KEPT, dropping older ids. */
   enqueue (id: string): Promise<void>
   /** The oldest queued id, removed from the queue; null when empty. */
   dequeue (): Promise<string | null>
@@ -20,5 +20,5 @@ export interface JobStore {
   close (): Promise<void>
 }
 
-/** Jobs kept for GET /admin/jobs; older ones are forgotten. */
+/** Jobs kept for GET /admin/jobs, and ids kept in the queue; older ones are forgotten. */
 export const JOBS_KEPT = 100

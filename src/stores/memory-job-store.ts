@@ -10,7 +10,11 @@ export class MemoryJobStore implements JobStore {
   // a Map keeps first-insertion order, so the oldest created job is the first one evicted
   async put (job: Job): Promise<void> {
     this.#jobs.set(job.id, JSON.stringify(job))
-    while (this.#jobs.size > JOBS_KEPT) this.#jobs.delete(this.#jobs.keys().next().value as string)
+    while (this.#jobs.size > JOBS_KEPT) {
+      const oldest = this.#jobs.keys().next().value as string
+      this.#jobs.delete(oldest)
+      this.#cancelled.delete(oldest)
+    }
   }
 
   async get (id: string): Promise<Job | null> {
@@ -25,6 +29,7 @@ export class MemoryJobStore implements JobStore {
 
   async enqueue (id: string): Promise<void> {
     this.#queue.push(id)
+    if (this.#queue.length > JOBS_KEPT) this.#queue.shift()
   }
 
   async dequeue (): Promise<string | null> {

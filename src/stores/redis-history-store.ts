@@ -4,14 +4,16 @@ import { RedisScript } from './redis-script.js'
 import { assertPositiveInt } from './store-error.js'
 
 // KEYS[1]: the user's list; KEYS[2..]: the applied key of each item that has an eventId, in order.
-// ARGV[1]: the cap; ARGV[2]: how long an applied key lives (ms); then itemId, hasId ('1'/'0') per item.
+// ARGV[1]: the cap; ARGV[2]: how long an applied key lives (ms); ARGV[3]: how long the list lives
+// after this append (ms, '0' = for ever); then itemId, hasId ('1'/'0') per item.
 // The applied keys are set last, so an error part-way leaves no event marked applied whose item
-// is missing. One script, so no reader (or replica) ever sees the list above its cap.
+// is missing. One script, so no reader (or replica) ever sees the list above its cap, or without
+// its TTL. An append of copies alone is activity too: it restarts the TTL of a list that exists.
 const APPEND = new RedisScript(`
 local fresh = {}
 local marks = {}
 local k = 1
-for a = 3, #ARGV, 2 do
+for a = 4, #ARGV, 2 do
   if ARGV[a + 1] == '0' then
     fresh[#fresh + 1] = ARGV[a]
   else
@@ -22,11 +24,11 @@ for a = 3, #ARGV, 2 do
     end
   end
 end
-if #fresh == 0 then return 0 end
 for s = 1, #fresh, 1000 do
   redis.call('RPUSH', KEYS[1], unpack(fresh, s, math.min(s + 999, #fresh)))
 end
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+if #fresh > 0 then redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1) end
+if ARGV[3] ~= '0' then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 for key in pairs(marks) do redis.call('SET', key, '1', 'PX', ARGV[2]) end
 return #fresh`)
 
@@ -44,29 +46,34 @@ export interface RedisHistoryStoreOptions {
   maxPerUser: number
   /** How long an applied eventId is remembered, so a copy is skipped (default 7 days). */
   dedupeTtlMs?: number
+  /** A user's list expires this long after the user's last append (PEXPIRE); default never. */
+  ttlMs?: number
 }
 
-/** One Redis list per user, most recent last, trimmed to maxPerUser. */
+/** One Redis list per user, most recent last, trimmed to maxPerUser, expiring ttlMs after its last append. */
 export class RedisHistoryStore implements HistoryStore {
   readonly #client: Redis
   readonly #prefix: string
   readonly #maxPerUser: number
   readonly #dedupeTtlMs: number
+  readonly #ttlMs: number | undefined
 
-  constructor ({ client, prefix, maxPerUser, dedupeTtlMs = DEFAULT_DEDUPE_TTL_MS }: RedisHistoryStoreOptions) {
+  constructor ({ client, prefix, maxPerUser, dedupeTtlMs = DEFAULT_DEDUPE_TTL_MS, ttlMs }: RedisHistoryStoreOptions) {
     assertPositiveInt('maxPerUser', maxPerUser)
     assertPositiveInt('dedupeTtlMs', dedupeTtlMs)
+    if (ttlMs !== undefined) assertPositiveInt('ttlMs', ttlMs)
     this.#client = client
     this.#prefix = prefix
     this.#maxPerUser = maxPerUser
     this.#dedupeTtlMs = dedupeTtlMs
+    this.#ttlMs = ttlMs
   }
 
   async append (userId: string, itemIds: readonly string[], eventIds?: ReadonlyArray<string | undefined>): Promise<void> {
     assertParallel(itemIds, eventIds)
     if (itemIds.length === 0) return
     const keys = [this.#key(userId)]
-    const args: string[] = [String(this.#maxPerUser), String(this.#dedupeTtlMs)]
+    const args: string[] = [String(this.#maxPerUser), String(this.#dedupeTtlMs), String(this.#ttlMs ?? 0)]
     itemIds.forEach((itemId, k) => {
       const eventId = eventIds?.[k]
       if (eventId !== undefined) keys.push(`${this.#prefix}hist:seen:${eventId}`)

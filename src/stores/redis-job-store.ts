@@ -14,7 +14,7 @@ export interface RedisJobStoreOptions {
 /**
  * `<prefix>job:<id>` holds a job as JSON, `<prefix>job:<id>:cancel` its cancel flag,
  * `<prefix>jobs` a sorted set of ids by creation time (trimmed to JOBS_KEPT), and
- * `<prefix>jobs:queue` the ids waiting for a worker.
+ * `<prefix>jobs:queue` the ids waiting for a worker (trimmed to the newest JOBS_KEPT).
  */
 export class RedisJobStore implements JobStore {
   readonly #client: Redis
@@ -47,7 +47,10 @@ export class RedisJobStore implements JobStore {
   }
 
   async enqueue (id: string): Promise<void> {
-    await this.#client.rpush(this.#queueKey, id)
+    await this.#client.multi()
+      .rpush(this.#queueKey, id)
+      .ltrim(this.#queueKey, -JOBS_KEPT, -1)
+      .exec()
   }
 
   async dequeue (): Promise<string | null> {

@@ -112,5 +112,16 @@ describe('npm run import', () => {
       assert.deepEqual(summary && { users: summary.users, interactions: summary.interactions }, { users: 5, interactions: ROWS.length })
       assert.deepEqual(await stored(prefix), expected(2))
     })
+
+    it('gives every imported history the service\'s HISTORY_TTL, and none with HISTORY_TTL=off', async () => {
+      const ttls = async (env: Record<string, string>): Promise<number[]> => {
+        const prefix = redis.prefix()
+        await main(['--data', dataFile, '--redis-url', redisUrl(), '--prefix', prefix], () => {}, env)
+        return await Promise.all([0, 1, 2, 3, 4].map(async (u) => await redis.client().pttl(`${prefix}hist:u:u${u}`)))
+      }
+      const twoDays = 2 * 86_400_000
+      assert.ok((await ttls({ HISTORY_TTL: '2d' })).every((ttl) => ttl > twoDays - 60_000 && ttl <= twoDays))
+      assert.deepEqual(await ttls({ HISTORY_TTL: 'off' }), [-1, -1, -1, -1, -1])
+    })
   })
 })

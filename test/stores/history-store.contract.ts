@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { HistoryStore } from '../../src/stores/history-store.js'
 
-export type MakeHistoryStore = (options: { maxPerUser: number }) => HistoryStore | Promise<HistoryStore>
+export type MakeHistoryStore = (options: { maxPerUser: number, ttlMs?: number }) => HistoryStore | Promise<HistoryStore>
+
+/** Short enough for a test, long enough that a late timer on a busy machine does not expire it early. */
+const TTL_MS = 600
 
 const items = (from: number, to: number): string[] =>
   Array.from({ length: to - from }, (_, k) => `item-${from + k}`)
@@ -10,8 +14,8 @@ const items = (from: number, to: number): string[] =>
 /** The HistoryStore contract, for the memory twin and every real implementation alike. */
 export function historyStoreContract (name: string, make: MakeHistoryStore): void {
   describe(name, () => {
-    const open = async (t: TestContext, maxPerUser = 10): Promise<HistoryStore> => {
-      const store = await make({ maxPerUser })
+    const open = async (t: TestContext, maxPerUser = 10, ttlMs?: number): Promise<HistoryStore> => {
+      const store = await make(ttlMs === undefined ? { maxPerUser } : { maxPerUser, ttlMs })
       t.after(async () => await store.close())
       return store
     }
@@ -134,6 +138,36 @@ export function historyStoreContract (name: string, make: MakeHistoryStore): voi
       const odd = ['movie: the sequel', 'café ☕', '*?[]', '']
       await store.append('user:ü 1', odd)
       assert.deepEqual(await store.recent('user:ü 1', 10), odd)
+    })
+
+    it('forgets a user ttlMs after the last append, and each append starts the time again', async (t) => {
+      const store = await open(t, 10, TTL_MS)
+      await store.append('u1', ['a'])
+      await store.append('u2', ['b'])
+      await sleep(TTL_MS / 2)
+      await store.append('u1', ['c'])
+      await sleep(TTL_MS / 2 + 100)
+      assert.deepEqual(await store.recent('u2', 10), [], 'u2 was idle for longer than ttlMs')
+      assert.deepEqual(await store.recent('u1', 10), ['a', 'c'], 'u1 appended again within ttlMs')
+      await sleep(TTL_MS / 2 + 100)
+      assert.deepEqual(await store.recent('u1', 10), [])
+    })
+
+    it('counts an append whose events were all applied before as activity', async (t) => {
+      const store = await open(t, 10, TTL_MS)
+      await store.append('u1', ['a'], ['e1'])
+      await sleep(TTL_MS / 2)
+      await store.append('u1', ['a'], ['e1'])
+      await sleep(TTL_MS / 2 + 100)
+      assert.deepEqual(await store.recent('u1', 10), ['a'])
+    })
+
+    it('starts a new history for a user it forgot', async (t) => {
+      const store = await open(t, 10, TTL_MS)
+      await store.append('u1', ['a'])
+      await sleep(TTL_MS + 100)
+      await store.append('u1', ['b'])
+      assert.deepEqual(await store.recent('u1', 10), ['b'])
     })
   })
 }

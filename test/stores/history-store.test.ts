@@ -28,10 +28,29 @@ describe('MemoryHistoryStore', () => {
     assert.deepEqual(await store.recent('a', 10), ['1', '2', '3', '1'])
   })
 
+  it('forgets idle users by the injected clock, and drops them from memory at the next append', async () => {
+    let now = 1000
+    const store = new MemoryHistoryStore({ maxPerUser: 5, ttlMs: 100, now: () => now })
+    await store.append('a', ['1'])
+    await store.append('b', ['2'])
+    now = 1099
+    assert.deepEqual(await store.recent('a', 5), ['1'])
+    await store.append('b', ['3'])
+    now = 1100
+    assert.deepEqual(await store.recent('a', 5), [])
+    assert.deepEqual(await store.recent('b', 5), ['2', '3'])
+    await store.append('c', ['4'])
+    assert.equal(store.users, 2, 'a is gone, b and c remain')
+    now = 1199
+    await store.append('c', ['5'])
+    assert.equal(store.users, 1, 'b expired at 1199')
+  })
+
   it('refuses a cap that is not a positive integer with STORE_INVALID_OPTION', () => {
     for (const maxPerUser of [0, -1, 2.5]) {
       assert.throws(() => new MemoryHistoryStore({ maxPerUser }), { code: 'STORE_INVALID_OPTION' })
     }
+    assert.throws(() => new MemoryHistoryStore({ maxPerUser: 5, ttlMs: 0 }), { code: 'STORE_INVALID_OPTION' })
   })
 
   it('hands out copies: changing a returned list changes nothing stored', async () => {
@@ -62,6 +81,28 @@ describe('RedisHistoryStore', { skip: await redisSkipReason() }, () => {
     const ttl = await redis.client().pttl(`${prefix}hist:seen:x`)
     assert.ok(ttl > 59_000 && ttl <= 60_000, `ttl ${ttl}`)
     assert.deepEqual(await redis.client().keys(`${prefix}hist:seen:*`), [`${prefix}hist:seen:x`])
+  })
+
+  it('gives the list <prefix>hist:u:<userId> a TTL of ttlMs, restarted by every append', async () => {
+    const prefix = redis.prefix()
+    const key = `${prefix}hist:u:17`
+    const store = new RedisHistoryStore({ client: redis.client(), prefix, maxPerUser: 3, ttlMs: 3_600_000 })
+    await store.append('17', ['a'], ['x'])
+    const first = await redis.client().pttl(key)
+    assert.ok(first > 3_590_000 && first <= 3_600_000, `pttl ${first}`)
+    for (const eventIds of [['y'], ['x']]) {
+      await redis.client().pexpire(key, 1000)
+      await store.append('17', ['b'], eventIds)
+      const again = await redis.client().pttl(key)
+      assert.ok(again > 3_590_000, `pttl after an append of ${eventIds[0]}: ${again}`)
+    }
+  })
+
+  it('sets no TTL on the list without ttlMs', async () => {
+    const prefix = redis.prefix()
+    const store = new RedisHistoryStore({ client: redis.client(), prefix, maxPerUser: 3 })
+    await store.append('17', ['a'])
+    assert.equal(await redis.client().pttl(`${prefix}hist:u:17`), -1)
   })
 
   it('applies an eventId again once it is forgotten', async () => {

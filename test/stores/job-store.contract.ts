@@ -121,6 +121,15 @@ export function jobStoreContract (name: string, make: MakeJobStore): void {
       assert.equal(await a.dequeue(), null)
     })
 
+    it('keeps the newest JOBS_KEPT queued ids: older ones are forgotten, as the job list forgets them', async (t) => {
+      const [a, b] = await views(t, 2)
+      const ids = Array.from({ length: JOBS_KEPT + 5 }, (_, k) => `job-${k}`)
+      for (const id of ids) await a.enqueue(id)
+      const got: string[] = []
+      for (let id = await b.dequeue(); id !== null; id = await b.dequeue()) got.push(id)
+      assert.deepEqual(got, ids.slice(5))
+    })
+
     it('hands each queued id to exactly one of many callers dequeuing at once', async (t) => {
       const stores = await views(t, 4)
       const ids = Array.from({ length: 20 }, (_, k) => `job-${k}`)
