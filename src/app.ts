@@ -28,20 +28,21 @@ export interface AppOptions {
   config: Readonly<Config>
   services: Services
   logger: Logger
-  /** Overrides of the load-shedding thresholds (tests); the defaults are PRESSURE_LIMITS. */
+  /** Overrides of the load-shedding thresholds (tests); the defaults come from config (SHED_*). */
   pressure?: Partial<PressureLimits>
 }
 
 const MAX_EVENT_BATCH = 1000
 const MAX_RECOMMEND_BATCH = 100
 
-/** Load shedding: to become config. The heap bound leaves V8 room to collect before it gives up. */
-const PRESSURE_LIMITS: PressureLimits = {
-  maxEventLoopDelayMs: 500,
-  maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.9),
-  sampleIntervalMs: 1000,
-  retryAfterSeconds: 2
-}
+/** Load shedding (SHED_*); a 0 threshold turns its check off. The heap bound leaves V8 room to collect before it gives up. */
+const pressureLimits = (config: Readonly<Config>): PressureLimits => ({
+  maxEventLoopDelayMs: config.shedEventLoopDelayMs,
+  maxEventLoopUtilization: config.shedEventLoopUtilization,
+  maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * config.shedHeapUsedRatio),
+  sampleIntervalMs: config.shedSampleIntervalMs,
+  retryAfterSeconds: config.shedRetryAfterSeconds
+})
 /** Probes and scrapes must keep working on an overloaded process, or it gets restarted blind. */
 const NEVER_SHED = ['/health/live', '/metrics']
 /** Status recorded for a request whose client went away before the answer (as nginx logs it). */
@@ -117,7 +118,9 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     reply.header('x-request-id', request.id)
     admission.check(request)
   })
-  app.register(underPressure, loadShedding({ ...PRESSURE_LIMITS, ...pressure }, NEVER_SHED))
+  let readyAt = Infinity
+  app.addHook('onReady', async () => { readyAt = performance.now() })
+  app.register(underPressure, loadShedding({ ...pressureLimits(config), ...pressure }, NEVER_SHED, () => readyAt))
   app.addHook('onResponse', async (request, reply) => {
     // unmatched URLs share one label so a scan cannot blow up the metric's cardinality
     observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)

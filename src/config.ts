@@ -49,6 +49,15 @@ export interface Config {
   workerMetricsPort: number
   logLevel: LogLevel
   tfjsBackend: BackendName | undefined
+  /** Load shedding: past this mean event-loop delay per sample, requests get 503 OVERLOADED; 0 = off. */
+  shedEventLoopDelayMs: number
+  /** ... or past this event-loop utilisation (busy share) over one sample; 0 = off. bench:knee chose the defaults. */
+  shedEventLoopUtilization: number
+  /** ... or past this fraction of V8's heap limit in use; 0 = off (all three 0: no shedding). */
+  shedHeapUsedRatio: number
+  shedSampleIntervalMs: number
+  /** Retry-After of a shed request. */
+  shedRetryAfterSeconds: number
   bodyLimitBytes: number
   requestTimeoutMs: number
   keepAliveTimeoutMs: number
@@ -106,6 +115,11 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     workerMetricsPort: read.int('WORKER_METRICS_PORT', 9464, 0, 65535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     tfjsBackend: read.oneOf('TFJS_BACKEND', BACKENDS, undefined),
+    shedEventLoopDelayMs: read.int('SHED_EVENT_LOOP_DELAY_MS', 0, 0, 60_000),
+    shedEventLoopUtilization: read.float('SHED_EVENT_LOOP_UTILIZATION', 0.99, 0, 1),
+    shedHeapUsedRatio: read.float('SHED_HEAP_USED_RATIO', 0.9, 0, 1),
+    shedSampleIntervalMs: read.int('SHED_SAMPLE_INTERVAL_MS', 250, 10, 60_000),
+    shedRetryAfterSeconds: read.int('SHED_RETRY_AFTER_S', 2, 1, 3600),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 30_000, 1, 600_000),
     keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 600_000),

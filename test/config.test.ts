@@ -37,6 +37,15 @@ describe('config', () => {
     assert.equal(loadConfig({ HISTORY_TTL: 'off' }).historyTtlMs, null)
   })
 
+  it('reads the load-shedding thresholds, 0 turning a check off', () => {
+    const defaults = loadConfig({})
+    assert.deepEqual([defaults.shedEventLoopDelayMs, defaults.shedEventLoopUtilization, defaults.shedHeapUsedRatio, defaults.shedSampleIntervalMs, defaults.shedRetryAfterSeconds],
+      [0, 0.99, 0.9, 250, 2])
+    const set = loadConfig({ SHED_EVENT_LOOP_DELAY_MS: '0', SHED_EVENT_LOOP_UTILIZATION: '0.95', SHED_HEAP_USED_RATIO: '0', SHED_SAMPLE_INTERVAL_MS: '250', SHED_RETRY_AFTER_S: '5' })
+    assert.deepEqual([set.shedEventLoopDelayMs, set.shedEventLoopUtilization, set.shedHeapUsedRatio, set.shedSampleIntervalMs, set.shedRetryAfterSeconds],
+      [0, 0.95, 0, 250, 5])
+  })
+
   it('loads no TF.js: reading config is cheap and works in any process', () => {
     const graph = importGraph(fileURLToPath(new URL('../src/config.ts', import.meta.url)))
     const external = [...graph.values()].flat().filter((s) => !s.startsWith('.'))
@@ -64,7 +73,15 @@ describe('config', () => {
     [{ HISTORY_TTL: '90' }, /^HISTORY_TTL must be off or a duration like 90s, 15m, 1h or 2d, got "90"$/],
     [{ HISTORY_TTL: '0d' }, /^HISTORY_TTL must be off or a duration/],
     [{ HISTORY_TTL: '-1d' }, /^HISTORY_TTL must be off or a duration/],
-    [{ HISTORY_TTL: '1w' }, /^HISTORY_TTL must be off or a duration/]
+    [{ HISTORY_TTL: '1w' }, /^HISTORY_TTL must be off or a duration/],
+    [{ SHED_EVENT_LOOP_DELAY_MS: '-1' }, /^SHED_EVENT_LOOP_DELAY_MS must be an integer from 0 to 60000, got "-1"$/],
+    [{ SHED_EVENT_LOOP_DELAY_MS: '0.5' }, /^SHED_EVENT_LOOP_DELAY_MS must be an integer/],
+    [{ SHED_EVENT_LOOP_UTILIZATION: '1.5' }, /^SHED_EVENT_LOOP_UTILIZATION must be a number from 0 to 1, got "1.5"$/],
+    [{ SHED_EVENT_LOOP_UTILIZATION: 'high' }, /^SHED_EVENT_LOOP_UTILIZATION must be a number from 0 to 1/],
+    [{ SHED_HEAP_USED_RATIO: '90%' }, /^SHED_HEAP_USED_RATIO must be a number from 0 to 1, got "90%"$/],
+    [{ SHED_HEAP_USED_RATIO: '-0.1' }, /^SHED_HEAP_USED_RATIO must be a number from 0 to 1/],
+    [{ SHED_SAMPLE_INTERVAL_MS: '5' }, /^SHED_SAMPLE_INTERVAL_MS must be an integer from 10 to 60000, got "5"$/],
+    [{ SHED_RETRY_AFTER_S: '0' }, /^SHED_RETRY_AFTER_S must be an integer from 1 to 3600, got "0"$/]
   ]
   for (const [env, message] of invalid) {
     it(`refuses ${JSON.stringify(env)} naming the variable and what is allowed`, () => {

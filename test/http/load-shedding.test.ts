@@ -64,3 +64,53 @@ describe('load shedding past the event-loop delay threshold', () => {
     assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
   })
 })
+
+describe('load-shedding thresholds from the configuration (SHED_*)', () => {
+  it('sheds past SHED_HEAP_USED_RATIO of the heap limit with SHED_RETRY_AFTER_S', async (t) => {
+    const built = await buildSuiteApp({ SHED_HEAP_USED_RATIO: '0.000001', SHED_SAMPLE_INTERVAL_MS: '10', SHED_RETRY_AFTER_S: '7' })
+    t.after(async () => await built.close())
+    await sleep(50)
+    const res = await built.app.inject({ url: '/recommend?userId=u1' })
+    assert.equal(res.statusCode, 503)
+    assert.equal(res.headers['retry-after'], '7')
+  })
+
+  it('sheds past SHED_EVENT_LOOP_UTILIZATION while the loop is busy, and serves once it idles', async (t) => {
+    const built = await buildSuiteApp({ SHED_EVENT_LOOP_UTILIZATION: '0.5', SHED_SAMPLE_INTERVAL_MS: '100' })
+    t.after(async () => await built.close())
+    // 90 ms of every 100 ms in synchronous work: utilisation about 0.9, delay too small to matter
+    const busy = setInterval(() => { const until = performance.now() + 90; while (performance.now() < until); }, 100)
+    try {
+      await sleep(350)
+      const res = await built.app.inject({ url: '/recommend?userId=u1' })
+      assert.equal(res.statusCode, 503)
+      assert.equal(res.json<{ code: string }>().code, 'OVERLOADED')
+    } finally {
+      clearInterval(busy)
+    }
+    await sleep(300)
+    assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
+  })
+
+  it('does not shed the first requests after ready for start-up\'s own busy samples', async (t) => {
+    const built = await buildSuiteApp({ SHED_EVENT_LOOP_UTILIZATION: '0.5', SHED_SAMPLE_INTERVAL_MS: '200' })
+    t.after(async () => await built.close())
+    // start-up work that goes on past ready, as listen's does: one sample reads it as saturation
+    const until = performance.now() + 250
+    while (performance.now() < until);
+    await sleep(20)
+    assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
+  })
+
+  it('sheds nothing with every threshold at 0, however late the event loop runs', async (t) => {
+    const built = await buildSuiteApp({ SHED_EVENT_LOOP_DELAY_MS: '0', SHED_EVENT_LOOP_UTILIZATION: '0', SHED_HEAP_USED_RATIO: '0', SHED_SAMPLE_INTERVAL_MS: '10' })
+    t.after(async () => await built.close())
+    const lagging = setInterval(() => { const until = performance.now() + 90; while (performance.now() < until); }, 100)
+    try {
+      await sleep(300)
+      assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
+    } finally {
+      clearInterval(lagging)
+    }
+  })
+})

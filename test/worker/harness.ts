@@ -65,7 +65,7 @@ export async function buildHarness (t: TestContext, env: Record<string, string> 
   const logs: string[] = []
   const logger = capturing(createLogger(config.logLevel), logs)
   const services = await createServices(config, logger)
-  const app = buildApp({ config, services, logger, pressure: { maxEventLoopDelayMs: 0 } })
+  const app = buildApp({ config, services, logger, pressure: { maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0 } })
   const beforeClose: Array<() => Promise<void>> = []
   t.after(async () => {
     for (const fn of beforeClose) await fn()
