@@ -112,9 +112,8 @@ export class BenchResources {
   }
 
   #spawn (script: string, args: readonly string[], env: Record<string, string>, stdio: StdioOptions): ChildProcess {
-    // benches measure serving alone unless they ask for the worker (WORKER=embedded), and flat out
-    // unless they ask for load shedding by utilisation (bench:knee), which a closed loop would trip
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, WORKER: 'off', SHED_EVENT_LOOP_UTILIZATION: '0', ...env }, stdio })
+    // benches measure serving alone unless they ask for the worker (WORKER=embedded)
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, WORKER: 'off', ...env }, stdio })
     this.#children.add(child)
     child.once('exit', (code, signal) => {
       this.#children.delete(child)

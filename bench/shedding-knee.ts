@@ -60,9 +60,9 @@ async function bench (args: Args, resources: BenchResources): Promise<void> {
     const on = (name: string, env: Record<string, string>): Mode =>
       ({ name: `${name}, ${sample} ms sample`, env: { ...env, SHED_SAMPLE_INTERVAL_MS: String(sample) } })
     if (args.delays === undefined && args.utilizations === undefined) {
-      // explicit: BenchResources turns the utilisation check off unless told
+      // the defaults, as a replica runs with no SHED_* set
       const delay = defaults.shedEventLoopDelayMs === 0 ? 'off' : `${defaults.shedEventLoopDelayMs} ms`
-      modes.push(on(`defaults: ELU ${defaults.shedEventLoopUtilization}, delay ${delay}`, { SHED_EVENT_LOOP_UTILIZATION: String(defaults.shedEventLoopUtilization) }))
+      modes.push(on(`defaults: ELU ${defaults.shedEventLoopUtilization}, delay ${delay}`, {}))
     }
     for (const delay of args.delays === undefined ? [] : numbers(args.delays, 'delays')) modes.push(on(`delay ${delay} ms`, { SHED_EVENT_LOOP_DELAY_MS: String(delay) }))
     for (const elu of args.utilizations === undefined ? [] : numbers(args.utilizations, 'utilizations')) modes.push(on(`ELU ${elu}`, { SHED_EVENT_LOOP_UTILIZATION: String(elu) }))

@@ -40,7 +40,7 @@ describe('config', () => {
   it('reads the load-shedding thresholds, 0 turning a check off', () => {
     const defaults = loadConfig({})
     assert.deepEqual([defaults.shedEventLoopDelayMs, defaults.shedEventLoopUtilization, defaults.shedHeapUsedRatio, defaults.shedSampleIntervalMs, defaults.shedRetryAfterSeconds],
-      [0, 0.99, 0.9, 250, 2])
+      [500, 0, 0.9, 250, 2])
     const set = loadConfig({ SHED_EVENT_LOOP_DELAY_MS: '0', SHED_EVENT_LOOP_UTILIZATION: '0.95', SHED_HEAP_USED_RATIO: '0', SHED_SAMPLE_INTERVAL_MS: '250', SHED_RETRY_AFTER_S: '5' })
     assert.deepEqual([set.shedEventLoopDelayMs, set.shedEventLoopUtilization, set.shedHeapUsedRatio, set.shedSampleIntervalMs, set.shedRetryAfterSeconds],
       [0, 0.95, 0, 250, 5])

@@ -21,9 +21,6 @@ export async function build (t: TestContext, env: Record<string, string> = {}, d
   const workDir = dir ?? await mkdtemp(join(tmpdir(), 'distillrec-test-'))
   const config = loadConfig({
     LOG_LEVEL: 'silent',
-    // app.inject never waits on I/O: back-to-back requests keep the loop busy, which the
-    // utilisation check would answer with 503s (test/http/load-shedding.test.ts turns it on)
-    SHED_EVENT_LOOP_UTILIZATION: '0',
     SYNTHETIC_SEED: '7',
     EVENT_LOG_PATH: join(workDir, 'events.jsonl'),
     MODELS_DIR: join(workDir, 'models'),

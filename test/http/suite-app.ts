@@ -24,8 +24,6 @@ export async function buildSuiteApp (env: Record<string, string> = {}, pressure?
   const dir = await mkdtemp(join(tmpdir(), 'distillrec-suite-'))
   const config = loadConfig({
     LOG_LEVEL: 'debug',
-    // as in test/helper.ts: back-to-back injects keep the loop busy
-    SHED_EVENT_LOOP_UTILIZATION: '0',
     SYNTHETIC_SEED: '7',
     EVENT_LOG_PATH: join(dir, 'events.jsonl'),
     MODELS_DIR: join(dir, 'models'),
