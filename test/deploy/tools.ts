@@ -36,3 +36,10 @@ export function yamlToJson (text: string): any {
 export function readYaml (path: string): any {
   return yamlToJson(readFileSync(join(root, path), 'utf8'))
 }
+
+/** Every document of a multi-document YAML stream (kubectl's output), as JSON. */
+export function yamlDocumentsToJson (text: string): any[] {
+  const result = run('python3', ['-c', 'import sys, json, yaml; json.dump([d for d in yaml.safe_load_all(sys.stdin) if d is not None], sys.stdout)'], text)
+  assert.equal(result.status, 0, result.stderr)
+  return JSON.parse(result.stdout)
+}
