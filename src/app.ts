@@ -159,6 +159,7 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
       channel: services.stores.channel,
       models: services.stores.models,
       modelsDir: config.modelsDir,
+      keepVersions: config.keepVersions,
       rateLimitPerMinute: config.adminRateLimit,
       authFailuresPerMinute: config.adminAuthFailureLimit
     })

@@ -43,6 +43,8 @@ export interface Config {
   /** A candidate may fall this fraction below the active student's validation NDCG@10. */
   gateTolerance: number
   gateLatencyBudgetMs: number
+  /** Ready student versions kept besides the active one (and rejected ones, and teachers); the worker removes older ones after each activation. */
+  keepVersions: number
   /** Nice value of the training thread (Linux: per thread): 19 yields the cores to serving. */
   trainingNice: number
   /** `npm run worker` serves /metrics and /health on this port. */
@@ -111,6 +113,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     teacherEpochs: read.int('TEACHER_EPOCHS', 10, 1, 1000),
     gateTolerance: read.float('GATE_TOLERANCE', 0.02, 0, 1),
     gateLatencyBudgetMs: read.float('GATE_LATENCY_BUDGET_MS', 50, 0.001, 60_000),
+    keepVersions: read.int('KEEP_VERSIONS', 5, 1, 10_000),
     trainingNice: read.int('TRAINING_NICE', 19, 0, 19),
     workerMetricsPort: read.int('WORKER_METRICS_PORT', 9464, 0, 65535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

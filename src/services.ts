@@ -68,7 +68,7 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   })
   const control = createJobControl(stores)
   const worker = config.worker === 'embedded'
-    ? createWorker({ config, stores, control, metrics, log: log.child({ component: 'worker' }) })
+    ? createWorker({ config, stores, control, metrics, log: log.child({ component: 'worker' }), served: () => serving.registry.student })
     : undefined
   return {
     serving,

@@ -46,6 +46,11 @@ describe('config', () => {
       [0, 0.95, 0, 250, 5])
   })
 
+  it('keeps 5 ready versions besides the active one by default; KEEP_VERSIONS sets it', () => {
+    assert.equal(loadConfig({}).keepVersions, 5)
+    assert.equal(loadConfig({ KEEP_VERSIONS: '2' }).keepVersions, 2)
+  })
+
   it('loads no TF.js: reading config is cheap and works in any process', () => {
     const graph = importGraph(fileURLToPath(new URL('../src/config.ts', import.meta.url)))
     const external = [...graph.values()].flat().filter((s) => !s.startsWith('.'))
@@ -81,7 +86,9 @@ describe('config', () => {
     [{ SHED_HEAP_USED_RATIO: '90%' }, /^SHED_HEAP_USED_RATIO must be a number from 0 to 1, got "90%"$/],
     [{ SHED_HEAP_USED_RATIO: '-0.1' }, /^SHED_HEAP_USED_RATIO must be a number from 0 to 1/],
     [{ SHED_SAMPLE_INTERVAL_MS: '5' }, /^SHED_SAMPLE_INTERVAL_MS must be an integer from 10 to 60000, got "5"$/],
-    [{ SHED_RETRY_AFTER_S: '0' }, /^SHED_RETRY_AFTER_S must be an integer from 1 to 3600, got "0"$/]
+    [{ SHED_RETRY_AFTER_S: '0' }, /^SHED_RETRY_AFTER_S must be an integer from 1 to 3600, got "0"$/],
+    [{ KEEP_VERSIONS: '0' }, /^KEEP_VERSIONS must be an integer from 1 to 10000, got "0"$/],
+    [{ KEEP_VERSIONS: 'all' }, /^KEEP_VERSIONS must be an integer from 1 to 10000/]
   ]
   for (const [env, message] of invalid) {
     it(`refuses ${JSON.stringify(env)} naming the variable and what is allowed`, () => {

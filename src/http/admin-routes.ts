@@ -8,6 +8,7 @@ import type { VersionChannel } from '../stores/version-channel.js'
 import type { JobControl } from '../worker/job-control.js'
 import { isFinished } from '../stores/job.js'
 import { activateVersion } from '../versions/activate.js'
+import { retentionView } from '../versions/apply-retention.js'
 import { listStudentVersions } from '../versions/version-list.js'
 import { bearerAuth } from './admin-auth.js'
 import { AuthFailures } from './auth-failures.js'
@@ -22,6 +23,8 @@ export interface AdminRoutesOptions {
   channel: VersionChannel
   models: ModelStore | undefined
   modelsDir: string
+  /** KEEP_VERSIONS, to say which versions retention keeps. */
+  keepVersions: number
   /** Authenticated admin requests per minute, from all addresses together. */
   rateLimitPerMinute: number
   /** Failed authentications per client address per minute. */
@@ -99,10 +102,22 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   })
 
   app.get('/admin/models', {
-    schema: { tags: ['admin'], security, summary: 'Every student version with its figures and state (active, ready, rejected, failed)', response: { 200: ModelsResponse, ...errors } }
+    schema: {
+      tags: ['admin'],
+      security,
+      summary: 'Every student version with its figures and state (active, ready, rejected, failed), the teachers, and which of them retention keeps',
+      description: '`kept: false` marks what the worker removes after its next activation (`KEEP_VERSIONS`).',
+      response: { 200: ModelsResponse, ...errors }
+    }
   }, async () => {
-    const active = o.registry.active.version
-    return { serving: { version: active, kind: o.registry.active.kind }, versions: await listStudentVersions(sources, (await o.channel.active()) ?? active) }
+    const { plan, students } = await retentionView({ ...sources, keep: o.keepVersions, channel: o.channel, served: o.registry.student })
+    const teachers = [...plan.teachers, ...plan.removeTeachers].sort((a, b) => b - a).map((version) => ({ version, kept: plan.teachers.includes(version) }))
+    return {
+      serving: { version: o.registry.active.version, kind: o.registry.active.kind },
+      versions: students.map((v) => ({ ...v, kept: plan.students.includes(v.version) })),
+      teachers,
+      retention: { keepVersions: o.keepVersions }
+    }
   })
 
   app.get('/admin/report', {

@@ -19,7 +19,10 @@ export const JobResponse = JobSchema
 export const VersionParams = Type.Object({ version: Type.String({ pattern: '^[1-9][0-9]{0,14}$' }) }, { additionalProperties: false })
 export const ModelsResponse = Type.Object({
   serving: Type.Object({ version: Type.Integer(), kind: Type.Union([Type.Literal('student'), Type.Literal('popular')]) }),
-  versions: Type.Array(StudentVersionSchema)
+  versions: Type.Array(StudentVersionSchema),
+  /** Teacher versions, newest first, and whether retention keeps each. */
+  teachers: Type.Array(Type.Object({ version: Type.Integer(), kept: Type.Boolean() })),
+  retention: Type.Object({ keepVersions: Type.Integer({ description: 'KEEP_VERSIONS: ready students (besides the active one and the one this replica serves), rejected or failed ones, and teachers kept' }) })
 })
 export const ActivateResponse = Type.Object({ version: Type.Integer(), previous: Type.Integer() })
 

@@ -35,6 +35,11 @@ export class ModelRegistry {
     return this.#active.servable
   }
 
+  /** The student version served, or null while the popularity fallback serves. */
+  get student (): number | null {
+    return this.#active.servable.kind === 'student' ? this.#active.servable.version : null
+  }
+
   acquire (): Lease {
     const entry = this.#active
     entry.holders++

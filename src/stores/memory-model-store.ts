@@ -24,6 +24,10 @@ export class MemoryModelStore implements ModelStore {
     return this.#versions.get(`${role}:${version}`) ?? null
   }
 
+  async remove (role: ArtifactRole, version: number): Promise<boolean> {
+    return this.#versions.delete(`${role}:${version}`)
+  }
+
   async close (): Promise<void> {
     this.#versions.clear()
   }

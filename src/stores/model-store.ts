@@ -15,5 +15,10 @@ export interface ModelStore {
   versions (role: ArtifactRole): Promise<number[]>
   /** The files of one version, or null when it was never published. */
   files (role: ArtifactRole, version: number): Promise<ArtifactBlobs | null>
+  /**
+   * Deletes one version's files and its number at once (readers see all or none); false when it
+   * was not there. Retention's only: the number is never published again (version numbers only grow).
+   */
+  remove (role: ArtifactRole, version: number): Promise<boolean>
   close (): Promise<void>
 }

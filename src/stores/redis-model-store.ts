@@ -9,6 +9,12 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[1])
 return 1`
 
+const REMOVE = `
+local deleted = redis.call('DEL', KEYS[1])
+local removed = redis.call('ZREM', KEYS[2], ARGV[1])
+if deleted + removed > 0 then return 1 end
+return 0`
+
 export interface RedisModelStoreOptions {
   /** Owned by the caller: close() leaves it open. */
   client: Redis
@@ -18,7 +24,8 @@ export interface RedisModelStoreOptions {
 /**
  * Versions in Redis: `<prefix>model:<role>:v<version>` is a hash of the four files (binary-safe),
  * `<prefix>model:<role>:versions` a sorted set of the published numbers. One script writes both,
- * so a replica that sees a number in the set finds every file, and two publishers never mix files.
+ * so a replica that sees a number in the set finds every file, and two publishers never mix files;
+ * another removes both.
  */
 export class RedisModelStore implements ModelStore {
   readonly #client: Redis
@@ -44,6 +51,11 @@ export class RedisModelStore implements ModelStore {
     const values = await this.#client.hmgetBuffer(this.#key(role, version), ...ARTIFACT_FILES)
     if (values.every((v) => v === null)) return null
     return Object.fromEntries(ARTIFACT_FILES.map((name, i) => [name, values[i] ?? Buffer.alloc(0)])) as unknown as ArtifactBlobs
+  }
+
+  async remove (role: ArtifactRole, version: number): Promise<boolean> {
+    const removed = await this.#client.eval(REMOVE, 2, this.#key(role, version), this.#versionsKey(role), version)
+    return removed === 1
   }
 
   async close (): Promise<void> {}

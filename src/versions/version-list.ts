@@ -14,7 +14,9 @@ export const StudentVersionSchema = Type.Object({
   items: Type.Optional(Type.Integer()),
   metrics: Type.Optional(Type.Record(Type.String(), Type.Number())),
   /** Why it was rejected, or why it cannot be read. */
-  reason: Type.Optional(Type.String())
+  reason: Type.Optional(Type.String()),
+  /** Whether retention keeps it (KEEP_VERSIONS); false: the next activation removes it. */
+  kept: Type.Optional(Type.Boolean())
 })
 export type StudentVersionInfo = Static<typeof StudentVersionSchema>
 export type VersionStateName = StudentVersionInfo['state']

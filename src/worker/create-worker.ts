@@ -19,6 +19,8 @@ export interface CreateWorkerOptions {
   control?: JobControl
   /** Tests run in-process; the default is a worker thread. */
   execute?: Execute
+  /** The student version the replica embedding the worker serves: retention never removes it. */
+  served?: () => number | null
 }
 
 /** Starting, reading and cancelling runs over the job store and the run lock. */
@@ -27,7 +29,7 @@ export function createJobControl (stores: Pick<Stores, 'jobs' | 'runLock'>): Job
 }
 
 /** The re-distillation worker over the stores, as `npm start` embeds it and `npm run worker` runs it. */
-export function createWorker ({ config, stores, metrics, log, control = createJobControl(stores), execute }: CreateWorkerOptions): RedistillWorker {
+export function createWorker ({ config, stores, metrics, log, control = createJobControl(stores), execute, served }: CreateWorkerOptions): RedistillWorker {
   return new RedistillWorker({
     execute,
     settings: {
@@ -41,6 +43,7 @@ export function createWorker ({ config, stores, metrics, log, control = createJo
       teacherEpochs: config.teacherEpochs,
       gateTolerance: config.gateTolerance,
       gateLatencyBudgetMs: config.gateLatencyBudgetMs,
+      keepVersions: config.keepVersions,
       backend: config.tfjsBackend,
       nice: config.trainingNice
     },
@@ -51,6 +54,7 @@ export function createWorker ({ config, stores, metrics, log, control = createJo
     models: stores.models,
     eventLog: stores.eventLog,
     metrics,
-    log
+    log,
+    served
   })
 }

@@ -6,6 +6,7 @@ import type { ModelStore } from '../stores/model-store.js'
 import type { RunLock } from '../stores/run-lock.js'
 import type { VersionChannel } from '../stores/version-channel.js'
 import { activateVersion } from '../versions/activate.js'
+import { applyRetention } from '../versions/apply-retention.js'
 import { RunCancelledError } from '../distill/run-cancelled.js'
 import type { JobControl } from './job-control.js'
 import type { RedistillHooks, RedistillInput, RedistillOutcome } from './redistill-run.js'
@@ -27,6 +28,10 @@ export interface JobRunnerOptions {
   input: (request: RunRequest, log: Logger) => Promise<RedistillInput>
   /** How often a running job's lock is renewed and its cancel flag read (at most a third of the lock's TTL). */
   watchMs: number
+  /** KEEP_VERSIONS: retention after each activation (see versions/retention.ts). */
+  keepVersions: number
+  /** The student version this process serves (a worker embedded in a replica): never removed. */
+  served?: () => number | null
 }
 
 /** The phase gauge's label values: no run (`idle`), or the phase a run is in until it is done. */
@@ -108,6 +113,7 @@ export class JobRunner {
       await this.#publish(outcome.version, id)
       metrics.validationNdcg.set({ model: 'active' }, outcome.candidateNdcg)
       metrics.redistillLastSuccess.set(Date.now() / 1000)
+      await this.#retain(outcome.version, log)
       this.#finish(update, 'activated', figures, started)
       log.info({ version: outcome.version, validNdcg: outcome.candidateNdcg, activeNdcg: outcome.activeNdcg, seconds: Math.round((performance.now() - started) / 1000) }, 'student activated')
     } catch (thrown) {
@@ -129,6 +135,22 @@ export class JobRunner {
     update({ ...patch, state, phase: 'done', finishedAt: new Date().toISOString() })
     this.#o.metrics.redistillRuns.inc({ outcome: state })
     this.#o.metrics.redistillDuration.observe((performance.now() - started) / 1000)
+  }
+
+  /**
+   * Removes the versions retention does not keep, once the run's version is active and announced.
+   * Its failure is logged and never fails the run: the next activation tries again.
+   */
+  async #retain (version: number, log: Logger): Promise<void> {
+    const { modelsDir, models, channel, keepVersions, served } = this.#o
+    try {
+      const removed = await applyRetention({ modelsDir, store: models, channel, keep: keepVersions, served: served?.() ?? null, log })
+      if (removed.students.length + removed.teachers.length > 0) {
+        log.info({ version, keepVersions, removedStudents: removed.students, removedTeachers: removed.teachers }, 'old versions removed')
+      }
+    } catch (err) {
+      log.warn({ version, keepVersions, err: (err as Error).message }, 'retention failed; old versions stay until the next activation')
+    }
   }
 
   /** Fenced: a run whose lock expired, or that a newer run overtook, publishes nothing. */

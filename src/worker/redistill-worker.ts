@@ -31,6 +31,8 @@ export interface RedistillWorkerOptions {
   execute?: Execute
   /** How often the queue and a running job's cancel flag are checked. */
   pollMs?: number
+  /** The student version this process serves, when the worker is embedded in a replica. */
+  served?: () => number | null
 }
 
 const POLL_MS = 1000
@@ -65,7 +67,9 @@ export class RedistillWorker {
       log,
       execute: options.execute ?? (async (input, hooks, signal) => await runInThread(input, hooks, signal, settings)),
       input: async (request, runLog) => await runInput(request, { settings, channel, models, eventLog }, runLog),
-      watchMs: Math.min(options.pollMs ?? POLL_MS, control.lockTtlMs / 3)
+      watchMs: Math.min(options.pollMs ?? POLL_MS, control.lockTtlMs / 3),
+      keepVersions: settings.keepVersions,
+      served: options.served
     })
     this.#schedule = new RunSchedule({ control, intervalMs: settings.redistillIntervalMs, firstRunDue: async () => await this.#noStudentAnywhere(), log })
   }

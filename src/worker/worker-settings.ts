@@ -13,6 +13,8 @@ export interface WorkerSettings {
   teacherEpochs: number
   gateTolerance: number
   gateLatencyBudgetMs: number
+  /** KEEP_VERSIONS: what retention keeps after each activation (see versions/retention.ts). */
+  keepVersions: number
   backend?: BackendName
   /** Nice value of the training thread; absent leaves it at the process's. */
   nice?: number

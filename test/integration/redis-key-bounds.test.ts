@@ -14,8 +14,8 @@ const BOUNDED_WITHOUT_TTL = [
   'jobs', // trimmed to JOBS_KEPT ids
   'jobs:queue', // trimmed to JOBS_KEPT ids
   'model:student:active', // one number
-  'model:student:v<N>', // one per published version: retention is a separate issue
-  'model:student:versions' // one member per published version
+  'model:student:v<N>', // one per kept version (KEEP_VERSIONS retention)
+  'model:student:versions' // one member per kept version
 ]
 
 interface Setup { built: Built & { version: number }, admin: Redis, prefix: string }

@@ -56,5 +56,20 @@ export function modelStoreContract (name: string, make: MakeModelStore): void {
       files['weights.bin'].fill(0)
       assert.deepEqual(await store.files('student', 1), blobs('x'))
     })
+
+    it('removes one version whole, leaving the others and the other role, and says when there was none', async (t) => {
+      const store = await open(t)
+      await store.publish('student', 1, blobs('a'))
+      await store.publish('student', 2, blobs('b'))
+      await store.publish('teacher', 1, blobs('c'))
+      assert.equal(await store.remove('student', 1), true)
+      assert.deepEqual(await store.versions('student'), [2])
+      assert.equal(await store.files('student', 1), null)
+      assert.deepEqual(await store.files('student', 2), blobs('b'))
+      assert.deepEqual(await store.versions('teacher'), [1])
+      assert.deepEqual(await store.files('teacher', 1), blobs('c'))
+      assert.equal(await store.remove('student', 1), false)
+      assert.equal(await store.remove('student', 99), false)
+    })
   })
 }

@@ -21,6 +21,16 @@ describe('RedisModelStore', { skip: await redisSkipReason() }, () => {
     assert.deepEqual(await redis.client().zrange(`${prefix}model:student:versions`, 0, -1), ['4'])
   })
 
+  it('removes a version\'s hash and its member of the set together', async () => {
+    const prefix = redis.prefix()
+    const store = new RedisModelStore({ client: redis.client(), prefix })
+    await store.publish('student', 4, blobs('h'))
+    await store.publish('student', 5, blobs('i'))
+    assert.equal(await store.remove('student', 4), true)
+    assert.equal(await redis.client().exists(`${prefix}model:student:v4`), 0)
+    assert.deepEqual(await redis.client().zrange(`${prefix}model:student:versions`, 0, -1), ['5'])
+  })
+
   it('lets one of two concurrent publishers of a version win, whole', async () => {
     const store = new RedisModelStore({ client: redis.client(), prefix: redis.prefix() })
     const results = await Promise.all([store.publish('student', 9, blobs('one')), store.publish('student', 9, blobs('two!'))])

@@ -134,10 +134,10 @@ export async function serving ({ app }: Built): Promise<{ version: number | null
  * Saves a freshly initialised student over the synthetic catalogue as `version` (the next one
  * when omitted). Serving depends on the weights it is given, not on their quality.
  */
-export async function saveFixture (modelsDir: string, { version, seed = 11, itemIds = dataset.items.ids() }: { version?: number, seed?: number, itemIds?: readonly string[] } = {}): Promise<number> {
+export async function saveFixture (modelsDir: string, { version, seed = 11, itemIds = dataset.items.ids(), teacherVersion }: { version?: number, seed?: number, itemIds?: readonly string[], teacherVersion?: number } = {}): Promise<number> {
   const student = new Student({ numItems: itemIds.length, dim: 8, window: 5, seed })
   try {
-    return (await saveModel(modelsDir, student, { itemIds, datasetFingerprint: datasetFingerprint(dataset.sequences), version })).version
+    return (await saveModel(modelsDir, student, { itemIds, datasetFingerprint: datasetFingerprint(dataset.sequences), version, teacherVersion })).version
   } finally {
     student.dispose()
   }

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs'
 
 export { ArtifactError, type ArtifactErrorCode } from './artifact-error.js'
-export { removeStaleTemps, type RemoveStaleTempsOptions } from './cleanup.js'
+export { removeStaleTemps, removeVersion, type RemoveStaleTempsOptions } from './cleanup.js'
 export { datasetFingerprint, type FingerprintSource } from './fingerprint.js'
 export { ARTIFACT_FILES, type ArtifactFileName } from './artifact-files.js'
 export { directoryFiles, loadArtifact, readArtifact, type ArtifactFiles, type LoadArtifactOptions, type LoadedArtifact } from './load.js'

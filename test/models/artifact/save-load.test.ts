@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../../src/tf/backend.js'
-import { disposeWeights, listVersions, loadArtifact, removeStaleTemps, saveArtifact, type SaveArtifactOptions } from '../../../src/models/artifact/index.js'
+import { disposeWeights, listVersions, loadArtifact, removeStaleTemps, removeVersion, saveArtifact, type SaveArtifactOptions } from '../../../src/models/artifact/index.js'
 
 function randomWeights (): Record<string, tf.Tensor> {
   return {
@@ -170,5 +170,16 @@ describe('model artifacts', () => {
     assert.deepEqual(await removeStaleTemps(modelsDir, 'student'), ['.tmp-crashed'])
     assert.deepEqual((await readdir(studentDir)).filter((n) => !n.startsWith('.high-water')).sort(), ['.tmp-running', '1'])
     assert.deepEqual(await removeStaleTemps(modelsDir, 'teacher'), [])
+  })
+  it('removes an old version whole, refuses the newest, and never reuses a removed number', async () => {
+    const modelsDir = join(root, 'remove')
+    for (let i = 0; i < 3; i++) await saveRandom(modelsDir)
+    assert.equal(await removeVersion(modelsDir, 'student', 1), true)
+    assert.equal(await removeVersion(modelsDir, 'student', 1), false)
+    assert.deepEqual(listVersions(modelsDir, 'student'), [2, 3])
+    await assert.rejects(removeVersion(modelsDir, 'student', 3), /newest/)
+    assert.deepEqual((await readdir(join(modelsDir, 'student'))).filter((n) => !n.startsWith('.high-water')).sort(), ['2', '3'])
+    assert.equal(await removeVersion(modelsDir, 'teacher', 1), false)
+    assert.equal((await saveRandom(modelsDir)).version, 4)
   })
 })
