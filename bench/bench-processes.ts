@@ -135,6 +135,17 @@ export async function logTail (file: string, lines = 20): Promise<string> {
 }
 
 /** Closes `resources` on SIGINT/SIGTERM too, then exits with 130. */
+/** Runs a benchmark with its resources, released at the end, on a failure and on Ctrl-C. */
+export async function withResources (run: (resources: BenchResources) => Promise<void>): Promise<void> {
+  const resources = new BenchResources()
+  closeOnSignal(resources)
+  try {
+    await run(resources)
+  } finally {
+    await resources.close()
+  }
+}
+
 export function closeOnSignal (resources: BenchResources): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

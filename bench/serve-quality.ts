@@ -12,7 +12,7 @@ import { main as evalMain } from '../src/cli/eval.js'
 import { describeData, loadData, type LoadedData } from '../src/distill/training/training-data.js'
 import { fixed, markdownTable } from '../src/cli/table.js'
 import { hitAtK, ndcgAtK } from '../src/distill/evaluation/metrics.js'
-import { BenchResources, closeOnSignal, freePort, logTail } from './bench-processes.js'
+import { freePort, logTail, withResources, type BenchResources } from './bench-processes.js'
 
 const K = 10
 const EQUAL_TOLERANCE = 1e-9
@@ -37,13 +37,7 @@ interface Answer { source: string, modelVersion: number, items: Array<{ itemId: 
 async function main (argv: readonly string[]): Promise<void> {
   const args = parseCli(SPEC, argv)
   if (args === null) return
-  const resources = new BenchResources()
-  closeOnSignal(resources)
-  try {
-    await bench(args, resources)
-  } finally {
-    await resources.close()
-  }
+  await withResources(async (resources) => await bench(args, resources))
 }
 
 async function bench (args: Args, resources: BenchResources): Promise<void> {

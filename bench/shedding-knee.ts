@@ -14,7 +14,7 @@
  */
 import { parseCli, runCli } from '../src/cli/args.js'
 import { loadConfig } from '../src/config.js'
-import { BenchResources, closeOnSignal, freePort, logTail } from './bench-processes.js'
+import { freePort, logTail, withResources, type BenchResources } from './bench-processes.js'
 import { offer, type StepResult } from './knee-load.js'
 import { synthetic100kCatalogue } from './serve-catalogues.js'
 import { load } from './serve-load.js'
@@ -41,13 +41,7 @@ interface Mode { name: string, env: Record<string, string> }
 async function main (argv: readonly string[]): Promise<void> {
   const args = parseCli(SPEC, argv)
   if (args === null) return
-  const resources = new BenchResources()
-  closeOnSignal(resources)
-  try {
-    await bench(args, resources)
-  } finally {
-    await resources.close()
-  }
+  await withResources(async (resources) => await bench(args, resources))
 }
 
 async function bench (args: Args, resources: BenchResources): Promise<void> {
