@@ -84,6 +84,11 @@ describe('retention after each activation', { skip: await redisSkipReason() }, (
     assert.deepEqual(listVersions(h.config.modelsDir, 'student'), [1, 2, 3])
     const warned = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'retention could not remove a version; the next run tries again')
     assert.deepEqual(warned.map((l) => [l.role, l.version, l.err]), [['student', 1, 'Redis refused the removal']])
+    // what this replica serves is kept too: once it has swapped to v3, v1 is neither served nor kept
+    for (let waited = 0; (await serving(h)).version !== 3; waited += 20) {
+      assert.ok(waited < 10_000, 'the replica swapped to v3')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     assert.deepEqual((await models(h)).versions.map((v) => [v.version, v.kept]), [[3, true], [2, true], [1, false]])
   })
 })
