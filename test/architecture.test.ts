@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
-import { cycles, importEdges, valueReach } from './helpers/import-graph.js'
+import { cycles, importEdges, reach } from './helpers/import-graph.js'
 
 /**
  * The rules docs/architecture.md states, checked on the import graph of src/. A room is a
@@ -65,7 +65,7 @@ describe('the architecture (docs/architecture.md)', () => {
   it('lets the stores move bytes without loading TF.js', () => {
     const loaders = local.map((e) => e.from).filter((f, i, all) => f.startsWith('stores/') && all.indexOf(f) === i)
     for (const file of loaders) {
-      const reached = valueReach(edges, file)
+      const reached = reach(edges, file)
       assert.deepEqual([...reached].filter((s) => s.startsWith('@tensorflow/')), [], `${file} loads TF.js`)
     }
   })

@@ -1,18 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ConfigError, loadConfig } from '../src/config.js'
-
-/** Every module specifier `file` reaches through static relative imports, itself included. */
-function importGraph (file: string, seen = new Map<string, string[]>()): Map<string, string[]> {
-  if (seen.has(file)) return seen
-  const specifiers = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm)].map((m) => m[1])
-  seen.set(file, specifiers)
-  for (const s of specifiers) if (s.startsWith('.')) importGraph(resolve(dirname(file), s.replace(/\.js$/, '.ts')), seen)
-  return seen
-}
+import { importEdges, reach } from './helpers/import-graph.js'
 
 describe('config', () => {
   it('runs with no configuration at all', () => {
@@ -52,10 +42,10 @@ describe('config', () => {
   })
 
   it('loads no TF.js: reading config is cheap and works in any process', () => {
-    const graph = importGraph(fileURLToPath(new URL('../src/config.ts', import.meta.url)))
-    const external = [...graph.values()].flat().filter((s) => !s.startsWith('.'))
-    assert.ok(graph.size >= 2, 'the walk reached the modules config imports')
-    assert.deepEqual(external.filter((s) => s.startsWith('@tensorflow/')), [])
+    // every import counts here, type-only ones too
+    const reached = reach(importEdges(fileURLToPath(new URL('../src/', import.meta.url))), 'config.ts', { typeImports: true })
+    assert.ok([...reached].filter((s) => s.endsWith('.ts')).length >= 2, 'the walk reached the modules config imports')
+    assert.deepEqual([...reached].filter((s) => s.startsWith('@tensorflow/')), [])
   })
 
   const invalid: Array<[Record<string, string>, RegExp]> = [

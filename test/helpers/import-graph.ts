@@ -51,14 +51,17 @@ export function cycles (edges: readonly ImportEdge[]): string[][] {
   return found
 }
 
-/** The files `start` reaches through value (not type-only) imports, itself included. */
-export function valueReach (edges: readonly ImportEdge[], start: string): Set<string> {
+/**
+ * The files and packages `start` reaches through its imports, itself included: value imports only,
+ * unless `typeImports` (then every import counts, as a stricter check).
+ */
+export function reach (edges: readonly ImportEdge[], start: string, { typeImports = false } = {}): Set<string> {
   const reached = new Set([start])
   const queue = [start]
   while (queue.length > 0) {
     const file = queue.pop()!
     for (const edge of edges) {
-      if (edge.from === file && !edge.typeOnly && !reached.has(edge.to)) {
+      if (edge.from === file && (typeImports || !edge.typeOnly) && !reached.has(edge.to)) {
         reached.add(edge.to)
         if (edge.to.endsWith('.ts')) queue.push(edge.to)
       }
