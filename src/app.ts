@@ -144,7 +144,7 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
   app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger())
 
   app.register(recommendRoutes, {
-    recommender: services.serving.recommender,
+    online: services.online.recommender,
     limits,
     onServed: (rec) => metrics.recommendations.inc({ source: rec.source })
   })

@@ -65,6 +65,12 @@ export interface Config {
   keepAliveTimeoutMs: number
   headersTimeoutMs: number
   shutdownTimeoutMs: number
+  /** Share of /recommend answers whose impression is recorded (0..1); every answer has a recommendationId. */
+  impressionSample: number
+  /** An event without a recommendationId is attributed to the user's latest list within this window; impressions live this long. */
+  attributionWindowMs: number
+  /** Impressions kept in the log (the Redis stream's cap, or the memory log's size). */
+  impressionLogCap: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -127,8 +133,12 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 30_000, 1, 600_000),
     keepAliveTimeoutMs: read.int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 600_000),
     headersTimeoutMs: read.int('HEADERS_TIMEOUT_MS', 10_000, 1, 600_000),
-    shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000)
+    shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000),
+    impressionSample: read.float('IMPRESSION_SAMPLE', 1, 0, 1),
+    attributionWindowMs: read.duration('ATTRIBUTION_WINDOW', '30m') ?? 0,
+    impressionLogCap: read.int('IMPRESSION_LOG_CAP', 100_000, 100, 100_000_000)
   }
+  if (config.attributionWindowMs === 0) throw new ConfigError('ATTRIBUTION_WINDOW must be a duration like 90s, 15m, 1h or 2d (it cannot be off)')
   if (config.defaultK > config.maxK) {
     throw new ConfigError(`DEFAULT_K (${config.defaultK}) must not exceed MAX_K (${config.maxK})`)
   }

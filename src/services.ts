@@ -4,6 +4,7 @@ import type { Dataset } from './data/dataset.js'
 import { readItemMetadata, type ItemInfo } from './data/item-metadata.js'
 import { readDataset, SYNTHETIC } from './data/read-dataset.js'
 import { EventIngest } from './events/ingest.js'
+import { createOnline, type Online } from './experiments/create-online.js'
 import { replay } from './events/replay.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { itemCounts } from './models/popularity.js'
@@ -22,6 +23,8 @@ export interface Services {
   serving: Serving
   /** POST /events: log, history, and the serving caches of the users it changed. */
   ingest: EventIngest
+  /** Impressions, attribution (and experiments): what /recommend and POST /events feed. */
+  online: Online
   history: HistoryStore
   eventLog: EventLog
   metrics: Metrics
@@ -60,10 +63,12 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   })
   log.info({ version: serving.registry.active.version, kind: serving.registry.active.kind, ms: Math.round(performance.now() - started) }, 'ready to serve')
 
+  const online = createOnline({ config, recommender: serving.recommender, impressions: stores.impressions, metrics, log })
   const ingest = new EventIngest({
     eventLog: stores.eventLog,
     history: stores.history,
     onIngested: (count) => metrics.eventsIngested.inc(count),
+    onAccepted: (events) => online.attributor.attribute(events),
     onUserChanged: (userId) => serving.vectors.invalidate(serving.registry.active.version, userId)
   })
   const control = createJobControl(stores)
@@ -73,6 +78,7 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   return {
     serving,
     ingest,
+    online,
     history: stores.history,
     eventLog: stores.eventLog,
     metrics,
@@ -83,6 +89,7 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
     worker,
     close: async () => {
       await worker?.stop()
+      await online.close()
       await serving.close()
       await stores.close()
     }

@@ -23,6 +23,7 @@ const RANKS: Record<string, number> = {
   events: 6,
   report: 6,
   worker: 7,
+  experiments: 7,
   http: 8,
   cli: 8,
   'services.ts': 9,

@@ -13,6 +13,17 @@ export interface IncomingEvent {
   itemId: string
   ts?: number | null
   eventId?: string
+  /** The /recommend answer that showed the item (attribution). */
+  recommendationId?: string
+}
+
+/** A logged event as attribution sees it: `key` is its idempotency key (undefined: none). */
+export interface AcceptedEvent {
+  userId: string
+  itemId: string
+  ts: number
+  key: string | undefined
+  recommendationId: string | undefined
 }
 
 export interface EventIngestOptions {
@@ -20,6 +31,8 @@ export interface EventIngestOptions {
   history: HistoryStore
   /** Events newly logged (copies of logged eventIds not counted). */
   onIngested?: (count: number) => void
+  /** Every event of a batch once the log holds it (retries included: attribution counts a key once). */
+  onAccepted?: (events: readonly AcceptedEvent[]) => void
   /** After a user's history changed: drop what was derived from the old one. */
   onUserChanged?: (userId: string) => void
   // Date.now is passed in for testability
@@ -52,7 +65,7 @@ export class EventIngest {
 
   /** Resolves with how many events were accepted (all of them) once they are durable. */
   async ingest (incoming: readonly IncomingEvent[], log: Pick<Logger, 'error'>): Promise<number> {
-    const { eventLog, history, onIngested, onUserChanged, now = Date.now } = this.#o
+    const { eventLog, history, onIngested, onAccepted, onUserChanged, now = Date.now } = this.#o
     const receivedAt = now()
     const events: Interaction[] = incoming.map((event, i) => {
       const { userId, itemId, ts } = event
@@ -72,6 +85,7 @@ export class EventIngest {
       throw new ServiceError('EVENTS_UNAVAILABLE', LOG_UNCONFIRMED, undefined, { 'retry-after': '1' })
     }
     onIngested?.(added)
+    onAccepted?.(events.map((e, i) => ({ userId: e.userId, itemId: e.itemId, ts: e.ts, key: e.eventId, recommendationId: incoming[i].recommendationId })))
     for (const [userId, { itemIds, eventIds }] of groupByUser(events)) {
       try {
         await history.append(userId, itemIds, eventIds)

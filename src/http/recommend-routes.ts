@@ -1,27 +1,33 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ServiceError, toErrorBody, type ErrorBody } from '../errors.js'
-import { UnknownGenreError, type IncludeField, type Recommendation, type RecommendRequest, type Recommender } from '../serving/recommender.js'
+import type { OnlineRecommender } from '../experiments/online-recommender.js'
+import { UnknownGenreError, type IncludeField, type Recommendation, type RecommendRequest } from '../serving/recommender.js'
+import { assignmentKey, RECOMMENDATION_ID_HEADER } from './assignment-key.js'
 import {
   ErrorResponse, RecommendationResponse, RecommendBatchResponse, recommendBatchBody, recommendBody, recommendQuery,
   type Limits, type RecommendBody
 } from './schemas.js'
 
 export interface RecommendRoutesOptions {
-  recommender: Recommender
   limits: Limits
   onServed: (recommendation: Recommendation) => void
+  /** Picks the arm, adds the recommendationId and records the impression (every answer goes through it). */
+  online: OnlineRecommender
 }
 
-export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> = async (app, { recommender, limits, onServed }) => {
+/** An answer as the route sends it: the recommendation and its per-response id. */
+type Answer = Recommendation & { recommendationId: string }
+
+export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> = async (app, { limits, onServed, online }) => {
   const response = { 200: RecommendationResponse, '4xx': ErrorResponse, '5xx': ErrorResponse }
   const entrySchema = TypeCompiler.Compile(recommendBody(limits))
 
-  const serve = async (request: RecommendRequest): Promise<Recommendation> => {
+  const serve = async (request: RecommendRequest, key: string | undefined): Promise<Answer> => {
     try {
-      const recommendation = await recommender.recommend(request)
+      const { recommendation, recommendationId } = await online.recommend(request, key)
       onServed(recommendation)
-      return recommendation
+      return { ...recommendation, recommendationId }
     } catch (err) {
       if (err instanceof UnknownGenreError) throw new ServiceError('INVALID_REQUEST', err.message, 'filter.genres')
       throw err
@@ -44,8 +50,8 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       excludeSeen,
       genres: genreFilter(genres?.split(','), 'genres'),
       include: include?.split(',') as IncludeField[] | undefined
-    })
-    return reply.header('x-model-version', recommendation.modelVersion).send(recommendation)
+    }, userId)
+    return reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendation.recommendationId).send(recommendation)
   })
 
   app.post('/recommend', {
@@ -57,8 +63,8 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       response
     }
   }, async (request, reply) => {
-    const recommendation = await serve(fromBody(request.body, limits))
-    return reply.header('x-model-version', recommendation.modelVersion).send(recommendation)
+    const recommendation = await serve(fromBody(request.body, limits), assignmentKey(request.body, request.headers))
+    return reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendation.recommendationId).send(recommendation)
   })
 
   // Each entry is answered as POST /recommend would answer it, in order; a bad entry gets its
@@ -72,14 +78,14 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       response: { 200: RecommendBatchResponse, '4xx': ErrorResponse, '5xx': ErrorResponse }
     }
   }, async (request, reply) => {
-    const results = await Promise.all(request.body.requests.map(async (entry, i): Promise<Recommendation | ErrorBody> => {
+    const results = await Promise.all(request.body.requests.map(async (entry, i): Promise<Answer | ErrorBody> => {
       if (!entrySchema.Check(entry)) {
         const first = entrySchema.Errors(entry).First()
         const field = first?.path.replace(/^\//, '').replaceAll('/', '.') ?? ''
         return { statusCode: 400, code: 'INVALID_REQUEST', message: `requests.${i}${field === '' ? '' : '.' + field} ${first?.message ?? 'is invalid'}`, field: `requests.${i}${field === '' ? '' : '.' + field}` }
       }
       try {
-        return await serve(fromBody(entry, limits))
+        return await serve(fromBody(entry, limits), assignmentKey(entry, request.headers))
       } catch (err) {
         const body = toErrorBody(err as Error)
         if (body.statusCode >= 500) request.log.error({ err, entry: i }, 'batch entry failed')

@@ -26,7 +26,11 @@ export const ErrorResponse = Type.Object({
   field: Type.Optional(Type.String())
 })
 
-export const RecommendationResponse = RecommendationSchema
+/** The answer: the recommendation and the id its impression is recorded under (POST /events takes it back). */
+export const RecommendationResponse = Type.Object({
+  ...RecommendationSchema.properties,
+  recommendationId: Type.String({ description: 'Names this answer; also in the X-Recommendation-Id header. Send it with POST /events to attribute the event to this list.' })
+})
 
 const Genre = Type.String({ minLength: 1, maxLength: 64, format: WELL_FORMED })
 const MAX_GENRES = 32
@@ -72,7 +76,9 @@ export const Event = Type.Object({
   /** null or absent: the time of receipt. The upper bound (now + 1 day) is checked on receipt (EventIngest). */
   ts: Type.Optional(Type.Union([Type.Integer({ minimum: TS_MIN_MS }), Type.Null()])),
   /** The client's idempotency key: one id per event, the same on every retry of it. */
-  eventId: Type.Optional(Id)
+  eventId: Type.Optional(Id),
+  /** The answer of /recommend that showed the item; absent: the user's latest list holding it (ATTRIBUTION_WINDOW). */
+  recommendationId: Type.Optional(Id)
 }, { additionalProperties: false })
 
 export function eventsBody (limits: Limits) {

@@ -28,6 +28,10 @@ import { RedisEventLog } from './redis-event-log.js'
 import { RedisHistoryStore } from './redis-history-store.js'
 import { RedisItemCountsStore } from './redis-item-counts-store.js'
 import { RedisModelStore } from './redis-model-store.js'
+import type { ImpressionLog } from './impression-log.js'
+import { MemoryImpressionLog } from './memory-impression-log.js'
+import { RedisImpressionLog } from './redis-impression-log.js'
+import { CircuitImpressionLog } from './circuit-impression-log.js'
 
 const STARTUP_WAIT_MS = 2000
 
@@ -47,6 +51,8 @@ export interface Stores {
   runLock: RunLock
   /** Item popularity seeded by `npm run import`, for replicas that serve without the dataset. */
   itemCounts: ItemCountsStore
+  /** What /recommend showed and what was attributed to it (experiments, online metrics). */
+  impressions: ImpressionLog
   redisState: () => RedisState
   /** The history lives in memory and starts empty: the composition root replays the event log into it. */
   historyFromLog: boolean
@@ -70,6 +76,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
       jobs: new MemoryJobStore(),
       runLock: new MemoryRunLock(),
       itemCounts: new MemoryItemCountsStore(),
+      impressions: new MemoryImpressionLog({ maxImpressions: config.impressionLogCap, windowMs: config.attributionWindowMs }),
       redisState: () => 'disabled',
       historyFromLog: true,
       close: async () => {
@@ -108,12 +115,14 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
   // a subscribed connection takes no other commands: announcements get one of their own
   const subscriber = createRedisClient(config.redisUrl, { log: log.child({ component: 'redis-subscriber' }) })
   const channel = new RedisVersionChannel({ client, subscriber, prefix: config.redisPrefix })
+  const impressions = new CircuitImpressionLog(new RedisImpressionLog({ client, prefix: config.redisPrefix, maxImpressions: config.impressionLogCap, windowMs: config.attributionWindowMs }), circuit)
   return {
     history,
     eventLog,
     cache,
     models,
     itemCounts,
+    impressions,
     channel,
     jobs: new RedisJobStore({ client, prefix: config.redisPrefix }),
     runLock: new RedisRunLock({ client, prefix: config.redisPrefix }),
@@ -128,6 +137,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
       await channel.close()
       await closeRedis(subscriber)
       await itemCounts.close()
+      await impressions.close()
       await closeRedis(client)
     }
   }

@@ -11,6 +11,7 @@ const HOUR_MS = 3_600_000
 /** The families README's "Redis keys" table lists as bounded without a TTL, and by what. */
 const BOUNDED_WITHOUT_TTL = [
   'events', // the durable event log (EVENT_LOG=redis): training data, kept like the file log
+  'imp:log', // the impression stream, capped at IMPRESSION_LOG_CAP
   'jobs', // trimmed to JOBS_KEPT ids
   'jobs:queue', // trimmed to JOBS_KEPT ids
   'model:student:active', // one number
@@ -65,6 +66,7 @@ function family (key: string): string {
     .replace(/^model:(\w+):v\d+$/, 'model:$1:v<N>')
     .replace(/^job:[^:]+:cancel$/, 'job:<id>:cancel')
     .replace(/^job:[^:]+$/, 'job:<id>')
+    .replace(/^imp:(i|u|c|p|seen|s|cov):.*/, 'imp:$1:<id>')
 }
 
 describe('Redis keys and their bounds', { skip: await redisSkipReason() }, () => {
@@ -100,6 +102,7 @@ describe('Redis keys and their bounds', { skip: await redisSkipReason() }, () =>
     const activated = await app.inject({ method: 'POST', url: `/admin/models/${built.version}/activate`, headers: AUTH })
     assert.equal(activated.statusCode, 200, activated.body)
 
+    await built.services.online.tasks.idle()
     const ttls = await keyTtls(admin, prefix)
     const families = new Map<string, { withTtl: number, without: number }>()
     for (const [key, ttl] of ttls) {
@@ -110,7 +113,7 @@ describe('Redis keys and their bounds', { skip: await redisSkipReason() }, () =>
     }
     const without = [...families].filter(([, c]) => c.without > 0).map(([name]) => name).sort()
     assert.deepEqual(without, BOUNDED_WITHOUT_TTL, JSON.stringify(Object.fromEntries(families)))
-    for (const expiring of ['hist:u:<userId>', 'hist:seen:<eventId>', 'events:seen:<eventId>', 'rec:v<N>:h<hash>', 'job:<id>', 'job:<id>:cancel']) {
+    for (const expiring of ['hist:u:<userId>', 'hist:seen:<eventId>', 'events:seen:<eventId>', 'rec:v<N>:h<hash>', 'job:<id>', 'job:<id>:cancel', 'imp:i:<id>', 'imp:u:<id>', 'imp:s:<id>', 'imp:cov:<id>']) {
       assert.ok(families.has(expiring), `the sequence created ${expiring} keys`)
     }
   })

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto'
+import type { Recommendation, RecommendRequest, Recommender } from '../serving/recommender.js'
+import type { Arm } from '../stores/impression-log.js'
+import type { ImpressionRecorder } from './impression-recorder.js'
+
+/** A /recommend answer and the id its impression is recorded under (the route adds it to the body and a header). */
+export interface Served {
+  recommendation: Recommendation
+  recommendationId: string
+}
+
+/** Who serves one request: the recommender, its arm and experiment; `after` runs off the response path. */
+export interface ArmChoice {
+  recommender: Pick<Recommender, 'recommend'>
+  arm: Arm
+  experimentId: number | null
+  /** Called after the answer is ready (shadow scoring); must not throw or be awaited. */
+  after?: (request: RecommendRequest, served: Served) => void
+}
+
+export interface OnlineRecommenderOptions {
+  recommender: Pick<Recommender, 'recommend'>
+  recorder: ImpressionRecorder
+  /** The experiment's choice for an assignment key; undefined: the active version serves (arm `serving`). */
+  choose?: (key: string | undefined) => ArmChoice | undefined
+  // Date.now and randomUUID are passed in for testability
+  now?: () => number
+  newId?: () => string
+}
+
+/**
+ * /recommend as the online loop sees it: picks the arm (an experiment's, else the active version),
+ * serves the list, gives it a recommendationId and records the impression off the response path.
+ * The id is a field of the answer, never of a cached ranking.
+ */
+export class OnlineRecommender {
+  readonly #o: OnlineRecommenderOptions
+
+  constructor (options: OnlineRecommenderOptions) {
+    this.#o = options
+  }
+
+  /** `key`: what assignment is sticky on (the userId, else the client's request key). */
+  async recommend (request: RecommendRequest, key: string | undefined): Promise<Served> {
+    const { recommender, recorder, choose, now = Date.now, newId = randomUUID } = this.#o
+    const choice = choose?.(key ?? request.userId) ?? { recommender, arm: 'serving', experimentId: null }
+    const recommendation = await choice.recommender.recommend(request)
+    const served = { recommendation, recommendationId: newId() }
+    recorder.record({
+      id: served.recommendationId,
+      userId: request.userId ?? null,
+      version: recommendation.modelVersion,
+      arm: choice.arm,
+      experimentId: choice.experimentId,
+      items: recommendation.items.map((item) => item.itemId),
+      ts: now()
+    })
+    choice.after?.(request, served)
+    return served
+  }
+}

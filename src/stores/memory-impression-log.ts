@@ -1,0 +1,151 @@
+import { emptyStats, statGroups, type ArmStats, type Attribution, type EventToAttribute, type Impression, type ImpressionLog } from './impression-log.js'
+import { assertPositiveInt } from './store-error.js'
+
+export interface ImpressionLogOptions {
+  /** Impressions kept for attribution (the stream's cap in Redis). */
+  maxImpressions: number
+  /** How long an impression, a parked event and an event key are remembered (ATTRIBUTION_WINDOW). */
+  windowMs: number
+  /** A user's newest lists searched for an event without a recommendationId. */
+  perUser?: number
+  // Date.now is passed in for testability
+  now?: () => number
+}
+
+interface Held { impression: Impression, expiresAt: number, clicked: Set<string> }
+interface Totals { impressions: number, listsWithEvent: number, eventsByRank: number[], items: Set<string> }
+
+/** In-memory twin of RedisImpressionLog: one process, bounded by maxImpressions and the window. */
+export class MemoryImpressionLog implements ImpressionLog {
+  readonly #max: number
+  readonly #windowMs: number
+  readonly #perUser: number
+  readonly #now: () => number
+  // Map order is insertion order, so the oldest entries come first
+  readonly #impressions = new Map<string, Held>()
+  readonly #byUser = new Map<string, string[]>()
+  readonly #parked = new Map<string, { expiresAt: number, events: Map<string, string> }>()
+  readonly #seen = new Map<string, number>()
+  readonly #totals = new Map<string, Totals>()
+
+  constructor ({ maxImpressions, windowMs, perUser = 20, now = Date.now }: ImpressionLogOptions) {
+    assertPositiveInt('maxImpressions', maxImpressions)
+    assertPositiveInt('windowMs', windowMs)
+    assertPositiveInt('perUser', perUser)
+    this.#max = maxImpressions
+    this.#windowMs = windowMs
+    this.#perUser = perUser
+    this.#now = now
+  }
+
+  async record (impression: Impression): Promise<Attribution[]> {
+    const now = this.#now()
+    this.#impressions.delete(impression.id)
+    this.#impressions.set(impression.id, { impression: copy(impression), expiresAt: now + this.#windowMs, clicked: new Set() })
+    if (this.#impressions.size > this.#max) this.#impressions.delete(this.#impressions.keys().next().value as string)
+    if (impression.userId !== null) {
+      const ids = [impression.id, ...(this.#byUser.get(impression.userId) ?? [])].slice(0, this.#perUser)
+      this.#byUser.delete(impression.userId)
+      this.#byUser.set(impression.userId, ids)
+      if (this.#byUser.size > this.#max) this.#byUser.delete(this.#byUser.keys().next().value as string)
+    }
+    for (const group of statGroups(impression)) {
+      const totals = this.#group(group)
+      totals.impressions++
+      for (const item of impression.items) totals.items.add(item)
+    }
+    const parked = this.#parked.get(impression.id)
+    this.#parked.delete(impression.id)
+    if (parked === undefined || parked.expiresAt <= now) return []
+    return [...parked.events.values()].map((itemId) => this.#count(impression.id, itemId))
+  }
+
+  async attribute ({ recommendationId, itemId, key }: EventToAttribute): Promise<Attribution> {
+    const now = this.#now()
+    if (!this.#markSeen(key, now)) return { outcome: 'duplicate' }
+    const held = this.#live(recommendationId, now)
+    if (held === undefined) {
+      let parked = this.#parked.get(recommendationId)
+      if (parked === undefined || parked.expiresAt <= now) {
+        parked = { expiresAt: now + this.#windowMs, events: new Map() }
+        this.#parked.set(recommendationId, parked)
+        if (this.#parked.size > this.#max) this.#parked.delete(this.#parked.keys().next().value as string)
+      }
+      parked.events.set(key, itemId)
+      return { outcome: 'parked' }
+    }
+    return this.#count(recommendationId, itemId)
+  }
+
+  async attributeLatest (userId: string, itemId: string, key: string, since: number, shadow: boolean): Promise<Attribution | null> {
+    const now = this.#now()
+    for (const id of this.#byUser.get(userId) ?? []) {
+      const held = this.#live(id, now)
+      if (held === undefined || held.impression.ts < since || (held.impression.arm === 'shadow') !== shadow) continue
+      if (!held.impression.items.includes(itemId)) continue
+      if (!this.#markSeen(key, now)) return { outcome: 'duplicate' }
+      return this.#count(id, itemId)
+    }
+    return null
+  }
+
+  async stats (group: string): Promise<ArmStats> {
+    const totals = this.#totals.get(group)
+    if (totals === undefined) return emptyStats()
+    return { impressions: totals.impressions, listsWithEvent: totals.listsWithEvent, eventsByRank: Array.from(totals.eventsByRank, (n) => n ?? 0), itemsShown: totals.items.size }
+  }
+
+  async recent (count: number): Promise<Impression[]> {
+    return [...this.#impressions.values()].slice(-count).reverse().map((h) => copy(h.impression))
+  }
+
+  async close (): Promise<void> {}
+
+  #count (id: string, itemId: string): Attribution {
+    const held = this.#impressions.get(id) as Held
+    const impression = copy(held.impression)
+    const index = impression.items.indexOf(itemId)
+    if (index < 0) return { outcome: 'not-shown', impression }
+    if (held.clicked.has(itemId)) return { outcome: 'duplicate' }
+    held.clicked.add(itemId)
+    const firstForList = held.clicked.size === 1
+    for (const group of statGroups(impression)) {
+      const totals = this.#group(group)
+      totals.eventsByRank[index] = (totals.eventsByRank[index] ?? 0) + 1
+      if (firstForList) totals.listsWithEvent++
+    }
+    return { outcome: 'attributed', impression, rank: index + 1, firstForList }
+  }
+
+  #live (id: string, now: number): Held | undefined {
+    const held = this.#impressions.get(id)
+    return held === undefined || held.expiresAt <= now ? undefined : held
+  }
+
+  /** False when the key was seen within the window. */
+  #markSeen (key: string, now: number): boolean {
+    const until = this.#seen.get(key)
+    if (until !== undefined && until > now) return false
+    this.#seen.delete(key)
+    this.#seen.set(key, now + this.#windowMs)
+    // every key lives as long, so the first ones expire first
+    for (const [oldest, expiresAt] of this.#seen) {
+      if (expiresAt > now && this.#seen.size <= this.#max * 4) break
+      this.#seen.delete(oldest)
+    }
+    return true
+  }
+
+  #group (group: string): Totals {
+    let totals = this.#totals.get(group)
+    if (totals === undefined) {
+      totals = { impressions: 0, listsWithEvent: 0, eventsByRank: [], items: new Set() }
+      this.#totals.set(group, totals)
+    }
+    return totals
+  }
+}
+
+function copy (impression: Impression): Impression {
+  return { ...impression, items: [...impression.items] }
+}
