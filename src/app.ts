@@ -161,7 +161,9 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
       modelsDir: config.modelsDir,
       keepVersions: config.keepVersions,
       rateLimitPerMinute: config.adminRateLimit,
-      authFailuresPerMinute: config.adminAuthFailureLimit
+      authFailuresPerMinute: config.adminAuthFailureLimit,
+      online: services.online,
+      minImpressions: config.experimentMinImpressions
     })
   }
   app.register(healthRoutes, {

@@ -71,6 +71,10 @@ export interface Config {
   attributionWindowMs: number
   /** Impressions kept in the log (the Redis stream's cap, or the memory log's size). */
   impressionLogCap: number
+  /** How often a replica reads the experiment store for experiments started or ended elsewhere. */
+  experimentPollMs: number
+  /** An experiment's test says its sample is large enough only once each arm has this many impressions. */
+  experimentMinImpressions: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -136,7 +140,9 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, 1, 600_000),
     impressionSample: read.float('IMPRESSION_SAMPLE', 1, 0, 1),
     attributionWindowMs: read.duration('ATTRIBUTION_WINDOW', '30m') ?? 0,
-    impressionLogCap: read.int('IMPRESSION_LOG_CAP', 100_000, 100, 100_000_000)
+    impressionLogCap: read.int('IMPRESSION_LOG_CAP', 100_000, 100, 100_000_000),
+    experimentPollMs: read.int('EXPERIMENT_POLL_MS', 2000, 50, 600_000),
+    experimentMinImpressions: read.int('EXPERIMENT_MIN_IMPRESSIONS', 1000, 1, 100_000_000)
   }
   if (config.attributionWindowMs === 0) throw new ConfigError('ATTRIBUTION_WINDOW must be a duration like 90s, 15m, 1h or 2d (it cannot be off)')
   if (config.defaultK > config.maxK) {

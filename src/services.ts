@@ -63,7 +63,17 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   })
   log.info({ version: serving.registry.active.version, kind: serving.registry.active.kind, ms: Math.round(performance.now() - started) }, 'ready to serve')
 
-  const online = createOnline({ config, recommender: serving.recommender, impressions: stores.impressions, metrics, log })
+  const online = createOnline({
+    config,
+    serving,
+    impressions: stores.impressions,
+    experiments: stores.experiments,
+    channel: stores.channel,
+    sources: { modelsDir: config.modelsDir, store: stores.models },
+    metrics,
+    log
+  })
+  await online.start()
   const ingest = new EventIngest({
     eventLog: stores.eventLog,
     history: stores.history,

@@ -22,10 +22,10 @@ export class ImpressionRecorder {
     this.#o = options
   }
 
-  /** Returns at once; false when the impression was not sampled. */
-  record (impression: Impression): boolean {
+  /** Returns at once; false when the impression was not sampled. `sampled`: already decided (a shadow list follows its served one). */
+  record (impression: Impression, sampled?: boolean): boolean {
     const { log, tasks, sample, random = Math.random, onRecorded, onAttributed } = this.#o
-    if (sample < 1 && random() >= sample) return false
+    if (sampled === false || (sampled === undefined && sample < 1 && random() >= sample)) return false
     tasks.run('record', async () => {
       const parked = await log.record(impression)
       onRecorded?.(impression)

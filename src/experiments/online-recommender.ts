@@ -14,8 +14,8 @@ export interface ArmChoice {
   recommender: Pick<Recommender, 'recommend'>
   arm: Arm
   experimentId: number | null
-  /** Called after the answer is ready (shadow scoring); must not throw or be awaited. */
-  after?: (request: RecommendRequest, served: Served) => void
+  /** Called after the answer is ready (shadow scoring), with whether its impression was sampled; must not throw. */
+  after?: (request: RecommendRequest, served: Served, recorded: boolean) => void
 }
 
 export interface OnlineRecommenderOptions {
@@ -46,7 +46,7 @@ export class OnlineRecommender {
     const choice = choose?.(key ?? request.userId) ?? { recommender, arm: 'serving', experimentId: null }
     const recommendation = await choice.recommender.recommend(request)
     const served = { recommendation, recommendationId: newId() }
-    recorder.record({
+    const recorded = recorder.record({
       id: served.recommendationId,
       userId: request.userId ?? null,
       version: recommendation.modelVersion,
@@ -55,7 +55,7 @@ export class OnlineRecommender {
       items: recommendation.items.map((item) => item.itemId),
       ts: now()
     })
-    choice.after?.(request, served)
+    choice.after?.(request, served, recorded)
     return served
   }
 }

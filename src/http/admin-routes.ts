@@ -6,6 +6,7 @@ import type { ModelRegistry } from '../serving/model-registry.js'
 import type { ModelStore } from '../stores/model-store.js'
 import type { VersionChannel } from '../stores/version-channel.js'
 import type { JobControl } from '../worker/job-control.js'
+import type { Online } from '../experiments/create-online.js'
 import { isFinished } from '../stores/job.js'
 import { activateVersion } from '../versions/activate.js'
 import { retentionView } from '../versions/apply-retention.js'
@@ -14,6 +15,7 @@ import { bearerAuth } from './admin-auth.js'
 import { AuthFailures } from './auth-failures.js'
 import { ActivateResponse, adminErrors, Conflict, JobList, JobParams, JobResponse, ModelsResponse, RedistillAccepted, RedistillBody, ReportPage, VersionParams } from './admin-schemas.js'
 import { renderModelReport } from '../report/model-report.js'
+import { experimentRoutes, type ExperimentRoutesOptions } from './experiment-routes.js'
 
 export interface AdminRoutesOptions {
   token: string
@@ -29,6 +31,9 @@ export interface AdminRoutesOptions {
   rateLimitPerMinute: number
   /** Failed authentications per client address per minute. */
   authFailuresPerMinute: number
+  /** The online loop: experiments, and each live version's online figures. */
+  online: ExperimentRoutesOptions['online'] & Pick<Online, 'figures'>
+  minImpressions: number
 }
 
 const MINUTE_MS = 60_000
@@ -54,6 +59,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     errorResponseBuilder: (_request, context) => new ServiceError('TOO_MANY_REQUESTS',
       `too many admin requests: at most ${context.max} a minute; retry in ${Math.ceil(context.ttl / 1000)} s`, undefined, { 'retry-after': String(Math.ceil(context.ttl / 1000)) })
   })
+
+  await app.register(experimentRoutes, { online: o.online, minImpressions: o.minImpressions })
 
   app.post('/admin/redistill', {
     schema: {
@@ -116,7 +123,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       serving: { version: o.registry.active.version, kind: o.registry.active.kind },
       versions: students.map((v) => ({ ...v, kept: plan.students.includes(v.version) })),
       teachers,
-      retention: { keepVersions: o.keepVersions }
+      retention: { keepVersions: o.keepVersions },
+      online: await o.online.figures()
     }
   })
 
@@ -130,7 +138,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     }
   }, async (_request, reply) => {
     const serving = o.registry.active.kind === 'student' ? o.registry.active.version : null
-    const html = await renderModelReport(o.modelsDir, { active: (await o.channel.active()) ?? serving })
+    const html = await renderModelReport(o.modelsDir, { active: (await o.channel.active()) ?? serving, online: await o.online.figures() })
     return reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")

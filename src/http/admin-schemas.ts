@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import { JobSchema, JOB_STATES, RunOptionsSchema } from '../stores/job.js'
 import { StudentVersionSchema } from '../versions/version-list.js'
+import { OnlineFiguresSchema } from '../experiments/online-figures.js'
 import { ErrorResponse } from './schemas.js'
 
 /**
@@ -22,7 +23,9 @@ export const ModelsResponse = Type.Object({
   versions: Type.Array(StudentVersionSchema),
   /** Teacher versions, newest first, and whether retention keeps each. */
   teachers: Type.Array(Type.Object({ version: Type.Integer(), kept: Type.Boolean() })),
-  retention: Type.Object({ keepVersions: Type.Integer({ description: 'KEEP_VERSIONS: ready students (besides the active one and the one this replica serves), rejected or failed ones, and teachers kept' }) })
+  retention: Type.Object({ keepVersions: Type.Integer({ description: 'KEEP_VERSIONS: ready students (besides the active one and the one this replica serves), rejected or failed ones, and teachers kept' }) }),
+  /** Online figures of the versions serving or in an experiment, per arm, from every replica's impressions. */
+  online: Type.Array(OnlineFiguresSchema)
 })
 export const ActivateResponse = Type.Object({ version: Type.Integer(), previous: Type.Integer() })
 

@@ -23,6 +23,12 @@ export interface Metrics {
   redistillPhase: Gauge<'phase'>
   redistillLastSuccess: Gauge
   validationNdcg: Gauge<'model'>
+  onlineImpressions: Counter<'version' | 'arm'>
+  onlineListsWithEvent: Counter<'version' | 'arm'>
+  onlineEventRank: Histogram<'version' | 'arm'>
+  onlineCoverage: Gauge<'version' | 'arm'>
+  shadowOverlap: Histogram
+  shadowDuration: Histogram
 }
 
 export function createMetrics (): Metrics {
@@ -144,6 +150,43 @@ export function createMetrics (): Metrics {
       name: 'distillrec_user_vectors_total',
       help: 'User vectors needed on a ranking-cache miss, by result: hit (in-process cache) or computed.',
       labelNames: ['result'],
+      registers
+    }),
+    onlineImpressions: new Counter({
+      name: 'distillrec_online_impressions_total',
+      help: 'Recommendation lists recorded as shown (shadow: scored, not shown), by version and arm; only versions serving or in an experiment.',
+      labelNames: ['version', 'arm'],
+      registers
+    }),
+    onlineListsWithEvent: new Counter({
+      name: 'distillrec_online_lists_with_event_total',
+      help: 'Lists with at least one attributed event, by version and arm: over impressions, the online hit rate.',
+      labelNames: ['version', 'arm'],
+      registers
+    }),
+    onlineEventRank: new Histogram({
+      name: 'distillrec_online_attributed_rank',
+      help: 'Rank of each attributed event in its list, by version and arm: bucket le=k over impressions is CTR@k.',
+      labelNames: ['version', 'arm'],
+      buckets: [1, 2, 3, 5, 10, 20, 50, 100],
+      registers
+    }),
+    onlineCoverage: new Gauge({
+      name: 'distillrec_online_catalogue_coverage',
+      help: 'Share of the version\'s catalogue this replica has shown at least once since the version started serving, by version and arm.',
+      labelNames: ['version', 'arm'],
+      registers
+    }),
+    shadowOverlap: new Histogram({
+      name: 'distillrec_shadow_overlap_at_10',
+      help: 'Overlap@10 of a shadow arm\'s list with the served list (shared items over 10).',
+      buckets: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+      registers
+    }),
+    shadowDuration: new Histogram({
+      name: 'distillrec_shadow_duration_seconds',
+      help: 'Time to score a shadow arm\'s list, off the response path.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers
     })
   }

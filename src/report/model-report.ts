@@ -9,6 +9,7 @@ import { curveSection } from './curve-chart.js'
 import { DASH, decimals, escapeHtml, integer, utcTime } from './html.js'
 import { readModels, type VersionRecord } from './read-models.js'
 import { REPORT_CSS } from './report-css.js'
+import { onlineSection, type OnlineRow } from './online-section.js'
 
 export interface ModelReportOptions {
   /** The student version replicas serve, marked active; null or absent marks none. */
@@ -16,6 +17,8 @@ export interface ModelReportOptions {
   title?: string
   /** Injected clock for testability. */
   now?: () => Date
+  /** Online figures of the live versions (the admin API has them; the CLI does not). */
+  online?: readonly OnlineRow[]
 }
 
 /** Renders the report of `modelsDir`; a directory that is missing or empty gives a page that says so. */
@@ -28,11 +31,12 @@ export async function renderModelReport (modelsDir: string, options: ModelReport
     ? `<section><h2>Versions</h2><p class="empty">No model versions under <code>${escapeHtml(modelsDir)}</code> yet. ` +
       'Train a teacher (<code>npm run train:teacher</code>) and distill a student (<code>npm run distill</code>), or let the worker do it.</p></section>'
     : [versionsSection(records, options.active ?? null), comparisonSection(records), curvesSection(records)].join('')
+  const online = options.online === undefined ? '' : onlineSection(options.online)
   // the CSP makes any markup that slipped past escaping inert: the page needs nothing but its own styles
   return '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">' +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${REPORT_CSS}</style></head>` +
-    `<body>${header}<main>${body}</main></body></html>\n`
+    `<body>${header}<main>${body}${online}</main></body></html>\n`
 }
 
 function versionsSection (records: readonly VersionRecord[], active: number | null): string {

@@ -33,6 +33,10 @@ export interface Serving {
   recommender: Recommender
   vectors: UserVectorCache
   manager: ModelManager
+  /** Loads one announced version apart from the registry (an experiment's candidate); the caller disposes it. */
+  load: (version: number) => Promise<Servable>
+  /** A recommender over another registry (a candidate's), sharing this one's history, caches and metadata. */
+  recommenderFor: (registry: ModelRegistry) => Recommender
   close: () => Promise<void>
 }
 
@@ -90,8 +94,8 @@ export async function createServing ({ config, stores, history, counts, metadata
     onWriteError: () => metrics.storeErrors.inc({ store: 'cache', op: 'set' })
   })
   const vectors = new UserVectorCache({ maxEntries: config.userVectorCacheEntries, ttlMs: config.cacheTtlMs })
-  const recommender = new Recommender({
-    registry,
+  const recommenderFor = (held: ModelRegistry): Recommender => new Recommender({
+    registry: held,
     history,
     ranked,
     vectors,
@@ -99,11 +103,14 @@ export async function createServing ({ config, stores, history, counts, metadata
     maxHistory: config.maxHistory,
     onVector: (result) => metrics.userVectors.inc({ result })
   })
+  const recommender = recommenderFor(registry)
   return {
     registry,
     recommender,
     vectors,
     manager,
+    load: async (version) => await loadAnnouncedStudent(version, loading),
+    recommenderFor,
     close: async () => {
       await unsubscribe()
       await manager.idle()

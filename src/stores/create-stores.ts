@@ -32,6 +32,9 @@ import type { ImpressionLog } from './impression-log.js'
 import { MemoryImpressionLog } from './memory-impression-log.js'
 import { RedisImpressionLog } from './redis-impression-log.js'
 import { CircuitImpressionLog } from './circuit-impression-log.js'
+import type { ExperimentStore } from './experiment-store.js'
+import { MemoryExperimentStore } from './memory-experiment-store.js'
+import { RedisExperimentStore } from './redis-experiment-store.js'
 
 const STARTUP_WAIT_MS = 2000
 
@@ -53,6 +56,8 @@ export interface Stores {
   itemCounts: ItemCountsStore
   /** What /recommend showed and what was attributed to it (experiments, online metrics). */
   impressions: ImpressionLog
+  /** Online experiments, shared by every replica. */
+  experiments: ExperimentStore
   redisState: () => RedisState
   /** The history lives in memory and starts empty: the composition root replays the event log into it. */
   historyFromLog: boolean
@@ -77,6 +82,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
       runLock: new MemoryRunLock(),
       itemCounts: new MemoryItemCountsStore(),
       impressions: new MemoryImpressionLog({ maxImpressions: config.impressionLogCap, windowMs: config.attributionWindowMs }),
+      experiments: new MemoryExperimentStore(),
       redisState: () => 'disabled',
       historyFromLog: true,
       close: async () => {
@@ -123,6 +129,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     models,
     itemCounts,
     impressions,
+    experiments: new RedisExperimentStore({ client, prefix: config.redisPrefix }),
     channel,
     jobs: new RedisJobStore({ client, prefix: config.redisPrefix }),
     runLock: new RedisRunLock({ client, prefix: config.redisPrefix }),

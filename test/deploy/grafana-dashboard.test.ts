@@ -25,7 +25,10 @@ const REQUIRED = [
   'distillrec_redistill_run_duration_seconds_count',
   'distillrec_validation_ndcg',
   'distillrec_redis_up',
-  'nodejs_eventloop_lag_p99_seconds'
+  'nodejs_eventloop_lag_p99_seconds',
+  'distillrec_online_impressions_total', // issue 22: online figures per version and arm
+  'distillrec_online_lists_with_event_total',
+  'distillrec_online_attributed_rank_bucket'
 ]
 
 /** Grafana's own variables, as a panel over the last hour would expand them. */

@@ -241,6 +241,6 @@ describe('the admin API', () => {
   it('lists no versions and serves popularity before any student exists', async (t) => {
     const h = await buildHarness(t)
     const body = (await h.app.inject({ url: '/admin/models', headers: auth })).json()
-    assert.deepEqual(body, { serving: { version: 0, kind: 'popular' }, versions: [], teachers: [], retention: { keepVersions: 5 } })
+    assert.deepEqual(body, { serving: { version: 0, kind: 'popular' }, versions: [], teachers: [], retention: { keepVersions: 5 }, online: [] })
   })
 })

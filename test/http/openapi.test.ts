@@ -31,7 +31,8 @@ describe('GET /openapi.json', () => {
     const served = app.printRoutes({ commonPrefix: false })
     for (const route of ['GET /recommend', 'POST /recommend', 'POST /recommend/batch', 'POST /events', 'GET /health/live', 'GET /health/ready',
       'GET /metrics', 'POST /admin/redistill', 'GET /admin/jobs', 'GET /admin/jobs/:id', 'DELETE /admin/jobs/:id', 'GET /admin/models',
-      'POST /admin/models/:version/activate']) {
+      'POST /admin/models/:version/activate', 'POST /admin/experiments', 'GET /admin/experiments/:id', 'POST /admin/experiments/:id/promote',
+      'POST /admin/experiments/:id/stop']) {
       assert.ok(documented.has(route), `${route} is documented`)
       assert.ok(served.includes(route.split(' ')[1].split('/').at(-1)!), `${route} is served`)
     }

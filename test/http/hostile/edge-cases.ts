@@ -107,13 +107,15 @@ const JOB = '00000000-0000-4000-8000-000000000000'
 /** The admin routes, before any token is asked for: the router's and the method checks come first. */
 export const adminCases: Case[] = [
   ...[
-    ['GET', `/admin/jobs/${LONG_ID}`], ['DELETE', `/admin/jobs/${LONG_ID}`], ['POST', `/admin/models/${'1'.repeat(101)}/activate`]
+    ['GET', `/admin/jobs/${LONG_ID}`], ['DELETE', `/admin/jobs/${LONG_ID}`], ['POST', `/admin/models/${'1'.repeat(101)}/activate`],
+    ['GET', `/admin/experiments/${'1'.repeat(101)}`], ['POST', `/admin/experiments/${'1'.repeat(101)}/promote`]
   ].map(([method, url]) => ({
     name: `${method} with a path parameter over 100 characters`, request: { method: method as 'GET', url }, status: 414, code: 'URI_TOO_LONG'
   })),
   ...([
     ['GET', '/admin/models/2/activate', 'POST'], ['PUT', `/admin/jobs/${JOB}`, 'GET, HEAD, DELETE'], ['POST', `/admin/jobs/${JOB}`, 'GET, HEAD, DELETE'],
-    ['DELETE', '/admin/models/2/activate', 'POST'], ['PATCH', '/docs/static/swagger-ui.css', /^(GET, HEAD|HEAD, GET)$/]
+    ['DELETE', '/admin/models/2/activate', 'POST'], ['PATCH', '/docs/static/swagger-ui.css', /^(GET, HEAD|HEAD, GET)$/],
+    ['GET', '/admin/experiments/1/stop', 'POST'], ['DELETE', '/admin/experiments/1', /^(GET, HEAD|HEAD, GET)$/]
   ] as const).map(([method, url, allow]) => ({
     name: `${method} on the pattern of ${url}`, request: { method, url }, status: 405, code: 'METHOD_NOT_ALLOWED', headers: { allow }
   })),

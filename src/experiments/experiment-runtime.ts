@@ -1,0 +1,155 @@
+import type { Logger } from 'pino'
+import type { Recommender } from '../serving/recommender.js'
+import type { Experiment, ExperimentStore } from '../stores/experiment-store.js'
+import { inCandidate } from './assignment.js'
+import type { BackgroundTasks } from './background-tasks.js'
+import { Candidate, type CandidateServing } from './candidate.js'
+import type { ImpressionRecorder } from './impression-recorder.js'
+import type { ArmChoice } from './online-recommender.js'
+import { ShadowScorer, type ShadowFigures } from './shadow-scorer.js'
+
+export interface ExperimentRuntimeOptions {
+  store: ExperimentStore
+  serving: CandidateServing & { active: () => number }
+  control: Pick<Recommender, 'recommend'>
+  tasks: BackgroundTasks
+  recorder: ImpressionRecorder
+  /** How often the store is read for an experiment another replica started or ended. */
+  pollMs: number
+  /** Shadow lists are attributed for this long after a shadow experiment ends (ATTRIBUTION_WINDOW). */
+  windowMs: number
+  log: Logger
+  onShadowScored?: (overlap: number, seconds: number) => void
+}
+
+interface Running {
+  experiment: Experiment
+  /** Undefined while it loads, or when this replica could not load it (control serves then). */
+  candidate: Candidate | undefined
+  shadow: ShadowScorer | undefined
+}
+
+/**
+ * This replica's side of the experiments: follows the store's unfinished experiment (polled, and
+ * at once after an admin call here), holds its candidate, and picks each request's arm. Only while
+ * the active version is the experiment's control: after any other activation the active version
+ * serves everyone, as arm `serving`.
+ */
+export class ExperimentRuntime {
+  readonly #o: ExperimentRuntimeOptions
+  #running: Running | undefined
+  #timer: NodeJS.Timeout | undefined
+  #syncing: Promise<void> | undefined
+  #shadowUntil = 0
+  readonly #shadows = new Map<number, ShadowScorer>()
+
+  constructor (options: ExperimentRuntimeOptions) {
+    this.#o = options
+  }
+
+  async start (): Promise<void> {
+    await this.sync()
+    this.#timer ??= setInterval(() => { this.sync().catch(() => {}) }, this.#o.pollMs)
+    this.#timer.unref()
+  }
+
+  /** Reads the store and follows it; concurrent calls share one read. */
+  async sync (): Promise<void> {
+    this.#syncing ??= this.#sync().finally(() => { this.#syncing = undefined })
+    await this.#syncing
+  }
+
+  get experiment (): Experiment | undefined {
+    return this.#running?.experiment
+  }
+
+  /** The versions the online metrics may label now. */
+  liveVersions (): number[] {
+    const versions = [this.#o.serving.active()]
+    const experiment = this.#running?.experiment
+    if (experiment !== undefined) versions.push(experiment.control, experiment.candidate)
+    return versions
+  }
+
+  catalogueSize (version: number): number | undefined {
+    const candidate = this.#running?.candidate
+    return candidate?.version === version ? candidate.catalogueSize : undefined
+  }
+
+  /** Whether shadow lists may still be attributed to. */
+  shadows (): boolean {
+    return this.#running?.experiment.mode === 'shadow' || Date.now() < this.#shadowUntil
+  }
+
+  shadowFigures (experimentId: number): ShadowFigures | undefined {
+    return this.#shadows.get(experimentId)?.figures()
+  }
+
+  choose (key: string | undefined): ArmChoice | undefined {
+    const running = this.#running
+    if (running === undefined || key === undefined) return undefined
+    const { experiment, candidate, shadow } = running
+    if (experiment.state !== 'running' || this.#o.serving.active() !== experiment.control) return undefined
+    const control = this.#o.control
+    if (!inCandidate(experiment.salt, key, experiment.percent)) return { recommender: control, arm: 'control', experimentId: experiment.id }
+    if (candidate === undefined) return { recommender: control, arm: 'control', experimentId: experiment.id }
+    if (experiment.mode === 'split') return { recommender: candidate.recommender, arm: 'candidate', experimentId: experiment.id }
+    return {
+      recommender: control,
+      arm: 'control',
+      experimentId: experiment.id,
+      after: (request, served, recorded) => shadow?.score(request, served, recorded)
+    }
+  }
+
+  async close (): Promise<void> {
+    clearInterval(this.#timer)
+    this.#timer = undefined
+    await this.#syncing
+    this.#drop()
+  }
+
+  async #sync (): Promise<void> {
+    const { store, serving, tasks, recorder, log, onShadowScored } = this.#o
+    let current: Experiment | null
+    try {
+      current = await store.current()
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'experiment store unavailable: keeping the experiment as it was')
+      return
+    }
+    const held = this.#running
+    if (held !== undefined && current?.id === held.experiment.id) {
+      held.experiment = current
+      return
+    }
+    this.#drop()
+    if (current === null || current.state !== 'running') return
+    const running: Running = { experiment: current, candidate: undefined, shadow: undefined }
+    this.#running = running
+    try {
+      running.candidate = await Candidate.load(current.candidate, serving)
+    } catch (err) {
+      log.warn({ experiment: current.id, candidate: current.candidate, reason: (err as Error).message }, 'experiment candidate could not be loaded: the control serves every arm here')
+      return
+    }
+    if (this.#running !== running) {
+      running.candidate.release()
+      return
+    }
+    if (current.mode === 'shadow') {
+      running.shadow = new ShadowScorer({ experimentId: current.id, candidate: running.candidate.recommender, tasks, recorder, onScored: onShadowScored })
+      this.#shadows.set(current.id, running.shadow)
+    }
+    log.info({ experiment: current.id, control: current.control, candidate: current.candidate, percent: current.percent, mode: current.mode }, 'experiment running on this replica')
+  }
+
+  #drop (): void {
+    const held = this.#running
+    if (held === undefined) return
+    this.#running = undefined
+    if (held.experiment.mode === 'shadow') this.#shadowUntil = Date.now() + this.#o.windowMs
+    held.candidate?.release()
+    this.#o.log.info({ experiment: held.experiment.id }, 'experiment no longer running on this replica')
+  }
+}

@@ -1,0 +1,79 @@
+import type { Metrics } from '../metrics/metrics.js'
+import type { Arm, Attribution, Impression } from '../stores/impression-log.js'
+
+export interface OnlineMetricsOptions {
+  metrics: Pick<Metrics, 'onlineImpressions' | 'onlineListsWithEvent' | 'onlineEventRank' | 'onlineCoverage'>
+  /** A version's catalogue size, while it is held (serving or a candidate). */
+  catalogueSize: (version: number) => number | undefined
+  /** The versions that may carry series now (serving, an experiment's); read on every update. */
+  live: () => readonly number[]
+}
+
+/**
+ * The online counters, labelled by version and arm with a bounded label set: only versions named
+ * live (the one serving, and an experiment's control and candidate) are counted, and the series
+ * of a version that stops being live are removed. Coverage is this replica's: distinct items
+ * shown over the catalogue.
+ */
+export class OnlineMetrics {
+  readonly #o: OnlineMetricsOptions
+  #live: readonly number[] = []
+  readonly #labels = new Map<string, { version: number, arm: Arm, shown: Set<string> }>()
+
+  constructor (options: OnlineMetricsOptions) {
+    this.#o = options
+  }
+
+  /** Removes the series of versions no longer live (called on every update, cheap when nothing changed). */
+  refresh (): void {
+    const live = this.#o.live()
+    if (live.length === this.#live.length && live.every((v, i) => v === this.#live[i])) return
+    this.#live = [...live]
+    for (const [key, { version, arm }] of this.#labels) {
+      if (live.includes(version)) continue
+      const labels = { version: String(version), arm }
+      const { onlineImpressions, onlineListsWithEvent, onlineEventRank, onlineCoverage } = this.#o.metrics
+      onlineImpressions.remove(labels)
+      onlineListsWithEvent.remove(labels)
+      onlineEventRank.remove(labels)
+      onlineCoverage.remove(labels)
+      this.#labels.delete(key)
+    }
+  }
+
+  /** Label sets alive now (tests, and the bound they check). */
+  get series (): number {
+    return this.#labels.size
+  }
+
+  shown (impression: Impression): void {
+    const entry = this.#entry(impression)
+    if (entry === undefined) return
+    const labels = { version: String(impression.version), arm: impression.arm }
+    this.#o.metrics.onlineImpressions.inc(labels)
+    for (const item of impression.items) entry.shown.add(item)
+    const size = this.#o.catalogueSize(impression.version)
+    if (size !== undefined && size > 0) this.#o.metrics.onlineCoverage.set(labels, entry.shown.size / size)
+  }
+
+  attributed (attribution: Attribution): void {
+    if (attribution.outcome !== 'attributed') return
+    const { impression, rank, firstForList } = attribution
+    if (this.#entry(impression) === undefined) return
+    const labels = { version: String(impression.version), arm: impression.arm }
+    this.#o.metrics.onlineEventRank.observe(labels, rank)
+    if (firstForList) this.#o.metrics.onlineListsWithEvent.inc(labels)
+  }
+
+  #entry ({ version, arm }: Pick<Impression, 'version' | 'arm'>): { shown: Set<string> } | undefined {
+    this.refresh()
+    if (!this.#live.includes(version)) return undefined
+    const key = `${version}:${arm}`
+    let entry = this.#labels.get(key)
+    if (entry === undefined) {
+      entry = { version, arm, shown: new Set() }
+      this.#labels.set(key, entry)
+    }
+    return entry
+  }
+}

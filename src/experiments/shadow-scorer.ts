@@ -1,0 +1,79 @@
+import type { RecommendRequest, Recommender } from '../serving/recommender.js'
+import type { ImpressionRecorder } from './impression-recorder.js'
+import type { BackgroundTasks } from './background-tasks.js'
+import { shadowId } from './attributor.js'
+import type { Served } from './online-recommender.js'
+
+/** overlap@k: items the two lists share in their top k, over k. */
+export function overlapAt (k: number, a: readonly string[], b: readonly string[]): number {
+  const top = new Set(a.slice(0, k))
+  let shared = 0
+  for (const item of b.slice(0, k)) if (top.has(item)) shared++
+  return shared / k
+}
+
+const LATENCY_SAMPLES = 1024
+
+/** This replica's shadow figures for one experiment. */
+export interface ShadowFigures {
+  scored: number
+  failed: number
+  meanOverlapAt10: number | null
+  p50Ms: number | null
+  p99Ms: number | null
+}
+
+export interface ShadowScorerOptions {
+  experimentId: number
+  candidate: Pick<Recommender, 'recommend'>
+  tasks: BackgroundTasks
+  recorder: ImpressionRecorder
+  onScored?: (overlap: number, seconds: number) => void
+}
+
+/**
+ * Scores the candidate on a request the control answered, after the answer is sent (the next
+ * turn of the event loop): the user sees the control's list only, and the candidate's failure is
+ * counted, never seen. Its list is recorded as a `shadow` impression beside the served one.
+ */
+export class ShadowScorer {
+  readonly #o: ShadowScorerOptions
+  #scored = 0
+  #failed = 0
+  #overlapSum = 0
+  readonly #latencies: number[] = []
+
+  constructor (options: ShadowScorerOptions) {
+    this.#o = options
+  }
+
+  score (request: RecommendRequest, served: Served, recorded: boolean): void {
+    const { candidate, tasks, recorder, experimentId, onScored } = this.#o
+    tasks.run('shadow', async () => {
+      await new Promise((resolve) => setImmediate(resolve))
+      const started = performance.now()
+      let shadow
+      try {
+        shadow = await candidate.recommend(request)
+      } catch (err) {
+        this.#failed++
+        throw err
+      }
+      const seconds = (performance.now() - started) / 1000
+      const items = shadow.items.map((item) => item.itemId)
+      const overlap = overlapAt(10, served.recommendation.items.map((item) => item.itemId), items)
+      this.#scored++
+      this.#overlapSum += overlap
+      if (this.#latencies.length < LATENCY_SAMPLES) this.#latencies.push(seconds * 1000)
+      else this.#latencies[Math.floor(Math.random() * LATENCY_SAMPLES)] = seconds * 1000
+      onScored?.(overlap, seconds)
+      recorder.record({ id: shadowId(served.recommendationId), userId: request.userId ?? null, version: shadow.modelVersion, arm: 'shadow', experimentId, items, ts: Date.now() }, recorded)
+    })
+  }
+
+  figures (): ShadowFigures {
+    const sorted = [...this.#latencies].sort((a, b) => a - b)
+    const at = (q: number): number | null => sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+    return { scored: this.#scored, failed: this.#failed, meanOverlapAt10: this.#scored === 0 ? null : this.#overlapSum / this.#scored, p50Ms: at(0.5), p99Ms: at(0.99) }
+  }
+}

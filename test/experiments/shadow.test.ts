@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { BackgroundTasks } from '../../src/experiments/background-tasks.js'
+import { ImpressionRecorder } from '../../src/experiments/impression-recorder.js'
+import { OnlineRecommender } from '../../src/experiments/online-recommender.js'
+import { overlapAt, ShadowScorer } from '../../src/experiments/shadow-scorer.js'
+import type { Recommendation, RecommendRequest } from '../../src/serving/recommender.js'
+import { MemoryImpressionLog } from '../../src/stores/memory-impression-log.js'
+
+const list = (version: number, ids: string[]): Recommendation => ({
+  userId: 'u', modelVersion: version, source: 'student', ignoredItems: 0, items: ids.map((itemId, i) => ({ itemId, score: 1 - i / 100, rank: i + 1 }))
+})
+const REQUEST: RecommendRequest = { userId: 'u', k: 10, excludeSeen: true }
+
+function setup (candidate: (request: RecommendRequest) => Promise<Recommendation>) {
+  const errors: string[] = []
+  const tasks = new BackgroundTasks({ onError: (op) => errors.push(op) })
+  const log = new MemoryImpressionLog({ maxImpressions: 100, windowMs: 60_000 })
+  const recorder = new ImpressionRecorder({ log, tasks, sample: 1 })
+  const shadow = new ShadowScorer({ experimentId: 1, candidate: { recommend: candidate }, tasks, recorder })
+  const served = list(2, ['a', 'b', 'c', 'd'])
+  const online = new OnlineRecommender({
+    recommender: { recommend: async () => served },
+    recorder,
+    choose: () => ({ recommender: { recommend: async () => served }, arm: 'control', experimentId: 1, after: (r, s, recorded) => shadow.score(r, s, recorded) })
+  })
+  return { online, shadow, tasks, log, errors, served }
+}
+
+describe('shadow scoring', () => {
+  it('computes overlap@k as shared items of the two top k over k', () => {
+    assert.equal(overlapAt(10, ['a', 'b', 'c'], ['c', 'a', 'x']), 0.2)
+    assert.equal(overlapAt(2, ['a', 'b', 'c'], ['b', 'a']), 1)
+    assert.equal(overlapAt(10, [], []), 0)
+  })
+
+  it('never changes the answer and records the candidate\'s list beside it, after the answer', async () => {
+    let scored = false
+    const { online, shadow, tasks, log, served } = setup(async () => { scored = true; return list(1, ['b', 'x', 'a']) })
+    const answer = await online.recommend(REQUEST, 'u')
+    assert.equal(answer.recommendation, served)
+    assert.equal(scored, false, 'the candidate ran before the answer was returned')
+    await tasks.idle()
+    assert.equal(scored, true)
+    const recorded = await log.recent(10)
+    assert.deepEqual(recorded.map((i) => [i.id, i.arm, i.version, i.items]), [
+      [`${answer.recommendationId}~shadow`, 'shadow', 1, ['b', 'x', 'a']],
+      [answer.recommendationId, 'control', 2, ['a', 'b', 'c', 'd']]
+    ])
+    const figures = shadow.figures()
+    assert.equal(figures.scored, 1)
+    assert.equal(figures.meanOverlapAt10, 0.2)
+  })
+
+  it('never fails a request when the candidate throws, and counts the failure', async () => {
+    const { online, shadow, tasks, errors, served } = setup(async () => { throw new Error('candidate broke') })
+    for (let n = 0; n < 5; n++) assert.equal((await online.recommend(REQUEST, 'u')).recommendation, served)
+    await tasks.idle()
+    assert.deepEqual(errors, ['shadow', 'shadow', 'shadow', 'shadow', 'shadow'])
+    assert.deepEqual(shadow.figures(), { scored: 0, failed: 5, meanOverlapAt10: null, p50Ms: null, p99Ms: null })
+  })
+
+  it('does not hold the answer while the candidate is slow', async () => {
+    let release = (): void => {}
+    const { online, tasks } = setup(async () => await new Promise((resolve) => { release = () => resolve(list(1, ['a'])) }))
+    const answer = await online.recommend(REQUEST, 'u')
+    assert.equal(answer.recommendation.modelVersion, 2)
+    assert.equal(tasks.inFlight, 2)
+    await new Promise((resolve) => setImmediate(resolve))
+    release()
+    await tasks.idle()
+  })
+})
