@@ -30,6 +30,7 @@ export const ExperimentReportSchema = Type.Object({
   shadow: Type.Union([Type.Object({
     scored: Type.Integer(),
     failed: Type.Integer(),
+    skipped: Type.Integer({ description: 'requests not scored: the shadow scorings allowed at once were under way' }),
     meanOverlapAt10: Type.Union([Type.Number(), Type.Null()]),
     p50Ms: Type.Union([Type.Number(), Type.Null()]),
     p99Ms: Type.Union([Type.Number(), Type.Null()])

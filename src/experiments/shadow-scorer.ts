@@ -18,6 +18,8 @@ const LATENCY_SAMPLES = 1024
 export interface ShadowFigures {
   scored: number
   failed: number
+  /** Requests not scored because `maxInFlight` shadow scorings were already under way (load). */
+  skipped: number
   meanOverlapAt10: number | null
   p50Ms: number | null
   p99Ms: number | null
@@ -28,6 +30,11 @@ export interface ShadowScorerOptions {
   candidate: Pick<Recommender, 'recommend'>
   tasks: BackgroundTasks
   recorder: ImpressionRecorder
+  /**
+   * Shadow scorings under way at most; a request beyond them is skipped (counted), so that under
+   * load the candidate never takes more than this share of the event loop from serving.
+   */
+  maxInFlight?: number
   onScored?: (overlap: number, seconds: number) => void
 }
 
@@ -40,6 +47,8 @@ export class ShadowScorer {
   readonly #o: ShadowScorerOptions
   #scored = 0
   #failed = 0
+  #skipped = 0
+  #inFlight = 0
   #overlapSum = 0
   readonly #latencies: number[] = []
 
@@ -48,16 +57,23 @@ export class ShadowScorer {
   }
 
   score (request: RecommendRequest, served: Served, recorded: boolean): void {
-    const { candidate, tasks, recorder, experimentId, onScored } = this.#o
+    const { candidate, tasks, recorder, experimentId, onScored, maxInFlight = 2 } = this.#o
+    if (this.#inFlight >= maxInFlight) {
+      this.#skipped++
+      return
+    }
+    this.#inFlight++
     tasks.run('shadow', async () => {
-      await new Promise((resolve) => setImmediate(resolve))
-      const started = performance.now()
       let shadow
+      const started = performance.now()
       try {
+        await new Promise((resolve) => setImmediate(resolve))
         shadow = await candidate.recommend(request)
       } catch (err) {
         this.#failed++
         throw err
+      } finally {
+        this.#inFlight--
       }
       const seconds = (performance.now() - started) / 1000
       const items = shadow.items.map((item) => item.itemId)
@@ -74,6 +90,6 @@ export class ShadowScorer {
   figures (): ShadowFigures {
     const sorted = [...this.#latencies].sort((a, b) => a - b)
     const at = (q: number): number | null => sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
-    return { scored: this.#scored, failed: this.#failed, meanOverlapAt10: this.#scored === 0 ? null : this.#overlapSum / this.#scored, p50Ms: at(0.5), p99Ms: at(0.99) }
+    return { scored: this.#scored, failed: this.#failed, skipped: this.#skipped, meanOverlapAt10: this.#scored === 0 ? null : this.#overlapSum / this.#scored, p50Ms: at(0.5), p99Ms: at(0.99) }
   }
 }

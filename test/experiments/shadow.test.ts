@@ -54,10 +54,12 @@ describe('shadow scoring', () => {
 
   it('never fails a request when the candidate throws, and counts the failure', async () => {
     const { online, shadow, tasks, errors, served } = setup(async () => { throw new Error('candidate broke') })
-    for (let n = 0; n < 5; n++) assert.equal((await online.recommend(REQUEST, 'u')).recommendation, served)
-    await tasks.idle()
+    for (let n = 0; n < 5; n++) {
+      assert.equal((await online.recommend(REQUEST, 'u')).recommendation, served)
+      await tasks.idle()
+    }
     assert.deepEqual(errors, ['shadow', 'shadow', 'shadow', 'shadow', 'shadow'])
-    assert.deepEqual(shadow.figures(), { scored: 0, failed: 5, meanOverlapAt10: null, p50Ms: null, p99Ms: null })
+    assert.deepEqual(shadow.figures(), { scored: 0, failed: 5, skipped: 0, meanOverlapAt10: null, p50Ms: null, p99Ms: null })
   })
 
   it('does not hold the answer while the candidate is slow', async () => {
@@ -69,5 +71,16 @@ describe('shadow scoring', () => {
     await new Promise((resolve) => setImmediate(resolve))
     release()
     await tasks.idle()
+  })
+
+  it('skips a request, counting it, while maxInFlight scorings are under way', async () => {
+    const releases: Array<() => void> = []
+    const { online, shadow, tasks } = setup(async () => await new Promise((resolve) => { releases.push(() => resolve(list(1, ['a']))) }))
+    for (let n = 0; n < 5; n++) await online.recommend(REQUEST, 'u')
+    assert.equal(shadow.figures().skipped, 3)
+    while (releases.length < 2) await new Promise((resolve) => setImmediate(resolve))
+    for (const release of releases) release()
+    await tasks.idle()
+    assert.equal(shadow.figures().scored, 2)
   })
 })
