@@ -91,14 +91,20 @@ export class ExperimentRuntime {
     const { experiment, candidate, shadow } = running
     if (experiment.state !== 'running' || this.#o.serving.active() !== experiment.control) return undefined
     const control = this.#o.control
-    if (!inCandidate(experiment.salt, key, experiment.percent)) return { recommender: control, arm: 'control', experimentId: experiment.id }
-    if (candidate === undefined) return { recommender: control, arm: 'control', experimentId: experiment.id }
-    if (experiment.mode === 'split') return { recommender: candidate.recommender, arm: 'candidate', experimentId: experiment.id }
+    const chosen = inCandidate(experiment.salt, key, experiment.percent)
+    if (experiment.mode === 'split') {
+      return chosen && candidate !== undefined
+        ? { recommender: candidate.recommender, arm: 'candidate', experimentId: experiment.id }
+        : { recommender: control, arm: 'control', experimentId: experiment.id }
+    }
+    // shadow: the control arm is exactly the requests the candidate scores, so the two compare
+    if (!chosen || shadow === undefined || !shadow.reserve()) return undefined
     return {
       recommender: control,
       arm: 'control',
       experimentId: experiment.id,
-      after: (request, served, recorded) => shadow?.score(request, served, recorded)
+      after: (request, served, recorded) => shadow.score(request, served, recorded),
+      abandon: () => shadow.abandon()
     }
   }
 

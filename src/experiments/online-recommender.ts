@@ -16,6 +16,8 @@ export interface ArmChoice {
   experimentId: number | null
   /** Called after the answer is ready (shadow scoring), with whether its impression was sampled; must not throw. */
   after?: (request: RecommendRequest, served: Served, recorded: boolean) => void
+  /** Called instead of `after` when serving failed. */
+  abandon?: () => void
 }
 
 export interface OnlineRecommenderOptions {
@@ -44,7 +46,13 @@ export class OnlineRecommender {
   async recommend (request: RecommendRequest, key: string | undefined): Promise<Served> {
     const { recommender, recorder, choose, now = Date.now, newId = randomUUID } = this.#o
     const choice = choose?.(key ?? request.userId) ?? { recommender, arm: 'serving', experimentId: null }
-    const recommendation = await choice.recommender.recommend(request)
+    let recommendation: Recommendation
+    try {
+      recommendation = await choice.recommender.recommend(request)
+    } catch (err) {
+      choice.abandon?.()
+      throw err
+    }
     const served = { recommendation, recommendationId: newId() }
     const recorded = recorder.record({
       id: served.recommendationId,

@@ -31,8 +31,10 @@ export interface ShadowScorerOptions {
   tasks: BackgroundTasks
   recorder: ImpressionRecorder
   /**
-   * Shadow scorings under way at most; a request beyond them is skipped (counted), so that under
-   * load the candidate never takes more than this share of the event loop from serving.
+   * Shadow scorings under way at most (default 2); a request beyond them is left out of the
+   * experiment (served as arm `serving`, counted as skipped), so that under load the candidate
+   * never takes more than this share of the event loop from serving, and the control and shadow
+   * arms keep the same requests.
    */
   maxInFlight?: number
   onScored?: (overlap: number, seconds: number) => void
@@ -56,13 +58,27 @@ export class ShadowScorer {
     this.#o = options
   }
 
-  score (request: RecommendRequest, served: Served, recorded: boolean): void {
-    const { candidate, tasks, recorder, experimentId, onScored, maxInFlight = 2 } = this.#o
-    if (this.#inFlight >= maxInFlight) {
+  /**
+   * Takes a slot for one request before it is served; false (counted as skipped) while
+   * `maxInFlight` scorings are under way. A taken slot is given back by `score` or `abandon`.
+   */
+  reserve (): boolean {
+    if (this.#inFlight >= (this.#o.maxInFlight ?? 2)) {
       this.#skipped++
-      return
+      return false
     }
     this.#inFlight++
+    return true
+  }
+
+  /** Gives a reserved slot back unused (the served request failed). */
+  abandon (): void {
+    this.#inFlight--
+  }
+
+  /** Scores the request a reserved slot was taken for, off the response path. */
+  score (request: RecommendRequest, served: Served, recorded: boolean): void {
+    const { candidate, tasks, recorder, experimentId, onScored } = this.#o
     tasks.run('shadow', async () => {
       let shadow
       const started = performance.now()

@@ -22,7 +22,9 @@ function setup (candidate: (request: RecommendRequest) => Promise<Recommendation
   const online = new OnlineRecommender({
     recommender: { recommend: async () => served },
     recorder,
-    choose: () => ({ recommender: { recommend: async () => served }, arm: 'control', experimentId: 1, after: (r, s, recorded) => shadow.score(r, s, recorded) })
+    choose: () => shadow.reserve()
+      ? { recommender: { recommend: async () => served }, arm: 'control', experimentId: 1, after: (r, s, recorded) => shadow.score(r, s, recorded), abandon: () => shadow.abandon() }
+      : undefined
   })
   return { online, shadow, tasks, log, errors, served }
 }
@@ -73,7 +75,22 @@ describe('shadow scoring', () => {
     await tasks.idle()
   })
 
-  it('skips a request, counting it, while maxInFlight scorings are under way', async () => {
+  it('gives the slot back when the control fails, and fails only that request', async () => {
+    const { shadow, tasks } = setup(async () => list(1, ['a']))
+    const errors: string[] = []
+    const failing = new OnlineRecommender({
+      recommender: { recommend: async () => { throw new Error('control broke') } },
+      recorder: new ImpressionRecorder({ log: new MemoryImpressionLog({ maxImpressions: 10, windowMs: 1000 }), tasks: new BackgroundTasks({ onError: (op) => errors.push(op) }), sample: 1 }),
+      choose: () => shadow.reserve()
+        ? { recommender: { recommend: async () => { throw new Error('control broke') } }, arm: 'control', experimentId: 1, after: () => assert.fail('scored a failed request'), abandon: () => shadow.abandon() }
+        : undefined
+    })
+    for (let n = 0; n < 4; n++) await assert.rejects(failing.recommend(REQUEST, 'u'), /control broke/)
+    await tasks.idle()
+    assert.deepEqual(shadow.figures().skipped, 0)
+  })
+
+  it('leaves a request out of the experiment, counting it, while maxInFlight scorings are under way', async () => {
     const releases: Array<() => void> = []
     const { online, shadow, tasks } = setup(async () => await new Promise((resolve) => { releases.push(() => resolve(list(1, ['a']))) }))
     for (let n = 0; n < 5; n++) await online.recommend(REQUEST, 'u')
