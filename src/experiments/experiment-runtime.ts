@@ -41,6 +41,7 @@ export class ExperimentRuntime {
   #timer: NodeJS.Timeout | undefined
   #syncing: Promise<void> | undefined
   #shadowUntil = 0
+  #storeDown = false
   readonly #shadows = new Map<number, ShadowScorer>()
 
   constructor (options: ExperimentRuntimeOptions) {
@@ -120,8 +121,11 @@ export class ExperimentRuntime {
     let current: Experiment | null
     try {
       current = await store.current()
+      this.#storeDown = false
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'experiment store unavailable: keeping the experiment as it was')
+      // once per outage, not once per poll
+      if (!this.#storeDown) log.warn({ err: (err as Error).message }, 'experiment store unavailable: keeping the experiment as it was')
+      this.#storeDown = true
       return
     }
     const held = this.#running
