@@ -75,6 +75,12 @@ export interface Config {
   experimentPollMs: number
   /** An experiment's test says its sample is large enough only once each arm has this many impressions. */
   experimentMinImpressions: number
+  /** The worker puts every gated candidate in a split with this share of users first; 0 = off (activate at once). */
+  canaryPercent: number
+  /** ... and decides once each arm has this many impressions: activate on a significant, non-negative result. */
+  canaryMinImpressions: number
+  /** ... or keeps the active version when they do not come within this. */
+  canaryTimeoutMs: number
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -142,8 +148,12 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     attributionWindowMs: read.duration('ATTRIBUTION_WINDOW', '30m') ?? 0,
     impressionLogCap: read.int('IMPRESSION_LOG_CAP', 100_000, 100, 100_000_000),
     experimentPollMs: read.int('EXPERIMENT_POLL_MS', 2000, 50, 600_000),
-    experimentMinImpressions: read.int('EXPERIMENT_MIN_IMPRESSIONS', 1000, 1, 100_000_000)
+    experimentMinImpressions: read.int('EXPERIMENT_MIN_IMPRESSIONS', 1000, 1, 100_000_000),
+    canaryPercent: read.float('CANARY_PERCENT', 0, 0, 99),
+    canaryMinImpressions: read.int('CANARY_MIN_IMPRESSIONS', 1000, 1, 100_000_000),
+    canaryTimeoutMs: read.duration('CANARY_TIMEOUT', '24h') ?? 0
   }
+  if (config.canaryTimeoutMs === 0) throw new ConfigError('CANARY_TIMEOUT must be a duration like 90s, 15m, 1h or 2d (it cannot be off)')
   if (config.attributionWindowMs === 0) throw new ConfigError('ATTRIBUTION_WINDOW must be a duration like 90s, 15m, 1h or 2d (it cannot be off)')
   if (config.defaultK > config.maxK) {
     throw new ConfigError(`DEFAULT_K (${config.defaultK}) must not exceed MAX_K (${config.maxK})`)

@@ -5,6 +5,7 @@ import { readItemMetadata, type ItemInfo } from './data/item-metadata.js'
 import { readDataset, SYNTHETIC } from './data/read-dataset.js'
 import { EventIngest } from './events/ingest.js'
 import { createOnline, type Online } from './experiments/create-online.js'
+import { canaryFor } from './experiments/canary.js'
 import { replay } from './events/replay.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { itemCounts } from './models/popularity.js'
@@ -83,7 +84,7 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   })
   const control = createJobControl(stores)
   const worker = config.worker === 'embedded'
-    ? createWorker({ config, stores, control, metrics, log: log.child({ component: 'worker' }), served: () => serving.registry.student })
+    ? createWorker({ config, stores, control, metrics, log: log.child({ component: 'worker' }), served: () => serving.registry.student, canary: canaryFor(config, stores) })
     : undefined
   return {
     serving,

@@ -10,6 +10,7 @@ import { createLogger } from './logger.js'
 import { createMetrics } from './metrics/metrics.js'
 import { createStores } from './stores/create-stores.js'
 import { createWorker } from './worker/create-worker.js'
+import { canaryFor } from './experiments/canary.js'
 
 async function main (): Promise<void> {
   let config
@@ -27,7 +28,7 @@ async function main (): Promise<void> {
   const log = logger.child({ component: 'worker' })
   const metrics = createMetrics()
   const stores = await createStores(config, logger, metrics)
-  const worker = createWorker({ config, stores, metrics, log })
+  const worker = createWorker({ config, stores, metrics, log, canary: canaryFor(config, stores) })
 
   const server = createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/metrics') {

@@ -52,9 +52,10 @@ export function createOnline ({ config, serving, impressions, experiments, chann
   const onlineLog = log.child({ component: 'online' })
   const tasks = new BackgroundTasks({
     onError: (op, err) => {
+      // a call the open breaker skipped did not fail, as for every store (distillrec_redis_up says why)
+      if (isUnavailable(err)) return
       metrics.storeErrors.inc({ store: 'impressions', op })
-      // an open breaker is counted, not logged once per request
-      if (!isUnavailable(err)) onlineLog.warn({ err, op }, 'online operation failed off the response path; the request was answered')
+      onlineLog.warn({ err, op }, 'online operation failed off the response path; the request was answered')
     },
     onDropped: (op) => metrics.storeErrors.inc({ store: 'impressions', op: `${op}-dropped` })
   })

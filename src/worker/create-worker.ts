@@ -3,6 +3,7 @@ import type { Config } from '../config.js'
 import { SYNTHETIC } from '../data/read-dataset.js'
 import type { Metrics } from '../metrics/metrics.js'
 import type { Stores } from '../stores/create-stores.js'
+import type { Canary } from './canary.js'
 import { JobControl } from './job-control.js'
 import type { Execute } from './job-runner.js'
 import { RedistillWorker } from './redistill-worker.js'
@@ -21,6 +22,8 @@ export interface CreateWorkerOptions {
   execute?: Execute
   /** The student version the replica embedding the worker serves: retention never removes it. */
   served?: () => number | null
+  /** CANARY_PERCENT > 0: the canary the composition root built (experiments/canary.ts). */
+  canary?: Canary
 }
 
 /** Starting, reading and cancelling runs over the job store and the run lock. */
@@ -29,7 +32,7 @@ export function createJobControl (stores: Pick<Stores, 'jobs' | 'runLock'>): Job
 }
 
 /** The re-distillation worker over the stores, as `npm start` embeds it and `npm run worker` runs it. */
-export function createWorker ({ config, stores, metrics, log, control = createJobControl(stores), execute, served }: CreateWorkerOptions): RedistillWorker {
+export function createWorker ({ config, stores, metrics, log, control = createJobControl(stores), execute, served, canary }: CreateWorkerOptions): RedistillWorker {
   return new RedistillWorker({
     execute,
     settings: {
@@ -55,6 +58,7 @@ export function createWorker ({ config, stores, metrics, log, control = createJo
     eventLog: stores.eventLog,
     metrics,
     log,
-    served
+    served,
+    canary
   })
 }

@@ -7,7 +7,9 @@ import type { RunLock } from '../stores/run-lock.js'
 import type { VersionChannel } from '../stores/version-channel.js'
 import { activateVersion } from '../versions/activate.js'
 import { applyRetention } from '../versions/apply-retention.js'
+import { rejectVersion } from '../versions/reject-version.js'
 import { RunCancelledError } from '../distill/run-cancelled.js'
+import type { Canary } from './canary.js'
 import type { JobControl } from './job-control.js'
 import type { RedistillHooks, RedistillInput, RedistillOutcome } from './redistill-run.js'
 
@@ -32,6 +34,8 @@ export interface JobRunnerOptions {
   keepVersions: number
   /** The student version this process serves (a worker embedded in a replica): never removed. */
   served?: () => number | null
+  /** CANARY_PERCENT: a gated candidate is activated only when its canary experiment says so. */
+  canary?: Canary
 }
 
 /** The phase gauge's label values: no run (`idle`), or the phase a run is in until it is done. */
@@ -110,7 +114,21 @@ export class JobRunner {
         return
       }
       setPhase('publishing')
-      await this.#publish(outcome.version, id)
+      const canary = this.#o.canary === undefined ? undefined : await this.#o.canary(outcome.version, input.active?.version ?? null, abort.signal, log)
+      if (canary !== undefined && !canary.activate) {
+        // as the gate's rejections are: never loaded, never taken for the active student
+        await rejectVersion(outcome.version, `canary: ${canary.reason}`, { modelsDir: this.#o.modelsDir, store: this.#o.models })
+        this.#finish(update, 'rejected', { ...figures, reason: `canary: ${canary.reason}` }, started)
+        log.warn({ version: outcome.version, reason: canary.reason }, 'candidate kept out by its canary; the active student keeps serving')
+        return
+      }
+      try {
+        await this.#publish(outcome.version, id)
+      } catch (err) {
+        await canary?.settle(false)
+        throw err
+      }
+      await canary?.settle(true)
       metrics.validationNdcg.set({ model: 'active' }, outcome.candidateNdcg)
       metrics.redistillLastSuccess.set(Date.now() / 1000)
       await this.#retain(outcome.version, log)

@@ -8,6 +8,7 @@ import type { ModelStore } from '../stores/model-store.js'
 import type { RunLock } from '../stores/run-lock.js'
 import type { VersionChannel } from '../stores/version-channel.js'
 import type { JobControl } from './job-control.js'
+import type { Canary } from './canary.js'
 import { JobRunner, type Execute } from './job-runner.js'
 import { runInThread } from './run-in-thread.js'
 import { runInput } from './run-input.js'
@@ -33,6 +34,8 @@ export interface RedistillWorkerOptions {
   pollMs?: number
   /** The student version this process serves, when the worker is embedded in a replica. */
   served?: () => number | null
+  /** CANARY_PERCENT: see JobRunnerOptions.canary. */
+  canary?: Canary
 }
 
 const POLL_MS = 1000
@@ -69,7 +72,8 @@ export class RedistillWorker {
       input: async (request, runLog) => await runInput(request, { settings, channel, models, eventLog }, runLog),
       watchMs: Math.min(options.pollMs ?? POLL_MS, control.lockTtlMs / 3),
       keepVersions: settings.keepVersions,
-      served: options.served
+      served: options.served,
+      canary: options.canary
     })
     this.#schedule = new RunSchedule({ control, intervalMs: settings.redistillIntervalMs, firstRunDue: async () => await this.#noStudentAnywhere(), log })
   }

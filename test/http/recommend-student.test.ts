@@ -12,7 +12,7 @@ import { build, buildWithStudent } from '../helper.js'
 import { dataset, loadStudent, saveStudent } from '../serving/student-fixture.js'
 
 interface Item { itemId: string, score: number, rank: number, title?: string, genres?: string[] }
-interface Body { userId: string | null, modelVersion: number, source: string, items: Item[], ignoredItems: number }
+interface Body { userId: string | null, modelVersion: number, source: string, items: Item[], ignoredItems: number, recommendationId: string }
 
 /** What `npm run eval` ranks for a history: Student.scoreBatch, seen items masked, topK. */
 async function evalRanking (modelsDir: string, version: number, history: Int32Array, k: number): Promise<Array<{ index: number, score: number }>> {
@@ -175,7 +175,8 @@ describe('/recommend from a student', () => {
     assert.equal(res.statusCode, 200)
     const { results } = res.json<{ results: Array<Body & { statusCode?: number, code?: string, field?: string }> }>()
     assert.equal(results.length, 4)
-    assert.deepEqual(results[0], single)
+    assert.deepEqual({ ...results[0], recommendationId: '' }, { ...single, recommendationId: '' })
+    assert.notEqual(results[0].recommendationId, single.recommendationId)
     assert.deepEqual([results[1].statusCode, results[1].code, results[1].field], [400, 'INVALID_REQUEST', 'requests.1.userId'])
     assert.deepEqual([results[2].statusCode, results[2].code, results[2].field], [400, 'INVALID_REQUEST', 'requests.2.k'])
     assert.equal(results[3].items.length, 2)
