@@ -5,7 +5,7 @@ import type { Stores } from '../stores/create-stores.js'
 import type { ExperimentStore } from '../stores/experiment-store.js'
 import type { ImpressionLog } from '../stores/impression-log.js'
 import { publishFiles, studentFiles, type VersionSources } from '../versions/version-files.js'
-import type { Canary, CanaryVerdict } from '../worker/canary.js'
+import type { Canary, CanaryVerdict } from '../versions/canary.js'
 import { twoProportionTest } from './two-proportion.js'
 
 export interface CanaryOptions {

@@ -9,7 +9,7 @@ import { activateVersion } from '../versions/activate.js'
 import { applyRetention } from '../versions/apply-retention.js'
 import { rejectVersion } from '../versions/reject-version.js'
 import { RunCancelledError } from '../distill/run-cancelled.js'
-import type { Canary } from './canary.js'
+import type { Canary } from '../versions/canary.js'
 import type { JobControl } from './job-control.js'
 import type { RedistillHooks, RedistillInput, RedistillOutcome } from './redistill-run.js'
 

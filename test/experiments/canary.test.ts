@@ -7,7 +7,7 @@ import { pino } from 'pino'
 import { createCanary } from '../../src/experiments/canary.js'
 import { emptyStats, type ArmStats } from '../../src/stores/impression-log.js'
 import { MemoryExperimentStore } from '../../src/stores/memory-experiment-store.js'
-import type { Canary } from '../../src/worker/canary.js'
+import type { Canary } from '../../src/versions/canary.js'
 import { auth, buildHarness, finished, inProcess, saveFixture, serving, submit } from '../worker/harness.js'
 import { createWorker } from '../../src/worker/create-worker.js'
 

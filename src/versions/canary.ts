@@ -10,7 +10,7 @@ export interface CanaryVerdict {
 
 /**
  * Puts a candidate the validation gate let through in front of real users before it is activated
- * (CANARY_PERCENT): the composition root provides it (experiments/canary.ts), the job runner only
+ * (CANARY_PERCENT), the last step of a roll-out: the composition root provides it (experiments/canary.ts), the job runner only
  * asks. `control` is the active student (null: none to compare with).
  */
 export type Canary = (candidate: number, control: number | null, signal: AbortSignal, log: Logger) => Promise<CanaryVerdict>
