@@ -110,11 +110,17 @@ export function createOnline ({ config, serving, impressions, experiments, chann
     catalogueSize,
     figures: async () => {
       const rows: OnlineFigures[] = []
-      for (const version of [...new Set(runtime.liveVersions())]) {
-        for (const arm of ARMS) {
-          const stats = await impressions.stats(statGroups({ version, arm, experimentId: null })[0])
-          if (stats.impressions > 0) rows.push(onlineFigures(version, arm, stats, catalogueSize(version)))
+      try {
+        for (const version of [...new Set(runtime.liveVersions())]) {
+          for (const arm of ARMS) {
+            const stats = await impressions.stats(statGroups({ version, arm, experimentId: null })[0])
+            if (stats.impressions > 0) rows.push(onlineFigures(version, arm, stats, catalogueSize(version)))
+          }
         }
+      } catch (err) {
+        // the versions and the report still answer without the online figures
+        onlineLog.warn({ err: (err as Error).message }, 'online figures unavailable')
+        return []
       }
       return rows
     },

@@ -69,6 +69,8 @@ describe('experiments', () => {
     assert.equal(got.shadow, null)
     const models = await h.app.inject({ url: '/admin/models', headers: auth })
     assert.deepEqual(models.json().online.map((r: { version: number, arm: string }) => `v${r.version}:${r.arm}`).sort(), ['v1:candidate', 'v2:control'])
+    const page = (await h.app.inject({ url: '/admin/report', headers: auth })).body
+    assert.match(page, /<h2 id="online">Online<\/h2>.*<td>v2<\/td><td>control<\/td>/s)
   })
 
   it('in shadow mode answers exactly as the control does and records the candidate\'s list beside it', async (t) => {

@@ -63,3 +63,13 @@ describe('online metrics', () => {
     assert.equal(onlineFigures(4, 'serving', { impressions: 0, listsWithEvent: 0, eventsByRank: [], itemsShown: 0 }, undefined).hitRate, 0)
   })
 })
+
+describe('the model report\'s online section', () => {
+  it('shows each live version and arm, escaped, and says when there is nothing yet', async () => {
+    const { onlineSection } = await import('../../src/report/online-section.js')
+    const html = onlineSection([{ version: 3, arm: '<b>serving</b>', impressions: 1234, hitRate: 0.25, ctrAt10: 0.03, dcg: 0.1, coverage: null }])
+    assert.match(html, /<h2 id="online">Online<\/h2>/)
+    assert.match(html, /<td>v3<\/td><td>&lt;b&gt;serving&lt;\/b&gt;<\/td><td>1,234<\/td><td>0\.2500<\/td><td>0\.0300<\/td><td>0\.1000<\/td><td>—<\/td>/)
+    assert.match(onlineSection([]), /No impressions recorded yet/)
+  })
+})
