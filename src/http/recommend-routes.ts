@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ServiceError, toErrorBody, type ErrorBody } from '../errors.js'
+import { recommendationJson } from '../serving/recommendation-json.js'
 import { UnknownGenreError, type IncludeField, type Recommendation, type RecommendRequest, type Recommender } from '../serving/recommender.js'
 import {
   ErrorResponse, RecommendationResponse, RecommendBatchResponse, recommendBatchBody, recommendBody, recommendQuery,
@@ -12,6 +13,10 @@ export interface RecommendRoutesOptions {
   limits: Limits
   onServed: (recommendation: Recommendation) => void
 }
+
+// An answer is serialised by recommendationJson, which writes a cached answer's items once, not
+// by the schema's serialiser; the schema still documents the answer and checks it in the tests.
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> = async (app, { recommender, limits, onServed }) => {
   const response = { 200: RecommendationResponse, '4xx': ErrorResponse, '5xx': ErrorResponse }
@@ -45,7 +50,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       genres: genreFilter(genres?.split(','), 'genres'),
       include: include?.split(',') as IncludeField[] | undefined
     })
-    return reply.header('x-model-version', recommendation.modelVersion).send(recommendation)
+    return reply.header('x-model-version', recommendation.modelVersion).type(JSON_TYPE).serializer(recommendationJson).send(recommendation)
   })
 
   app.post('/recommend', {
@@ -58,7 +63,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     }
   }, async (request, reply) => {
     const recommendation = await serve(fromBody(request.body, limits))
-    return reply.header('x-model-version', recommendation.modelVersion).send(recommendation)
+    return reply.header('x-model-version', recommendation.modelVersion).type(JSON_TYPE).serializer(recommendationJson).send(recommendation)
   })
 
   // Each entry is answered as POST /recommend would answer it, in order; a bad entry gets its

@@ -8,6 +8,7 @@ import type { VersionChannel } from '../stores/version-channel.js'
 import { loadAnnouncedStudent, loadNewestStudent, type ItemCounts, type LoadStudentOptions } from './model-loader.js'
 import { ModelManager } from './model-manager.js'
 import { ModelRegistry } from './model-registry.js'
+import { AnswerCache } from './answer-cache.js'
 import { PopularServable } from './popular-servable.js'
 import { RankedCache } from './ranked-cache.js'
 import { Recommender } from './recommender.js'
@@ -97,6 +98,9 @@ export async function createServing ({ config, stores, history, counts, metadata
     vectors,
     metadata,
     maxHistory: config.maxHistory,
+    answers: new AnswerCache({ maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs }),
+    // one look-up per request, as before: a cached student answer stands for its ranking-cache hit
+    onAnswerHit: (source) => { if (source === 'student') metrics.cacheRequests.inc({ result: 'hit' }) },
     onVector: (result) => metrics.userVectors.inc({ result })
   })
   return {

@@ -1,5 +1,6 @@
 import type { IdMap } from '../data/id-map.js'
 import type { ItemInfo } from '../data/item-metadata.js'
+import type { AnswerCache } from './answer-cache.js'
 import { ItemCatalog } from './item-catalog.js'
 import type { Recommendation, RecommendedItem } from './recommendation.js'
 import type { ModelRegistry } from './model-registry.js'
@@ -32,6 +33,10 @@ export interface RecommenderOptions {
   /** Titles and genres by item id; empty when no items file is configured. */
   metadata: ReadonlyMap<string, ItemInfo>
   maxHistory: number
+  /** Finished answers by version, user and request shape; absent = every request is answered anew. */
+  answers?: AnswerCache
+  /** An answer served from `answers` (a student one stands in for a ranking-cache hit). */
+  onAnswerHit?: (source: Recommendation['source']) => void
   onVector?: (result: 'hit' | 'computed') => void
 }
 
@@ -66,8 +71,25 @@ export class Recommender {
   }
 
   async #recommend (servable: Servable, request: RecommendRequest): Promise<Recommendation> {
-    const { history, ranked, maxHistory } = this.#options
+    const { history, maxHistory, answers } = this.#options
     const stored = request.userId === undefined ? NONE : await history.recent(request.userId, maxHistory, servable.items)
+    // a user's own history is all an answer depends on besides the version and the request's shape
+    if (answers?.enabled !== true || request.userId === undefined || request.history !== undefined) {
+      return await this.#answer(servable, request, stored)
+    }
+    const key = answerKey(servable.version, request.userId, request)
+    const cached = answers.get(key, stored)
+    if (cached !== undefined) {
+      this.#options.onAnswerHit?.(cached.recommendation.source)
+      return { ...cached.recommendation }
+    }
+    const recommendation = await this.#answer(servable, request, stored)
+    answers.set(key, stored, recommendation)
+    return { ...recommendation }
+  }
+
+  async #answer (servable: Servable, request: RecommendRequest, stored: KnownItems): Promise<Recommendation> {
+    const { ranked } = this.#options
     const given = request.history === undefined ? undefined : toIndices(request.history, servable.items)
     const sequence = given ?? stored
 
@@ -142,6 +164,18 @@ export class Recommender {
     }
     return catalog
   }
+}
+
+/**
+ * Everything of a user's request that shapes the answer besides the history. Unambiguous however
+ * the ids are spelt: the fixed fields first, the user id length-prefixed, the lists as JSON.
+ */
+function answerKey (version: number, userId: string, { k, excludeSeen, exclude, genres, include }: RecommendRequest): string {
+  return `${version}:${k}:${excludeSeen ? 1 : 0}:${include?.join(',') ?? ''}:${userId.length}:${userId}${list(genres)}${list(exclude)}`
+}
+
+function list (ids: readonly string[] | undefined): string {
+  return ids === undefined || ids.length === 0 ? '-' : JSON.stringify(ids)
 }
 
 function describe (item: RecommendedItem, info: ItemInfo | undefined, include: readonly IncludeField[]): void {
