@@ -37,7 +37,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     schema: {
       tags: ['recommend'],
       summary: 'Top-K items for a user',
-      description: 'Ranks from the user\'s history (dataset plus POST /events) with the active student; users with no known items get popularity (`source: "popular"`). Example: `/recommend?userId=u1&k=10`.',
+      description: 'Ranks from the user\'s history (dataset plus POST /events) with the active student; users with no known items get popularity (`source: "popular"`). `include=because` explains each item by the history item adding most to its score (exact for the student; `{"kind":"popular"}` for popularity). Example: `/recommend?userId=u1&k=10&include=title,because`.',
       querystring: recommendQuery(limits),
       response
     }
@@ -57,7 +57,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     schema: {
       tags: ['recommend'],
       summary: 'Top-K items for a user or a history',
-      description: 'Either `userId`, `history` (latest items, oldest first) or both; `exclude` items, a genre `filter`, `include` titles and genres. Example: `{"history":["i3","i17"],"k":5}`.',
+      description: 'Either `userId`, `history` (latest items, oldest first) or both; `exclude` items, a genre `filter`, `include` titles, genres and `because` (the history item adding most to each score, and its share). Example: `{"history":["i3","i17"],"k":5}`.',
       body: recommendBody(limits),
       response
     }

@@ -2,14 +2,14 @@ import type { IdMap } from '../data/id-map.js'
 import type { ItemInfo } from '../data/item-metadata.js'
 import type { AnswerCache } from './answer-cache.js'
 import { ItemCatalog } from './item-catalog.js'
-import type { Recommendation, RecommendedItem } from './recommendation.js'
+import type { Because, Recommendation, RecommendedItem } from './recommendation.js'
 import type { ModelRegistry } from './model-registry.js'
 import { historyHash, keyFromHash, type RankedCache } from './ranked-cache.js'
 import type { Allowed, RankedItems, Ranker, Servable } from './servable.js'
 import type { KnownItems, UserHistory } from './user-history.js'
 import type { UserVectorCache } from './user-vector-cache.js'
 
-export type IncludeField = 'title' | 'genres'
+export type IncludeField = 'title' | 'genres' | 'because'
 export type { Recommendation, RecommendedItem } from './recommendation.js'
 
 export interface RecommendRequest {
@@ -124,6 +124,7 @@ export class Recommender {
     }
 
     const items: RecommendedItem[] = []
+    const indices: number[] = []
     const include = request.include ?? []
     for (let i = 0; i < ranking.items.length && items.length < request.k; i++) {
       const index = ranking.items[i]
@@ -131,7 +132,9 @@ export class Recommender {
       const item: RecommendedItem = { itemId: servable.items.id(index), score: ranking.scores[i], rank: items.length + 1 }
       if (include.length > 0) describe(item, this.#catalog(servable).info(index), include)
       items.push(item)
+      indices.push(index)
     }
+    if (include.includes('because')) explain(items, ranker === undefined ? undefined : { ranker, servable, history: sequence.indices, indices })
     return {
       userId: request.userId ?? null,
       modelVersion: servable.version,
@@ -176,6 +179,21 @@ function answerKey (version: number, userId: string, { k, excludeSeen, exclude, 
 
 function list (ids: readonly string[] | undefined): string {
   return ids === undefined || ids.length === 0 ? '-' : JSON.stringify(ids)
+}
+
+const POPULAR: Because = Object.freeze({ kind: 'popular' })
+
+/** Each item's `because`: the history item adding most to its score, or, for popularity, that it is popular. */
+function explain (items: RecommendedItem[], from: { ranker: Ranker, servable: Servable, history: Int32Array, indices: number[] } | undefined): void {
+  if (from === undefined) {
+    for (const item of items) item.because = POPULAR
+    return
+  }
+  const { ranker, servable, history, indices } = from
+  const attributions = ranker.explain(history, Int32Array.from(indices))
+  for (const [i, { item, contribution }] of attributions.entries()) {
+    items[i].because = { kind: 'history', itemId: servable.items.id(item), contribution }
+  }
 }
 
 function describe (item: RecommendedItem, info: ItemInfo | undefined, include: readonly IncludeField[]): void {

@@ -25,7 +25,9 @@ function servable (version: number): Servable & { encodes: number } {
     popular: (depth: number, allowed: Allowed) => rankAll((i) => -i, depth, allowed),
     ranker: {
       encode: (history: Int32Array) => { self.encodes++; return Float32Array.of(history[history.length - 1]) },
-      rank: async (vector: Float32Array, depth: number, allowed: Allowed) => rankAll((i) => 10 - Math.abs(i - vector[0] - 1), depth, allowed)
+      rank: async (vector: Float32Array, depth: number, allowed: Allowed) => rankAll((i) => 10 - Math.abs(i - vector[0] - 1), depth, allowed),
+      // all of the score, to the last item of the history
+      explain: (history: Int32Array, items: Int32Array) => Array.from(items, (i) => ({ item: history[history.length - 1], contribution: 10 - Math.abs(i - history[history.length - 1] - 1) }))
     },
     dispose: () => {}
   }
