@@ -18,6 +18,7 @@ import { ml1mCatalogue, synthetic100kCatalogue, type Catalogue } from './serve-c
 import { measure, runSoak, type LoadPlan } from './serve-measure.js'
 import { diagnosticsTable, figuresTable, ratio, soakTable, type CatalogueKind, type Measured, type Soak } from './serve-report.js'
 import { scenarios } from './serve-scenarios.js'
+import { cpuTable } from './serve-cpu.js'
 
 const SPEC = {
   usage: 'npm run bench:serve --',
@@ -79,7 +80,7 @@ async function bench (args: Args, resources: BenchResources, state: State): Prom
 
   const helloPort = await freePort()
   const hello = `http://127.0.0.1:${helloPort}`
-  await resources.start('bench/hello-server.ts', { PORT: String(helloPort) }, `${hello}/hello`)
+  const helloChild = await resources.start('bench/hello-server.ts', { PORT: String(helloPort) }, `${hello}/hello`)
   const catalogues: Array<{ catalogue: Catalogue, kind: CatalogueKind }> = []
   if (!args['skip-ml1m']) catalogues.push({ catalogue: await ml1mCatalogue(resources, { dataDir: args['data-dir'], modelsDir: args['models-dir'] }), kind: 'ml1m' })
   if (!args['skip-100k']) catalogues.push({ catalogue: await synthetic100kCatalogue(resources), kind: '100k' })
@@ -99,7 +100,7 @@ async function bench (args: Args, resources: BenchResources, state: State): Prom
           const { origin, child } = await startService(resources, state, args.repo, { ...env, ...(service === 'uncached' ? { CACHE_TTL_MS: '0' } : {}) })
           try {
             for (const scenario of chosen) {
-              rows.push(await measure(plan, { scenario, origin, hello, catalogue: catalogue.name, kind, store }))
+              rows.push(await measure(plan, { scenario, origin, hello, catalogue: catalogue.name, kind, store, pids: { service: child.pid, hello: helloChild.pid } }))
               const last = rows[rows.length - 1]
               process.stderr.write(`${scenario.name} / ${catalogue.name} / ${store}: ${last.runs.map((r) => r.reqs.toFixed(0)).join(', ')} req/s, ratio ${ratio(last).toFixed(3)}\n`)
             }
@@ -124,6 +125,8 @@ function report (args: Args, rows: readonly Measured[], soak: Soak | undefined, 
   console.log(figuresTable(rows))
   console.log('\nWhat the service counted over the measured runs (/metrics deltas):\n')
   console.log(diagnosticsTable(rows))
+  const cpu = cpuTable(rows)
+  if (cpu !== undefined) console.log(`\nCPU per request of each process (/proc; steadier than req/s on a shared machine):\n\n${cpu}`)
   if (soak !== undefined) {
     const r = soak.run
     console.log(`\nSoak: ${soak.catalogue}, memory store, cache miss (POST, random history), ${r.total} requests in ${r.seconds.toFixed(0)} s: ` +
