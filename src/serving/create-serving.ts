@@ -90,6 +90,7 @@ export async function createServing ({ config, stores, history, counts, metadata
     onResult: (result) => metrics.cacheRequests.inc({ result }),
     onWriteError: () => metrics.storeErrors.inc({ store: 'cache', op: 'set' })
   })
+  const answerHits = metrics.cacheRequests.labels({ result: 'hit' })
   const vectors = new UserVectorCache({ maxEntries: config.userVectorCacheEntries, ttlMs: config.cacheTtlMs })
   const recommender = new Recommender({
     registry,
@@ -100,7 +101,7 @@ export async function createServing ({ config, stores, history, counts, metadata
     maxHistory: config.maxHistory,
     answers: new AnswerCache({ maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs }),
     // one look-up per request, as before: a cached student answer stands for its ranking-cache hit
-    onAnswerHit: (source) => { if (source === 'student') metrics.cacheRequests.inc({ result: 'hit' }) },
+    onAnswerHit: (source) => { if (source === 'student') answerHits.inc() },
     onVector: (result) => metrics.userVectors.inc({ result })
   })
   return {

@@ -2,19 +2,22 @@ import type { Recommendation, RecommendedItem } from './recommendation.js'
 
 // Frozen lists are the answer cache's, shared by every hit: each is serialised once.
 const serialised = new WeakMap<readonly RecommendedItem[], string>()
+const WRITTEN = new Set(['userId', 'modelVersion', 'source', 'items', 'ignoredItems'])
 
 /**
  * The JSON text of an answer, as the HTTP edge sends it. The item list, the bulk of the bytes, is
- * serialised once per cached answer; the other fields (a few scalars, and whatever per-response
- * field a caller adds to the object) are written per response, so a cached answer can still carry
- * a per-response id. The object must already match RecommendationSchema (the recommender builds it
- * so; test/http checks the text against the schema).
+ * serialised once per cached answer; the scalars are written per response, and so is any other
+ * field a caller adds to (a copy of) the object, such as a per-response id. The object must match
+ * RecommendationSchema (the recommender builds it so; the tests check the text against the schema).
  */
 export function recommendationJson (recommendation: Recommendation): string {
-  const { items, ...rest } = recommendation
-  const head = JSON.stringify(rest)
-  const list = itemsJson(items)
-  return head.length === 2 ? `{"items":${list}}` : `${head.slice(0, -1)},"items":${list}}`
+  const { userId, modelVersion, source, items, ignoredItems } = recommendation
+  let text = `{"userId":${userId === null ? 'null' : JSON.stringify(userId)},"modelVersion":${modelVersion},"source":"${source}","ignoredItems":${ignoredItems}`
+  for (const key in recommendation) {
+    const value = (recommendation as unknown as Record<string, unknown>)[key]
+    if (!WRITTEN.has(key) && value !== undefined) text += `,${JSON.stringify(key)}:${JSON.stringify(value)}`
+  }
+  return `${text},"items":${itemsJson(items)}}`
 }
 
 export function itemsJson (items: readonly RecommendedItem[]): string {

@@ -23,12 +23,18 @@ describe('recommendationJson', () => {
     assert.ok(schema.Check(JSON.parse(text)))
   })
 
+  it('writes the answer\'s own fields, popular and anonymous ones too', () => {
+    const anonymous: Recommendation = { userId: null, modelVersion: 0, source: 'popular', items: [], ignoredItems: 0 }
+    assert.deepEqual(JSON.parse(recommendationJson(anonymous)), anonymous)
+  })
+
   it('keeps a per-response field added to a copy of a cached answer', () => {
     const cached = answer()
     Object.freeze(cached.items)
-    const first = JSON.parse(recommendationJson({ ...cached, userId: 'x' }))
-    const second = JSON.parse(recommendationJson({ ...cached, userId: 'y' }))
-    assert.deepEqual([first.userId, second.userId], ['x', 'y'])
+    const first = JSON.parse(recommendationJson({ ...cached, recommendationId: 'r1' } as Recommendation))
+    const second = JSON.parse(recommendationJson({ ...cached, recommendationId: 'r"2' } as Recommendation))
+    assert.deepEqual([first.recommendationId, second.recommendationId], ['r1', 'r"2'])
+    assert.deepEqual({ ...first, recommendationId: undefined }, { ...answer(), recommendationId: undefined })
     assert.deepEqual(first.items, second.items)
   })
 
