@@ -119,9 +119,10 @@ describe('Redis going away mid-run', { skip: redisServerSkipReason() }, () => {
     await until('redis down', async () => (await readyState(built)).redis === 'down')
     assert.deepEqual(await readyState(built), { status: 'degraded', redis: 'down', model: { version, kind: 'student' }, backend: 'wasm' })
     const started = Date.now()
-    const during = await app.inject({ url: '/recommend?userId=u1' })
+    // k=9, not the k of before: the same request would be answered by this replica's answer cache, which needs no Redis
+    const during = await app.inject({ url: '/recommend?userId=u1&k=9' })
     assert.equal(during.statusCode, 200)
-    assert.deepEqual(during.json().items, before.json().items, 'the same ranking, computed without Redis')
+    assert.deepEqual(during.json().items, before.json().items.slice(0, 9), 'the same ranking, computed without Redis')
     for (let i = 0; i < 5; i++) {
       const rec = await app.inject({ url: `/recommend?userId=b${i}` })
       assert.equal(rec.statusCode, 200)
