@@ -1,9 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 
-/**
- * What /recommend answers, as a schema: the type's one source (Static<>), and the HTTP edge's
- * response schema, so the answer and its serialiser cannot drift apart.
- */
+/** Why an item is recommended (`include: ["because"]`). */
 export const BecauseSchema = Type.Union([
   Type.Object({
     kind: Type.Literal('history'),
@@ -16,6 +13,10 @@ export const BecauseSchema = Type.Union([
 ])
 export type Because = Static<typeof BecauseSchema>
 
+/**
+ * What /recommend answers, as a schema: the type's one source (Static<>), and the HTTP edge's
+ * response schema (in the OpenAPI document; the tests check what recommendationJson writes against it).
+ */
 export const RecommendedItemSchema = Type.Object({
   itemId: Type.String(),
   score: Type.Number(),
