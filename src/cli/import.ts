@@ -15,6 +15,7 @@ import type { Dataset } from '../data/dataset.js'
 import { DATA_FORMATS, DataNotFoundError, readInteractions, type DataFormat } from '../data/interaction-reader.js'
 import { loadConfig } from '../config.js'
 import { RedisHistoryStore } from '../stores/redis-history-store.js'
+import { keysFor } from '../stores/redis-keys.js'
 import { itemCountsKey, RedisItemCountsStore } from '../stores/redis-item-counts-store.js'
 import { CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
 import { redacted, redisTarget, REDIS_OPTIONS, withRedis } from './redis-target.js'
@@ -92,6 +93,8 @@ interface HistoryOptions {
 
 async function writeHistories (client: Redis, dataset: Dataset, { prefix, cap, ttlMs, replace, print }: HistoryOptions): Promise<void> {
   const store = new RedisHistoryStore({ client, prefix, maxPerUser: cap, ttlMs })
+  // where RedisHistoryStore keeps a user's list (it exposes no delete)
+  const keys = keysFor(client, prefix)
   const itemIds = dataset.items.ids()
   const userIds = dataset.users.ids()
   const total = userIds.length
@@ -104,7 +107,7 @@ async function writeHistories (client: Redis, dataset: Dataset, { prefix, cap, t
       const recent = Array.from(sequence.subarray(Math.max(0, sequence.length - cap)), (item) => itemIds[item])
       // sent before the append on the same connection, so Redis runs the DEL first; a reader may
       // see the user without history in between, which a seeding import accepts
-      if (replace) writes.push(client.del(historyKey(prefix, userIds[user])))
+      if (replace) writes.push(client.del(keys.history(userIds[user])))
       writes.push(store.append(userIds[user], recent))
     }
     await Promise.all(writes)
@@ -114,11 +117,6 @@ async function writeHistories (client: Redis, dataset: Dataset, { prefix, cap, t
       nextReport = (Math.floor(written / step) + 1) * step
     }
   }
-}
-
-/** The key RedisHistoryStore keeps user u's list under (see its `#key` and its options' doc); it exposes no delete. */
-function historyKey (prefix: string, userId: string): string {
-  return `${prefix}hist:u:${userId}`
 }
 
 async function writeCounts (client: Redis, dataset: Dataset, { prefix, replace }: { prefix: string, replace: boolean }): Promise<void> {

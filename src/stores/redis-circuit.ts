@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis'
-import type { StoreLogger } from './redis-client.js'
+import type { RedisConnection, StoreLogger } from './redis-client.js'
 import { StoreUnavailableError } from './store-error.js'
 
 /** What a store wrapper needs of a breaker. */
@@ -11,7 +10,7 @@ export interface Circuit {
 }
 
 export interface RedisCircuitOptions {
-  client: Redis
+  client: RedisConnection
   /** Consecutive failed commands that open the breaker. */
   failuresToOpen?: number
   /** How often Redis is pinged: to notice a stall while closed, to find it back while open. */
@@ -46,7 +45,7 @@ export function isCircuitOpen (err: unknown): boolean {
  * reconnect) closes it again. `close()` releases the timer and the listeners; idempotent.
  */
 export class RedisCircuit implements Circuit {
-  readonly #client: Redis
+  readonly #client: RedisConnection
   readonly #failuresToOpen: number
   readonly #pingTimeoutMs: number
   readonly #onChange: RedisCircuitOptions['onChange']

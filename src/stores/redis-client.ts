@@ -1,5 +1,11 @@
 import { once } from 'node:events'
-import { Redis } from 'ioredis'
+import { type Cluster, Redis, type RedisOptions } from 'ioredis'
+
+/**
+ * What every store takes: one server (standalone, or the primary Sentinel names) or a Redis
+ * Cluster. Keys a script or MULTI touches together share a hash tag (redis-keys.ts), so both work.
+ */
+export type RedisConnection = Redis | Cluster
 
 /** The part of a pino logger the stores use; a pino logger (or child) fits as is. */
 export interface StoreLogger {
@@ -35,11 +41,16 @@ export function retryDelayMs (attempt: number, maxMs: number): number {
  * commandTimeoutMs; the client reconnects on its own, forever. Connection errors are logged
  * (once per outage), never left as unhandled 'error' events.
  * Commands sent before the first 'ready' fail too: see waitForRedis.
+ * For Sentinel and Cluster, see createRedisConnection (redis-connection.ts).
  */
 export function createRedisClient (url: string, options: RedisClientOptions = {}): Redis {
-  const { log, onStatus } = options
+  return watchConnection(new Redis(url, neverHangOptions(options)), options)
+}
+
+/** The options that keep one connection from hanging (see createRedisClient). */
+export function neverHangOptions (options: RedisClientOptions): RedisOptions {
   const { commandTimeoutMs, connectTimeoutMs, maxRetryDelayMs } = { ...DEFAULTS, ...withoutUndefined(options) }
-  const client = new Redis(url, {
+  return {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: commandTimeoutMs,
@@ -51,8 +62,11 @@ export function createRedisClient (url: string, options: RedisClientOptions = {}
     // disconnect() during a reconnect arms this timer on the already-closed socket, where nothing
     // clears it: the 2 s default would hold the process open that long after closeRedis
     disconnectTimeout: 200
-  })
+  }
+}
 
+/** Logs up/down once per transition (errors once per outage) and calls onStatus; returns the client. */
+export function watchConnection<C extends RedisConnection> (client: C, { log, onStatus }: RedisClientOptions): C {
   let up = false
   let errorsWhileDown = 0
   const report = (next: boolean): void => {
@@ -78,7 +92,7 @@ export function createRedisClient (url: string, options: RedisClientOptions = {}
 }
 
 /** Resolves true once the client is ready, false after timeoutMs (the client keeps retrying). */
-export async function waitForRedis (client: Redis, timeoutMs: number): Promise<boolean> {
+export async function waitForRedis (client: RedisConnection, timeoutMs: number): Promise<boolean> {
   if (client.status === 'ready') return true
   if (client.status === 'end') return false
   return await new Promise((resolve) => {
@@ -97,7 +111,7 @@ export async function waitForRedis (client: Redis, timeoutMs: number): Promise<b
  * Quits gracefully (pending replies first) when connected and waits for the socket to close;
  * when not connected, or on failure, disconnects, which also stops reconnecting. Idempotent.
  */
-export async function closeRedis (client: Redis, timeoutMs = 1000): Promise<void> {
+export async function closeRedis (client: RedisConnection, timeoutMs = 1000): Promise<void> {
   if (client.status === 'end') return
   if (client.status === 'ready') {
     let timer: NodeJS.Timeout | undefined
@@ -106,6 +120,9 @@ export async function closeRedis (client: Redis, timeoutMs = 1000): Promise<void
     })
     try {
       await Promise.race([Promise.all([client.quit(), once(client, 'end')]), timeout])
+      // through Sentinel, quit leaves the failover detector's sentinel connections open
+      // (reconnecting each minute): disconnect also closes those
+      if (!client.isCluster) client.disconnect()
       return
     } catch {
       // falls back to disconnect below

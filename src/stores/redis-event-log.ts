@@ -1,7 +1,8 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
 import type { Interaction } from '../data/dataset.js'
 import { assertInteraction } from './event-codec.js'
 import type { AppendResult, EventLog } from './event-log.js'
+import { keysFor, type RedisKeys } from './redis-keys.js'
 import { RedisScript } from './redis-script.js'
 import { oncePerEventId } from './seen-ids.js'
 import { assertPositiveInt, StoreError } from './store-error.js'
@@ -34,8 +35,11 @@ const DEFAULT_DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000
 
 export interface RedisEventLogOptions {
   /** Owned by the caller: close() leaves it open. */
-  client: Redis
-  /** Key namespace; the stream is `${prefix}events`, a logged eventId `${prefix}events:seen:${eventId}`. */
+  client: RedisConnection
+  /**
+   * Key namespace; the stream is `${prefix}events`, a logged eventId `${prefix}events:seen:${eventId}`
+   * (on a cluster `{events}` in both, so one script adds the entry and its seen key: redis-keys.ts).
+   */
   prefix: string
   /** Entries per XRANGE page in readAll. */
   pageSize?: number
@@ -54,9 +58,9 @@ export interface RedisEventLogOptions {
  * snapshot. FileEventLog is the durable default.
  */
 export class RedisEventLog implements EventLog {
-  readonly #client: Redis
+  readonly #client: RedisConnection
   readonly #key: string
-  readonly #seenPrefix: string
+  readonly #keys: RedisKeys
   readonly #pageSize: number
   readonly #dedupeTtlMs: number
 
@@ -64,8 +68,8 @@ export class RedisEventLog implements EventLog {
     assertPositiveInt('pageSize', pageSize)
     assertPositiveInt('dedupeTtlMs', dedupeTtlMs)
     this.#client = client
-    this.#key = `${prefix}events`
-    this.#seenPrefix = `${prefix}events:seen:`
+    this.#keys = keysFor(client, prefix)
+    this.#key = this.#keys.events
     this.#pageSize = pageSize
     this.#dedupeTtlMs = dedupeTtlMs
   }
@@ -76,7 +80,7 @@ export class RedisEventLog implements EventLog {
     const keys = [this.#key]
     const args: string[] = [String(this.#dedupeTtlMs)]
     for (const { userId, itemId, ts, eventId } of events) {
-      if (eventId !== undefined) keys.push(this.#seenPrefix + eventId)
+      if (eventId !== undefined) keys.push(this.#keys.eventSeen(eventId))
       args.push(userId, itemId, String(ts), eventId ?? '')
     }
     const added = await APPEND.run(this.#client, keys, args)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
 
 /**
  * A Lua script run by its SHA1 (EVALSHA), sent whole (EVAL) only when Redis does not have it
@@ -15,7 +15,7 @@ export class RedisScript {
     this.#sha = createHash('sha1').update(source).digest('hex')
   }
 
-  async run (client: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+  async run (client: RedisConnection, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
     try {
       return await client.evalsha(this.#sha, keys.length, ...keys, ...args)
     } catch (err) {
