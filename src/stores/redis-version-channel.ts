@@ -32,9 +32,10 @@ export interface RedisVersionChannelOptions {
   client: RedisConnection
   /**
    * A connection of its own for SUBSCRIBE (a subscribed connection takes no other commands); owned
-   * by the caller. A cluster client made with `shardedSubscribers` (createRedisConnection) makes the
-   * channel sharded: SPUBLISH reaches only the shard that owns the channel's slot, and SSUBSCRIBE
-   * listens there, instead of every PUBLISH crossing every node of the cluster bus.
+   * by the caller. On a cluster the channel is sharded: SPUBLISH reaches only the shard that owns
+   * the channel's slot and SSUBSCRIBE listens there, instead of every PUBLISH crossing every node
+   * of the cluster bus; the subscriber is then a cluster client made with `shardedSubscribers`
+   * (createRedisConnection). A client that only announces (npm run activate) may pass itself.
    */
   subscriber: RedisConnection
   prefix: string
@@ -65,7 +66,11 @@ export class RedisVersionChannel implements VersionChannel {
     this.#channel = keys.activatedChannel
     this.#fence = keys.fence
     this.#next = keys.nextToken
-    this.#sharded = 'shardedSubscribers' in subscriber.options && subscriber.options.shardedSubscribers === true
+    // every replica of a cluster must agree: sharded and plain channels never hear each other
+    this.#sharded = client.isCluster
+    if (this.#sharded && subscriber !== client && !('shardedSubscribers' in subscriber.options && subscriber.options.shardedSubscribers === true)) {
+      throw new TypeError('on a cluster the subscriber needs shardedSubscribers: createRedisConnection(topology, { shardedSubscribers: true })')
+    }
   }
 
   async activate (version: number, fence?: number): Promise<boolean> {

@@ -72,5 +72,16 @@ describe('the Redis stores on a Redis Cluster (3 primaries, 3 replicas)', { skip
     assert.equal(await channel.activate(3), true)
     for (let i = 0; i < 200 && !heard.includes(3); i++) await new Promise((resolve) => setTimeout(resolve, 10))
     assert.ok(heard.includes(3))
+    // npm run activate announces with its one connection as the subscriber: still sharded, still heard
+    const announcer = new RedisVersionChannel({ client: started().client, subscriber: started().client, prefix: 'sharded:' })
+    assert.equal(await announcer.activate(4), true)
+    for (let i = 0; i < 200 && !heard.includes(4); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.ok(heard.includes(4))
+  })
+
+  it('refuses a cluster subscriber without shardedSubscribers, which could not hear SPUBLISH', async (t) => {
+    const plain = createRedisConnection(started().cluster.topology)
+    t.after(async () => await closeRedis(plain))
+    assert.throws(() => new RedisVersionChannel({ client: started().client, subscriber: plain, prefix: 'x:' }), /shardedSubscribers/)
   })
 })
