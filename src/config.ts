@@ -100,7 +100,8 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     redis: undefined,
     redisPrefix: read.string('REDIS_PREFIX', 'distillrec:'),
     eventMinReplicas: read.int('EVENT_MIN_REPLICAS', 0, 0, 100),
-    eventAckTimeoutMs: read.int('EVENT_ACK_TIMEOUT_MS', 500, 1, 60_000),
+    // below the client's 500 ms command timeout, which would otherwise cut the WAIT short
+    eventAckTimeoutMs: read.int('EVENT_ACK_TIMEOUT_MS', 250, 1, 400),
     eventLog: read.oneOf('EVENT_LOG', ['file', 'redis'] as const, 'file'),
     modelsDir: read.string('MODELS_DIR', './models'),
     dataPath: read.optional('DATA_PATH'),

@@ -101,7 +101,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     { onError: onError('history'), circuit }
   )
   const eventLog = config.eventLog === 'redis'
-    ? new CircuitEventLog(new RedisEventLog({ client, prefix: config.redisPrefix }), circuit)
+    ? new CircuitEventLog(new RedisEventLog({ client, prefix: config.redisPrefix, minReplicas: config.eventMinReplicas, ackTimeoutMs: config.eventAckTimeoutMs }), circuit)
     : new FileEventLog({ path: config.eventLogPath })
   const cache = new CircuitCache(new RedisCache({ client, prefix: config.redisPrefix }), circuit)
   const models = new RedisModelStore({ client, prefix: config.redisPrefix })

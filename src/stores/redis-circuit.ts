@@ -1,11 +1,11 @@
 import type { RedisConnection, StoreLogger } from './redis-client.js'
-import { StoreUnavailableError } from './store-error.js'
+import { StoreError, StoreUnavailableError } from './store-error.js'
 
 /** What a store wrapper needs of a breaker. */
 export interface Circuit {
   /** True while Redis is treated as away: calls fail at once and answers come from memory. */
   readonly open: boolean
-  /** Runs `command` unless the breaker is open (then rejects with CircuitOpenError at once); its outcome counts. */
+  /** Runs `command` unless the breaker is open (then rejects with CircuitOpenError at once); its outcome counts (a StoreError does not). */
   call: <T>(command: () => Promise<T>) => Promise<T>
 }
 
@@ -81,7 +81,8 @@ export class RedisCircuit implements Circuit {
       this.#failures = 0
       return result
     } catch (err) {
-      if (++this.#failures >= this.#failuresToOpen) this.#set(true, { reason: 'commands failing', err })
+      // a store's own verdict (invalid input, too few replicas in time) is no sign that Redis is away
+      if (!(err instanceof StoreError) && ++this.#failures >= this.#failuresToOpen) this.#set(true, { reason: 'commands failing', err })
       throw err
     }
   }

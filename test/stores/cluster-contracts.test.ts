@@ -3,10 +3,12 @@ import { after, before, describe, it } from 'node:test'
 import type { Cluster } from 'ioredis'
 import { closeRedis, waitForRedis } from '../../src/stores/redis-client.js'
 import { createRedisConnection } from '../../src/stores/redis-connection.js'
+import { RedisEventLog } from '../../src/stores/redis-event-log.js'
 import { RedisHistoryStore } from '../../src/stores/redis-history-store.js'
 import { RedisModelStore } from '../../src/stores/redis-model-store.js'
 import { RedisVersionChannel } from '../../src/stores/redis-version-channel.js'
 import { type RedisDeployment, startRedisCluster, topologySkipReason } from '../helpers/redis-topology.js'
+import { events, withIds } from './event-log.contract.js'
 import { blobs } from './model-store.contract.js'
 import { storeContractsOn } from './store-contracts.js'
 
@@ -83,5 +85,12 @@ describe('the Redis stores on a Redis Cluster (3 primaries, 3 replicas)', { skip
     const plain = createRedisConnection(started().cluster.topology)
     t.after(async () => await closeRedis(plain))
     assert.throws(() => new RedisVersionChannel({ client: started().client, subscriber: plain, prefix: 'x:' }), /shardedSubscribers/)
+  })
+
+  it('waits for the replica of the primary that owns the event stream (WAIT on that node)', async () => {
+    const log = new RedisEventLog({ client: started().client, prefix: 'wait:', minReplicas: 1 })
+    assert.deepEqual(await log.append(withIds(events(2), ['a', 'b'])), { added: 2 })
+    const tooMany = new RedisEventLog({ client: started().client, prefix: 'wait:', minReplicas: 2, ackTimeoutMs: 50 })
+    await assert.rejects(tooMany.append(withIds(events(1), ['c'])), { code: 'EVENT_NOT_REPLICATED' })
   })
 })
