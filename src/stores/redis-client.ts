@@ -30,6 +30,8 @@ const DEFAULTS = {
   maxRetryDelayMs: 2000
 }
 
+const ERROR_LOG_INTERVAL_MS = 10_000
+
 /** Reconnect delay for the n-th attempt (1-based): 50 ms doubling, capped; never gives up. */
 export function retryDelayMs (attempt: number, maxMs: number): number {
   return Math.min(50 * 2 ** Math.min(Math.max(attempt - 1, 0), 20), maxMs)
@@ -69,6 +71,8 @@ export function neverHangOptions (options: RedisClientOptions): RedisOptions {
 export function watchConnection<C extends RedisConnection> (client: C, { log, onStatus }: RedisClientOptions): C {
   let up = false
   let errorsWhileDown = 0
+  // a cluster stays up while one node is away: its errors are logged once every 10 s at most
+  let lastErrorLoggedAt = -Infinity
   const report = (next: boolean): void => {
     if (next === up) return
     up = next
@@ -86,7 +90,10 @@ export function watchConnection<C extends RedisConnection> (client: C, { log, on
   })
   client.on('close', () => report(false))
   client.on('error', (err: Error) => {
-    if (up || errorsWhileDown++ === 0) log?.warn({ err }, 'redis error')
+    const now = Date.now()
+    if (up ? now - lastErrorLoggedAt < ERROR_LOG_INTERVAL_MS : errorsWhileDown++ > 0) return
+    lastErrorLoggedAt = now
+    log?.warn({ err }, 'redis error')
   })
   return client
 }

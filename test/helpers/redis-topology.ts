@@ -22,8 +22,12 @@ export interface RedisDeployment {
   ports: number[]
   /** SIGKILLs the server on `port` and waits for it to exit. */
   kill: (port: number) => Promise<void>
-  /** The port of the node that currently is the primary (sentinel: the one Sentinel names). */
-  primaryPort: () => Promise<number>
+  /** Starts a killed server again with its arguments (empty: no persistence; a cluster node keeps its nodes.conf and rejoins as a replica). */
+  restart: (port: number) => Promise<void>
+  /** The port of the node that currently is the primary (sentinel: the one Sentinel names; cluster: the one owning `key`'s slot, else any). */
+  primaryPort: (key?: string) => Promise<number>
+  /** Cluster only: moves `slots` slots from the primary on `fromPort` to the one on `toPort` (`redis-cli --cluster reshard`). */
+  reshard: (slots: number, fromPort: number, toPort: number) => Promise<void>
   /** Stops every process and deletes the temp dir; idempotent. */
   stop: () => Promise<void>
 }
@@ -40,6 +44,7 @@ export function topologySkipReason (): string | false {
 
 class Processes {
   readonly #children = new Map<number, ChildProcess>()
+  readonly #args = new Map<number, string[]>()
   readonly #killAll = (): void => { for (const child of this.#children.values()) child.kill('SIGKILL') }
 
   constructor () {
@@ -50,6 +55,14 @@ class Processes {
     const child = spawn('redis-server', args, { stdio: 'ignore' })
     child.on('error', () => {})
     this.#children.set(port, child)
+    this.#args.set(port, args)
+  }
+
+  async restart (port: number): Promise<void> {
+    const args = this.#args.get(port)
+    if (args === undefined || this.#children.has(port)) throw new Error(`redis topology: ${port} was not killed`)
+    this.start(port, args)
+    await until(`server ${port} answering again`, async () => await answers(port))
   }
 
   async kill (port: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -127,39 +140,59 @@ export async function startRedisCluster ({ basePort, primaries = 3, nodeTimeoutM
     topology: { mode: 'cluster', nodes, tls: false },
     ports,
     kill: async (port) => await processes.kill(port),
-    primaryPort: async () => {
+    restart: async (port) => await processes.restart(port),
+    primaryPort: async (key) => {
       for (const port of ports) {
-        if ((await redisCli(port, 'role').catch(() => '')).startsWith('master')) return port
+        const nodes = await redisCli(port, 'cluster', 'nodes').catch(() => '')
+        if (nodes === '') continue
+        const slot = key === undefined ? undefined : Number(await redisCli(port, 'cluster', 'keyslot', key))
+        for (const line of nodes.trim().split('\n')) {
+          const [, address, flags, , , , , state, ...ranges] = line.split(' ')
+          if (!flags.includes('master') || flags.includes('fail') || state !== 'connected') continue
+          const owns = slot === undefined || ranges.some((range) => {
+            const [from, to = from] = range.split('-').map(Number)
+            return slot >= from && slot <= to
+          })
+          if (owns) return Number(address.split('@')[0].split(':')[1])
+        }
       }
       throw new Error('no primary answers')
+    },
+    reshard: async (slots, fromPort, toPort) => {
+      const [from, to] = await Promise.all([fromPort, toPort].map(async (port) => (await redisCli(port, 'cluster', 'myid')).trim()))
+      await run('redis-cli', ['--cluster', 'reshard', `${HOST}:${toPort}`, '--cluster-from', from, '--cluster-to', to,
+        '--cluster-slots', String(slots), '--cluster-yes', '--cluster-pipeline', '10'], { timeout: 60_000 })
     },
     stop
   }
 }
 
 export interface SentinelOptions {
-  /** Primary on basePort, replica on basePort + 1, sentinels on basePort + 2..4. */
+  /** Primary on basePort, replicas on the next ports, then the three sentinels. */
   basePort: number
+  /** Replicas of the primary (default 1). */
+  replicas?: number
   name?: string
   /** How long the primary is silent before the sentinels call it down (ms). */
   downAfterMs?: number
 }
 
-/** A primary and a replica watched by three sentinels (quorum 2). */
-export async function startRedisSentinels ({ basePort, name = 'mymaster', downAfterMs = 1000 }: SentinelOptions): Promise<RedisDeployment> {
+/** A primary and its replicas watched by three sentinels (quorum 2). */
+export async function startRedisSentinels ({ basePort, replicas: replicaCount = 1, name = 'mymaster', downAfterMs = 1000 }: SentinelOptions): Promise<RedisDeployment> {
   const dir = await mkdtemp(join(tmpdir(), 'distillrec-sentinel-'))
   const processes = new Processes()
-  const [primary, replica] = [basePort, basePort + 1]
-  const sentinelPorts = [basePort + 2, basePort + 3, basePort + 4]
+  const primary = basePort
+  const replicas = Array.from({ length: replicaCount }, (_, k) => basePort + 1 + k)
+  const sentinelPorts = [0, 1, 2].map((k) => basePort + 1 + replicaCount + k)
   const stop = async (): Promise<void> => {
     await processes.stopAll()
     await rm(dir, { recursive: true, force: true })
   }
   try {
     processes.start(primary, serverArgs(dir, primary))
-    processes.start(replica, [...serverArgs(dir, replica), '--replicaof', HOST, String(primary)])
-    for (const port of [primary, replica]) await until(`server ${port} answering`, async () => await answers(port))
-    await until('replica in sync', async () => (await redisCli(replica, 'info', 'replication')).includes('master_link_status:up'))
+    for (const replica of replicas) processes.start(replica, [...serverArgs(dir, replica), '--replicaof', HOST, String(primary)])
+    for (const port of [primary, ...replicas]) await until(`server ${port} answering`, async () => await answers(port))
+    for (const replica of replicas) await until('replica in sync', async () => (await redisCli(replica, 'info', 'replication')).includes('master_link_status:up'))
     for (const port of sentinelPorts) {
       // a sentinel rewrites its config file: one each, in the temp dir
       const file = join(dir, `sentinel-${port}.conf`)
@@ -174,9 +207,9 @@ export async function startRedisSentinels ({ basePort, name = 'mymaster', downAf
     }
     for (const port of sentinelPorts) {
       await until(`sentinel ${port} sees the replica and the other sentinels`, async () => {
-        const replicas = await redisCli(port, 'sentinel', 'replicas', name)
         const sentinels = await redisCli(port, 'sentinel', 'sentinels', name)
-        return replicas.includes(String(replica)) && sentinelPorts.filter((p) => p !== port).every((p) => sentinels.includes(String(p)))
+        const known = await redisCli(port, 'sentinel', 'replicas', name)
+        return replicas.every((replica) => known.includes(String(replica))) && sentinelPorts.filter((p) => p !== port).every((p) => sentinels.includes(String(p)))
       })
     }
   } catch (err) {
@@ -185,12 +218,14 @@ export async function startRedisSentinels ({ basePort, name = 'mymaster', downAf
   }
   return {
     topology: { mode: 'sentinel', sentinels: sentinelPorts.map((port) => ({ host: HOST, port })), name, tls: false },
-    ports: [primary, replica],
+    ports: [primary, ...replicas],
     kill: async (port) => await processes.kill(port),
+    restart: async (port) => await processes.restart(port),
     primaryPort: async () => {
       const [, port] = (await redisCli(sentinelPorts[0], 'sentinel', 'get-master-addr-by-name', name)).trim().split('\n')
       return Number(port)
     },
+    reshard: async () => { throw new Error('reshard: not a cluster') },
     stop
   }
 }
