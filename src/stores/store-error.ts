@@ -5,6 +5,7 @@ export type StoreErrorCode =
   | 'CACHE_INVALID_TTL'
   | 'EVENT_INVALID'
   | 'EVENT_LOG_CORRUPT'
+  | 'EVENT_NOT_REPLICATED'
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode
