@@ -2,6 +2,7 @@
  * How bench/serve.ts measures one scenario on a running service (alternating with hello-world)
  * and how it soaks one, reading /metrics around the load.
  */
+import { cpuPerRequestUs, processCpuMs } from './process-cpu.js'
 import type { Catalogue } from './serve-catalogues.js'
 import { load, metricValue, scrape, type LoadOptions, type Run } from './serve-load.js'
 import type { CatalogueKind, Measured, Soak, SoakSample } from './serve-report.js'
@@ -26,13 +27,15 @@ export interface MeasureContext {
   catalogue: string
   kind: CatalogueKind
   store: 'memory' | 'redis'
+  /** Process ids of the service and the hello-world server, for their CPU per request. */
+  pids?: { service?: number, hello?: number }
 }
 
 /**
  * The scenario's repeats, each a hello-world run then a service run with the same requests, after
  * an unmeasured warm-up; what the service counted comes from /metrics before and after.
  */
-export async function measure (plan: LoadPlan, { scenario, origin, hello, catalogue, kind, store }: MeasureContext): Promise<Measured> {
+export async function measure (plan: LoadPlan, { scenario, origin, hello, catalogue, kind, store, pids }: MeasureContext): Promise<Measured> {
   await check(origin, scenario)
   const options: LoadOptions = { connections: plan.connections, duration: plan.duration }
   const warm: LoadOptions = { connections: plan.connections, duration: plan.warmSeconds }
@@ -44,10 +47,18 @@ export async function measure (plan: LoadPlan, { scenario, origin, hello, catalo
   const before = await scrape(origin)
   const runs: Run[] = []
   const helloRuns: Run[] = []
+  const cpu = { service: [] as number[], hello: [] as number[] }
+  const measured = async (pid: number | undefined, into: number[], run: () => Promise<Run>): Promise<Run> => {
+    const before = processCpuMs(pid)
+    const result = await run()
+    const us = cpuPerRequestUs(before, processCpuMs(pid), result.total)
+    if (us !== undefined) into.push(us)
+    return result
+  }
   for (let i = 0; i < plan.repeats; i++) {
-    helloRuns.push(await load(hello, scenario.spec('/hello'), options))
+    helloRuns.push(await measured(pids?.hello, cpu.hello, async () => await load(hello, scenario.spec('/hello'), options)))
     await warmPaths(origin, scenario)
-    runs.push(await load(origin, scenario.spec(scenario.route), options))
+    runs.push(await measured(pids?.service, cpu.service, async () => await load(origin, scenario.spec(scenario.route), options)))
   }
   const after = await scrape(origin)
   const delta = (name: string, labels?: Record<string, string>): number => metricValue(after, name, labels) - metricValue(before, name, labels)
@@ -63,7 +74,8 @@ export async function measure (plan: LoadPlan, { scenario, origin, hello, catalo
     student: delta('distillrec_recommendations_total', { source: 'student' }),
     batches: delta('distillrec_scoring_batch_size_count'),
     batchedRequests: delta('distillrec_scoring_batch_size_sum'),
-    scoringSeconds: delta('distillrec_scoring_duration_seconds_sum')
+    scoringSeconds: delta('distillrec_scoring_duration_seconds_sum'),
+    ...(cpu.service.length === plan.repeats && cpu.hello.length === plan.repeats ? { cpu } : {})
   }
 }
 

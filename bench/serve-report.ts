@@ -22,6 +22,8 @@ export interface Measured {
   batches: number
   batchedRequests: number
   scoringSeconds: number
+  /** CPU microseconds per request of each measured run, service and hello-world (Linux only; see serve-cpu.ts). */
+  cpu?: { service: number[], hello: number[] }
 }
 
 interface Target { text: string, met: (m: Measured) => boolean }

@@ -7,9 +7,10 @@
  * soak of cache misses on ML-1M that watches TF.js tensors and the heap.
  *   npm run bench:serve -- [--data-dir ../shared/datasets/ml-1m] [--connections 50] [--duration 10]
  *     [--repeats 3] [--soak-requests 1000000] [--skip-100k] [--skip-redis] [--models-dir DIR]
+ *     [--only hit] [--repo ../main]
  */
 import type { ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseCli, runCli } from '../src/cli/args.js'
 import { BenchResources, closeOnSignal, freePort, logTail } from './bench-processes.js'
 import { deleteKeys, redisAnswers } from './redis-keys.js'
@@ -17,6 +18,7 @@ import { ml1mCatalogue, synthetic100kCatalogue, type Catalogue } from './serve-c
 import { measure, runSoak, type LoadPlan } from './serve-measure.js'
 import { diagnosticsTable, figuresTable, ratio, soakTable, type CatalogueKind, type Measured, type Soak } from './serve-report.js'
 import { scenarios } from './serve-scenarios.js'
+import { cpuTable } from './serve-cpu.js'
 
 const SPEC = {
   usage: 'npm run bench:serve --',
@@ -32,7 +34,9 @@ const SPEC = {
     'skip-ml1m': { type: 'boolean', default: false, description: 'leave out the ML-1M catalogue (and the soak)' },
     'skip-100k': { type: 'boolean', default: false, description: 'leave out the synthetic 100,000-item catalogue' },
     'skip-redis': { type: 'boolean', default: false, description: 'leave out the Redis runs' },
-    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379', description: 'Redis for the Redis runs (keys under a unique prefix, deleted at the end)' }
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379', description: 'Redis for the Redis runs (keys under a unique prefix, deleted at the end)' },
+    only: { type: 'string', description: 'only the scenarios whose name contains this text (e.g. hit)' },
+    repo: { type: 'string', default: '.', description: 'the checkout whose service is measured (e.g. ../main, for a before/after with the same bench)' }
   }
 } as const
 
@@ -76,7 +80,7 @@ async function bench (args: Args, resources: BenchResources, state: State): Prom
 
   const helloPort = await freePort()
   const hello = `http://127.0.0.1:${helloPort}`
-  await resources.start('bench/hello-server.ts', { PORT: String(helloPort) }, `${hello}/hello`)
+  const helloChild = await resources.start('bench/hello-server.ts', { PORT: String(helloPort) }, `${hello}/hello`)
   const catalogues: Array<{ catalogue: Catalogue, kind: CatalogueKind }> = []
   if (!args['skip-ml1m']) catalogues.push({ catalogue: await ml1mCatalogue(resources, { dataDir: args['data-dir'], modelsDir: args['models-dir'] }), kind: 'ml1m' })
   if (!args['skip-100k']) catalogues.push({ catalogue: await synthetic100kCatalogue(resources), kind: '100k' })
@@ -91,11 +95,12 @@ async function bench (args: Args, resources: BenchResources, state: State): Prom
         const env: Record<string, string> = { ...catalogue.env }
         if (store === 'redis') Object.assign(env, { REDIS_URL: args['redis-url'], REDIS_PREFIX: `${redisPrefix}${c}:` })
         for (const service of ['cached', 'uncached'] as const) {
-          const chosen = scenarios(catalogue).filter((s) => s.service === service)
-          const { origin, child } = await startService(resources, state, { ...env, ...(service === 'uncached' ? { CACHE_TTL_MS: '0' } : {}) })
+          const chosen = scenarios(catalogue).filter((s) => s.service === service && (args.only === undefined || s.name.includes(args.only)))
+          if (chosen.length === 0) continue
+          const { origin, child } = await startService(resources, state, args.repo, { ...env, ...(service === 'uncached' ? { CACHE_TTL_MS: '0' } : {}) })
           try {
             for (const scenario of chosen) {
-              rows.push(await measure(plan, { scenario, origin, hello, catalogue: catalogue.name, kind, store }))
+              rows.push(await measure(plan, { scenario, origin, hello, catalogue: catalogue.name, kind, store, pids: { service: child.pid, hello: helloChild.pid } }))
               const last = rows[rows.length - 1]
               process.stderr.write(`${scenario.name} / ${catalogue.name} / ${store}: ${last.runs.map((r) => r.reqs.toFixed(0)).join(', ')} req/s, ratio ${ratio(last).toFixed(3)}\n`)
             }
@@ -120,6 +125,8 @@ function report (args: Args, rows: readonly Measured[], soak: Soak | undefined, 
   console.log(figuresTable(rows))
   console.log('\nWhat the service counted over the measured runs (/metrics deltas):\n')
   console.log(diagnosticsTable(rows))
+  const cpu = cpuTable(rows)
+  if (cpu !== undefined) console.log(`\nCPU per request of each process (/proc; steadier than req/s on a shared machine):\n\n${cpu}`)
   if (soak !== undefined) {
     const r = soak.run
     console.log(`\nSoak: ${soak.catalogue}, memory store, cache miss (POST, random history), ${r.total} requests in ${r.seconds.toFixed(0)} s: ` +
@@ -128,12 +135,12 @@ function report (args: Args, rows: readonly Measured[], soak: Soak | undefined, 
   }
 }
 
-async function startService (resources: BenchResources, state: State, env: Record<string, string>): Promise<{ origin: string, child: ChildProcess }> {
+async function startService (resources: BenchResources, state: State, repo: string, env: Record<string, string>): Promise<{ origin: string, child: ChildProcess }> {
   const port = await freePort()
   const origin = `http://127.0.0.1:${port}`
   const dir = await resources.tempDir('service')
   state.serviceLog = join(dir, 'service.log')
-  const child = await resources.start('src/server.ts', {
+  const child = await resources.start(resolve(repo, 'src/server.ts'), {
     PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', EVENT_LOG_PATH: join(dir, 'events.jsonl'), ...env
   }, `${origin}/health/ready`, state.serviceLog)
   const ready = await (await fetch(`${origin}/health/ready`)).json() as { model: { version: number, kind: string } }

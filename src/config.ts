@@ -6,7 +6,13 @@ export interface Config {
   port: number
   host: string
   redisUrl: string | undefined
+  /** Which Redis deployment to reach: REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES; undefined = none. */
+  redis: RedisTopology | undefined
   redisPrefix: string
+  /** An event is acknowledged once this many replicas have it (Redis WAIT); 0 = once the primary has it. */
+  eventMinReplicas: number
+  /** How long an event write waits for those replicas before answering 503 EVENTS_UNAVAILABLE. */
+  eventAckTimeoutMs: number
   eventLog: 'file' | 'redis'
   modelsDir: string
   dataPath: string | undefined
@@ -83,6 +89,14 @@ export interface Config {
   canaryTimeoutMs: number
 }
 
+export interface RedisEndpoint { host: string, port: number }
+
+/** standalone: one server by URL; sentinel: the primary Sentinel names; cluster: any nodes of a Redis Cluster. */
+export type RedisTopology =
+  | { mode: 'standalone', url: string }
+  | { mode: 'sentinel', sentinels: RedisEndpoint[], name: string, password?: string, sentinelPassword?: string, tls: boolean }
+  | { mode: 'cluster', nodes: RedisEndpoint[], password?: string, tls: boolean }
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 type LogLevel = typeof LOG_LEVELS[number]
 
@@ -99,7 +113,11 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     port: read.int('PORT', 3000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    redis: undefined,
     redisPrefix: read.string('REDIS_PREFIX', 'distillrec:'),
+    eventMinReplicas: read.int('EVENT_MIN_REPLICAS', 0, 0, 100),
+    // below the client's 500 ms command timeout, which would otherwise cut the WAIT short
+    eventAckTimeoutMs: read.int('EVENT_ACK_TIMEOUT_MS', 250, 1, 400),
     eventLog: read.oneOf('EVENT_LOG', ['file', 'redis'] as const, 'file'),
     modelsDir: read.string('MODELS_DIR', './models'),
     dataPath: read.optional('DATA_PATH'),
@@ -155,22 +173,52 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
   }
   if (config.canaryTimeoutMs === 0) throw new ConfigError('CANARY_TIMEOUT must be a duration like 90s, 15m, 1h or 2d (it cannot be off)')
   if (config.attributionWindowMs === 0) throw new ConfigError('ATTRIBUTION_WINDOW must be a duration like 90s, 15m, 1h or 2d (it cannot be off)')
+  config.redis = readRedisTopology(read, config.redisUrl)
+  if (config.redis?.mode === 'cluster' && /[{}]/.test(config.redisPrefix)) {
+    throw new ConfigError(`REDIS_PREFIX must not contain { or } with REDIS_CLUSTER_NODES: the keys' hash tags follow it, got "${config.redisPrefix}"`)
+  }
+  if (config.eventMinReplicas > 0 && config.eventLog !== 'redis') {
+    throw new ConfigError('EVENT_MIN_REPLICAS needs EVENT_LOG=redis: it waits for Redis replicas of the event log')
+  }
   if (config.defaultK > config.maxK) {
     throw new ConfigError(`DEFAULT_K (${config.defaultK}) must not exceed MAX_K (${config.maxK})`)
   }
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     throw new ConfigError(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`)
   }
-  if (config.dataPath === 'none' && config.redisUrl === undefined) {
+  if (config.dataPath === 'none' && config.redis === undefined) {
     throw new ConfigError('DATA_PATH=none needs REDIS_URL: histories and item counts then come from Redis (npm run import)')
   }
-  if (config.eventLog === 'redis' && config.redisUrl === undefined) {
-    throw new ConfigError('EVENT_LOG=redis needs REDIS_URL')
+  if (config.eventLog === 'redis' && config.redis === undefined) {
+    throw new ConfigError('EVENT_LOG=redis needs REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES')
   }
   if (config.adminToken !== undefined && config.adminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN must be at least 16 characters when set')
   }
   return Object.freeze(config)
+}
+
+/** At most one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES; the passwords and TLS go with the last two. */
+function readRedisTopology (read: EnvReader, url: string | undefined): RedisTopology | undefined {
+  const sentinels = read.endpoints('REDIS_SENTINELS')
+  const nodes = read.endpoints('REDIS_CLUSTER_NODES')
+  const given = [url && 'REDIS_URL', sentinels && 'REDIS_SENTINELS', nodes && 'REDIS_CLUSTER_NODES'].filter(Boolean)
+  if (given.length > 1) throw new ConfigError(`set one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES, got ${given.join(' and ')}`)
+  const password = read.optional('REDIS_PASSWORD')
+  const sentinelPassword = read.optional('REDIS_SENTINEL_PASSWORD')
+  const tls = read.oneOf('REDIS_TLS', ['on', 'off'] as const, 'off') === 'on'
+  const name = read.optional('REDIS_SENTINEL_NAME')
+  if (sentinels === undefined && (sentinelPassword !== undefined || name !== undefined)) {
+    throw new ConfigError('REDIS_SENTINEL_NAME and REDIS_SENTINEL_PASSWORD need REDIS_SENTINELS')
+  }
+  if (url !== undefined && (password !== undefined || tls)) {
+    throw new ConfigError('with REDIS_URL, put the password and TLS in the URL (rediss://:password@host:6379), not REDIS_PASSWORD or REDIS_TLS')
+  }
+  const secrets = { ...(password === undefined ? {} : { password }), ...(sentinelPassword === undefined ? {} : { sentinelPassword }) }
+  if (url !== undefined) return { mode: 'standalone', url }
+  if (sentinels !== undefined) return { mode: 'sentinel', sentinels, name: name ?? 'mymaster', ...secrets, tls }
+  if (nodes !== undefined) return { mode: 'cluster', nodes, ...(password === undefined ? {} : { password }), tls }
+  return undefined
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
@@ -224,6 +272,20 @@ class EnvReader {
       throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`)
     }
     return raw as T
+  }
+
+  /** `host:port,host:port`; undefined when unset. */
+  endpoints (name: string): RedisEndpoint[] | undefined {
+    const raw = this.optional(name)
+    if (raw === undefined) return undefined
+    return raw.split(',').map((part) => {
+      const match = /^([^\s:,]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(part.trim())
+      const port = Number(match?.[2])
+      if (match === null || port < 1 || port > 65535) {
+        throw new ConfigError(`${name} must be a comma-separated list of host:port, got "${raw}"`)
+      }
+      return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port }
+    })
   }
 
   url (name: string, protocols: readonly string[]): string | undefined {

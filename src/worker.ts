@@ -16,7 +16,7 @@ async function main (): Promise<void> {
   let config
   try {
     config = loadConfig()
-    if (config.redisUrl === undefined) throw new ConfigError('npm run worker needs REDIS_URL: it publishes versions to API replicas through Redis (without Redis, npm start runs the worker embedded)')
+    if (config.redis === undefined) throw new ConfigError('npm run worker needs REDIS_URL (or REDIS_SENTINELS, REDIS_CLUSTER_NODES): it publishes versions to API replicas through Redis (without Redis, npm start runs the worker embedded)')
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`distillrec worker: invalid configuration: ${err.message}\n`)

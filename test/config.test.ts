@@ -41,6 +41,40 @@ describe('config', () => {
     assert.equal(loadConfig({ KEEP_VERSIONS: '2' }).keepVersions, 2)
   })
 
+  it('reads one Redis topology: a URL, sentinels or cluster nodes', () => {
+    assert.equal(loadConfig({}).redis, undefined)
+    assert.deepEqual(loadConfig({ REDIS_URL: 'redis://cache:6379' }).redis, { mode: 'standalone', url: 'redis://cache:6379' })
+    assert.deepEqual(loadConfig({ REDIS_SENTINELS: 's1:26379, s2:26380', REDIS_SENTINEL_NAME: 'primary', REDIS_PASSWORD: 'pw', REDIS_SENTINEL_PASSWORD: 'spw', REDIS_TLS: 'on' }).redis,
+      { mode: 'sentinel', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26380 }], name: 'primary', password: 'pw', sentinelPassword: 'spw', tls: true })
+    assert.deepEqual(loadConfig({ REDIS_SENTINELS: '[::1]:26379' }).redis,
+      { mode: 'sentinel', sentinels: [{ host: '::1', port: 26379 }], name: 'mymaster', tls: false })
+    assert.deepEqual(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7001', EVENT_LOG: 'redis' }).redis,
+      { mode: 'cluster', nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }], tls: false })
+  })
+
+  it('refuses a bad or ambiguous Redis topology with a message naming the variable', () => {
+    const bad: Array<[Record<string, string>, RegExp]> = [
+      [{ REDIS_SENTINELS: 's1' }, /REDIS_SENTINELS must be a comma-separated list of host:port/],
+      [{ REDIS_CLUSTER_NODES: 'a:7000,b:0' }, /REDIS_CLUSTER_NODES must be/],
+      [{ REDIS_CLUSTER_NODES: 'a:99999' }, /REDIS_CLUSTER_NODES must be/],
+      [{ REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'a:7000' }, /set one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES/],
+      [{ REDIS_SENTINEL_NAME: 'x' }, /need REDIS_SENTINELS/],
+      [{ REDIS_URL: 'redis://a:6379', REDIS_PASSWORD: 'pw' }, /put the password and TLS in the URL/],
+      [{ REDIS_SENTINELS: 's:1', REDIS_TLS: 'yes' }, /REDIS_TLS must be one of on, off/],
+      [{ REDIS_CLUSTER_NODES: 'a:7000', REDIS_PREFIX: '{app}:' }, /REDIS_PREFIX must not contain \{ or \}/],
+      [{ REDIS_URL: 'redis://a:6379', EVENT_MIN_REPLICAS: '1' }, /EVENT_MIN_REPLICAS needs EVENT_LOG=redis/],
+      [{ EVENT_LOG: 'redis' }, /EVENT_LOG=redis needs REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES/]
+    ]
+    for (const [env, message] of bad) assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message), JSON.stringify(env))
+  })
+
+  it('acknowledges an event once the primary has it by default; EVENT_MIN_REPLICAS and EVENT_ACK_TIMEOUT_MS wait for replicas', () => {
+    assert.deepEqual([loadConfig({}).eventMinReplicas, loadConfig({}).eventAckTimeoutMs], [0, 250])
+    const set = loadConfig({ REDIS_SENTINELS: 's:26379', EVENT_LOG: 'redis', EVENT_MIN_REPLICAS: '1', EVENT_ACK_TIMEOUT_MS: '400' })
+    assert.deepEqual([set.eventMinReplicas, set.eventAckTimeoutMs], [1, 400])
+    assert.throws(() => loadConfig({ EVENT_ACK_TIMEOUT_MS: '500' }), /EVENT_ACK_TIMEOUT_MS must be an integer from 1 to 400/)
+  })
+
   it('loads no TF.js: reading config is cheap and works in any process', () => {
     // every import counts here, type-only ones too
     const reached = reach(importEdges(fileURLToPath(new URL('../src/', import.meta.url))), 'config.ts', { typeImports: true })

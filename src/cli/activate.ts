@@ -10,7 +10,7 @@ import { RedisModelStore } from '../stores/redis-model-store.js'
 import { RedisVersionChannel } from '../stores/redis-version-channel.js'
 import { selectBackend } from '../tf/backend.js'
 import { parseCli, required, runCli } from './args.js'
-import { redacted, redisTarget, REDIS_OPTIONS, withRedis } from './redis-target.js'
+import { redisTarget, REDIS_OPTIONS, withRedis } from './redis-target.js'
 
 export const ACTIVATE_SPEC = {
   usage: 'npm run activate --',
@@ -26,14 +26,14 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const args = parseCli(ACTIVATE_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
   const version = required(args.version, 'version')
-  const { url, prefix } = redisTarget(args, env)
+  const { topology, url, prefix } = redisTarget(args, env)
   await selectBackend()
-  const { published } = await withRedis(url, async (client) => {
+  const { published } = await withRedis(topology, async (client) => {
     // announcing needs no subscriber: the channel's own subscriber is never started here
     const channel = new RedisVersionChannel({ client, subscriber: client, prefix })
     return await activateVersion({ modelsDir: args['models-dir'], version, store: new RedisModelStore({ client, prefix }), channel })
   })
-  print(`student v${version} ${published ? 'published to' : 'already in'} ${redacted(url)} prefix ${JSON.stringify(prefix)} and activated`)
+  print(`student v${version} ${published ? 'published to' : 'already in'} ${url} prefix ${JSON.stringify(prefix)} and activated`)
   return { version, published }
 }
 

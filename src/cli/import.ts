@@ -9,15 +9,16 @@
  * expires as the service's do, HISTORY_TTL after it was written unless the user is active again.
  */
 import { pathToFileURL } from 'node:url'
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from '../stores/redis-client.js'
 import { buildDataset } from '../data/build-dataset.js'
 import type { Dataset } from '../data/dataset.js'
 import { DATA_FORMATS, DataNotFoundError, readInteractions, type DataFormat } from '../data/interaction-reader.js'
 import { loadConfig } from '../config.js'
 import { RedisHistoryStore } from '../stores/redis-history-store.js'
+import { keysFor } from '../stores/redis-keys.js'
 import { itemCountsKey, RedisItemCountsStore } from '../stores/redis-item-counts-store.js'
 import { CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
-import { redacted, redisTarget, REDIS_OPTIONS, withRedis } from './redis-target.js'
+import { redisTarget, REDIS_OPTIONS, withRedis } from './redis-target.js'
 
 /** Users written concurrently: ioredis pipelines their commands on the one connection. */
 const USER_BATCH = 200
@@ -51,7 +52,7 @@ export async function main (
   if (args === null) return null
   const started = performance.now()
   const format = dataFormat(args.format)
-  const { url, prefix } = redisTarget(args, env)
+  const { topology, url, prefix } = redisTarget(args, env)
   const cap = args['history-cap'] ?? loadConfig(env).historyCap
   if (!Number.isInteger(cap) || cap <= 0) throw new CliUsageError(`--history-cap must be a positive integer, got ${cap}`)
   const ttlMs = loadConfig(env).historyTtlMs ?? undefined
@@ -61,10 +62,10 @@ export async function main (
   const dataset = buildDataset(interactions)
   const users = dataset.users.size
   const items = dataset.items.size
-  print(`${file}: ${interactions.length} interactions, ${users} users, ${items} items -> ${redacted(url)} prefix ${JSON.stringify(prefix)}` +
+  print(`${file}: ${interactions.length} interactions, ${users} users, ${items} items -> ${url} prefix ${JSON.stringify(prefix)}` +
     `${replace ? '' : ' (adding to what is stored)'}`)
 
-  await withRedis(url, async (client) => {
+  await withRedis(topology, async (client) => {
     await writeHistories(client, dataset, { prefix, cap, ttlMs, replace, print })
     await writeCounts(client, dataset, { prefix, replace })
   })
@@ -90,8 +91,10 @@ interface HistoryOptions {
   print: (line: string) => void
 }
 
-async function writeHistories (client: Redis, dataset: Dataset, { prefix, cap, ttlMs, replace, print }: HistoryOptions): Promise<void> {
+async function writeHistories (client: RedisConnection, dataset: Dataset, { prefix, cap, ttlMs, replace, print }: HistoryOptions): Promise<void> {
   const store = new RedisHistoryStore({ client, prefix, maxPerUser: cap, ttlMs })
+  // where RedisHistoryStore keeps a user's list (it exposes no delete)
+  const keys = keysFor(client, prefix)
   const itemIds = dataset.items.ids()
   const userIds = dataset.users.ids()
   const total = userIds.length
@@ -104,7 +107,7 @@ async function writeHistories (client: Redis, dataset: Dataset, { prefix, cap, t
       const recent = Array.from(sequence.subarray(Math.max(0, sequence.length - cap)), (item) => itemIds[item])
       // sent before the append on the same connection, so Redis runs the DEL first; a reader may
       // see the user without history in between, which a seeding import accepts
-      if (replace) writes.push(client.del(historyKey(prefix, userIds[user])))
+      if (replace) writes.push(client.del(keys.history(userIds[user])))
       writes.push(store.append(userIds[user], recent))
     }
     await Promise.all(writes)
@@ -116,12 +119,7 @@ async function writeHistories (client: Redis, dataset: Dataset, { prefix, cap, t
   }
 }
 
-/** The key RedisHistoryStore keeps user u's list under (see its `#key` and its options' doc); it exposes no delete. */
-function historyKey (prefix: string, userId: string): string {
-  return `${prefix}hist:u:${userId}`
-}
-
-async function writeCounts (client: Redis, dataset: Dataset, { prefix, replace }: { prefix: string, replace: boolean }): Promise<void> {
+async function writeCounts (client: RedisConnection, dataset: Dataset, { prefix, replace }: { prefix: string, replace: boolean }): Promise<void> {
   const perItem = new Float64Array(dataset.items.size)
   for (const sequence of dataset.sequences) {
     for (const item of sequence) perItem[item]++

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ServiceError, toErrorBody, type ErrorBody } from '../errors.js'
 import type { OnlineRecommender } from '../experiments/online-recommender.js'
+import { recommendationJson } from '../serving/recommendation-json.js'
 import { UnknownGenreError, type IncludeField, type Recommendation, type RecommendRequest } from '../serving/recommender.js'
 import { assignmentKey, RECOMMENDATION_ID_HEADER } from './assignment-key.js'
 import {
@@ -18,6 +19,10 @@ export interface RecommendRoutesOptions {
 
 /** An answer as the route sends it: the recommendation and its per-response id. */
 type Answer = Recommendation & { recommendationId: string }
+
+// An answer is serialised by recommendationJson, which writes a cached answer's items once, not
+// by the schema's serialiser; the schema still documents the answer and checks it in the tests.
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> = async (app, { limits, onServed, online }) => {
   const response = { 200: RecommendationResponse, '4xx': ErrorResponse, '5xx': ErrorResponse }
@@ -38,7 +43,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     schema: {
       tags: ['recommend'],
       summary: 'Top-K items for a user',
-      description: 'Ranks from the user\'s history (dataset plus POST /events) with the active student; users with no known items get popularity (`source: "popular"`). Example: `/recommend?userId=u1&k=10`.',
+      description: 'Ranks from the user\'s history (dataset plus POST /events) with the active student; users with no known items get popularity (`source: "popular"`). `include=because` explains each item by the history item adding most to its score (exact for the student; `{"kind":"popular"}` for popularity). Example: `/recommend?userId=u1&k=10&include=title,because`.',
       querystring: recommendQuery(limits),
       response
     }
@@ -51,20 +56,20 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       genres: genreFilter(genres?.split(','), 'genres'),
       include: include?.split(',') as IncludeField[] | undefined
     }, userId)
-    return reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendation.recommendationId).send(recommendation)
+    return reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendation.recommendationId).type(JSON_TYPE).serializer(recommendationJson).send(recommendation)
   })
 
   app.post('/recommend', {
     schema: {
       tags: ['recommend'],
       summary: 'Top-K items for a user or a history',
-      description: 'Either `userId`, `history` (latest items, oldest first) or both; `exclude` items, a genre `filter`, `include` titles and genres. Example: `{"history":["i3","i17"],"k":5}`.',
+      description: 'Either `userId`, `history` (latest items, oldest first) or both; `exclude` items, a genre `filter`, `include` titles, genres and `because` (the history item adding most to each score, and its share). Example: `{"history":["i3","i17"],"k":5}`.',
       body: recommendBody(limits),
       response
     }
   }, async (request, reply) => {
     const recommendation = await serve(fromBody(request.body, limits), assignmentKey(request.body, request.headers))
-    return reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendation.recommendationId).send(recommendation)
+    return reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendation.recommendationId).type(JSON_TYPE).serializer(recommendationJson).send(recommendation)
   })
 
   // Each entry is answered as POST /recommend would answer it, in order; a bad entry gets its

@@ -34,7 +34,7 @@ export const RecommendationResponse = Type.Object({
 
 const Genre = Type.String({ minLength: 1, maxLength: 64, format: WELL_FORMED })
 const MAX_GENRES = 32
-const Include = Type.Array(Type.Union([Type.Literal('title'), Type.Literal('genres')]), { maxItems: 2, uniqueItems: true })
+const Include = Type.Array(Type.Union([Type.Literal('title'), Type.Literal('genres'), Type.Literal('because')]), { maxItems: 3, uniqueItems: true })
 
 export function recommendQuery (limits: Limits) {
   return Type.Object({
@@ -43,7 +43,7 @@ export function recommendQuery (limits: Limits) {
     excludeSeen: Type.Optional(Type.Boolean()),
     /** Comma-separated, as query strings carry lists. */
     genres: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, format: WELL_FORMED })),
-    include: Type.Optional(Type.String({ pattern: '^(title|genres)(,(title|genres))?$' }))
+    include: Type.Optional(Type.String({ pattern: '^(title|genres|because)(,(title|genres|because)){0,2}$' }))
   }, { additionalProperties: false })
 }
 

@@ -9,6 +9,13 @@ export interface StudentWeightValues {
   itemBias?: Float32Array
 }
 
+/** The history item that adds most to an item's score, and how much (see StudentEncoder.explain). */
+export interface Attribution {
+  /** Index of the history item (on the catalogue), not its position. */
+  item: number
+  contribution: number
+}
+
 /**
  * The student's user side in plain JavaScript: pooling a window of at most `window` items and one
  * dim x dim map is a few hundred multiply-adds, far cheaper than a TF.js call, so serving and
@@ -67,6 +74,59 @@ export class StudentEncoder {
       for (let d = 0; d < dim; d++) out[offset + d] = pooled[d]
     }
     if (itemBias) out[offset + dim] = 1
+    return out
+  }
+
+  /**
+   * For each of `items`, the history item that contributes most to its score. The score is linear
+   * in the pooled history: with p = Σ_j w_j E[h_j] over the last `window` positions j, user u =
+   * Kᵀp + b (dense; u = p without it) and score(i) = u · E[i] + bias[i], so
+   *   score(i) = Σ_j w_j · E[h_j] · (K E[i])  +  b · E[i] + bias[i].
+   * Each position's term is its exact share; the last two terms depend on the item alone and belong
+   * to no history item. An item's contribution is the sum of its positions' terms (an item seen
+   * twice counts once, with both); positions before the window contribute nothing. Ties go to the
+   * more recent item. Sums are in float64, so they agree with the float32 served score to rounding.
+   */
+  explain (history: Int32Array, items: Int32Array): Attribution[] {
+    const { dim, window, dense } = this.config
+    const { items: table, positionWeights } = this.#w
+    const take = Math.min(window, history.length)
+    if (take === 0) throw new RangeError('an explanation needs a non-empty history')
+    // distinct items of the window, most recent first, and each position's slot among them
+    const distinct: number[] = []
+    const slots = new Int32Array(take)
+    for (let j = take - 1; j >= 0; j--) {
+      const item = history[history.length - take + j]
+      let slot = distinct.indexOf(item)
+      if (slot === -1) slot = distinct.push(item) - 1
+      slots[j] = slot
+    }
+    const sums = new Float64Array(distinct.length)
+    const projected = new Float64Array(dim)
+    const out: Attribution[] = []
+    for (const target of items) {
+      const row = target * dim
+      if (dense) {
+        const kernel = this.#w.denseKernel as Float32Array
+        for (let c = 0; c < dim; c++) {
+          let sum = 0
+          for (let d = 0; d < dim; d++) sum += kernel[c * dim + d] * table[row + d]
+          projected[c] = sum
+        }
+      } else {
+        for (let d = 0; d < dim; d++) projected[d] = table[row + d]
+      }
+      sums.fill(0)
+      for (let j = 0; j < take; j++) {
+        const from = history[history.length - take + j] * dim
+        let dot = 0
+        for (let d = 0; d < dim; d++) dot += table[from + d] * projected[d]
+        sums[slots[j]] += positionWeights[window - take + j] * dot
+      }
+      let best = 0
+      for (let slot = 1; slot < sums.length; slot++) if (sums[slot] > sums[best]) best = slot
+      out.push({ item: distinct[best], contribution: sums[best] })
+    }
     return out
   }
 

@@ -8,6 +8,7 @@ import type { VersionChannel } from '../stores/version-channel.js'
 import { loadAnnouncedStudent, loadNewestStudent, type ItemCounts, type LoadStudentOptions } from './model-loader.js'
 import { ModelManager } from './model-manager.js'
 import { ModelRegistry } from './model-registry.js'
+import { AnswerCache } from './answer-cache.js'
 import { PopularServable } from './popular-servable.js'
 import { RankedCache } from './ranked-cache.js'
 import { Recommender } from './recommender.js'
@@ -93,6 +94,7 @@ export async function createServing ({ config, stores, history, counts, metadata
     onResult: (result) => metrics.cacheRequests.inc({ result }),
     onWriteError: () => metrics.storeErrors.inc({ store: 'cache', op: 'set' })
   })
+  const answerHits = metrics.cacheRequests.labels({ result: 'hit' })
   const vectors = new UserVectorCache({ maxEntries: config.userVectorCacheEntries, ttlMs: config.cacheTtlMs })
   const recommenderFor = (held: ModelRegistry): Recommender => new Recommender({
     registry: held,
@@ -101,6 +103,9 @@ export async function createServing ({ config, stores, history, counts, metadata
     vectors,
     metadata,
     maxHistory: config.maxHistory,
+    answers: new AnswerCache({ maxEntries: config.cacheMaxEntries, ttlMs: config.cacheTtlMs }),
+    // one look-up per request, as before: a cached student answer stands for its ranking-cache hit
+    onAnswerHit: (source) => { if (source === 'student') answerHits.inc() },
     onVector: (result) => metrics.userVectors.inc({ result })
   })
   const recommender = recommenderFor(registry)

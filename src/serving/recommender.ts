@@ -1,14 +1,15 @@
 import type { IdMap } from '../data/id-map.js'
 import type { ItemInfo } from '../data/item-metadata.js'
+import type { AnswerCache } from './answer-cache.js'
 import { ItemCatalog } from './item-catalog.js'
-import type { Recommendation, RecommendedItem } from './recommendation.js'
+import type { Because, Recommendation, RecommendedItem } from './recommendation.js'
 import type { ModelRegistry } from './model-registry.js'
 import { historyHash, keyFromHash, type RankedCache } from './ranked-cache.js'
 import type { Allowed, RankedItems, Ranker, Servable } from './servable.js'
 import type { KnownItems, UserHistory } from './user-history.js'
 import type { UserVectorCache } from './user-vector-cache.js'
 
-export type IncludeField = 'title' | 'genres'
+export type IncludeField = 'title' | 'genres' | 'because'
 export type { Recommendation, RecommendedItem } from './recommendation.js'
 
 export interface RecommendRequest {
@@ -32,6 +33,10 @@ export interface RecommenderOptions {
   /** Titles and genres by item id; empty when no items file is configured. */
   metadata: ReadonlyMap<string, ItemInfo>
   maxHistory: number
+  /** Finished answers by version, user and request shape; absent = every request is answered anew. */
+  answers?: AnswerCache
+  /** An answer served from `answers` (a student one stands in for a ranking-cache hit). */
+  onAnswerHit?: (source: Recommendation['source']) => void
   onVector?: (result: 'hit' | 'computed') => void
 }
 
@@ -66,8 +71,25 @@ export class Recommender {
   }
 
   async #recommend (servable: Servable, request: RecommendRequest): Promise<Recommendation> {
-    const { history, ranked, maxHistory } = this.#options
+    const { history, maxHistory, answers } = this.#options
     const stored = request.userId === undefined ? NONE : await history.recent(request.userId, maxHistory, servable.items)
+    // a user's own history is all an answer depends on besides the version and the request's shape
+    if (answers?.enabled !== true || request.userId === undefined || request.history !== undefined) {
+      return await this.#answer(servable, request, stored)
+    }
+    const key = answerKey(servable.version, request.userId, request)
+    const cached = answers.get(key, stored)
+    if (cached !== undefined) {
+      this.#options.onAnswerHit?.(cached.recommendation.source)
+      return { ...cached.recommendation }
+    }
+    const recommendation = await this.#answer(servable, request, stored)
+    answers.set(key, stored, recommendation)
+    return { ...recommendation }
+  }
+
+  async #answer (servable: Servable, request: RecommendRequest, stored: KnownItems): Promise<Recommendation> {
+    const { ranked } = this.#options
     const given = request.history === undefined ? undefined : toIndices(request.history, servable.items)
     const sequence = given ?? stored
 
@@ -102,6 +124,7 @@ export class Recommender {
     }
 
     const items: RecommendedItem[] = []
+    const indices: number[] = []
     const include = request.include ?? []
     for (let i = 0; i < ranking.items.length && items.length < request.k; i++) {
       const index = ranking.items[i]
@@ -109,7 +132,9 @@ export class Recommender {
       const item: RecommendedItem = { itemId: servable.items.id(index), score: ranking.scores[i], rank: items.length + 1 }
       if (include.length > 0) describe(item, this.#catalog(servable).info(index), include)
       items.push(item)
+      indices.push(index)
     }
+    if (include.includes('because')) explain(items, ranker === undefined ? undefined : { ranker, servable, history: sequence.indices, indices })
     return {
       userId: request.userId ?? null,
       modelVersion: servable.version,
@@ -141,6 +166,33 @@ export class Recommender {
       this.#catalogs.set(servable, catalog)
     }
     return catalog
+  }
+}
+
+/**
+ * Everything of a user's request that shapes the answer besides the history. Unambiguous however
+ * the ids are spelt: the fixed fields first, the user id length-prefixed, the lists as JSON.
+ */
+function answerKey (version: number, userId: string, { k, excludeSeen, exclude, genres, include }: RecommendRequest): string {
+  return `${version}:${k}:${excludeSeen ? 1 : 0}:${include?.join(',') ?? ''}:${userId.length}:${userId}${list(genres)}${list(exclude)}`
+}
+
+function list (ids: readonly string[] | undefined): string {
+  return ids === undefined || ids.length === 0 ? '-' : JSON.stringify(ids)
+}
+
+const POPULAR: Because = Object.freeze({ kind: 'popular' })
+
+/** Each item's `because`: the history item adding most to its score, or, for popularity, that it is popular. */
+function explain (items: RecommendedItem[], from: { ranker: Ranker, servable: Servable, history: Int32Array, indices: number[] } | undefined): void {
+  if (from === undefined) {
+    for (const item of items) item.because = POPULAR
+    return
+  }
+  const { ranker, servable, history, indices } = from
+  const attributions = ranker.explain(history, Int32Array.from(indices))
+  for (const [i, { item, contribution }] of attributions.entries()) {
+    items[i].because = { kind: 'history', itemId: servable.items.id(item), contribution }
   }
 }
 

@@ -1,4 +1,5 @@
 import type { IdMap } from '../data/id-map.js'
+import type { Attribution } from '../models/student-encoder.js'
 
 /** A ranked candidate list on a servable's dense item indices, best first. */
 export interface RankedItems {
@@ -15,6 +16,8 @@ export interface Ranker {
   encode (history: Int32Array): Float32Array
   /** The best `depth` allowed items for a user vector; leaving seen items out is the caller's. */
   rank (vector: Float32Array, depth: number, allowed: Allowed): Promise<RankedItems>
+  /** For each of `items`, the history item that adds most to its score (exact for the pooled student). */
+  explain (history: Int32Array, items: Int32Array): Attribution[]
 }
 
 /**

@@ -60,7 +60,8 @@ export class StudentServable implements Servable {
 
   readonly ranker: Ranker = {
     encode: (history) => this.#encoder.encode(history),
-    rank: async (vector, depth, allowed) => await this.#batcher.submit({ vector, depth, allowed })
+    rank: async (vector, depth, allowed) => await this.#batcher.submit({ vector, depth, allowed }),
+    explain: (history, items) => this.#encoder.explain(history, items)
   }
 
   dispose (): void {

@@ -23,7 +23,8 @@ import { MemoryRunLock } from './memory-run-lock.js'
 import { RedisRunLock } from './redis-run-lock.js'
 import { RedisCache } from './redis-cache.js'
 import { RedisCircuit } from './redis-circuit.js'
-import { closeRedis, createRedisClient, waitForRedis } from './redis-client.js'
+import { closeRedis, waitForRedis } from './redis-client.js'
+import { createRedisConnection } from './redis-connection.js'
 import { RedisEventLog } from './redis-event-log.js'
 import { RedisHistoryStore } from './redis-history-store.js'
 import { RedisItemCountsStore } from './redis-item-counts-store.js'
@@ -67,7 +68,7 @@ export interface Stores {
 export async function createStores (config: Readonly<Config>, log: Logger, metrics: Metrics): Promise<Stores> {
   const historyTtlMs = config.historyTtlMs ?? undefined
   const memoryHistory = new MemoryHistoryStore({ maxPerUser: config.historyCap, maxUsers: config.memoryHistoryUsers, ttlMs: historyTtlMs })
-  if (config.redisUrl === undefined) {
+  if (config.redis === undefined) {
     const cache = new MemoryCache({ maxEntries: config.cacheMaxEntries })
     metrics.redisUp.set(0)
     const eventLog = new FileEventLog({ path: config.eventLogPath })
@@ -95,7 +96,7 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
   }
 
   const redisLog = log.child({ component: 'redis' })
-  const client = createRedisClient(config.redisUrl, { log: redisLog })
+  const client = createRedisConnection(config.redis, { log: redisLog })
   // one breaker for the client: every store on the request path asks it first, readiness and
   // distillrec_redis_up report it, so a stalled Redis counts as down as soon as it stops answering
   const circuit = new RedisCircuit({ client, log: redisLog, onChange: (open) => metrics.redisUp.set(open ? 0 : 1) })
@@ -113,13 +114,14 @@ export async function createStores (config: Readonly<Config>, log: Logger, metri
     { onError: onError('history'), circuit }
   )
   const eventLog = config.eventLog === 'redis'
-    ? new CircuitEventLog(new RedisEventLog({ client, prefix: config.redisPrefix }), circuit)
+    ? new CircuitEventLog(new RedisEventLog({ client, prefix: config.redisPrefix, minReplicas: config.eventMinReplicas, ackTimeoutMs: config.eventAckTimeoutMs }), circuit)
     : new FileEventLog({ path: config.eventLogPath })
   const cache = new CircuitCache(new RedisCache({ client, prefix: config.redisPrefix }), circuit)
   const models = new RedisModelStore({ client, prefix: config.redisPrefix })
   const itemCounts = new RedisItemCountsStore({ client, prefix: config.redisPrefix })
-  // a subscribed connection takes no other commands: announcements get one of their own
-  const subscriber = createRedisClient(config.redisUrl, { log: log.child({ component: 'redis-subscriber' }) })
+  // a subscribed connection takes no other commands: announcements get one of their own (on a
+  // cluster, one per primary: the version channel is sharded there)
+  const subscriber = createRedisConnection(config.redis, { log: log.child({ component: 'redis-subscriber' }), shardedSubscribers: true })
   const channel = new RedisVersionChannel({ client, subscriber, prefix: config.redisPrefix })
   const impressions = new CircuitImpressionLog(new RedisImpressionLog({ client, prefix: config.redisPrefix, maxImpressions: config.impressionLogCap, windowMs: config.attributionWindowMs }), circuit)
   return {

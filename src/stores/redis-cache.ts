@@ -1,17 +1,17 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
 import type { Cache } from './cache.js'
 import { assertTtl } from './store-error.js'
 
 export interface RedisCacheOptions {
   /** Owned by the caller: close() leaves it open. */
-  client: Redis
+  client: RedisConnection
   /** Key namespace: key k is stored at `${prefix}${k}`. */
   prefix: string
 }
 
 /** Cache in Redis: binary values under SET PX, so Redis expires them itself. */
 export class RedisCache implements Cache {
-  readonly #client: Redis
+  readonly #client: RedisConnection
   readonly #prefix: string
 
   constructor ({ client, prefix }: RedisCacheOptions) {

@@ -1,17 +1,16 @@
-import type { Redis } from 'ioredis'
-import type { StoreLogger } from './redis-client.js'
-import { StoreUnavailableError } from './store-error.js'
+import type { RedisConnection, StoreLogger } from './redis-client.js'
+import { StoreError, StoreUnavailableError } from './store-error.js'
 
 /** What a store wrapper needs of a breaker. */
 export interface Circuit {
   /** True while Redis is treated as away: calls fail at once and answers come from memory. */
   readonly open: boolean
-  /** Runs `command` unless the breaker is open (then rejects with CircuitOpenError at once); its outcome counts. */
+  /** Runs `command` unless the breaker is open (then rejects with CircuitOpenError at once); its outcome counts (a StoreError does not). */
   call: <T>(command: () => Promise<T>) => Promise<T>
 }
 
 export interface RedisCircuitOptions {
-  client: Redis
+  client: RedisConnection
   /** Consecutive failed commands that open the breaker. */
   failuresToOpen?: number
   /** How often Redis is pinged: to notice a stall while closed, to find it back while open. */
@@ -46,7 +45,7 @@ export function isCircuitOpen (err: unknown): boolean {
  * reconnect) closes it again. `close()` releases the timer and the listeners; idempotent.
  */
 export class RedisCircuit implements Circuit {
-  readonly #client: Redis
+  readonly #client: RedisConnection
   readonly #failuresToOpen: number
   readonly #pingTimeoutMs: number
   readonly #onChange: RedisCircuitOptions['onChange']
@@ -82,7 +81,8 @@ export class RedisCircuit implements Circuit {
       this.#failures = 0
       return result
     } catch (err) {
-      if (++this.#failures >= this.#failuresToOpen) this.#set(true, { reason: 'commands failing', err })
+      // a store's own verdict (invalid input, too few replicas in time) is no sign that Redis is away
+      if (!(err instanceof StoreError) && ++this.#failures >= this.#failuresToOpen) this.#set(true, { reason: 'commands failing', err })
       throw err
     }
   }

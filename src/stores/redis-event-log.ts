@@ -1,19 +1,23 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
 import type { Interaction } from '../data/dataset.js'
 import { assertInteraction } from './event-codec.js'
 import type { AppendResult, EventLog } from './event-log.js'
+import { keysFor, type RedisKeys } from './redis-keys.js'
 import { RedisScript } from './redis-script.js'
 import { oncePerEventId } from './seen-ids.js'
 import { assertPositiveInt, StoreError } from './store-error.js'
 
 // KEYS[1]: the stream; KEYS[2..]: the seen key of each event that has an id, in batch order.
-// ARGV[1]: how long a seen key lives (ms); then userId, itemId, ts, eventId ('' = none) per event.
+// ARGV[1]: how long a seen key lives (ms); ARGV[2]: '1' = restart the TTL of a seen key that is
+// there already; then userId, itemId, ts, eventId ('' = none) per event.
 // A seen key is set only after its entry is added, so an error part-way leaves no id marked
-// seen whose event is missing.
+// seen whose event is missing. Restarting a copy's TTL is a write: a WAIT behind a batch of copies
+// then waits for the replication of everything before it, the first attempt's entries included
+// (that attempt may have come through another connection).
 const APPEND = new RedisScript(`
 local added = 0
 local k = 1
-for a = 2, #ARGV, 4 do
+for a = 3, #ARGV, 4 do
   local e = ARGV[a + 3]
   if e == '' then
     redis.call('XADD', KEYS[1], '*', 'u', ARGV[a], 'i', ARGV[a + 1], 't', ARGV[a + 2])
@@ -24,6 +28,8 @@ for a = 2, #ARGV, 4 do
       redis.call('XADD', KEYS[1], '*', 'u', ARGV[a], 'i', ARGV[a + 1], 't', ARGV[a + 2], 'e', e)
       redis.call('SET', KEYS[k], '1', 'PX', ARGV[1])
       added = added + 1
+    elseif ARGV[2] == '1' then
+      redis.call('PEXPIRE', KEYS[k], ARGV[1])
     end
   end
 end
@@ -34,13 +40,23 @@ const DEFAULT_DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000
 
 export interface RedisEventLogOptions {
   /** Owned by the caller: close() leaves it open. */
-  client: Redis
-  /** Key namespace; the stream is `${prefix}events`, a logged eventId `${prefix}events:seen:${eventId}`. */
+  client: RedisConnection
+  /**
+   * Key namespace; the stream is `${prefix}events`, a logged eventId `${prefix}events:seen:${eventId}`
+   * (on a cluster `{events}` in both, so one script adds the entry and its seen key: redis-keys.ts).
+   */
   prefix: string
   /** Entries per XRANGE page in readAll. */
   pageSize?: number
   /** How long a logged eventId is remembered, so a copy is refused (default 7 days). */
   dedupeTtlMs?: number
+  /**
+   * An append resolves only once this many replicas have it (Redis WAIT); default 0 = once the
+   * primary has it. Too few within ackTimeoutMs: EVENT_NOT_REPLICATED (the events may be logged).
+   */
+  minReplicas?: number
+  /** How long WAIT waits for minReplicas (ms; default 250). */
+  ackTimeoutMs?: number
 }
 
 /**
@@ -54,18 +70,24 @@ export interface RedisEventLogOptions {
  * snapshot. FileEventLog is the durable default.
  */
 export class RedisEventLog implements EventLog {
-  readonly #client: Redis
+  readonly #client: RedisConnection
   readonly #key: string
-  readonly #seenPrefix: string
+  readonly #keys: RedisKeys
   readonly #pageSize: number
   readonly #dedupeTtlMs: number
+  readonly #minReplicas: number
+  readonly #ackTimeoutMs: number
 
-  constructor ({ client, prefix, pageSize = 1000, dedupeTtlMs = DEFAULT_DEDUPE_TTL_MS }: RedisEventLogOptions) {
+  constructor ({ client, prefix, pageSize = 1000, dedupeTtlMs = DEFAULT_DEDUPE_TTL_MS, minReplicas = 0, ackTimeoutMs = 250 }: RedisEventLogOptions) {
     assertPositiveInt('pageSize', pageSize)
     assertPositiveInt('dedupeTtlMs', dedupeTtlMs)
+    assertPositiveInt('ackTimeoutMs', ackTimeoutMs)
+    if (!Number.isInteger(minReplicas) || minReplicas < 0) throw new StoreError('STORE_INVALID_OPTION', `minReplicas must be a non-negative integer, got ${minReplicas}`)
+    this.#minReplicas = minReplicas
+    this.#ackTimeoutMs = ackTimeoutMs
     this.#client = client
-    this.#key = `${prefix}events`
-    this.#seenPrefix = `${prefix}events:seen:`
+    this.#keys = keysFor(client, prefix)
+    this.#key = this.#keys.events
     this.#pageSize = pageSize
     this.#dedupeTtlMs = dedupeTtlMs
   }
@@ -74,13 +96,17 @@ export class RedisEventLog implements EventLog {
     events.forEach(assertInteraction)
     if (events.length === 0) return { added: 0 }
     const keys = [this.#key]
-    const args: string[] = [String(this.#dedupeTtlMs)]
+    const args: string[] = [String(this.#dedupeTtlMs), this.#minReplicas > 0 ? '1' : '0']
     for (const { userId, itemId, ts, eventId } of events) {
-      if (eventId !== undefined) keys.push(this.#seenPrefix + eventId)
+      if (eventId !== undefined) keys.push(this.#keys.eventSeen(eventId))
       args.push(userId, itemId, String(ts), eventId ?? '')
     }
-    const added = await APPEND.run(this.#client, keys, args)
-    return { added: Number(added) }
+    if (this.#minReplicas === 0) return { added: Number(await APPEND.run(this.#client, keys, args)) }
+    const { result, replicas } = await APPEND.runReplicated(this.#client, keys, args, this.#minReplicas, this.#ackTimeoutMs)
+    if (replicas < this.#minReplicas) {
+      throw new StoreError('EVENT_NOT_REPLICATED', `${replicas} of ${this.#minReplicas} replicas had the events within ${this.#ackTimeoutMs} ms: they are on the primary, and may be lost if it fails now`)
+    }
+    return { added: Number(result) }
   }
 
   readAll (): AsyncIterable<Interaction> {

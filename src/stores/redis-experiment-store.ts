@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
+import { hashTag } from './redis-keys.js'
 import type { Experiment, ExperimentState, ExperimentStore, NewExperiment } from './experiment-store.js'
 import { RedisScript } from './redis-script.js'
 import { StoreError } from './store-error.js'
@@ -25,19 +26,22 @@ return 1`)
 
 export interface RedisExperimentStoreOptions {
   /** Owned by the caller. */
-  client: Redis
-  /** `${prefix}exp:<id>` per experiment (JSON), `exp:current` the unfinished one's id, `exp:next` the id counter. */
+  client: RedisConnection
+  /**
+   * `${prefix}exp:<id>` per experiment (JSON), `exp:current` the unfinished one's id, `exp:next` the
+   * id counter; on a cluster `${prefix}{exp}:...`, one slot, as the create script builds a key.
+   */
   prefix: string
 }
 
 /** Experiments in Redis, shared by every replica; creation and state changes are one script each. */
 export class RedisExperimentStore implements ExperimentStore {
-  readonly #client: Redis
+  readonly #client: RedisConnection
   readonly #prefix: string
 
   constructor ({ client, prefix }: RedisExperimentStoreOptions) {
     this.#client = client
-    this.#prefix = `${prefix}exp:`
+    this.#prefix = `${prefix}${hashTag('exp', client.isCluster)}:`
   }
 
   async create (fields: NewExperiment): Promise<{ created: Experiment } | { running: number }> {

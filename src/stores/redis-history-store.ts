@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
 import { assertParallel, type HistoryStore } from './history-store.js'
+import { keysFor, type RedisKeys } from './redis-keys.js'
 import { RedisScript } from './redis-script.js'
 import { assertPositiveInt } from './store-error.js'
 
@@ -37,10 +38,10 @@ const DEFAULT_DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000
 
 export interface RedisHistoryStoreOptions {
   /** Owned by the caller: close() leaves it open. */
-  client: Redis
+  client: RedisConnection
   /**
    * Key namespace, e.g. 'distillrec:'; the list of user u is `${prefix}hist:u:${u}`, an applied
-   * eventId `${prefix}hist:seen:${eventId}`.
+   * eventId `${prefix}hist:seen:${eventId}` (on a cluster both carry the tag `{u:<u>}`: redis-keys.ts).
    */
   prefix: string
   maxPerUser: number
@@ -52,8 +53,8 @@ export interface RedisHistoryStoreOptions {
 
 /** One Redis list per user, most recent last, trimmed to maxPerUser, expiring ttlMs after its last append. */
 export class RedisHistoryStore implements HistoryStore {
-  readonly #client: Redis
-  readonly #prefix: string
+  readonly #client: RedisConnection
+  readonly #keys: RedisKeys
   readonly #maxPerUser: number
   readonly #dedupeTtlMs: number
   readonly #ttlMs: number | undefined
@@ -63,7 +64,7 @@ export class RedisHistoryStore implements HistoryStore {
     assertPositiveInt('dedupeTtlMs', dedupeTtlMs)
     if (ttlMs !== undefined) assertPositiveInt('ttlMs', ttlMs)
     this.#client = client
-    this.#prefix = prefix
+    this.#keys = keysFor(client, prefix)
     this.#maxPerUser = maxPerUser
     this.#dedupeTtlMs = dedupeTtlMs
     this.#ttlMs = ttlMs
@@ -72,11 +73,11 @@ export class RedisHistoryStore implements HistoryStore {
   async append (userId: string, itemIds: readonly string[], eventIds?: ReadonlyArray<string | undefined>): Promise<void> {
     assertParallel(itemIds, eventIds)
     if (itemIds.length === 0) return
-    const keys = [this.#key(userId)]
+    const keys = [this.#keys.history(userId)]
     const args: string[] = [String(this.#maxPerUser), String(this.#dedupeTtlMs), String(this.#ttlMs ?? 0)]
     itemIds.forEach((itemId, k) => {
       const eventId = eventIds?.[k]
-      if (eventId !== undefined) keys.push(`${this.#prefix}hist:seen:${eventId}`)
+      if (eventId !== undefined) keys.push(this.#keys.historyApplied(userId, eventId))
       args.push(itemId, eventId === undefined ? '0' : '1')
     })
     await APPEND.run(this.#client, keys, args)
@@ -85,12 +86,8 @@ export class RedisHistoryStore implements HistoryStore {
   async recent (userId: string, limit: number): Promise<string[]> {
     // LRANGE -0 -1 would return the whole list
     if (limit <= 0) return []
-    return await this.#client.lrange(this.#key(userId), -limit, -1)
+    return await this.#client.lrange(this.#keys.history(userId), -limit, -1)
   }
 
   async close (): Promise<void> {}
-
-  #key (userId: string): string {
-    return `${this.#prefix}hist:u:${userId}`
-  }
 }

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
+import { hashTag } from './redis-keys.js'
 import { emptyStats, statGroups, type ArmStats, type Attribution, type EventToAttribute, type Impression, type ImpressionLog } from './impression-log.js'
 import type { ImpressionLogOptions } from './memory-impression-log.js'
 import { RedisScript } from './redis-script.js'
@@ -8,8 +9,8 @@ import { assertPositiveInt, StoreError } from './store-error.js'
 const STATS_TTL_MS = 30 * 24 * 3600 * 1000
 
 // Counting one event on a list, shared by the scripts below. The stats keys are built here from
-// the impression (a group per version and arm, and per experiment and arm), so these scripts
-// assume one Redis node, as every store here does.
+// the impression (a group per version and arm, and per experiment and arm); on a cluster every
+// impression key carries the one hash tag {imp}, so the keys a script builds are in its slot.
 const COUNT = `
 local function count(prefix, id, itemId, ttl)
   local raw = redis.call('GET', prefix .. 'i:' .. id)
@@ -87,8 +88,8 @@ return {}`)
 
 export interface RedisImpressionLogOptions extends Omit<ImpressionLogOptions, 'now'> {
   /** Owned by the caller: close() leaves it open. */
-  client: Redis
-  /** Keys live under `${prefix}imp:`; the capped stream is `${prefix}imp:log`. */
+  client: RedisConnection
+  /** Keys live under `${prefix}imp:` (`${prefix}{imp}:` on a cluster); the capped stream is `...log`. */
   prefix: string
 }
 
@@ -99,7 +100,7 @@ export interface RedisImpressionLogOptions extends Omit<ImpressionLogOptions, 'n
  * events by rank) with a HyperLogLog of the items shown.
  */
 export class RedisImpressionLog implements ImpressionLog {
-  readonly #client: Redis
+  readonly #client: RedisConnection
   readonly #prefix: string
   readonly #max: number
   readonly #windowMs: number
@@ -110,7 +111,7 @@ export class RedisImpressionLog implements ImpressionLog {
     assertPositiveInt('windowMs', windowMs)
     assertPositiveInt('perUser', perUser)
     this.#client = client
-    this.#prefix = `${prefix}imp:`
+    this.#prefix = `${prefix}${hashTag('imp', client.isCluster)}:`
     this.#max = maxImpressions
     this.#windowMs = windowMs
     this.#perUser = perUser

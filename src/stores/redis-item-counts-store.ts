@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
 import { assertCounts, type ItemCountsStore } from './item-counts-store.js'
 import { assertPositiveInt } from './store-error.js'
 
 export interface RedisItemCountsStoreOptions {
   /** Owned by the caller: close() leaves it open. */
-  client: Redis
+  client: RedisConnection
   /** Key namespace, e.g. 'distillrec:'; the totals live in the hash itemCountsKey(prefix). */
   prefix: string
   /** Fields per pipeline on add and per HSCAN step on read. */
@@ -20,7 +20,7 @@ export function itemCountsKey (prefix: string): string {
 
 /** One Redis hash of totals; adds are HINCRBYFLOAT, so concurrent writers never lose an increment. */
 export class RedisItemCountsStore implements ItemCountsStore {
-  readonly #client: Redis
+  readonly #client: RedisConnection
   readonly #key: string
   readonly #batchSize: number
 
@@ -61,7 +61,7 @@ export class RedisItemCountsStore implements ItemCountsStore {
   async close (): Promise<void> {}
 }
 
-async function run (pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
+async function run (pipeline: ReturnType<RedisConnection['pipeline']>): Promise<void> {
   const results = await pipeline.exec()
   const failed = results?.find(([err]) => err !== null)
   if (failed !== undefined) throw failed[0]

@@ -1,28 +1,30 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
 import type { Job } from './job.js'
 import { JOBS_KEPT, type JobStore } from './job-store.js'
+import { keysFor, type RedisKeys } from './redis-keys.js'
 
 /** Finished or not, a job's record and cancel flag are dropped after a week. */
 const TTL_SECONDS = 7 * 24 * 3600
 
 export interface RedisJobStoreOptions {
   /** Owned by the caller: close() leaves it open. */
-  client: Redis
+  client: RedisConnection
   prefix: string
 }
 
 /**
  * `<prefix>job:<id>` holds a job as JSON, `<prefix>job:<id>:cancel` its cancel flag,
  * `<prefix>jobs` a sorted set of ids by creation time (trimmed to JOBS_KEPT), and
- * `<prefix>jobs:queue` the ids waiting for a worker (trimmed to the newest JOBS_KEPT).
+ * `<prefix>jobs:queue` the ids waiting for a worker (trimmed to the newest JOBS_KEPT). On a cluster
+ * they share the hash tag `{job}` (`<prefix>{job}:<id>`, `<prefix>{job}s`, ...), so a MULTI may touch them together.
  */
 export class RedisJobStore implements JobStore {
-  readonly #client: Redis
-  readonly #prefix: string
+  readonly #client: RedisConnection
+  readonly #keys: RedisKeys
 
   constructor ({ client, prefix }: RedisJobStoreOptions) {
     this.#client = client
-    this.#prefix = prefix
+    this.#keys = keysFor(client, prefix)
   }
 
   async put (job: Job): Promise<void> {
@@ -58,24 +60,24 @@ export class RedisJobStore implements JobStore {
   }
 
   async requestCancel (id: string): Promise<void> {
-    await this.#client.set(`${this.#key(id)}:cancel`, '1', 'EX', TTL_SECONDS)
+    await this.#client.set(this.#keys.jobCancel(id), '1', 'EX', TTL_SECONDS)
   }
 
   async cancelRequested (id: string): Promise<boolean> {
-    return await this.#client.exists(`${this.#key(id)}:cancel`) === 1
+    return await this.#client.exists(this.#keys.jobCancel(id)) === 1
   }
 
   async close (): Promise<void> {}
 
   #key (id: string): string {
-    return `${this.#prefix}job:${id}`
+    return this.#keys.job(id)
   }
 
   get #indexKey (): string {
-    return `${this.#prefix}jobs`
+    return this.#keys.jobIndex
   }
 
   get #queueKey (): string {
-    return `${this.#prefix}jobs:queue`
+    return this.#keys.jobQueue
   }
 }

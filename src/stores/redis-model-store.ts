@@ -1,70 +1,146 @@
-import type { Redis } from 'ioredis'
+import { randomBytes } from 'node:crypto'
 import { ARTIFACT_FILES } from '../models/artifact/artifact-files.js'
 import type { ArtifactRole } from '../models/artifact/manifest.js'
 import type { ArtifactBlobs, ModelStore } from './model-store.js'
+import type { RedisConnection } from './redis-client.js'
+import { keysFor, type RedisKeys } from './redis-keys.js'
+import { RedisScript } from './redis-script.js'
+import { assertPositiveInt } from './store-error.js'
 
-const PUBLISH = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+// KEYS: manifest, versions; ARGV: version, manifest JSON. The number is the version's identity:
+// once in the set (written by this script or, before chunks, as one hash), it is never replaced.
+const COMMIT = new RedisScript(`
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[1])
-return 1`
+return 1`)
 
-const REMOVE = `
-local deleted = redis.call('DEL', KEYS[1])
+// KEYS: manifest, versions; ARGV: version. Returns the manifest (false when none) and whether
+// the number was in the set.
+const UNCOMMIT = new RedisScript(`
+local manifest = redis.call('GET', KEYS[1])
+redis.call('DEL', KEYS[1])
 local removed = redis.call('ZREM', KEYS[2], ARGV[1])
-if deleted + removed > 0 then return 1 end
-return 0`
+return { manifest, removed }`)
+
+/** 8 MiB: a 1,000,000-item matrix (~128 MB) spreads as ~16 chunks over the shards. */
+const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024
+/** Chunk writes or reads in flight at once: enough to keep the shards busy, few enough to bound memory. */
+const IN_FLIGHT = 4
+
+/** What a committed version records: its upload and how many chunks each file has. */
+interface Manifest {
+  upload: string
+  chunks: Record<string, number>
+}
 
 export interface RedisModelStoreOptions {
   /** Owned by the caller: close() leaves it open. */
-  client: Redis
+  client: RedisConnection
   prefix: string
+  /** Bytes per chunk of a file (default 8 MiB). */
+  chunkBytes?: number
 }
 
 /**
- * Versions in Redis: `<prefix>model:<role>:v<version>` is a hash of the four files (binary-safe),
- * `<prefix>model:<role>:versions` a sorted set of the published numbers. One script writes both,
- * so a replica that sees a number in the set finds every file, and two publishers never mix files;
- * another removes both.
+ * Versions in Redis, each file in chunks (`<prefix>model:<role>:v<N>:<upload>:<file>:<k>`, untagged,
+ * so a large model spreads over a cluster's shards). Once every chunk is written, one script on the
+ * role's tagged keys commits the version: its manifest (upload id and chunk counts per file) and its
+ * number in the sorted set `<prefix>model:<role>:versions`. A replica that sees a number finds every
+ * chunk; two publishers of one number write under different upload ids, and the loser deletes its
+ * own. remove() uncommits first (readers then see none of it), then deletes the chunks.
+ * Versions published before chunks (one hash `<prefix>model:<role>:v<N>`) are still read and removed.
+ * A publisher that dies part-way leaves its uncommitted chunks behind (no reader ever sees them).
  */
 export class RedisModelStore implements ModelStore {
-  readonly #client: Redis
-  readonly #prefix: string
+  readonly #client: RedisConnection
+  readonly #keys: RedisKeys
+  readonly #chunkBytes: number
 
-  constructor ({ client, prefix }: RedisModelStoreOptions) {
+  constructor ({ client, prefix, chunkBytes = DEFAULT_CHUNK_BYTES }: RedisModelStoreOptions) {
+    assertPositiveInt('chunkBytes', chunkBytes)
     this.#client = client
-    this.#prefix = prefix
+    this.#keys = keysFor(client, prefix)
+    this.#chunkBytes = chunkBytes
   }
 
   async publish (role: ArtifactRole, version: number, files: ArtifactBlobs): Promise<boolean> {
-    const fields = ARTIFACT_FILES.flatMap((name) => [name, files[name]])
-    const added = await this.#client.eval(PUBLISH, 2, this.#key(role, version), this.#versionsKey(role), version, ...fields)
-    return added === 1
+    const upload = randomBytes(8).toString('hex')
+    const manifest: Manifest = { upload, chunks: {} }
+    const writes: Array<[string, Buffer]> = []
+    for (const name of ARTIFACT_FILES) {
+      // a file the list names but this artifact lacks (an optional one) is stored as empty
+      const bytes = files[name] ?? Buffer.alloc(0)
+      const count = Math.ceil(bytes.length / this.#chunkBytes)
+      manifest.chunks[name] = count
+      for (let k = 0; k < count; k++) {
+        // a copy: the caller may reuse its buffer once publish resolves (subarray would share it)
+        writes.push([this.#keys.modelChunk(role, version, upload, name, k), Buffer.from(bytes.subarray(k * this.#chunkBytes, (k + 1) * this.#chunkBytes))])
+      }
+    }
+    let committed = false
+    try {
+      await inBatches(writes, async ([key, chunk]) => { await this.#client.set(key, chunk) })
+      committed = await COMMIT.run(this.#client, [this.#keys.modelManifest(role, version), this.#keys.modelVersions(role)], [version, JSON.stringify(manifest)]) === 1
+      return committed
+    } finally {
+      if (!committed) await this.#deleteChunks(writes.map(([key]) => key)).catch(() => {})
+    }
   }
 
   async versions (role: ArtifactRole): Promise<number[]> {
-    const members = await this.#client.zrange(this.#versionsKey(role), 0, -1)
+    const members = await this.#client.zrange(this.#keys.modelVersions(role), 0, -1)
     return members.map(Number).filter((v) => Number.isSafeInteger(v) && v > 0)
   }
 
   async files (role: ArtifactRole, version: number): Promise<ArtifactBlobs | null> {
-    const values = await this.#client.hmgetBuffer(this.#key(role, version), ...ARTIFACT_FILES)
-    if (values.every((v) => v === null)) return null
-    return Object.fromEntries(ARTIFACT_FILES.map((name, i) => [name, values[i] ?? Buffer.alloc(0)])) as unknown as ArtifactBlobs
+    const raw = await this.#client.get(this.#keys.modelManifest(role, version))
+    if (raw === null) return await this.#legacyFiles(role, version)
+    const manifest = JSON.parse(raw) as Manifest
+    const files: Record<string, Buffer> = {}
+    for (const name of ARTIFACT_FILES) {
+      const keys = this.#chunkKeys(role, version, manifest, name)
+      const chunks = await inBatches(keys, async (key) => await this.#client.getBuffer(key))
+      // removed while being read: as if it had not been there
+      if (chunks.some((chunk) => chunk === null)) return null
+      files[name] = Buffer.concat(chunks as Buffer[])
+    }
+    return files as ArtifactBlobs
   }
 
   async remove (role: ArtifactRole, version: number): Promise<boolean> {
-    const removed = await this.#client.eval(REMOVE, 2, this.#key(role, version), this.#versionsKey(role), version)
-    return removed === 1
+    const [raw, removed] = await UNCOMMIT.run(this.#client, [this.#keys.modelManifest(role, version), this.#keys.modelVersions(role)], [version]) as [string | null | false, number]
+    const legacy = await this.#client.del(this.#keys.modelLegacy(role, version))
+    if (typeof raw === 'string') {
+      const manifest = JSON.parse(raw) as Manifest
+      await this.#deleteChunks(Object.keys(manifest.chunks).flatMap((name) => this.#chunkKeys(role, version, manifest, name)))
+    }
+    return typeof raw === 'string' || removed === 1 || legacy === 1
   }
 
   async close (): Promise<void> {}
 
-  #key (role: ArtifactRole, version: number): string {
-    return `${this.#prefix}model:${role}:v${version}`
+  #chunkKeys (role: ArtifactRole, version: number, manifest: Manifest, name: string): string[] {
+    return Array.from({ length: manifest.chunks[name] ?? 0 }, (_, k) => this.#keys.modelChunk(role, version, manifest.upload, name, k))
   }
 
-  #versionsKey (role: ArtifactRole): string {
-    return `${this.#prefix}model:${role}:versions`
+  async #deleteChunks (keys: readonly string[]): Promise<void> {
+    // one key per DEL: on a cluster the chunks live in different slots
+    await inBatches(keys, async (key) => await this.#client.del(key))
   }
+
+  async #legacyFiles (role: ArtifactRole, version: number): Promise<ArtifactBlobs | null> {
+    const values = await this.#client.hmgetBuffer(this.#keys.modelLegacy(role, version), ...ARTIFACT_FILES)
+    if (values.every((v) => v === null)) return null
+    return Object.fromEntries(ARTIFACT_FILES.map((name, i) => [name, values[i] ?? Buffer.alloc(0)])) as unknown as ArtifactBlobs
+  }
+}
+
+/** Runs `work` over `items`, IN_FLIGHT at a time, results in order. */
+async function inBatches<T, R> (items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = []
+  for (let from = 0; from < items.length; from += IN_FLIGHT) {
+    results.push(...await Promise.all(items.slice(from, from + IN_FLIGHT).map(work)))
+  }
+  return results
 }

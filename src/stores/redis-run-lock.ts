@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
+import { keysFor } from './redis-keys.js'
 import { RedisScript } from './redis-script.js'
 import type { RunLock } from './run-lock.js'
 
@@ -13,18 +14,18 @@ return 1`)
 
 export interface RedisRunLockOptions {
   /** Owned by the caller: close() leaves it open. */
-  client: Redis
+  client: RedisConnection
   prefix: string
 }
 
 /** `<prefix>worker:lock` holds the owner with a TTL (SET NX PX); renew and release check the owner first. */
 export class RedisRunLock implements RunLock {
-  readonly #client: Redis
+  readonly #client: RedisConnection
   readonly #key: string
 
   constructor ({ client, prefix }: RedisRunLockOptions) {
     this.#client = client
-    this.#key = `${prefix}worker:lock`
+    this.#key = keysFor(client, prefix).runLock
   }
 
   async acquire (owner: string, ttlMs: number): Promise<boolean> {

@@ -1,18 +1,21 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-client.js'
 import { assertVersion } from './memory-version-channel.js'
+import { keysFor } from './redis-keys.js'
 import { RedisScript } from './redis-script.js'
 import type { VersionChannel } from './version-channel.js'
 
 // KEYS: active, fence, channel; ARGV: version, fence (0 = none)
-const ACTIVATE = new RedisScript(`
+const activate = (publish: 'PUBLISH' | 'SPUBLISH'): RedisScript => new RedisScript(`
 local fence = tonumber(ARGV[2])
 if fence > 0 then
   if fence <= tonumber(redis.call('GET', KEYS[2]) or '0') then return 0 end
   redis.call('SET', KEYS[2], ARGV[2])
 end
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('PUBLISH', KEYS[3], ARGV[1])
+redis.call('${publish}', KEYS[3], ARGV[1])
 return 1`)
+const ACTIVATE = activate('PUBLISH')
+const ACTIVATE_SHARDED = activate('SPUBLISH')
 
 // KEYS: counter; ARGV: floor
 const RESERVE = new RedisScript(`
@@ -21,11 +24,20 @@ local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if current < floor then redis.call('SET', KEYS[1], floor) end
 return redis.call('INCR', KEYS[1])`)
 
+/** A (re)connection of the subscriber, or on a cluster of one of its subscriber connections: what was missed is read. */
+const CATCH_UP_EVENTS = ['ready', '+subscriber', 'subscribersReady'] as const
+
 export interface RedisVersionChannelOptions {
   /** For commands; owned by the caller. */
-  client: Redis
-  /** A connection of its own for SUBSCRIBE (a subscribed connection takes no other commands); owned by the caller. */
-  subscriber: Redis
+  client: RedisConnection
+  /**
+   * A connection of its own for SUBSCRIBE (a subscribed connection takes no other commands); owned
+   * by the caller. On a cluster the channel is sharded: SPUBLISH reaches only the shard that owns
+   * the channel's slot and SSUBSCRIBE listens there, instead of every PUBLISH crossing every node
+   * of the cluster bus; the subscriber is then a cluster client made with `shardedSubscribers`
+   * (createRedisConnection). A client that only announces (npm run activate) may pass itself.
+   */
+  subscriber: RedisConnection
   prefix: string
 }
 
@@ -34,30 +46,38 @@ export interface RedisVersionChannelOptions {
  * announces it, in one script that also checks and raises the fence (`...:fence`, the highest
  * run token that activated). `...:next` counts the tokens that `reserve` hands out. After every (re)connection of the subscriber the stored version is
  * read and handed to the listeners, so announcements missed while disconnected are caught up.
+ * On a cluster the four keys share the tag `{model:student}` (redis-keys.ts).
  */
 export class RedisVersionChannel implements VersionChannel {
-  readonly #client: Redis
-  readonly #subscriber: Redis
+  readonly #client: RedisConnection
+  readonly #subscriber: RedisConnection
   readonly #key: string
   readonly #channel: string
   readonly #fence: string
   readonly #next: string
   readonly #listeners = new Set<(version: number) => void>()
+  readonly #sharded: boolean
 
   constructor ({ client, subscriber, prefix }: RedisVersionChannelOptions) {
     this.#client = client
     this.#subscriber = subscriber
-    this.#key = `${prefix}model:student:active`
-    this.#channel = `${prefix}model:student:activated`
-    this.#fence = `${prefix}model:student:fence`
-    this.#next = `${prefix}model:student:next`
+    const keys = keysFor(client, prefix)
+    this.#key = keys.activeVersion
+    this.#channel = keys.activatedChannel
+    this.#fence = keys.fence
+    this.#next = keys.nextToken
+    // every replica of a cluster must agree: sharded and plain channels never hear each other
+    this.#sharded = client.isCluster
+    if (this.#sharded && subscriber !== client && !('shardedSubscribers' in subscriber.options && subscriber.options.shardedSubscribers === true)) {
+      throw new TypeError('on a cluster the subscriber needs shardedSubscribers: createRedisConnection(topology, { shardedSubscribers: true })')
+    }
   }
 
   async activate (version: number, fence?: number): Promise<boolean> {
     assertVersion(version)
     if (fence !== undefined) assertVersion(fence)
-    // a cluster would need the three keys in one slot; distillrec runs on one Redis
-    return await ACTIVATE.run(this.#client, [this.#key, this.#fence, this.#channel], [version, fence ?? 0]) === 1
+    // the three share a hash tag on a cluster (redis-keys.ts), so the script may touch them together
+    return await (this.#sharded ? ACTIVATE_SHARDED : ACTIVATE).run(this.#client, [this.#key, this.#fence, this.#channel], [version, fence ?? 0]) === 1
   }
 
   async reserve (floor: number): Promise<number> {
@@ -82,19 +102,26 @@ export class RedisVersionChannel implements VersionChannel {
   }
 
   async #start (): Promise<void> {
-    this.#subscriber.on('message', this.#onMessage)
-    this.#subscriber.on('ready', this.#catchUp)
+    this.#subscriber.on(this.#sharded ? 'smessage' : 'message', this.#onMessage)
+    for (const event of CATCH_UP_EVENTS) this.#subscriber.on(event, this.#catchUp)
     // ioredis resubscribes by itself after a reconnect (autoResubscribe); a first connection that
     // is not ready yet subscribes when it is
-    if (this.#subscriber.status === 'ready') await this.#subscriber.subscribe(this.#channel)
-    else this.#subscriber.once('ready', () => { this.#subscriber.subscribe(this.#channel).catch(() => {}) })
+    if (this.#subscriber.status === 'ready') await this.#listen()
+    else this.#subscriber.once('ready', () => { this.#listen().catch(() => {}) })
+  }
+
+  async #listen (): Promise<void> {
+    if (this.#sharded) await this.#subscriber.ssubscribe(this.#channel)
+    else await this.#subscriber.subscribe(this.#channel)
   }
 
   async #stop (): Promise<void> {
-    this.#subscriber.off('message', this.#onMessage)
-    this.#subscriber.off('ready', this.#catchUp)
+    this.#subscriber.off(this.#sharded ? 'smessage' : 'message', this.#onMessage)
+    for (const event of CATCH_UP_EVENTS) this.#subscriber.off(event, this.#catchUp)
     // best effort: a connection that is down has no subscription left to end, and close must not fail
-    if (this.#subscriber.status === 'ready') await this.#subscriber.unsubscribe(this.#channel).catch(() => {})
+    if (this.#subscriber.status !== 'ready') return
+    if (this.#sharded) await this.#subscriber.sunsubscribe(this.#channel).catch(() => {})
+    else await this.#subscriber.unsubscribe(this.#channel).catch(() => {})
   }
 
   readonly #onMessage = (channel: string, message: string): void => {

@@ -6,6 +6,7 @@ export type StoreErrorCode =
   | 'EVENT_INVALID'
   | 'EVENT_LOG_CORRUPT'
   | 'EXPERIMENT_CORRUPT'
+  | 'EVENT_NOT_REPLICATED'
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode

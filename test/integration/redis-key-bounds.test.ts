@@ -15,7 +15,8 @@ const BOUNDED_WITHOUT_TTL = [
   'jobs', // trimmed to JOBS_KEPT ids
   'jobs:queue', // trimmed to JOBS_KEPT ids
   'model:student:active', // one number
-  'model:student:v<N>', // one per kept version (KEEP_VERSIONS retention)
+  'model:student:v<N>:<upload>:<file>:<chunk>', // a kept version's files in 8 MiB chunks (KEEP_VERSIONS retention)
+  'model:student:v<N>:manifest', // one per kept version
   'model:student:versions' // one member per kept version
 ]
 
@@ -63,7 +64,8 @@ function family (key: string): string {
     .replace(/^hist:u:.*/, 'hist:u:<userId>')
     .replace(/^(hist|events):seen:.*/, '$1:seen:<eventId>')
     .replace(/^rec:v\d+:.*/, 'rec:v<N>:h<hash>')
-    .replace(/^model:(\w+):v\d+$/, 'model:$1:v<N>')
+    .replace(/^model:(\w+):v\d+:manifest$/, 'model:$1:v<N>:manifest')
+    .replace(/^model:(\w+):v\d+:\w+:[^:]+:\d+$/, 'model:$1:v<N>:<upload>:<file>:<chunk>')
     .replace(/^job:[^:]+:cancel$/, 'job:<id>:cancel')
     .replace(/^job:[^:]+$/, 'job:<id>')
     .replace(/^imp:(i|u|c|p|seen|s|cov):.*/, 'imp:$1:<id>')

@@ -19,6 +19,7 @@ function fake (version: number, warmFails = false): Servable & { disposed: numbe
     popular: () => ({ items: Int32Array.of(0, 1), scores: Float32Array.of(2, 1) }),
     ranker: {
       encode: () => new Float32Array(2),
+      explain: () => [],
       rank: async () => {
         servable.warmed++
         if (warmFails) throw new Error('kernel failed')

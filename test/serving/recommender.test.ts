@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { IdMap } from '../../src/data/id-map.js'
+import { AnswerCache } from '../../src/serving/answer-cache.js'
 import { ModelRegistry } from '../../src/serving/model-registry.js'
 import { RankedCache } from '../../src/serving/ranked-cache.js'
-import { Recommender, UnknownGenreError } from '../../src/serving/recommender.js'
+import { Recommender, UnknownGenreError, type RecommendRequest } from '../../src/serving/recommender.js'
 import type { Allowed, RankedItems, Servable } from '../../src/serving/servable.js'
 import { UserVectorCache } from '../../src/serving/user-vector-cache.js'
 import { MemoryCache } from '../../src/stores/memory-cache.js'
@@ -24,16 +25,20 @@ function servable (version: number): Servable & { encodes: number } {
     popular: (depth: number, allowed: Allowed) => rankAll((i) => -i, depth, allowed),
     ranker: {
       encode: (history: Int32Array) => { self.encodes++; return Float32Array.of(history[history.length - 1]) },
-      rank: async (vector: Float32Array, depth: number, allowed: Allowed) => rankAll((i) => 10 - Math.abs(i - vector[0] - 1), depth, allowed)
+      rank: async (vector: Float32Array, depth: number, allowed: Allowed) => rankAll((i) => 10 - Math.abs(i - vector[0] - 1), depth, allowed),
+      // all of the score, to the last item of the history
+      explain: (history: Int32Array, items: Int32Array) => Array.from(items, (i) => ({ item: history[history.length - 1], contribution: 10 - Math.abs(i - history[history.length - 1] - 1) }))
     },
     dispose: () => {}
   }
   return self
 }
 
-function recommender (served: Servable, stored: Record<string, string[]> = {}): Recommender {
+function recommender (served: Servable | ModelRegistry, stored: Record<string, string[]> = {}, answers?: AnswerCache, onAnswerHit?: (source: string) => void): Recommender {
   return new Recommender({
-    registry: new ModelRegistry(served),
+    registry: served instanceof ModelRegistry ? served : new ModelRegistry(served),
+    answers,
+    onAnswerHit,
     history: { recent: async (userId) => { const ids = stored[userId] ?? []; const indices = ids.map((id) => ITEMS.index(id)).filter((i) => i !== undefined); return { indices: Int32Array.from(indices), ignored: ids.length - indices.length } } },
     ranked: new RankedCache({ cache: new MemoryCache({ maxEntries: 100 }), ttlMs: 60_000, depth: 5 }),
     vectors: new UserVectorCache({ maxEntries: 100, ttlMs: 60_000 }),
@@ -74,5 +79,65 @@ describe('Recommender', () => {
     await rec.recommend({ userId: 'u', history: ['a'], k: 1, excludeSeen: true })
     await rec.recommend({ userId: 'u', history: ['a'], k: 1, excludeSeen: true, genres: ['comedy'] })
     assert.equal(served.encodes, 3)
+  })
+
+  describe('with finished answers cached', () => {
+    const requests: RecommendRequest[] = [
+      { userId: 'u', k: 2, excludeSeen: true },
+      { userId: 'u', k: 3, excludeSeen: true },
+      { userId: 'u', k: 2, excludeSeen: false },
+      { userId: 'u', k: 2, excludeSeen: true, exclude: ['c'] },
+      { userId: 'u', k: 2, excludeSeen: true, exclude: ['d'] },
+      { userId: 'u', k: 2, excludeSeen: true, genres: ['comedy'] },
+      { userId: 'u', k: 2, excludeSeen: true, genres: ['drama'] },
+      { userId: 'u', k: 2, excludeSeen: true, include: ['title', 'genres'] },
+      { userId: 'v', k: 2, excludeSeen: true },
+      { userId: 'nobody', k: 2, excludeSeen: true },
+      { userId: 'u', history: ['e'], k: 2, excludeSeen: true }
+    ]
+
+    it('answers every request shape exactly as without the cache, also the second time', async () => {
+      const stored = { u: ['b'], v: ['b'] }
+      const plain = recommender(servable(3), stored)
+      const cached = recommender(servable(3), stored, new AnswerCache({ maxEntries: 100, ttlMs: 60_000 }))
+      for (let round = 0; round < 2; round++) {
+        for (const request of requests) assert.deepEqual(await cached.recommend(request), await plain.recommend(request), `${JSON.stringify(request)}, round ${round}`)
+      }
+    })
+
+    it('never serves one user\'s answer to another user with the same history', async () => {
+      const rec = recommender(servable(3), { u: ['b'], v: ['b'] }, new AnswerCache({ maxEntries: 100, ttlMs: 60_000 }))
+      assert.equal((await rec.recommend({ userId: 'u', k: 2, excludeSeen: true })).userId, 'u')
+      assert.equal((await rec.recommend({ userId: 'v', k: 2, excludeSeen: true })).userId, 'v')
+    })
+
+    it('never serves an answer of another version after a swap', async () => {
+      const registry = new ModelRegistry(servable(3))
+      const rec = recommender(registry, { u: ['b'] }, new AnswerCache({ maxEntries: 100, ttlMs: 60_000 }))
+      await rec.recommend({ userId: 'u', k: 2, excludeSeen: true })
+      registry.swap(servable(4))
+      assert.equal((await rec.recommend({ userId: 'u', k: 2, excludeSeen: true })).modelVersion, 4)
+    })
+
+    it('answers anew once the user\'s history changes', async () => {
+      const stored: Record<string, string[]> = { u: ['b'] }
+      const rec = recommender(servable(3), stored, new AnswerCache({ maxEntries: 100, ttlMs: 60_000 }))
+      assert.deepEqual((await rec.recommend({ userId: 'u', k: 2, excludeSeen: true })).items.map((i) => i.itemId), ['c', 'd'])
+      stored.u = ['b', 'c']
+      assert.deepEqual((await rec.recommend({ userId: 'u', k: 2, excludeSeen: true })).items.map((i) => i.itemId), ['d', 'e'])
+    })
+
+    it('reports each answer it serves from the cache, with its source, and hands out a copy to extend', async () => {
+      const hits: string[] = []
+      const rec = recommender(servable(3), { u: ['b'] }, new AnswerCache({ maxEntries: 100, ttlMs: 60_000 }), (source) => hits.push(source))
+      await rec.recommend({ userId: 'u', k: 2, excludeSeen: true })
+      await rec.recommend({ userId: 'nobody', k: 2, excludeSeen: true })
+      assert.deepEqual(hits, [])
+      const first = await rec.recommend({ userId: 'u', k: 2, excludeSeen: true })
+      await rec.recommend({ userId: 'nobody', k: 2, excludeSeen: true })
+      assert.deepEqual(hits, ['student', 'popular'])
+      Object.assign(first, { extra: 1 })
+      assert.equal('extra' in await rec.recommend({ userId: 'u', k: 2, excludeSeen: true }), false)
+    })
   })
 })

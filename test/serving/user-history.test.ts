@@ -40,4 +40,17 @@ describe('UserHistory', () => {
     const items = IdMap.fromIds(['a'])
     assert.deepEqual(await new UserHistory(undefined, live).recent('u', 5, items), { indices: Int32Array.of(0), ignored: 1 })
   })
+
+  it('reads a catalogue that numbers the dataset\'s items the same (new items after them) as the mapped one would', async () => {
+    const live = new MemoryHistoryStore({ maxPerUser: 10, maxUsers: 10 })
+    const history = new UserHistory(dataset, live)
+    const grown = IdMap.fromIds([...dataset.items.ids(), 'new'])
+    const ids = async (userId: string, limit: number): Promise<string[]> => [...(await history.recent(userId, limit, grown)).indices].map((i) => grown.id(i))
+    assert.deepEqual(await ids('u', 2), ['b', 'c'])
+    assert.deepEqual(await history.recent('u', 10, grown), { indices: Int32Array.from(['a', 'b', 'c'], (id) => grown.index(id) as number), ignored: 0 })
+    await live.append('u', ['new', 'gone'])
+    assert.deepEqual(await ids('u', 3), ['c', 'new'])
+    assert.deepEqual((await history.recent('u', 3, grown)).ignored, 1)
+    assert.deepEqual(await ids('u', 10), ['a', 'b', 'c', 'new'])
+  })
 })

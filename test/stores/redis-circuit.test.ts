@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { CircuitOpenError, RedisCircuit, isCircuitOpen } from '../../src/stores/redis-circuit.js'
 import { closeRedis, createRedisClient, waitForRedis } from '../../src/stores/redis-client.js'
+import { StoreError } from '../../src/stores/store-error.js'
 import { redisServerSkipReason, startRedisServer } from '../helpers/redis.js'
 
 /** Just enough of an ioredis client: a status, connection events, and a PING that answers or hangs. */
@@ -61,6 +62,14 @@ describe('RedisCircuit', () => {
     await assert.rejects(circuit.call(failing), /timed out/)
     assert.equal(circuit.open, true)
     assert.deepEqual(changes, [true])
+  })
+
+  it('does not count a store\'s own verdict (a StoreError such as too few replicas) as Redis failing', async (t) => {
+    const { circuit } = fakeCircuit({ failuresToOpen: 1, pingIntervalMs: 60_000 })
+    t.after(() => circuit.close())
+    const verdict = async (): Promise<never> => { throw new StoreError('EVENT_NOT_REPLICATED', '0 of 1 replicas') }
+    for (let i = 0; i < 3; i++) await assert.rejects(circuit.call(verdict), { code: 'EVENT_NOT_REPLICATED' })
+    assert.equal(circuit.open, false)
   })
 
   it('fails calls at once while open, without running them', async (t) => {
