@@ -35,15 +35,16 @@ local function count(prefix, id, itemId, ttl)
 end
 `
 
-// KEYS: impression, user list, stream, parked; ARGV: prefix, id, json, ttl, cap, perUser, groups...
+// KEYS: impression, stream, parked, and the user's list when the impression has a user;
+// ARGV: prefix, id, json, ttl, cap, perUser, groups...
 const RECORD = new RedisScript(COUNT + `
 redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
-if KEYS[2] ~= '' then
-  redis.call('LPUSH', KEYS[2], ARGV[2])
-  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[6]) - 1)
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+if #KEYS >= 4 then
+  redis.call('LPUSH', KEYS[4], ARGV[2])
+  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
+  redis.call('PEXPIRE', KEYS[4], ARGV[4])
 end
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'j', ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'j', ARGV[3])
 local imp = cjson.decode(ARGV[3])
 for g = 7, #ARGV do
   redis.call('HINCRBY', ARGV[1] .. 's:' .. ARGV[g], 'n', 1)
@@ -51,8 +52,8 @@ for g = 7, #ARGV do
   redis.call('PEXPIRE', ARGV[1] .. 's:' .. ARGV[g], ${STATS_TTL_MS})
   redis.call('PEXPIRE', ARGV[1] .. 'cov:' .. ARGV[g], ${STATS_TTL_MS})
 end
-local parked = redis.call('HVALS', KEYS[4])
-redis.call('DEL', KEYS[4])
+local parked = redis.call('HVALS', KEYS[3])
+redis.call('DEL', KEYS[3])
 local out = {}
 for _, itemId in ipairs(parked) do out[#out + 1] = count(ARGV[1], ARGV[2], itemId, ARGV[4]) end
 return out`)
@@ -119,7 +120,8 @@ export class RedisImpressionLog implements ImpressionLog {
 
   async record (impression: Impression): Promise<Attribution[]> {
     const p = this.#prefix
-    const keys = [p + 'i:' + impression.id, impression.userId === null ? '' : p + 'u:' + impression.userId, p + 'log', p + 'p:' + impression.id]
+    const keys = [p + 'i:' + impression.id, p + 'log', p + 'p:' + impression.id]
+    if (impression.userId !== null) keys.push(p + 'u:' + impression.userId)
     const args = [p, impression.id, JSON.stringify(impression), this.#windowMs, this.#max, this.#perUser, ...statGroups(impression)]
     const replies = await RECORD.run(this.#client, keys, args) as unknown[][]
     return replies.map(toAttribution)

@@ -18,6 +18,11 @@ import { jobStoreContract } from './job-store.contract.js'
 import { modelStoreContract } from './model-store.contract.js'
 import { runLockContract } from './run-lock.contract.js'
 import { versionChannelContract } from './version-channel.contract.js'
+import { RedisImpressionLog } from '../../src/stores/redis-impression-log.js'
+import { RedisExperimentStore } from '../../src/stores/redis-experiment-store.js'
+import type { ExperimentStore } from '../../src/stores/experiment-store.js'
+import { impressionLogContract } from './impression-log.contract.js'
+import { experimentStoreContract } from './experiment-store.contract.js'
 
 /**
  * Every Redis store's contract suite on the deployment `topology()` names (a cluster, or through
@@ -65,6 +70,14 @@ export function storeContractsOn (topology: () => RedisTopology): void {
     runLockContract('RunLock', () => {
       const p = prefix()
       return ownConnection((connection) => new RedisRunLock({ client: connection, prefix: p }))
+    })
+    impressionLogContract('ImpressionLog', (o) => new RedisImpressionLog({ client: shared(), prefix: prefix(), ...o }))
+    const experimentPrefixes = new WeakMap<ExperimentStore, string>()
+    experimentStoreContract('ExperimentStore', (sameAs) => {
+      const p = sameAs === undefined ? prefix() : experimentPrefixes.get(sameAs) ?? prefix()
+      const store = new RedisExperimentStore({ client: shared(), prefix: p })
+      experimentPrefixes.set(store, p)
+      return store
     })
     versionChannelContract('VersionChannel', async () => {
       const subscriber = await connect({ shardedSubscribers: true })
