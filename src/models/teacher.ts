@@ -31,6 +31,15 @@ export const TEACHER_DEFAULTS: Omit<TeacherConfig, 'numItems'> = {
   dim: 128, blocks: 2, heads: 2, ffnDim: 128, maxLen: 50, dropout: 0.2, seed: 42
 }
 
+/**
+ * Item rows a sparse training step gathered (see SparseEmbedding): `table` [U, dim] and, for each
+ * item of the window, its row in `table`. The window's own ids still say where padding is.
+ */
+export interface GatheredItems {
+  table: tf.Tensor2D
+  ids: tf.Tensor2D
+}
+
 const NEG = -1e9
 const SCORE_CHUNK = 256
 
@@ -106,9 +115,10 @@ export class Teacher implements SequenceModel<TeacherConfig> {
    * Hidden state [B, L, dim] at every position of left-padded int32 windows [B, L] (L <= maxLen).
    * Causal and prefix-consistent: the state after item t depends only on the items up to t
    * (positions are numbered from the first real item), so one pass over a sequence yields the
-   * state after each of its prefixes. With `nextSeed`, dropout is on (training).
+   * state after each of its prefixes. With `nextSeed`, dropout is on (training). With `gathered`,
+   * item vectors come from a step's gathered rows instead of the whole table.
    */
-  hidden (ids: tf.Tensor2D, nextSeed?: () => number): tf.Tensor3D {
+  hidden (ids: tf.Tensor2D, nextSeed?: () => number, gathered?: GatheredItems): tf.Tensor3D {
     const { dim, maxLen, dropout: rate } = this.config
     const [batch, len] = ids.shape
     if (len > maxLen) throw new ModelError('MODEL_CONFIG_INVALID', `window length ${len} exceeds maxLen ${maxLen}`)
@@ -120,7 +130,8 @@ export class Teacher implements SequenceModel<TeacherConfig> {
       const attentionMask = tf.mul(tf.sub(1, allowed), NEG)
       // positions count from the first real item, so a prefix's states do not depend on what follows
       const positionIds = tf.cast(tf.relu(tf.sub(tf.cumsum(real, 1), 1)), 'int32')
-      let x = tf.add(tf.mul(lookupRows(this.#items, ids), Math.sqrt(dim)), lookupRows(this.#positions, positionIds))
+      const itemVectors = gathered === undefined ? lookupRows(this.#items, ids) : lookupRows(gathered.table, gathered.ids)
+      let x = tf.add(tf.mul(itemVectors, Math.sqrt(dim)), lookupRows(this.#positions, positionIds))
       if (nextSeed) x = dropout(x, rate, nextSeed())
       x = tf.mul(x, timelineMask)
       const run = { attentionMask, timelineMask, dropoutRate: rate, nextSeed }
