@@ -9,6 +9,7 @@
  *     teacher: [--dim 128] [--loss sampled|gbce|full] [--negatives 512] [--batch-size 16]
  *              [--max-len 50] [--dropout 0.2] [--ffn-dim 128]
  *     student: [--dim 16] [--batch-size 256] [--loss task|kd]   (kd: task + soft targets)
+ *              [--negatives 512]  (sampled softmax, sparse item tables; 0: full softmax, dense tables)
  */
 import * as tf from '@tensorflow/tfjs'
 import { parseArgs } from 'node:util'
@@ -103,6 +104,6 @@ function studentRun (): () => void {
     ? new TeacherTargets(at, topN, Int32Array.from({ length: at.users.length * topN }, () => rng.int(numItems)), Float32Array.from({ length: at.users.length * topN }, () => rng.next()))
     : undefined
   const losses = targets ? { task: { weight: 1 }, kd: { weight: 1, temperature: 1, normalise: 'support' as const } } : { task: { weight: 1 } }
-  const options = { epochs: 1, batchSize: num('batch-size', 256), learningRate: 1e-3, seed: 1, losses, targets, positions: at, progress: timer.progress }
+  const options = { epochs: 1, batchSize: num('batch-size', 256), learningRate: 1e-3, seed: 1, losses, targets, positions: at, progress: timer.progress, negatives: num('negatives') }
   return () => { distillStudent(model, train, options) }
 }

@@ -5,7 +5,7 @@ import { matMul2d } from '../tf/matmul.js'
 import { constantVariable, normalVariable } from '../tf/init.js'
 import { dropout, layerNorm } from '../tf/layers.js'
 import { AttentionBlock } from './attention-block.js'
-import { assignWeights, countParams, ModelError, requirePositiveInt, type SequenceModel } from './sequence-model.js'
+import { assignWeights, countParams, ModelError, requirePositiveInt, type GatheredItems, type SequenceModel } from './sequence-model.js'
 import { padWindows, windowLength } from './windows.js'
 
 export interface TeacherConfig {
@@ -29,15 +29,6 @@ export interface TeacherConfig {
  */
 export const TEACHER_DEFAULTS: Omit<TeacherConfig, 'numItems'> = {
   dim: 128, blocks: 2, heads: 2, ffnDim: 128, maxLen: 50, dropout: 0.2, seed: 42
-}
-
-/**
- * Item rows a sparse training step gathered (see SparseEmbedding): `table` [U, dim] and, for each
- * item of the window, its row in `table`. The window's own ids still say where padding is.
- */
-export interface GatheredItems {
-  table: tf.Tensor2D
-  ids: tf.Tensor2D
 }
 
 const NEG = -1e9

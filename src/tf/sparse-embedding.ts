@@ -23,15 +23,25 @@ export class SparseEmbedding implements RowSource {
   readonly index: RowIndex
   readonly table: LazyAdamTable
   readonly #shape: [number, number]
+  readonly #variableRows: number
   #gathered: tf.Variable | undefined
   #ids: Int32Array | undefined
 
-  constructor (variable: tf.Variable, settings?: LazyAdamSettings) {
-    const [rows, ...rest] = variable.shape
+  /**
+   * With `index`, the rows are numbered by another table's index (an item bias beside the item
+   * vectors): this table has `index.rows` rows, those past the variable's zero and never written back.
+   */
+  constructor (variable: tf.Variable, settings?: LazyAdamSettings, index?: RowIndex) {
+    const [variableRows, ...rest] = variable.shape
     const width = rest.reduce((a, b) => a * b, 1)
+    const rows = index?.rows ?? variableRows
+    if (rows < variableRows) throw new RangeError(`an index of ${rows} rows cannot number a table of ${variableRows}`)
     this.#shape = [rows, width]
-    this.index = new RowIndex(rows)
-    this.table = new LazyAdamTable(Float32Array.from(variable.dataSync() as Float32Array), rows, width, settings)
+    this.#variableRows = variableRows
+    this.index = index ?? new RowIndex(rows)
+    const values = new Float32Array(rows * width)
+    values.set(variable.dataSync() as Float32Array)
+    this.table = new LazyAdamTable(values, rows, width, settings)
   }
 
   /**
@@ -62,7 +72,7 @@ export class SparseEmbedding implements RowSource {
 
   /** The table's values into `variable` (the one it was made from). */
   syncTo (variable: tf.Variable): void {
-    tf.tidy(() => variable.assign(tf.tensor(this.table.values, variable.shape)))
+    tf.tidy(() => variable.assign(tf.tensor(this.table.values.subarray(0, this.#variableRows * this.#shape[1]), variable.shape)))
   }
 
   dispose (): void {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
-import { cumulative, Random } from '../../data/random.js'
+import { Random } from '../../data/random.js'
+import { negativeSampler } from '../training/negative-sampler.js'
 import type { Teacher } from '../../models/teacher.js'
 import { padWindows } from '../../models/windows.js'
 import { lookupRows } from '../../tf/embedding.js'
@@ -216,17 +217,6 @@ function sparseStep (teacher: Teacher, train: readonly Int32Array[], batch: read
   const value = loss.dataSync()[0]
   loss.dispose()
   return { loss: value, rows }
-}
-
-/** Sampling distribution ∝ (count + 1)^power and each item's log expected count in a draw of `count`. */
-function negativeSampler (train: readonly Int32Array[], numItems: number, count: number, power: number): { cdf: Float64Array, logQ: Float32Array, count: number } {
-  const counts = new Float64Array(numItems)
-  for (const s of train) for (const item of s) counts[item]++
-  const weights = counts.map(c => Math.pow(c + 1, power))
-  const total = weights.reduce((a, b) => a + b, 0)
-  const cdf = cumulative(weights)
-  const logQ = Float32Array.from(weights, w => Math.log(count * w / total))
-  return { cdf, logQ, count }
 }
 
 function bucketBatches (windows: readonly Window[], batchSize: number, rng: Random): Window[][] {
