@@ -11,6 +11,8 @@ import type { ProgressReporter } from '../src/distill/training/progress.js'
 export interface SizesOptions {
   sizes: number[]
   timeBoxSeconds: number
+  /** Rounds over every size and model, alternated so that load on a shared machine falls on every size alike. */
+  repeats: number
   /** This script's own arguments, passed on to every child with --items replaced. */
   argv: string[]
 }
@@ -19,26 +21,41 @@ interface ChildResult { model: string, items: number, positions: number, runUs: 
 
 export async function profileSizes (o: SizesOptions): Promise<void> {
   const models = o.argv.includes('--model') ? [o.argv[o.argv.indexOf('--model') + 1]] : ['teacher', 'student']
-  const rest = withoutOptions(o.argv, ['--items', '--model', '--time-box'])
-  console.log(`bench:train-profile, sizes ${o.sizes.join(', ')}, time box ${o.timeBoxSeconds} s per size and model; ${rest.join(' ') || 'default options'}`)
-  console.log('| model | items | steps alone: us/position (3 runs, median) | whole run: us/position (median) | peak RSS MB | note |\n|---|---:|---|---:|---:|---|')
-  const firstStep = new Map<string, number>()
-  for (const items of o.sizes) {
-    for (const model of models) {
-      const started = performance.now()
-      const { result, peakMb, note } = await runChild([...rest, '--model', model, '--items', String(items), '--json'], o.timeBoxSeconds)
-      const seconds = ((performance.now() - started) / 1000).toFixed(0)
-      if (result === undefined) {
-        console.log(`| ${model} | ${items} | - | - | ${peakMb.toFixed(0)} | ${note} after ${seconds} s |`)
-        continue
+  const rest = withoutOptions(o.argv, ['--items', '--model', '--time-box', '--repeats'])
+  console.log(`bench:train-profile, sizes ${o.sizes.join(', ')}, ${o.repeats} round(s), time box ${o.timeBoxSeconds} s per size and model; ${rest.join(' ') || 'default options'}`)
+  console.log('| round | model | items | steps alone: us/position (3 runs; median) | whole run: us/position (median) | peak RSS MB | note |\n|---|---|---:|---|---:|---:|---|')
+  const medians = new Map<string, number[]>()
+  for (let round = 1; round <= o.repeats; round++) {
+    for (const items of o.sizes) {
+      for (const model of models) {
+        const started = performance.now()
+        const { result, peakMb, note } = await runChild([...rest, '--model', model, '--items', String(items), '--json'], o.timeBoxSeconds)
+        const seconds = ((performance.now() - started) / 1000).toFixed(0)
+        if (result === undefined) {
+          console.log(`| ${round} | ${model} | ${items} | - | - | ${peakMb.toFixed(0)} | ${note} after ${seconds} s |`)
+          continue
+        }
+        const key = `${model} ${items}`
+        medians.set(key, [...medians.get(key) ?? [], result.stepUs[1]])
+        console.log(`| ${round} | ${model} | ${items} | ${result.stepUs.map(u => u.toFixed(0)).join(', ')} (${result.stepUs[1].toFixed(0)}) | ` +
+          `${result.runUs[1].toFixed(0)} | ${result.maxRssMb.toFixed(0)} | ${seconds} s |`)
       }
-      const median = result.stepUs[1]
-      if (!firstStep.has(model)) firstStep.set(model, median)
-      const ratio = median / firstStep.get(model)!
-      console.log(`| ${model} | ${items} | ${result.stepUs.map(u => u.toFixed(0)).join(', ')} (${median.toFixed(0)}, ${ratio.toFixed(2)}x the first size) | ` +
-        `${result.runUs[1].toFixed(0)} | ${result.maxRssMb.toFixed(0)} | ${seconds} s |`)
     }
   }
+  console.log('\n| model | items | steps alone: median over rounds (min-max) | ratio to the first size |\n|---|---:|---:|---:|')
+  for (const model of models) {
+    const first = median(medians.get(`${model} ${o.sizes[0]}`) ?? [])
+    for (const items of o.sizes) {
+      const all = medians.get(`${model} ${items}`) ?? []
+      if (all.length === 0) continue
+      console.log(`| ${model} | ${items} | ${median(all).toFixed(0)} (${Math.min(...all).toFixed(0)}-${Math.max(...all).toFixed(0)}) | ${(median(all) / first).toFixed(2)}x |`)
+    }
+  }
+}
+
+function median (values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b)
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]
 }
 
 async function runChild (args: string[], timeBoxSeconds: number): Promise<{ result?: ChildResult, peakMb: number, note: string }> {

@@ -6,7 +6,8 @@
  * its own, time-boxed (see train-profile-sizes.ts), and prints us/position and peak RSS per size.
  *
  *   npm run bench:train-profile -- [--model teacher|student] [--items 3706] [--users 64]
- *     teacher: [--dim 128] [--loss sampled|gbce|full] [--negatives 512] [--batch-size 16]
+ *   list mode: --items 10000,100000,1000000 [--time-box 300] [--repeats 1]
+ *     teacher: [--dim 128] [--loss sampled|gbce|full] [--negatives 512] [--batch-size 16] [--dense-items]
  *              [--max-len 50] [--dropout 0.2] [--ffn-dim 128]
  *     student: [--dim 16] [--batch-size 256] [--loss task|kd]   (kd: task + soft targets)
  *              [--negatives 512]  (sampled softmax, sparse item tables; 0: full softmax, dense tables)
@@ -38,12 +39,15 @@ const { values } = parseArgs({
     'batch-size': { type: 'string' },
     /** Seconds each size and model may take before its child is killed (list mode). */
     'time-box': { type: 'string', default: '300' },
+    repeats: { type: 'string', default: '1' },
+    /** Teacher: dense item gradients (as before sparse training), for an A/B on the sampled losses. */
+    'dense-items': { type: 'boolean', default: false },
     /** Child mode: print one JSON line of figures, no kernel profile. */
     json: { type: 'boolean', default: false }
   }
 })
 if (values.items!.includes(',')) {
-  await profileSizes({ sizes: values.items!.split(',').map(Number), timeBoxSeconds: Number(values['time-box']), argv: process.argv.slice(2) })
+  await profileSizes({ sizes: values.items!.split(',').map(Number), timeBoxSeconds: Number(values['time-box']), repeats: Number(values.repeats), argv: process.argv.slice(2) })
   process.exit(0)
 }
 const student = values.model === 'student'
@@ -92,7 +96,7 @@ for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0,
 function teacherRun (): () => void {
   const teacher = new Teacher({ numItems, dim: num('dim', 128), ffnDim: num('ffn-dim'), maxLen, dropout: num('dropout') })
   const loss: TeacherLoss = values.loss === 'full' ? { kind: 'full' } : { kind: values.loss === 'gbce' ? 'gbce' : 'sampled', negatives: num('negatives') }
-  const options = { epochs: 1, batchSize: num('batch-size', 16), learningRate: 1e-3, seed: 1, loss, progress: timer.progress }
+  const options = { epochs: 1, batchSize: num('batch-size', 16), learningRate: 1e-3, seed: 1, loss, progress: timer.progress, sparseItems: values['dense-items'] ? false : undefined }
   return () => { trainTeacher(teacher, train, options) }
 }
 
