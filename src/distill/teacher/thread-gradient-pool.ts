@@ -90,14 +90,15 @@ export function shareGradients (teacher: Teacher, train: readonly Int32Array[], 
   let rows = 0
   tf.tidy(() => {
     const part = windowsLoss(teacher, train, share, stepLoss, nextSeed, items)
+    const gathered = part.gathered
+    // zeros when nothing reaches a row (or no position counts): a slot never keeps an earlier step's
+    if (gathered !== undefined) rowGrads = new Float32Array(gathered.size)
     rows = part.rows
     if (rows === 0) return
-    const gathered = part.gathered
     const { value, grads } = tf.variableGrads(part.loss, gathered === undefined ? variables : [...variables, gathered])
     lossSum = value.dataSync()[0] * rows
-    if (gathered !== undefined) {
-      rowGrads = new Float32Array(gathered.size)
-      const g = grads[gathered.name]
+    if (rowGrads !== undefined) {
+      const g = grads[gathered!.name]
       if (g !== undefined) {
         const values = g.dataSync()
         for (let i = 0; i < rowGrads.length; i++) rowGrads[i] = values[i] * rows
