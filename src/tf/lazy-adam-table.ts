@@ -32,6 +32,11 @@ export class LazyAdamTable {
     this.#m = new Float32Array(values.length)
     this.#v = new Float32Array(values.length)
     this.#steps = new Int32Array(rows)
+    // touch every page now: a fresh array is mapped lazily, and its first writes would otherwise
+    // fault pages in during the steps (on a 1M-row table, most rows a step touches early on)
+    this.#m.fill(0)
+    this.#v.fill(0)
+    this.#steps.fill(0)
     this.#beta1 = settings.beta1 ?? 0.9
     this.#beta2 = settings.beta2 ?? 0.999
     this.#epsilon = settings.epsilon ?? 1e-7

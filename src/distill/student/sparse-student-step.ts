@@ -26,6 +26,7 @@ export class SparseStudentTables {
     const w = student.weights()
     this.items = new SparseEmbedding(w.items)
     this.bias = w.itemBias === undefined ? undefined : new SparseEmbedding(w.itemBias, undefined, this.items.index)
+    // uniform (power 0): the log-Q correction is a constant, kept so a popularity sampler can replace it
     this.sampler = negativeSampler(train, student.numItems, negatives, 0)
   }
 
@@ -35,9 +36,10 @@ export class SparseStudentTables {
     return Object.values(w).filter((v) => v !== w.items && v !== w.itemBias)
   }
 
-  /** The negatives one batch shares. */
+  /** The negatives one batch shares (uniform: drawn directly, no search of the catalogue-long cdf). */
   drawNegatives (rng: Random): Int32Array {
-    return Int32Array.from({ length: this.sampler.count }, () => rng.choiceWeighted(this.sampler.cdf))
+    const n = this.student.numItems
+    return Int32Array.from({ length: this.sampler.count }, () => rng.int(n))
   }
 
   /** The tables' values into the student's variables (before validation and snapshots). */
