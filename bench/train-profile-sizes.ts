@@ -55,7 +55,8 @@ export async function profileSizes (o: SizesOptions): Promise<void> {
 
 function median (values: number[]): number {
   const sorted = values.slice().sort((a, b) => a - b)
-  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]
+  const mid = sorted.length / 2
+  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 async function runChild (args: string[], timeBoxSeconds: number): Promise<{ result?: ChildResult, peakMb: number, note: string }> {
