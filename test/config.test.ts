@@ -27,6 +27,12 @@ describe('config', () => {
     assert.equal(loadConfig({ HISTORY_TTL: 'off' }).historyTtlMs, null)
   })
 
+  it('trains on the whole event log by default; TRAINING_WINDOW takes a duration or a number of events', () => {
+    assert.deepEqual(loadConfig({}).trainingWindow, { kind: 'all' })
+    assert.deepEqual(loadConfig({ TRAINING_WINDOW: '30d' }).trainingWindow, { kind: 'duration', ms: 30 * 86_400_000 })
+    assert.deepEqual(loadConfig({ TRAINING_WINDOW: '5000000' }).trainingWindow, { kind: 'events', count: 5_000_000 })
+  })
+
   it('reads the load-shedding thresholds, 0 turning a check off', () => {
     const defaults = loadConfig({})
     assert.deepEqual([defaults.shedEventLoopDelayMs, defaults.shedEventLoopUtilization, defaults.shedHeapUsedRatio, defaults.shedSampleIntervalMs, defaults.shedRetryAfterSeconds],
@@ -39,12 +45,6 @@ describe('config', () => {
   it('keeps 5 ready versions besides the active one by default; KEEP_VERSIONS sets it', () => {
     assert.equal(loadConfig({}).keepVersions, 5)
     assert.equal(loadConfig({ KEEP_VERSIONS: '2' }).keepVersions, 2)
-  })
-
-  it('trains on the whole event log by default; TRAINING_WINDOW takes a duration or a number of events', () => {
-    assert.deepEqual(loadConfig({}).trainingWindow, { kind: 'all' })
-    assert.deepEqual(loadConfig({ TRAINING_WINDOW: '30d' }).trainingWindow, { kind: 'duration', ms: 30 * 86_400_000 })
-    assert.deepEqual(loadConfig({ TRAINING_WINDOW: '5000000' }).trainingWindow, { kind: 'events', count: 5_000_000 })
   })
 
   it('loads no TF.js: reading config is cheap and works in any process', () => {
