@@ -44,6 +44,8 @@ export interface Config {
   redistillIntervalMs: number | null
   /** A run trains a new teacher first once the newest is this old; null = never by itself. */
   teacherRetrainIntervalMs: number | null
+  /** TRAINING_WINDOW: the part of the event log a run trains on (see TrainingWindow). */
+  trainingWindow: TrainingWindow
   redistillEpochs: number
   teacherEpochs: number
   /** A candidate may fall this fraction below the active student's validation NDCG@10. */
@@ -143,6 +145,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     worker: read.oneOf('WORKER', ['embedded', 'off'] as const, 'embedded'),
     redistillIntervalMs: read.duration('REDISTILL_INTERVAL', '1h'),
     teacherRetrainIntervalMs: read.duration('TEACHER_RETRAIN_INTERVAL', '24h'),
+    trainingWindow: read.trainingWindow('TRAINING_WINDOW'),
     redistillEpochs: read.int('REDISTILL_EPOCHS', 10, 1, 1000),
     teacherEpochs: read.int('TEACHER_EPOCHS', 10, 1, 1000),
     gateTolerance: read.float('GATE_TOLERANCE', 0.02, 0, 1),
@@ -223,6 +226,13 @@ function readRedisTopology (read: EnvReader, url: string | undefined): RedisTopo
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
+/**
+ * How much of the event log a re-distillation run reads: all of it, the events whose timestamp
+ * (ms since the epoch, as ingest stamps them) is within `ms` of the run's start, or the latest
+ * `count` events; so a run's cost stops growing with the log.
+ */
+export type TrainingWindow = { kind: 'all' } | { kind: 'duration', ms: number } | { kind: 'events', count: number }
+
 class EnvReader {
   constructor (private readonly env: Env) {}
 
@@ -253,6 +263,17 @@ class EnvReader {
       throw new ConfigError(`${name} must be a number from ${min} to ${max}, got "${raw}"`)
     }
     return value
+  }
+
+  /** `all` (the default), a duration (30d, 12h: events logged that recently) or a count of the latest events. */
+  trainingWindow (name: string): TrainingWindow {
+    const raw = this.optional(name) ?? 'all'
+    if (raw === 'all') return { kind: 'all' }
+    if (/^\d{1,12}$/.test(raw) && Number(raw) >= 1) return { kind: 'events', count: Number(raw) }
+    const match = /^(\d{1,9})(s|m|h|d)$/.exec(raw)
+    const ms = match === null ? NaN : Number(match[1]) * DURATION_UNITS[match[2]]
+    if (ms >= 1000) return { kind: 'duration', ms }
+    throw new ConfigError(`${name} must be all, a duration like 30d or 12h, or a number of events like 5000000, got "${raw}"`)
   }
 
   /** `off`, or a whole number with a unit: 90s, 15m, 1h, 2d (at least a second). */

@@ -27,6 +27,12 @@ describe('config', () => {
     assert.equal(loadConfig({ HISTORY_TTL: 'off' }).historyTtlMs, null)
   })
 
+  it('trains on the whole event log by default; TRAINING_WINDOW takes a duration or a number of events', () => {
+    assert.deepEqual(loadConfig({}).trainingWindow, { kind: 'all' })
+    assert.deepEqual(loadConfig({ TRAINING_WINDOW: '30d' }).trainingWindow, { kind: 'duration', ms: 30 * 86_400_000 })
+    assert.deepEqual(loadConfig({ TRAINING_WINDOW: '5000000' }).trainingWindow, { kind: 'events', count: 5_000_000 })
+  })
+
   it('reads the load-shedding thresholds, 0 turning a check off', () => {
     const defaults = loadConfig({})
     assert.deepEqual([defaults.shedEventLoopDelayMs, defaults.shedEventLoopUtilization, defaults.shedHeapUsedRatio, defaults.shedSampleIntervalMs, defaults.shedRetryAfterSeconds],
@@ -112,7 +118,11 @@ describe('config', () => {
     [{ SHED_SAMPLE_INTERVAL_MS: '5' }, /^SHED_SAMPLE_INTERVAL_MS must be an integer from 10 to 60000, got "5"$/],
     [{ SHED_RETRY_AFTER_S: '0' }, /^SHED_RETRY_AFTER_S must be an integer from 1 to 3600, got "0"$/],
     [{ KEEP_VERSIONS: '0' }, /^KEEP_VERSIONS must be an integer from 1 to 10000, got "0"$/],
-    [{ KEEP_VERSIONS: 'all' }, /^KEEP_VERSIONS must be an integer from 1 to 10000/]
+    [{ KEEP_VERSIONS: 'all' }, /^KEEP_VERSIONS must be an integer from 1 to 10000/],
+    [{ TRAINING_WINDOW: '0' }, /^TRAINING_WINDOW must be all, a duration like 30d or 12h, or a number of events like 5000000, got "0"$/],
+    [{ TRAINING_WINDOW: '0d' }, /^TRAINING_WINDOW must be all, a duration/],
+    [{ TRAINING_WINDOW: '1w' }, /^TRAINING_WINDOW must be all, a duration/],
+    [{ TRAINING_WINDOW: 'off' }, /^TRAINING_WINDOW must be all, a duration/]
   ]
   for (const [env, message] of invalid) {
     it(`refuses ${JSON.stringify(env)} naming the variable and what is allowed`, () => {

@@ -43,7 +43,15 @@ export const TRAINING_DEFAULTS = frozen({
     /** The teacher's top-k treated as positives by the ranking loss. */
     rankingK: 10,
     /** Weight of the embedding hint loss. */
-    hintWeight: 1
+    hintWeight: 1,
+    /**
+     * Catalogues up to this many items train the student's task loss on the full softmax with
+     * dense item tables; larger ones on `negatives` sampled ones (log-Q corrected) with sparse
+     * item tables and lazy Adam, so a step's cost does not grow with the catalogue.
+     */
+    fullSoftmaxItems: 20_000,
+    /** Negatives a batch shares above `fullSoftmaxItems`. */
+    negatives: 512
   },
   targets: {
     /** Teacher items kept per training position: the support of the student's soft targets. */

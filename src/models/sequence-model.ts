@@ -19,6 +19,15 @@ export interface SequenceModel<C extends object = object> extends Scorer {
   dispose (): void
 }
 
+/**
+ * Item rows a sparse training step gathered (see SparseEmbedding): `table` [U, dim] and, for each
+ * item of the window, its row in `table`. The window's own ids still say where padding is.
+ */
+export interface GatheredItems {
+  table: tf.Tensor2D
+  ids: tf.Tensor2D
+}
+
 export type ModelErrorCode = 'MODEL_WEIGHTS_MISMATCH' | 'MODEL_CONFIG_INVALID'
 
 export class ModelError extends Error {

@@ -4,7 +4,7 @@ import { addBias } from '../tf/bias.js'
 import { lookupRows } from '../tf/embedding.js'
 import { constantVariable, normalVariable } from '../tf/init.js'
 import { matMul2d } from '../tf/matmul.js'
-import { assignWeights, countParams, requirePositiveInt, type SequenceModel } from './sequence-model.js'
+import { assignWeights, countParams, requirePositiveInt, type GatheredItems, type SequenceModel } from './sequence-model.js'
 import { ItemMatrixScorer } from './item-matrix-scorer.js'
 import { StudentEncoder, type StudentWeightValues } from './student-encoder.js'
 import { padWindows } from './windows.js'
@@ -78,12 +78,16 @@ export class Student implements SequenceModel<StudentConfig> {
     return tf.slice(this.#w.items, [0, 0], [this.numItems, this.config.dim]) as tf.Tensor2D
   }
 
-  /** User vectors [N, dim] from int32 windows [N, window] built by `windows()`. */
-  encode (windows: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * User vectors [N, dim] from int32 windows [N, window] built by `windows()`. With `gathered`
+   * (a sparse training step's rows, see GatheredItems), item vectors come from its table.
+   */
+  encode (windows: tf.Tensor2D, gathered?: GatheredItems): tf.Tensor2D {
     return tf.tidy(() => {
       const real = tf.cast(tf.notEqual(windows, this.padId), 'float32')
       const weights = tf.mul(real, this.#w.positionWeights)
-      const pooled = tf.sum(tf.mul(lookupRows(this.#w.items, windows), tf.expandDims(weights, 2)), 1) as tf.Tensor2D
+      const vectors = gathered === undefined ? lookupRows(this.#w.items, windows) : lookupRows(gathered.table, gathered.ids)
+      const pooled = tf.sum(tf.mul(vectors, tf.expandDims(weights, 2)), 1) as tf.Tensor2D
       if (!this.config.dense) return pooled
       return tf.add(matMul2d(pooled, this.#w.denseKernel as unknown as tf.Tensor2D), this.#w.denseBias)
     })

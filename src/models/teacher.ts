@@ -5,7 +5,7 @@ import { matMul2d } from '../tf/matmul.js'
 import { constantVariable, normalVariable } from '../tf/init.js'
 import { dropout, layerNorm } from '../tf/layers.js'
 import { AttentionBlock } from './attention-block.js'
-import { assignWeights, countParams, ModelError, requirePositiveInt, type SequenceModel } from './sequence-model.js'
+import { assignWeights, countParams, ModelError, requirePositiveInt, type GatheredItems, type SequenceModel } from './sequence-model.js'
 import { padWindows, windowLength } from './windows.js'
 
 export interface TeacherConfig {
@@ -106,9 +106,10 @@ export class Teacher implements SequenceModel<TeacherConfig> {
    * Hidden state [B, L, dim] at every position of left-padded int32 windows [B, L] (L <= maxLen).
    * Causal and prefix-consistent: the state after item t depends only on the items up to t
    * (positions are numbered from the first real item), so one pass over a sequence yields the
-   * state after each of its prefixes. With `nextSeed`, dropout is on (training).
+   * state after each of its prefixes. With `nextSeed`, dropout is on (training). With `gathered`,
+   * item vectors come from a step's gathered rows instead of the whole table.
    */
-  hidden (ids: tf.Tensor2D, nextSeed?: () => number): tf.Tensor3D {
+  hidden (ids: tf.Tensor2D, nextSeed?: () => number, gathered?: GatheredItems): tf.Tensor3D {
     const { dim, maxLen, dropout: rate } = this.config
     const [batch, len] = ids.shape
     if (len > maxLen) throw new ModelError('MODEL_CONFIG_INVALID', `window length ${len} exceeds maxLen ${maxLen}`)
@@ -120,7 +121,8 @@ export class Teacher implements SequenceModel<TeacherConfig> {
       const attentionMask = tf.mul(tf.sub(1, allowed), NEG)
       // positions count from the first real item, so a prefix's states do not depend on what follows
       const positionIds = tf.cast(tf.relu(tf.sub(tf.cumsum(real, 1), 1)), 'int32')
-      let x = tf.add(tf.mul(lookupRows(this.#items, ids), Math.sqrt(dim)), lookupRows(this.#positions, positionIds))
+      const itemVectors = gathered === undefined ? lookupRows(this.#items, ids) : lookupRows(gathered.table, gathered.ids)
+      let x = tf.add(tf.mul(itemVectors, Math.sqrt(dim)), lookupRows(this.#positions, positionIds))
       if (nextSeed) x = dropout(x, rate, nextSeed())
       x = tf.mul(x, timelineMask)
       const run = { attentionMask, timelineMask, dropoutRate: rate, nextSeed }

@@ -42,6 +42,7 @@ export function createWorker ({ config, stores, metrics, log, control = createJo
       modelsDir: config.modelsDir,
       redistillIntervalMs: config.redistillIntervalMs,
       teacherRetrainIntervalMs: config.teacherRetrainIntervalMs,
+      trainingWindow: config.trainingWindow,
       epochs: config.redistillEpochs,
       teacherEpochs: config.teacherEpochs,
       gateTolerance: config.gateTolerance,

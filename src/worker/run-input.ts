@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { distillLosses } from '../distill/student/distill-losses.js'
+import { eventsInWindow } from '../events/training-window.js'
 import { highestVersion, listVersions, versionDir } from '../models/artifact/index.js'
 import { parseManifest } from '../models/artifact/manifest.js'
 import type { EventLog } from '../stores/event-log.js'
@@ -21,12 +22,14 @@ export interface RunInputSources {
 }
 
 /**
- * What the training thread needs for one run: settings, every event, the teacher decision, the
- * active student's files and the candidate's version (its fencing token), reserved here.
+ * What the training thread needs for one run: settings, the events of the training window (every
+ * event by default; TRAINING_WINDOW), the teacher decision, the active student's files and the
+ * candidate's version (its fencing token), reserved here.
  */
 export async function runInput (request: RunRequest, { settings, channel, models, eventLog }: RunInputSources, log: Logger): Promise<RedistillInput> {
-  const events: RedistillInput['events'] = []
-  for await (const { userId, itemId } of eventLog.readAll()) events.push({ userId, itemId })
+  const window = settings.trainingWindow ?? { kind: 'all' }
+  const events: RedistillInput['events'] = (await eventsInWindow(eventLog.readAll(), window)).map(({ userId, itemId }) => ({ userId, itemId }))
+  if (window.kind !== 'all') log.info({ window, events: events.length }, 'training window')
   const activeVersion = await activeStudent(settings.modelsDir, channel, models)
   let active: RedistillInput['active'] = null
   if (activeVersion !== null) {

@@ -1,3 +1,4 @@
+import type { TrainingWindow } from '../config.js'
 import type { DataFormat } from '../data/interaction-reader.js'
 import type { BackendName } from '../tf/backend-name.js'
 
@@ -9,6 +10,8 @@ export interface WorkerSettings {
   modelsDir: string
   redistillIntervalMs: number | null
   teacherRetrainIntervalMs: number | null
+  /** TRAINING_WINDOW: the events a run reads from the log; absent, all of them. */
+  trainingWindow?: TrainingWindow
   epochs: number
   teacherEpochs: number
   gateTolerance: number

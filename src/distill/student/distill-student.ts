@@ -12,6 +12,7 @@ import { trainingPositions, type TrainingPositions } from '../training/training-
 import { runEpochs, type TrainLoopOptions, type TrainReport } from '../training/train-loop.js'
 import { LOSS_NAMES, usesTeacher, type DistillLosses } from './distill-losses.js'
 import { AdjustableAdam } from '../../tf/adam.js'
+import { SparseStudentTables, sparseStudentStep, studentNegatives } from './sparse-student-step.js'
 
 export interface DistillOptions extends TrainLoopOptions {
   losses: DistillLosses
@@ -20,6 +21,12 @@ export interface DistillOptions extends TrainLoopOptions {
   /** Training positions without targets (task loss only); default every position. */
   positions?: TrainingPositions
   schedule?: TeacherWeightSchedule
+  /**
+   * Negatives the task loss's sampled softmax shares per batch; with any, the item tables train
+   * with sparse row gradients (see SparseStudentTables). Default: studentNegatives (0, the full
+   * softmax, up to TRAINING_DEFAULTS.student.fullSoftmaxItems items).
+   */
+  negatives?: number
 }
 
 /**
@@ -42,6 +49,8 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
   const teacherItems = losses.hint ? tf.tensor2d(targets!.itemEmbeddings!, [student.numItems, targets!.embeddingDim]) : undefined
   const rankW = losses.ranking ? tf.tensor1d(rankWeights(losses.ranking.k, losses.ranking.lambda ?? losses.ranking.k / 2)) : undefined
   const variables = [...Object.values(student.weights()), ...(projection ? [projection] : [])]
+  const negatives = studentNegatives(student.numItems, options.negatives)
+  const sparse = negatives > 0 ? new SparseStudentTables(student, train, negatives) : undefined
   const order = Int32Array.from({ length: positions.users.length }, (_, i) => i)
   // 1 where the teacher covers a position; undefined when it covers them all
   const covered = targets?.covered === undefined ? undefined : Float32Array.from(targets.covered)
@@ -61,47 +70,58 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
           const end = positions.ends[p]
           return train[positions.users[p]].subarray(Math.max(0, end - window), end)
         })
-        const loss = tf.tidy(() => {
-          const ids = tf.tensor2d(padWindows(histories, window, student.padId), [batch.length, window], 'int32')
-          const nextItems = tf.tensor1d(Array.from(batch, p => train[positions.users[p]][positions.ends[p]]), 'int32')
-          const support = targets ? tf.tensor2d(rowsOf(targets.items, batch, targets.topN), [batch.length, targets.topN], 'int32') : undefined
-          const teacherLogits = targets ? tf.tensor2d(rowsOf(targets.logits, batch, targets.topN), [batch.length, targets.topN]) : undefined
-          const topK = losses.ranking ? tf.slice(support!, [0, 0], [-1, losses.ranking.k]) as tf.Tensor2D : undefined
-          const rows = covered === undefined ? undefined : tf.tensor1d(rowsOf(covered, batch, 1))
-          // each term is kept (unweighted) so the step's one read returns the total and every term
-          const terms: tf.Scalar[] = []
-          const total = optimizer.minimize(() => {
-            const logits = student.scores(student.encode(ids))
-            const term = (value: tf.Scalar): tf.Scalar => { terms.push(tf.keep(value)); return value }
-            let total = tf.scalar(0)
-            if (losses.task) total = tf.add(total, tf.mul(term(crossEntropy(logits, nextItems)), losses.task.weight))
-            if (losses.kd) {
-              const kd = term(supportKl(logits, support!, teacherLogits!, losses.kd.temperature, losses.kd.normalise ?? 'support', rows))
-              total = tf.add(total, tf.mul(kd, tw * losses.kd.weight))
-            }
-            if (losses.ranking) {
-              total = tf.add(total, tf.mul(term(rankingDistillation(lookupColumns(logits, topK!), rankW!, rows)), tw * losses.ranking.weight))
-            }
-            if (losses.hint) {
-              total = tf.add(total, tf.mul(term(hintLoss(student.itemEmbeddings(), projection as unknown as tf.Tensor2D, teacherItems!)), tw * losses.hint.weight))
-            }
-            return total as tf.Scalar
-          }, true, variables)!
-          const stacked = tf.stack([total, ...terms])
-          tf.dispose(terms)
-          return stacked
-        })
+        const loss = sparse !== undefined
+          ? sparseStudentStep(sparse, {
+            histories,
+            nextItems: Int32Array.from(batch, p => train[positions.users[p]][positions.ends[p]]),
+            support: targets ? rowsOf(targets.items, batch, targets.topN) : undefined,
+            teacherLogits: targets ? rowsOf(targets.logits, batch, targets.topN) : undefined,
+            topN: targets?.topN ?? 0,
+            covered: covered === undefined ? undefined : rowsOf(covered, batch, 1)
+          }, { losses, teacherWeight: tw, optimizer, learningRate, rng, rankWeights: rankW, projection, teacherItems: targets?.itemEmbeddings, embeddingDim: targets?.embeddingDim })
+          : tf.tidy(() => {
+            const ids = tf.tensor2d(padWindows(histories, window, student.padId), [batch.length, window], 'int32')
+            const nextItems = tf.tensor1d(Array.from(batch, p => train[positions.users[p]][positions.ends[p]]), 'int32')
+            const support = targets ? tf.tensor2d(rowsOf(targets.items, batch, targets.topN), [batch.length, targets.topN], 'int32') : undefined
+            const teacherLogits = targets ? tf.tensor2d(rowsOf(targets.logits, batch, targets.topN), [batch.length, targets.topN]) : undefined
+            const topK = losses.ranking ? tf.slice(support!, [0, 0], [-1, losses.ranking.k]) as tf.Tensor2D : undefined
+            const rows = covered === undefined ? undefined : tf.tensor1d(rowsOf(covered, batch, 1))
+            // each term is kept (unweighted) so the step's one read returns the total and every term
+            const terms: tf.Scalar[] = []
+            const total = optimizer.minimize(() => {
+              const logits = student.scores(student.encode(ids))
+              const term = (value: tf.Scalar): tf.Scalar => { terms.push(tf.keep(value)); return value }
+              let total = tf.scalar(0)
+              if (losses.task) total = tf.add(total, tf.mul(term(crossEntropy(logits, nextItems)), losses.task.weight))
+              if (losses.kd) {
+                const kd = term(supportKl(logits, support!, teacherLogits!, losses.kd.temperature, losses.kd.normalise ?? 'support', rows))
+                total = tf.add(total, tf.mul(kd, tw * losses.kd.weight))
+              }
+              if (losses.ranking) {
+                total = tf.add(total, tf.mul(term(rankingDistillation(lookupColumns(logits, topK!), rankW!, rows)), tw * losses.ranking.weight))
+              }
+              if (losses.hint) {
+                total = tf.add(total, tf.mul(term(hintLoss(student.itemEmbeddings(), projection as unknown as tf.Tensor2D, teacherItems!)), tw * losses.hint.weight))
+              }
+              return total as tf.Scalar
+            }, true, variables)!
+            const stacked = tf.stack([total, ...terms])
+            tf.dispose(terms)
+            return stacked
+          })
         const values = loss.dataSync()
         loss.dispose()
         lossSum += values[0]
         names.forEach((_, i) => { termSums[i] += values[i + 1] })
         onStep(step + 1, steps, lossSum / (step + 1))
       }
+      sparse?.sync()
       const terms = Object.fromEntries(names.map((name, i) => [name, termSums[i] / Math.max(1, steps)]))
       return { loss: lossSum / Math.max(1, steps), positions: order.length, terms, teacherWeight: teacherOn ? tw : undefined }
     })
   } finally {
     optimizer.dispose()
+    sparse?.dispose()
     tf.dispose([projection, teacherItems, rankW].filter(t => t !== undefined))
   }
 }

@@ -96,6 +96,8 @@ export interface ComputeTargetsOptions {
   maskHistory?: boolean
   /** Called after each batch with the positions done so far and in all (see `throttledProgress`). */
   onProgress?: (done: number, total: number) => void
+  /** Positions whose logits over every item are held at once; default 2^24 logits' worth. */
+  chunkRows?: number
 }
 
 /**
@@ -126,6 +128,7 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
   }
   windows.sort((a, b) => (a.stop - a.start) - (b.stop - b.start))
   const table = teacher.itemEmbeddings()
+  const chunkRows = options.chunkRows ?? Math.max(1, Math.floor(MAX_LOGITS / teacher.numItems))
   let done = 0
   for (let b = 0; b < windows.length; b += batchSize) {
     const batch = windows.slice(b, b + batchSize)
@@ -143,10 +146,18 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
       const ids = tf.tensor2d(padWindows(batch.map(w => train[w.user].subarray(w.start, w.stop)), len, teacher.padId), [batch.length, len], 'int32')
       const hidden = tf.reshape(teacher.hidden(ids), [batch.length * len, teacher.config.dim])
       const states = tf.gather(hidden, tf.tensor1d(rows, 'int32')) as tf.Tensor2D
-      let logits: tf.Tensor2D = matMul2d(states, table, false, true)
-      if (maskHistory) logits = tf.add(logits, tf.tensor2d(historyMask(train, positions, order, teacher.numItems), logits.shape))
-      const { values, indices } = tf.topk(logits, topN)
-      return [values, indices]
+      // the logits of at most chunkRows positions at a time: [rows, numItems] stays bounded on large catalogues
+      const parts: Array<[tf.Tensor, tf.Tensor]> = []
+      for (let at = 0; at < rows.length; at += chunkRows) {
+        const count = Math.min(chunkRows, rows.length - at)
+        parts.push(tf.tidy(() => {
+          let logits: tf.Tensor2D = matMul2d(tf.slice(states, [at, 0], [count, -1]), table, false, true)
+          if (maskHistory) logits = tf.add(logits, tf.tensor2d(historyMask(train, positions, order.slice(at, at + count), teacher.numItems), logits.shape))
+          const { values, indices } = tf.topk(logits, topN)
+          return [values, indices]
+        }))
+      }
+      return [tf.concat(parts.map(p => p[0])), tf.concat(parts.map(p => p[1]))]
     })
     const v = values.dataSync() as Float32Array
     const ix = indices.dataSync() as Int32Array
@@ -177,6 +188,9 @@ function historyMask (train: readonly Int32Array[], positions: TrainingPositions
 }
 
 const MASKED = -1e9
+
+/** Logits held at once while picking top-N (64 MB of float32): positions are scored in chunks below it. */
+const MAX_LOGITS = 2 ** 24
 
 /** A teacher whose outputs hold NaN or infinities would distil nothing but noise. */
 function nonFinite (teacher: string, user: number): DistillError {
@@ -211,7 +225,7 @@ export function scorerTargets (scorer: Scorer, train: readonly Int32Array[], pos
   const items = new Int32Array(size * topN)
   const logits = new Float32Array(size * topN)
   const seen = new Uint8Array(scorer.numItems)
-  const chunk = 256
+  const chunk = Math.max(1, Math.min(256, Math.floor(MAX_LOGITS / scorer.numItems)))
   for (let start = 0; start < size; start += chunk) {
     const ps = Array.from({ length: Math.min(chunk, size - start) }, (_, i) => start + i)
     const rows = scorer.scoreBatch(ps.map(p => {

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs'
+import type { SparseEmbedding } from '../../tf/sparse-embedding.js'
 
 /** Windows of at most maxLen inputs cut from the end of each sequence; targets are the next items. */
 export interface Window { user: number, start: number, stop: number }
@@ -22,6 +23,15 @@ export interface StepLoss {
 export interface GradientPool {
   /** Threads in all, the main thread included. */
   readonly threads: number
-  /** One training step over `batch`; returns the batch's mean loss and its positions. */
-  step: (optimizer: tf.Optimizer, batch: readonly Window[], stepLoss: StepLoss, seed: number) => { loss: number, rows: number }
+  /**
+   * One training step over `batch`; returns the batch's mean loss and its positions. With
+   * `sparse`, the item table is not among `optimizer`'s weights: the rows the batch touches are
+   * shared with the threads and updated by `sparse.embedding`'s lazy Adam at `learningRate`.
+   */
+  step: (optimizer: tf.Optimizer, batch: readonly Window[], stepLoss: StepLoss, seed: number, sparse?: SparseItems) => { loss: number, rows: number }
+}
+
+export interface SparseItems {
+  embedding: SparseEmbedding
+  learningRate: number
 }

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs'
 import { Teacher } from '../../models/teacher.js'
 import { selectBackend } from '../../tf/backend.js'
 import type { StepLoss, Window } from './gradient-pool.js'
-import { shareGradients, type PoolThreadData } from './thread-gradient-pool.js'
+import { SharedRows } from './shared-rows.js'
+import { pooledVariables, shareGradients, type PoolThreadData } from './thread-gradient-pool.js'
 
 const GENERATION = 0
 const DONE = 1
@@ -16,14 +17,16 @@ const STOP = 2
 const FAILED = 3
 const SLICE_HEADER = 4
 
-const { index, config, train, backend, shared } = workerData as PoolThreadData
+const { index, config, train, backend, shared, sparseItems } = workerData as PoolThreadData
 const { control, slices, sliceWidth } = shared
 
 async function main (): Promise<void> {
   await selectBackend(backend)
   const teacher = new Teacher(config)
-  const variables = Object.values(teacher.weights())
+  const variables = pooledVariables(teacher, sparseItems)
   const size = variables.reduce((n, v) => n + v.size, 0)
+  const slot = size + shared.rowsCap * config.dim
+  const rowSource = sparseItems ? new SharedRows(config.numItems + 1, config.dim) : undefined
   parentPort!.postMessage({ type: 'ready' })
   let generation = 0
   for (;;) {
@@ -48,8 +51,14 @@ async function main (): Promise<void> {
       const stepLoss: StepLoss = negatives === undefined
         ? { chunkRows }
         : Number.isNaN(beta) ? { negatives, logQ: shared.logQ, chunkRows } : { negatives, beta, chunkRows }
-      const result = windows.length === 0 ? { grads: new Float32Array(size), lossSum: 0, rows: 0 } : shareGradients(teacher, train, windows, stepLoss, slices[base + 2])
-      shared.grads.set(result.grads, index * size)
+      const count = shared.rowIds[0]
+      rowSource?.load(shared.rowIds.subarray(1, 1 + count), shared.weights.subarray(size, size + count * config.dim))
+      const result = windows.length === 0
+        ? { grads: new Float32Array(size), rowGrads: new Float32Array(rowSource === undefined ? 0 : count * config.dim), lossSum: 0, rows: 0 }
+        : shareGradients(teacher, train, windows, stepLoss, slices[base + 2], rowSource)
+      rowSource?.release()
+      shared.grads.set(result.grads, index * slot)
+      if (result.rowGrads !== undefined) shared.grads.set(result.rowGrads, index * slot + size)
       shared.results[2 * index] = result.lossSum
       shared.results[2 * index + 1] = result.rows
     } catch (err) {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
-import { cumulative, Random } from '../../data/random.js'
+import { Random } from '../../data/random.js'
+import { negativeSampler } from '../training/negative-sampler.js'
 import type { Teacher } from '../../models/teacher.js'
 import { padWindows } from '../../models/windows.js'
 import { lookupRows } from '../../tf/embedding.js'
@@ -10,6 +11,7 @@ import { runEpochs, type TrainLoopOptions, type TrainReport } from '../training/
 import { AdjustableAdam } from '../../tf/adam.js'
 import type { GradientPool, StepLoss, Window } from './gradient-pool.js'
 import { TRAINING_DEFAULTS } from '../training-defaults.js'
+import { SparseEmbedding, type RowSource } from '../../tf/sparse-embedding.js'
 
 /**
  * `full`: softmax over every item. `sampled`: `negatives` items per batch drawn with probability
@@ -39,6 +41,11 @@ export function teacherLossFor (numItems: number): TeacherLoss {
   return numItems <= fullSoftmaxItems ? { kind: 'full' } : { kind: 'sampled', negatives }
 }
 
+/** Whether a run trains the item table sparsely: as asked, else for the sampled losses (see TrainTeacherOptions.sparseItems). */
+export function sparseItemsFor (options: Pick<TrainTeacherOptions, 'loss' | 'sparseItems'>): boolean {
+  return options.sparseItems ?? options.loss.kind !== 'full'
+}
+
 /** Negatives a batch shares under `loss` (0 for the full softmax). */
 export function lossNegatives (loss: TeacherLoss): number {
   return loss.kind === 'full' ? 0 : loss.negatives
@@ -61,6 +68,12 @@ export interface TrainTeacherOptions extends TrainLoopOptions {
   windowsPerUser?: number
   /** Gradient threads sharing each step (data parallel); the main thread alone when absent. */
   pool?: GradientPool
+  /**
+   * Train the item table with sparse row gradients and lazy Adam (only the rows a step touches
+   * are read and updated: step cost independent of the catalogue). Default: on for the sampled
+   * losses, off (dense Adam) for the full softmax, which reads every row anyway.
+   */
+  sparseItems?: boolean
 }
 
 /** Batches of similar lengths (less padding) in an order that changes every epoch. */
@@ -69,9 +82,12 @@ const BUCKET = 16
 /**
  * The teacher's next-item loss on some windows of a batch, as a function of its weights (for
  * `minimize` or `variableGrads`), and how many positions it averages over. Call inside tf.tidy.
+ * With `sparse` (the item table's sparse twin, sampled losses only), the loss reads the rows the
+ * windows, targets and negatives touch from `gathered` (see SparseEmbedding) instead of the
+ * whole table: the gradient for the items is that variable's.
  */
 export function windowsLoss (teacher: Teacher, train: readonly Int32Array[], batch: readonly Window[], step: StepLoss,
-  nextSeed: () => number): { rows: number, loss: () => tf.Scalar } {
+  nextSeed: () => number, sparse?: RowSource): { rows: number, loss: () => tf.Scalar, gathered?: tf.Variable } {
   const { dim } = teacher.config
   const len = Math.max(...batch.map(w => w.stop - w.start))
   const inputs = padWindows(batch.map(w => train[w.user].subarray(w.start, w.stop)), len, teacher.padId)
@@ -84,17 +100,23 @@ export function windowsLoss (teacher: Teacher, train: readonly Int32Array[], bat
       rowTargets.push(targets[i])
     }
   }
+  if (sparse !== undefined && step.negatives === undefined) throw new RangeError('sparse item gradients need a sampled loss (negatives)')
+  const at = sparse === undefined ? undefined : { inputs: sparse.index.map(inputs), targets: sparse.index.map(rowTargets), negatives: sparse.index.map(step.negatives!) }
+  const gathered = sparse?.gather()
   const ids = tf.tensor2d(inputs, [batch.length, len], 'int32')
+  const gatheredIds = at === undefined ? undefined : tf.tensor2d(at.inputs, [batch.length, len], 'int32')
   const rowIds = tf.tensor1d(rows, 'int32')
-  const target = tf.tensor1d(rowTargets, 'int32')
-  const negativeIds = step.negatives ? tf.tensor1d(step.negatives, 'int32') : undefined
-  const logQ = step.logQ ? tf.tensor1d(step.logQ) : undefined
+  const target = tf.tensor1d(at?.targets ?? rowTargets, 'int32')
+  const negativeIds = step.negatives ? tf.tensor1d(at?.negatives ?? step.negatives, 'int32') : undefined
+  const logQ = step.logQ === undefined ? undefined : tf.tensor1d(sparse === undefined ? step.logQ : rowsLogQ(sparse.index.unique(), step.logQ))
   return {
     rows: rows.length,
+    gathered,
     loss: () => {
-      const flat = tf.reshape(teacher.hidden(ids, nextSeed), [batch.length * len, dim])
+      const h = gathered === undefined ? teacher.hidden(ids, nextSeed) : teacher.hidden(ids, nextSeed, { table: gathered as tf.Tensor as tf.Tensor2D, ids: gatheredIds! })
+      const flat = tf.reshape(h, [batch.length * len, dim])
       const hidden = lookupRows(flat, rowIds) as tf.Tensor2D
-      const items = teacher.itemEmbeddings()
+      const items = gathered === undefined ? teacher.itemEmbeddings() : gathered as tf.Tensor as tf.Tensor2D
       if (negativeIds && step.beta !== undefined) return gbce(hidden, items, target, negativeIds, step.beta)
       if (negativeIds) return sampledCrossEntropy(hidden, items, target, negativeIds, logQ)
       return rows.length <= step.chunkRows
@@ -102,6 +124,11 @@ export function windowsLoss (teacher: Teacher, train: readonly Int32Array[], bat
         : chunkedCrossEntropy(hidden, items, target, step.chunkRows)
     }
   }
+}
+
+/** logQ of each gathered row's item (0 for the padding row, which is never a target or a negative). */
+function rowsLogQ (ids: Int32Array, logQ: Float32Array): Float32Array {
+  return Float32Array.from(ids, id => id < logQ.length ? logQ[id] : 0)
 }
 
 /**
@@ -131,8 +158,13 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
   const named = teacher.weights()
   const variables = Object.values(named)
   const pool = options.pool
+  if (sparseItemsFor(options) && loss.kind === 'full') throw new RangeError('sparse item gradients need a sampled loss (sampled or gbce)')
+  const sparse = sparseItemsFor(options) ? new SparseEmbedding(named.items, { beta1: 0.9, beta2: 0.98 }) : undefined
+  const denseVariables = variables.filter(v => v !== named.items)
+  let rate = options.learningRate
   try {
     return runEpochs(teacher, 'teacher', options, (epoch, onStep, learningRate) => {
+      rate = learningRate
       optimizer.setLearningRate(learningRate)
       const batches = bucketBatches(windows, options.batchSize, rng)
       let lossSum = 0
@@ -142,7 +174,9 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
         const stepLoss: StepLoss = beta === undefined ? { negatives, logQ: sampler?.logQ, chunkRows } : { negatives, beta, chunkRows }
         let value: number
         let rows: number
-        if (pool === undefined) {
+        if (sparse !== undefined && pool === undefined) {
+          ({ loss: value, rows } = sparseStep(teacher, train, batch, stepLoss, nextSeed, sparse, optimizer, denseVariables, rate))
+        } else if (pool === undefined) {
           const loss = tf.tidy(() => {
             const share = windowsLoss(teacher, train, batch, stepLoss, nextSeed)
             rows = share.rows
@@ -151,28 +185,38 @@ export function trainTeacher (teacher: Teacher, train: readonly Int32Array[], op
           value = loss.dataSync()[0]
           loss.dispose()
         } else {
-          ({ loss: value, rows } = pool.step(optimizer, batch, stepLoss, nextSeed()))
+          ({ loss: value, rows } = pool.step(optimizer, batch, stepLoss, nextSeed(), sparse === undefined ? undefined : { embedding: sparse, learningRate: rate }))
         }
         lossSum += value * rows!
         positions += rows!
         onStep(step + 1, batches.length, lossSum / positions)
       })
+      sparse?.syncTo(named.items)
       return { loss: lossSum / Math.max(1, positions), positions }
     })
   } finally {
     optimizer.dispose()
+    sparse?.dispose()
   }
 }
 
-/** Sampling distribution ∝ (count + 1)^power and each item's log expected count in a draw of `count`. */
-function negativeSampler (train: readonly Int32Array[], numItems: number, count: number, power: number): { cdf: Float64Array, logQ: Float32Array, count: number } {
-  const counts = new Float64Array(numItems)
-  for (const s of train) for (const item of s) counts[item]++
-  const weights = counts.map(c => Math.pow(c + 1, power))
-  const total = weights.reduce((a, b) => a + b, 0)
-  const cdf = cumulative(weights)
-  const logQ = Float32Array.from(weights, w => Math.log(count * w / total))
-  return { cdf, logQ, count }
+/** One step on the main thread with sparse item gradients: dense weights by `optimizer`, item rows by lazy Adam. */
+function sparseStep (teacher: Teacher, train: readonly Int32Array[], batch: readonly Window[], stepLoss: StepLoss, nextSeed: () => number,
+  sparse: SparseEmbedding, optimizer: tf.Optimizer, denseVariables: tf.Variable[], learningRate: number): { loss: number, rows: number } {
+  let rows = 0
+  const loss = tf.tidy(() => {
+    const share = windowsLoss(teacher, train, batch, stepLoss, nextSeed, sparse)
+    rows = share.rows
+    const gathered = share.gathered!
+    const { value, grads } = tf.variableGrads(share.loss, [...denseVariables, gathered])
+    const { [gathered.name]: rowGrad, ...dense } = grads
+    optimizer.applyGradients(dense)
+    sparse.update(rowGrad, learningRate)
+    return value
+  })
+  const value = loss.dataSync()[0]
+  loss.dispose()
+  return { loss: value, rows }
 }
 
 function bucketBatches (windows: readonly Window[], batchSize: number, rng: Random): Window[][] {

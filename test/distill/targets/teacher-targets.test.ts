@@ -41,6 +41,10 @@ describe('teacher targets', () => {
     assert.ok(reported.every(([done], i) => i === 0 || done > reported[i - 1][0]))
     const histories = Array.from(positions.users, (u, p) => train[u].subarray(0, positions.ends[p]))
     const unmasked = computeTeacherTargets(teacher, train, positions, { topN: 5, batchSize: 4, maskHistory: false })
+    // a few positions' logits at a time (as on a large catalogue) picks the same top-N
+    const chunked = computeTeacherTargets(teacher, train, positions, { topN: 5, batchSize: 4, chunkRows: 3 })
+    assert.deepEqual(chunked.items, targets.items)
+    assert.deepEqual(chunked.logits, targets.logits)
     teacher.scoreBatch(histories).forEach((scores, p) => {
       assert.deepEqual(Array.from(targets.items.subarray(p * 5, p * 5 + 5)), topN(scores, 5, histories[p]))
       assert.ok(Math.abs(targets.logits[p * 5] - scores[targets.items[p * 5]]) < 1e-4)
