@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { ARTIFACT_FILES } from '../models/artifact/artifact-files.js'
+import { ARTIFACT_FILES, OPTIONAL_ARTIFACT_FILES } from '../models/artifact/artifact-files.js'
 import type { ArtifactRole } from '../models/artifact/manifest.js'
 import type { ArtifactBlobs, ModelStore } from './model-store.js'
 
@@ -37,7 +37,8 @@ export class RedisModelStore implements ModelStore {
   }
 
   async publish (role: ArtifactRole, version: number, files: ArtifactBlobs): Promise<boolean> {
-    const fields = ARTIFACT_FILES.flatMap((name) => [name, files[name]])
+    // an optional file (ann.bin) a version lacks is left out: files() reads it back as empty
+    const fields = ARTIFACT_FILES.flatMap((name) => files[name] === undefined ? [] : [name, files[name]])
     const added = await this.#client.eval(PUBLISH, 2, this.#key(role, version), this.#versionsKey(role), version, ...fields)
     return added === 1
   }
@@ -50,7 +51,8 @@ export class RedisModelStore implements ModelStore {
   async files (role: ArtifactRole, version: number): Promise<ArtifactBlobs | null> {
     const values = await this.#client.hmgetBuffer(this.#key(role, version), ...ARTIFACT_FILES)
     if (values.every((v) => v === null)) return null
-    return Object.fromEntries(ARTIFACT_FILES.map((name, i) => [name, values[i] ?? Buffer.alloc(0)])) as unknown as ArtifactBlobs
+    // an optional file the version was published without stays absent, as in the memory twin
+    return Object.fromEntries(ARTIFACT_FILES.flatMap((name, i) => values[i] === null && OPTIONAL_ARTIFACT_FILES.includes(name) ? [] : [[name, values[i] ?? Buffer.alloc(0)]])) as unknown as ArtifactBlobs
   }
 
   async remove (role: ArtifactRole, version: number): Promise<boolean> {
