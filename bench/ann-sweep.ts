@@ -1,7 +1,8 @@
 /**
  * `npm run bench:ann-sweep -- --items 1000000 [--queries 200] [--fetch 100,200,400] [--ef 128,256,512]`:
  * recall@10 (re-ranked candidates against exact inner-product top-10) and query microseconds of
- * the serving index (src/models/ann) as the candidate count and the search breadth grow. The
+ * the serving index (src/models/ann) as the candidate count and the search breadth grow, from the
+ * graph alone and with the highest-bias head serving adds to every user's candidates. The
  * built index is cached in the OS temp directory by size and build settings, so a sweep at
  * 1,000,000 items builds once.
  */
@@ -11,6 +12,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { AnnIndex, buildAnnIndex, ANN_DEFAULTS } from '../src/models/ann/ann-index.js'
 import type { AnnParams } from '../src/models/ann/ann-params.js'
+import { CompactMatrix } from '../src/models/compact-matrix.js'
+import { biasHead } from '../src/serving/ann-ranker.js'
 import { exactTopK, recallAt, studentLikeVectors } from './ann-vectors.js'
 
 const { values } = parseArgs({
@@ -41,29 +44,31 @@ if (existsSync(cache)) {
 }
 const user = (q: number): Float32Array => users.subarray(q * width, (q + 1) * width)
 const exact = Array.from({ length: queries }, (_, q) => exactTopK(items, width, user(q), K))
+const head = Array.from(biasHead(new CompactMatrix(items, width, 'float32'), true))
+const top = (u: Float32Array, cands: number[]): number[] => cands.map((i) => {
+  let s = 0
+  for (let d = 0; d < width; d++) s += items[i * width + d] * u[d]
+  return { i, s }
+}).sort((a, b) => b.s - a.s).slice(0, K).map((x) => x.i)
 for (const ef of values.ef.split(',').map(Number)) {
   const t0 = performance.now()
   const index = new AnnIndex(bytes, params, ef)
   const loadMs = performance.now() - t0
   for (const fetch of values.fetch.split(',').map(Number)) {
     let recall = 0
+    let withHead = 0
     const started = performance.now()
     for (let q = 0; q < queries; q += 16) {
       const count = Math.min(16, queries - q)
       const found = index.search(users.subarray(q * width, (q + count) * width), count, fetch)
       for (let g = 0; g < count; g++) {
         const cands = Array.from(found.keys.subarray(g * found.fetch, g * found.fetch + Number(found.counts[g])), Number)
-        const u = user(q + g)
-        const ranked = cands.map((i) => {
-          let s = 0
-          for (let d = 0; d < width; d++) s += items[i * width + d] * u[d]
-          return { i, s }
-        }).sort((a, b) => b.s - a.s).slice(0, K).map((x) => x.i)
-        recall += recallAt(ranked, exact[q + g])
+        recall += recallAt(top(user(q + g), cands), exact[q + g])
+        withHead += recallAt(top(user(q + g), [...new Set([...cands, ...head])]), exact[q + g])
       }
     }
     const us = (performance.now() - started) * 1000 / queries
-    console.log(`ef ${ef} fetch ${fetch}: recall@10 ${(recall / queries).toFixed(4)}, ${us.toFixed(0)} us/user (batches of 16, one thread, re-rank included; load ${loadMs.toFixed(0)} ms)`)
+    console.log(`ef ${ef} fetch ${fetch}: recall@10 graph ${(recall / queries).toFixed(4)}, graph + ${head.length} head ${(withHead / queries).toFixed(4)}; ${us.toFixed(0)} us/user (batches of 16, one thread, both re-ranks included; load ${loadMs.toFixed(0)} ms)`)
   }
   index.dispose()
 }

@@ -2,7 +2,7 @@ import { IdMap } from '../data/id-map.js'
 import type { AnnIndex } from '../models/ann/ann-index.js'
 import { CompactMatrix, type MatrixPrecision } from '../models/compact-matrix.js'
 import { ItemMatrixScorer } from '../models/item-matrix-scorer.js'
-import { rankBatchAnn } from './ann-ranker.js'
+import { biasHead, rankBatchAnn, type AnnRetrieval } from './ann-ranker.js'
 import type { StudentEncoder } from '../models/student-encoder.js'
 import { rankBatch, type RankJob } from './block-ranker.js'
 import { MicroBatcher } from './micro-batcher.js'
@@ -40,7 +40,7 @@ export class StudentServable implements Servable {
   readonly #encoder: StudentEncoder
   readonly retrieval: 'exact' | 'ann'
   readonly #scorer: ItemMatrixScorer | undefined
-  readonly #ann: { index: AnnIndex, matrix: CompactMatrix } | undefined
+  readonly #ann: AnnRetrieval | undefined
   readonly #popular: PopularRanking
   readonly #batcher: MicroBatcher<RankJob, RankedItems>
 
@@ -53,7 +53,7 @@ export class StudentServable implements Servable {
     if (ann !== undefined && ann.size !== itemIds.length) throw new RangeError(`an ANN index of ${ann.size} items for a student of ${itemIds.length} items`)
     const matrix = new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
     this.retrieval = ann === undefined ? 'exact' : 'ann'
-    this.#ann = ann === undefined ? undefined : { index: ann, matrix }
+    this.#ann = ann === undefined ? undefined : { index: ann, matrix, head: biasHead(matrix, encoder.config.itemBias) }
     this.#scorer = ann === undefined ? new ItemMatrixScorer(matrix.toFloat32(), encoder.servingDim) : undefined
     this.#batcher = new MicroBatcher({
       maxBatch: batch.maxBatch,
@@ -61,7 +61,7 @@ export class StudentServable implements Servable {
       run: async (jobs) => {
         const started = performance.now()
         try {
-          return this.#ann !== undefined ? await rankBatchAnn(this.#ann.index, this.#ann.matrix, jobs) : await rankBatch(this.#scorer!, jobs)
+          return this.#ann !== undefined ? await rankBatchAnn(this.#ann, jobs) : await rankBatch(this.#scorer!, jobs)
         } finally {
           batch.onBatch?.(jobs.length, (performance.now() - started) / 1000)
         }

@@ -5,7 +5,7 @@ import { loadArtifact, type LoadedArtifact } from './load.js'
 import { saveArtifact } from './save.js'
 import type { ArtifactManifest, TeacherProvenance } from './manifest.js'
 import { buildAnnIndex } from '../ann/ann-index.js'
-import { ANN_MIN_ITEMS_DEFAULT } from '../ann/ann-params.js'
+import { ANN_MIN_ITEMS_DEFAULT, type AnnParams } from '../ann/ann-params.js'
 import type { SequenceModel } from '../sequence-model.js'
 import { Student, type StudentConfig } from '../student.js'
 import { Teacher, type TeacherConfig } from '../teacher.js'
@@ -25,6 +25,8 @@ export interface SaveModelOptions {
   curves?: ReadonlyArray<object>
   /** A student of at least this many items is saved with an ANN index over its item matrix (ann.bin). */
   annMinItems?: number
+  /** An index the caller built over this model's item matrix (a bench reusing one), saved instead of building it. */
+  ann?: { bytes: Uint8Array, params: AnnParams }
 }
 
 export interface LoadedModel<M> {
@@ -41,7 +43,7 @@ export async function saveModel (modelsDir: string, model: SequenceModel & { con
   }
   const annMinItems = options.annMinItems ?? ANN_MIN_ITEMS_DEFAULT
   // built where the version is saved (the lab, the training thread), never on a serving loop
-  const ann = model instanceof Student && model.numItems >= annMinItems ? buildAnnIndex(model.itemMatrix(), model.servingDim) : undefined
+  const ann = options.ann ?? (model instanceof Student && model.numItems >= annMinItems ? buildAnnIndex(model.itemMatrix(), model.servingDim) : undefined)
   return await saveArtifact(modelsDir, {
     ann,
     role: model.kind,
