@@ -80,7 +80,7 @@ export async function loadStudentVersion (files: ArtifactFiles, version: number,
   }
   const popular = new PopularRanking(PopularityScorer.fromCounts(itemIds.map((id) => counts.get(id) ?? 0)))
   // checksum verified by readArtifact; a malformed or mismatched index refuses the version
-  const ann = useAnn && artifact.ann !== null ? openIndex(artifact.ann, files.where) : undefined
+  const ann = useAnn && artifact.ann !== null ? await openIndex(artifact.ann, files.where) : undefined
   try {
     return new StudentServable({ version, itemIds, encoder, popular, batch, ann, precision })
   } catch (err) {
@@ -89,9 +89,9 @@ export async function loadStudentVersion (files: ArtifactFiles, version: number,
   }
 }
 
-function openIndex ({ bytes, params }: { bytes: Uint8Array, params: AnnIndex['params'] }, where: string): AnnIndex {
+async function openIndex ({ bytes, params }: { bytes: Uint8Array, params: AnnIndex['params'] }, where: string): Promise<AnnIndex> {
   try {
-    return new AnnIndex(bytes, params)
+    return await AnnIndex.open(bytes, params)
   } catch (err) {
     throw new ArtifactError('ARTIFACT_INVALID', `${where}/ann.bin: cannot be loaded (${(err as Error).message})`, { cause: err })
   }

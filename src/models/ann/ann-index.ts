@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BatchMatches, Index, MetricKind, ScalarKind } from 'usearch'
@@ -27,21 +28,49 @@ export function buildAnnIndex (matrix: Float32Array, width: number, options: Par
 }
 
 /**
- * A loaded index, searched with serving vectors (the transform's 0 is appended here). Load only
- * bytes whose checksum was verified: usearch trusts the file it reads.
+ * A loaded index, searched with serving vectors (the transform's 0 is appended here). Open only
+ * bytes whose checksum was verified: usearch trusts the file it reads. The bytes are written to a
+ * private temp file without blocking and memory-mapped (usearch `view`): a 1,000,000-item index
+ * (220 MB) is neither parsed nor copied on the event loop; the file goes with `dispose()`.
  */
 export class AnnIndex {
   readonly params: AnnParams
   readonly size: number
   #index: Index | undefined
+  readonly #dir: string | undefined
 
-  constructor (bytes: Uint8Array, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
+  /** Opens in memory, blocking its thread (tests, benches); serving uses `open`. */
+  constructor (bytes: Uint8Array | { mapped: Index, dir: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
     this.params = params
-    const index = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
-    viaFile((path) => { writeFileSync(path, bytes); index.load(path) })
-    if (index.dimensions() !== params.dimensions) throw new RangeError(`the index is ${index.dimensions()} wide, its manifest says ${params.dimensions}`)
+    let index: Index
+    if (bytes instanceof Uint8Array) {
+      index = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
+      viaFile((path) => { writeFileSync(path, bytes); index.load(path) })
+    } else {
+      index = bytes.mapped
+      this.#dir = bytes.dir
+    }
+    if (index.dimensions() !== params.dimensions) {
+      this.#removeFile()
+      throw new RangeError(`the index is ${index.dimensions()} wide, its manifest says ${params.dimensions}`)
+    }
     this.size = index.size()
     this.#index = index
+  }
+
+  /** Memory-maps verified bytes from a temp file written asynchronously (see the class comment). */
+  static async open (bytes: Uint8Array, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH): Promise<AnnIndex> {
+    const dir = await mkdtemp(join(tmpdir(), 'distillrec-ann-'))
+    try {
+      const path = join(dir, 'index.usearch')
+      await writeFile(path, bytes)
+      const mapped = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
+      mapped.view(path)
+      return new AnnIndex({ mapped, dir }, params)
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true })
+      throw err
+    }
   }
 
   /**
@@ -61,9 +90,14 @@ export class AnnIndex {
     return { keys: found.keys, counts: BigUint64Array.of(BigInt(found.keys.length)), fetch: k }
   }
 
-  /** The native index is freed when collected; after this no search runs on it. */
+  /** The native index is freed when collected (a mapped file stays readable until then); after this no search runs on it. */
   dispose (): void {
     this.#index = undefined
+    this.#removeFile()
+  }
+
+  #removeFile (): void {
+    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true })
   }
 }
 
