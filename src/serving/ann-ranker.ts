@@ -98,8 +98,10 @@ export async function rankBatchAnn ({ index, matrix, head }: AnnRetrieval, jobs:
     const found = index.search(queries, group.length, fetch)
     group.forEach((r, g) => {
       const { depth, allowed, vector } = jobs[r]
-      const keys = found.keys.subarray(g * found.fetch, g * found.fetch + Number(found.counts[g]))
-      const candidates = withHead(Int32Array.from(keys, Number).sort(), head)
+      const offset = g * found.fetch
+      const fromGraph = new Int32Array(Number(found.counts[g]))
+      for (let j = 0; j < fromGraph.length; j++) fromGraph[j] = Number(found.keys[offset + j])
+      const candidates = withHead(fromGraph.sort(), head)
       const kept = allowed === undefined ? candidates : candidates.filter((i) => allowed[i] !== 0)
       const enough = Math.min(depth, allowedCount(allowed, total))
       if (kept.length >= enough) results[r] = rerank(matrix, vector, kept, depth)
@@ -130,8 +132,7 @@ function withHead (candidates: Int32Array, head: Int32Array): Int32Array {
 
 /** Exact scores of ascending candidate indices, cut to the best `depth`. */
 function rerank (matrix: CompactMatrix, vector: Float32Array, candidates: Int32Array, depth: number): RankedItems {
-  const scores = new Float32Array(candidates.length)
-  for (let c = 0; c < candidates.length; c++) scores[c] = matrix.dot(candidates[c], vector)
+  const scores = matrix.scoreRows(candidates, candidates.length, vector, new Float32Array(candidates.length))
   const best = topK(scores, depth)
   return { items: Int32Array.from(best, (b) => candidates[b.index]), scores: Float32Array.from(best, (b) => b.score) }
 }

@@ -49,11 +49,14 @@ describe('CompactMatrix', () => {
     for (const precision of ['float32', 'float16', 'int8'] as const) {
       const m = new CompactMatrix(matrix, width, precision)
       const back = m.toFloat32()
-      for (const r of [0, 7, 399]) {
+      const rows = Int32Array.of(0, 7, 399)
+      const scored = m.scoreRows(rows, rows.length, vector, new Float32Array(3))
+      rows.forEach((r, j) => {
         let dot = 0
         for (let d = 0; d < width; d++) dot += back[r * width + d] * vector[d]
         assert.ok(Math.abs(m.dot(r, vector) - dot) <= 1e-6 * Math.max(1, Math.abs(dot)), `${precision} row ${r}`)
-      }
+        assert.ok(Math.abs(scored[j] - dot) <= 1e-5 * Math.max(1, Math.abs(dot)), `${precision} row ${r} through scoreRows`)
+      })
     }
   })
 
