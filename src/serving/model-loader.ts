@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import { ArtifactError, directoryFiles, listVersions, readArtifact, readVersionState, versionDir, type ArtifactFiles } from '../models/artifact/index.js'
 import { restoreStudent } from '../models/artifact/model-io.js'
@@ -71,16 +72,21 @@ export async function loadStudentVersion (files: ArtifactFiles, version: number,
   const artifact = await readArtifact<StudentConfig>(files, 'student', version)
   const useAnn = artifact.itemIds.length >= annMinItems
   if (useAnn && artifact.ann === null) log?.warn({ version, items: artifact.itemIds.length, annMinItems }, 'student version has no ANN index: scoring every item')
+  // each step of a large version holds the loop for a while: requests get a turn between them
+  await yieldToLoop()
   const { model, itemIds } = await restoreStudent(artifact)
+  await yieldToLoop()
   let encoder
   try {
     encoder = model.encoder()
   } finally {
     model.dispose()
   }
+  await yieldToLoop()
   const popular = new PopularRanking(PopularityScorer.fromCounts(itemIds.map((id) => counts.get(id) ?? 0)))
   // checksum verified by readArtifact; a malformed or mismatched index refuses the version
   const ann = useAnn && artifact.ann !== null ? await openIndex(artifact.ann, files.where) : undefined
+  await yieldToLoop()
   try {
     return new StudentServable({ version, itemIds, encoder, popular, batch, ann, precision })
   } catch (err) {

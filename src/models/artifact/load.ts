@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
 import { ArtifactError, invalid } from './artifact-error.js'
@@ -89,7 +88,7 @@ export async function readArtifact<C = Record<string, unknown>> (
   if (data.byteLength !== manifest.weights.bytes) {
     throw invalid(weightsPath, `holds ${data.byteLength} bytes, manifest.json says ${manifest.weights.bytes}`)
   }
-  if (createHash('sha256').update(data).digest('hex') !== manifest.weights.sha256) {
+  if (await sha256Yielding(data) !== manifest.weights.sha256) {
     throw invalid(weightsPath, 'sha256 does not match manifest.json')
   }
 
