@@ -73,7 +73,7 @@ export async function loadStudent (modelsDir: string, version?: number): Promise
 
 /** A student from an already read artifact (from disk or Redis); its weights are disposed either way. */
 export async function restoreStudent (artifact: LoadedArtifact<StudentConfig>): Promise<LoadedModel<Student>> {
-  return await restore(artifact, (c) => new Student(c))
+  return await restore(artifact, (c) => new Student(c, { zeros: true }))
 }
 
 /**
