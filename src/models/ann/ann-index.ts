@@ -1,10 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BatchMatches, Index, MetricKind, ScalarKind } from 'usearch'
+import type * as Usearch from 'usearch'
 import type { AnnParams } from './ann-params.js'
 import { mipsItems } from './mips.js'
+
+// usearch's ES module build never finishes loading in a worker thread (the training thread builds
+// indexes when it saves a large student): its CommonJS build, the same native binding, does
+const { BatchMatches, Index, MetricKind, ScalarKind } = createRequire(import.meta.url)('usearch') as typeof Usearch
+type UsearchIndex = Usearch.Index
 
 /** usearch HNSW in L2 over the MIPS transform (see ann-params.ts for why). */
 export const ANN_DEFAULTS: Readonly<{ connectivity: number, expansionAdd: number }> = { connectivity: 16, expansionAdd: 64 }
@@ -36,13 +42,13 @@ export function buildAnnIndex (matrix: Float32Array, width: number, options: Par
 export class AnnIndex {
   readonly params: AnnParams
   readonly size: number
-  #index: Index | undefined
+  #index: UsearchIndex | undefined
   readonly #dir: string | undefined
 
   /** Opens in memory, blocking its thread (tests, benches); serving uses `open`. */
-  constructor (bytes: Uint8Array | { mapped: Index, dir: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
+  constructor (bytes: Uint8Array | { mapped: UsearchIndex, dir: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
     this.params = params
-    let index: Index
+    let index: UsearchIndex
     if (bytes instanceof Uint8Array) {
       index = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
       viaFile((path) => { writeFileSync(path, bytes); index.load(path) })
@@ -101,7 +107,7 @@ export class AnnIndex {
   }
 }
 
-function newIndex (params: AnnParams, expansionSearch: number): Index {
+function newIndex (params: AnnParams, expansionSearch: number): UsearchIndex {
   return new Index({
     metric: MetricKind.L2sq,
     dimensions: params.dimensions,
