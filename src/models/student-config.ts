@@ -1,11 +1,23 @@
-/** The pooling student's shape: what its manifest records and its encoder and trainer read. */
+/**
+ * The student families: how a history becomes the input of the dense layer. Every family keeps
+ * the pooling student's item matrix, so retrieval, caching and the micro-batcher serve any of them.
+ *   pooling    the recency-weighted pool of the window (dim inputs);
+ *   last-item  that pool concatenated with the last item's embedding (2 x dim inputs), so the
+ *              dense layer can carry what follows the last item (transitions) at dim x dim more weights.
+ */
+export const STUDENT_FAMILIES = ['pooling', 'last-item'] as const
+export type StudentFamily = typeof STUDENT_FAMILIES[number]
+
+/** The student's shape: what its manifest records and its encoder and trainer read. */
 export interface StudentConfig {
+  /** Absent (in manifests written before families existed, and in older callers' configs): `pooling`. */
+  family?: StudentFamily
   numItems: number
   /** Item embedding width; the item table (numItems x dim) dominates the parameter count. */
   dim: number
   /** How many of the user's most recent items the user vector pools. */
   window: number
-  /** One dim x dim linear map (plus bias) after pooling, so history and candidate items may differ. */
+  /** One (inputs x dim) x dim linear map (plus bias) after pooling, so history and candidate items may differ; last-item needs it. */
   dense: boolean
   /** A per-item score offset (popularity); served as an extra column of the item matrix. */
   itemBias: boolean
@@ -13,5 +25,23 @@ export interface StudentConfig {
 }
 
 export const STUDENT_DEFAULTS: Omit<StudentConfig, 'numItems'> = {
-  dim: 16, window: 20, dense: true, itemBias: true, seed: 7
+  family: 'pooling', dim: 16, window: 20, dense: true, itemBias: true, seed: 7
+}
+
+/** A config's family, `pooling` when it names none. */
+export function studentFamily (config: Pick<StudentConfig, 'family'>): StudentFamily {
+  return config.family ?? 'pooling'
+}
+
+/** How many dim-wide vectors the family feeds the dense layer. */
+export function denseInputs (config: Pick<StudentConfig, 'family'>): number {
+  return studentFamily(config) === 'last-item' ? 2 : 1
+}
+
+/** Refuses a family this code does not know, and a last-item student without the dense layer (its two inputs need the map to one vector). */
+export function checkFamily (config: Pick<StudentConfig, 'family' | 'dense'>): void {
+  if (!(STUDENT_FAMILIES as readonly string[]).includes(studentFamily(config))) {
+    throw new RangeError(`student family ${JSON.stringify(config.family)} is not one of ${STUDENT_FAMILIES.join(', ')}`)
+  }
+  if (config.family === 'last-item' && !config.dense) throw new RangeError('a last-item student needs the dense layer (it maps the pool and the last item to one vector)')
 }

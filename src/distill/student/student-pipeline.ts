@@ -146,7 +146,7 @@ function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSou
   const student = new Student({ ...o.student, numItems: data.dataset.items.size, seed: o.student.seed ?? o.seed })
   try {
     const warm = o.warmFrom === undefined ? undefined : warmStart(student, data.dataset.items.ids(), o.warmFrom.model, o.warmFrom.itemIds)
-    if (warm === null) o.log('warm start skipped: the previous student has another shape; training from scratch')
+    if (warm === null) o.log(warmSkipped(o.warmFrom!.model, student))
     else if (warm !== undefined) o.log(`warm start: ${warm.reused} item rows from the previous student, ${warm.added} new`)
     const distilled = weight > 0 && teacher !== undefined
     const report = distillStudent(student, data.split.train, {
@@ -170,6 +170,12 @@ function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSou
     student.dispose()
     throw err
   }
+}
+
+function warmSkipped (previous: Student, student: Student): string {
+  return previous.family === student.family
+    ? 'warm start skipped: the previous student has another shape; training from scratch'
+    : `warm start skipped: the previous student is ${previous.family}, this one ${student.family} (rows do not carry across families); training from scratch`
 }
 
 /** The teacher losses' weights times `weight`; at 0 they are dropped and the task loss stays (weight 1 when it was off). */
