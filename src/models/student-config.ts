@@ -24,7 +24,7 @@ export interface StudentConfig {
   seed: number
 }
 
-export const STUDENT_DEFAULTS: Omit<StudentConfig, 'numItems'> = {
+export const STUDENT_DEFAULTS: Required<Omit<StudentConfig, 'numItems'>> = {
   family: 'pooling', dim: 16, window: 20, dense: true, itemBias: true, seed: 7
 }
 
@@ -38,10 +38,16 @@ export function denseInputs (config: Pick<StudentConfig, 'family'>): number {
   return studentFamily(config) === 'last-item' ? 2 : 1
 }
 
-/** Refuses a family this code does not know, and a last-item student without the dense layer (its two inputs need the map to one vector). */
-export function checkFamily (config: Pick<StudentConfig, 'family' | 'dense'>): void {
-  if (!(STUDENT_FAMILIES as readonly string[]).includes(studentFamily(config))) {
-    throw new RangeError(`student family ${JSON.stringify(config.family)} is not one of ${STUDENT_FAMILIES.join(', ')}`)
-  }
-  if (config.family === 'last-item' && !config.dense) throw new RangeError('a last-item student needs the dense layer (it maps the pool and the last item to one vector)')
+/** Why `config` cannot be built: a family this code does not know, or a last-item student without the dense layer (its two inputs need the map to one vector). */
+export function familyProblem (config: Pick<Partial<StudentConfig>, 'family' | 'dense'>): string | undefined {
+  const family = studentFamily(config)
+  if (!(STUDENT_FAMILIES as readonly string[]).includes(family)) return `student family ${JSON.stringify(family)} is not one of ${STUDENT_FAMILIES.join(', ')}`
+  if (family === 'last-item' && !(config.dense ?? STUDENT_DEFAULTS.dense)) return 'a last-item student needs the dense layer (it maps the pool and the last item to one vector)'
+  return undefined
+}
+
+/** Throws familyProblem's reason as a RangeError. */
+export function checkFamily (config: Pick<Partial<StudentConfig>, 'family' | 'dense'>): void {
+  const problem = familyProblem(config)
+  if (problem !== undefined) throw new RangeError(problem)
 }

@@ -11,7 +11,7 @@ import { checkStudentRun } from './student-run-check.js'
 import type { StudentRunOptions } from './student-run-options.js'
 import { trainingPositions } from '../training/training-positions.js'
 import { saveModel } from '../../models/artifact/model-io.js'
-import { Student } from '../../models/student.js'
+import { Student, type StudentFamily } from '../../models/student.js'
 import { warmStart, type WarmStartResult } from '../../models/warm-start.js'
 import { foldValidation } from '../training/fold-validation.js'
 
@@ -35,6 +35,8 @@ export interface StudentRunResult {
   refit?: TrainReport
   /** The losses the student trained with: the asked ones less any its teacher could not serve (see servedLosses). */
   losses: DistillLosses
+  /** The student's family (its manifest's config records it too). */
+  family: StudentFamily
 }
 
 /**
@@ -101,7 +103,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     const overlap = used?.scorer ? topKOverlap(used.scorer, student, data.split.test, 10) : undefined
     const params = student.paramCount()
     const { rejected } = (await o.gate?.(student)) ?? {}
-    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses }
+    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses, family: student.family }
     if (!o.save) return { ...base, version: null, dir: null }
     const curves = curveLines('student', report)
     const saved = await saveModel(o.modelsDir, student, {
