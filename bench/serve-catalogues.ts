@@ -4,6 +4,8 @@
  *   ml1m: a student trained briefly on ML-1M by the distill CLI (or the one in --models-dir);
  *         without the dataset, a synthetic catalogue of the same size and a fresh student.
  *   synthetic100k: 100,000 items, 20,000 users x about 20 events, a fresh default-size student.
+ *   syntheticLarge (--items N): N items, 20,000 users x about 20 events, a student whose item
+ *         vectors have the synthetic model's structure (structured-student.ts), saved with its ANN index.
  * Serving speed does not depend on a student's quality, only on its shape.
  */
 import { createWriteStream } from 'node:fs'
@@ -17,6 +19,7 @@ import { datasetFingerprint } from '../src/models/artifact/index.js'
 import { saveModel } from '../src/models/artifact/model-io.js'
 import { Student } from '../src/models/student.js'
 import { selectBackend } from '../src/tf/backend.js'
+import { structuredStudent } from './structured-student.js'
 import type { BenchResources } from './bench-processes.js'
 
 export interface Catalogue {
@@ -57,9 +60,14 @@ export async function synthetic100kCatalogue (resources: BenchResources): Promis
   return await syntheticCatalogue(resources, 'synthetic 100k', { users: 20_000, items: 100_000, meanLength: 20, seed: 2 })
 }
 
+/** `--items N` of bench:serve: N items and a structured student (a fresh random one has no clusters for ANN to find). */
+export async function syntheticLargeCatalogue (resources: BenchResources, items: number): Promise<Catalogue> {
+  return await syntheticCatalogue(resources, `synthetic ${items}`, { users: 20_000, items, meanLength: 20, seed: 3 }, undefined, true)
+}
+
 interface Shape { users: number, items: number, meanLength: number, seed: number }
 
-async function syntheticCatalogue (resources: BenchResources, name: string, shape: Shape, modelsDir?: string): Promise<Catalogue> {
+async function syntheticCatalogue (resources: BenchResources, name: string, shape: Shape, modelsDir?: string, structured = false): Promise<Catalogue> {
   process.stderr.write(`generating ${name}: ${shape.users} users, ${shape.items} items\n`)
   const interactions = coverEveryItem(generateSynthetic(shape), shape.items)
   const dataset = buildDataset(interactions)
@@ -70,9 +78,10 @@ async function syntheticCatalogue (resources: BenchResources, name: string, shap
   if (models === undefined) {
     models = join(dir, 'models')
     await selectBackend()
-    const student = new Student({ numItems: dataset.items.size })
+    // dataset item i is `i${n}` in first-seen order, not by number: the structured vectors follow the dense index
+    const { student, ann } = structured ? structuredStudent(dataset.items.size) : { student: new Student({ numItems: dataset.items.size }), ann: undefined }
     try {
-      await saveModel(models, student, { itemIds: dataset.items.ids(), datasetFingerprint: datasetFingerprint(dataset) })
+      await saveModel(models, student, { itemIds: dataset.items.ids(), datasetFingerprint: datasetFingerprint(dataset), ann })
     } finally {
       student.dispose()
     }

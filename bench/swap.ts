@@ -5,12 +5,19 @@
  * the swaps; then, on a redis-server of its own, two API replicas and `npm run worker`, and the
  * time from a version's publication until both replicas serve it. Prints figures; not a test.
  *   npm run bench:swap -- [--data synthetic] [--duration 10] [--swaps 50] [--repeats 1] [--skip-redis]
+ *   npm run bench:swap -- --items 1000000: a synthetic catalogue of that many items and two structured
+ *     students with their ANN indexes (serve-catalogues.ts), idle and swap windows only (no training
+ *     or Redis rounds: training at that size is bench:train-profile's)
  */
 import { cp, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseCli, runCli } from '../src/cli/args.js'
 import { readDataset, SYNTHETIC } from '../src/data/read-dataset.js'
+import { listVersions } from '../src/models/artifact/index.js'
+import { saveModel } from '../src/models/artifact/model-io.js'
+import { syntheticLargeCatalogue } from './serve-catalogues.js'
+import { structuredStudent } from './structured-student.js'
 import { BenchResources, closeOnSignal, freePort, logTail } from './bench-processes.js'
 import { AdminClient, isFinished, memoryFigures, servedModel, type MemoryFigures } from './swap-admin.js'
 import { collectGarbage } from './swap-gc.js'
@@ -35,7 +42,8 @@ const SPEC = {
     'cache-ttl-ms': { type: 'int', default: 1000, description: 'CACHE_TTL_MS of the API process: short, so rotating users keep missing as well as hitting' },
     'train-epochs': { type: 'int', default: 20, description: 'student epochs of the run trained under load (teacher retrained first)' },
     'skip-training': { type: 'boolean', default: false, description: 'leave out the window while a re-distillation trains' },
-    'skip-redis': { type: 'boolean', default: false, description: 'leave out the two-replica convergence on a redis-server of its own' }
+    'skip-redis': { type: 'boolean', default: false, description: 'leave out the two-replica convergence on a redis-server of its own' },
+    items: { type: 'int', default: 0, description: 'a synthetic catalogue of this many items with two structured students instead of --data (0: --data)' }
   }
 } as const
 
@@ -68,14 +76,26 @@ async function main (argv: readonly string[]): Promise<void> {
   }
 }
 
-async function bench (args: Args, resources: BenchResources, state: State, figures: Figures): Promise<void> {
+async function bench (options: Args, resources: BenchResources, state: State, figures: Figures): Promise<void> {
+  let args = options
   const dir = await resources.tempDir('swap')
-  const dataEnv = { DATA_PATH: args.data }
-  const { dataset } = await readDataset(args.data, 'auto', 42)
-  const userIds = dataset.users.ids()
-  const prepared = join(dir, 'models')
-  const versions = await prepareStudents(resources, args.data, prepared)
-  process.stderr.write(`${userIds.length} users, ${dataset.items.size} items; student versions ${versions.join(', ')} in ${prepared}\n`)
+  let dataEnv: Record<string, string> = { DATA_PATH: args.data }
+  let userIds: readonly string[]
+  let prepared = join(dir, 'models')
+  let versions: number[]
+  if (args.items > 0) {
+    const catalogue = await syntheticLargeCatalogue(resources, args.items)
+    dataEnv = { DATA_PATH: catalogue.env.DATA_PATH, DATA_FORMAT: catalogue.env.DATA_FORMAT }
+    userIds = catalogue.userIds
+    prepared = catalogue.env.MODELS_DIR
+    versions = [...listVersions(prepared, 'student'), await saveStructuredStudent(prepared, catalogue.itemIds)]
+    args = { ...args, 'skip-training': true, 'skip-redis': true }
+  } else {
+    const { dataset } = await readDataset(args.data, 'auto', 42)
+    userIds = dataset.users.ids()
+    versions = await prepareStudents(resources, args.data, prepared)
+  }
+  process.stderr.write(`${userIds.length} users, ${args.items > 0 ? args.items : 'dataset'} items; student versions ${versions.join(', ')} in ${prepared}\n`)
   const record = (phase: PhaseName, w: Window): void => {
     figures.windows.set(phase, [...(figures.windows.get(phase) ?? []), w])
     process.stderr.write(`${phase}: ${w.reqs.toFixed(0)} req/s, p50 ${w.p50.toFixed(2)} ms, p99 ${w.p99.toFixed(2)} ms, non-2xx ${w.non2xx}, errors ${w.errors}\n`)
@@ -155,6 +175,16 @@ async function bench (args: Args, resources: BenchResources, state: State, figur
     figures.convergence = await measureConvergence(resources, {
       dir, preparedModels: prepared, dataEnv, runs: args.repeats, epochs: 2, onLog: (file) => { state.log = file }
     })
+  }
+}
+
+/** A second structured student over the same catalogue (same vectors, its own version): a swap's cost is its shape's. */
+async function saveStructuredStudent (modelsDir: string, itemIds: readonly string[]): Promise<number> {
+  const { student, ann } = structuredStudent(itemIds.length)
+  try {
+    return (await saveModel(modelsDir, student, { itemIds, datasetFingerprint: 'structured-student', ann })).version
+  } finally {
+    student.dispose()
   }
 }
 

@@ -32,6 +32,10 @@ export interface Config {
   userVectorCacheEntries: number
   scoreBatchMax: number
   scoreBatchWaitMs: number
+  /** Catalogues of at least this many items are served by ANN retrieval with exact re-ranking. */
+  annMinItems: number
+  /** How a served item matrix is held: float32, float16, or int8 with a scale per row. */
+  itemMatrixPrecision: 'float32' | 'float16' | 'int8'
   itemsPath: string | undefined
   adminToken: string | undefined
   /** Authenticated admin requests per minute, all addresses together (429 beyond). */
@@ -138,6 +142,8 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     userVectorCacheEntries: read.int('USER_VECTOR_CACHE_ENTRIES', 100_000, 1, 10_000_000),
     scoreBatchMax: read.int('SCORE_BATCH_MAX', 64, 1, 1024),
     scoreBatchWaitMs: read.int('SCORE_BATCH_WAIT_MS', 1, 0, 100),
+    annMinItems: read.int('ANN_MIN_ITEMS', 50_000, 1, 1_000_000_000),
+    itemMatrixPrecision: read.oneOf('ITEM_MATRIX_PRECISION', ['float32', 'float16', 'int8'] as const, 'float32'),
     itemsPath: read.optional('ITEMS_PATH'),
     adminToken: read.optional('ADMIN_TOKEN'),
     adminRateLimit: read.int('ADMIN_RATE_LIMIT', 60, 1, 100_000),

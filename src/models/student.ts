@@ -29,14 +29,15 @@ export class Student implements SequenceModel<StudentConfig> {
   readonly config: Readonly<StudentConfig>
   readonly #w: Record<string, tf.Variable>
 
-  constructor (config: Partial<StudentConfig> & { numItems: number }) {
+  /** `zeros`: weights about to be overwritten (a saved version restored) skip the random draw, a second per million items. */
+  constructor (config: Partial<StudentConfig> & { numItems: number }, { zeros = false }: { zeros?: boolean } = {}) {
     const c = { ...STUDENT_DEFAULTS, ...config }
     for (const key of ['numItems', 'dim', 'window'] as const) requirePositiveInt(key, c[key])
     checkFamily(c)
     this.config = Object.freeze(c)
     const rng = new Random(c.seed)
     this.#w = {
-      items: normalVariable([c.numItems + 1, c.dim], 1 / Math.sqrt(c.dim), rng),
+      items: zeros ? constantVariable([c.numItems + 1, c.dim], 0) : normalVariable([c.numItems + 1, c.dim], 1 / Math.sqrt(c.dim), rng),
       positionWeights: tf.tidy(() => tf.variable(tf.tensor1d(recencyPrior(c.window))))
     }
     if (c.dense) {

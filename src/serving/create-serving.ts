@@ -52,6 +52,8 @@ export async function createServing ({ config, stores, history, counts, metadata
     store: stores.models,
     preferred: await activeVersion(stores.channel, registryLog),
     counts,
+    annMinItems: config.annMinItems,
+    precision: config.itemMatrixPrecision,
     batch: {
       maxBatch: config.scoreBatchMax,
       maxWaitMs: config.scoreBatchWaitMs,

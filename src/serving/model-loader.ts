@@ -1,6 +1,9 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Logger } from 'pino'
 import { ArtifactError, directoryFiles, listVersions, readArtifact, readVersionState, versionDir, type ArtifactFiles } from '../models/artifact/index.js'
 import { restoreStudent } from '../models/artifact/model-io.js'
+import { AnnIndex } from '../models/ann/ann-index.js'
+import type { MatrixPrecision } from '../models/compact-matrix.js'
 import type { StudentConfig } from '../models/student.js'
 import type { ModelStore } from '../stores/model-store.js'
 import { PopularityScorer } from '../models/popularity.js'
@@ -20,6 +23,10 @@ export interface LoadStudentOptions {
   store?: ModelStore
   counts: ItemCounts
   batch: BatchOptions
+  /** Catalogues of at least this many items are served from the version's ANN index (ANN_MIN_ITEMS). */
+  annMinItems?: number
+  /** ITEM_MATRIX_PRECISION; float32 when omitted. */
+  precision?: MatrixPrecision
   log: Logger
 }
 
@@ -50,7 +57,7 @@ export async function loadNewestStudent (options: LoadStudentOptions): Promise<S
     try {
       const files = fromDisk ? directoryFiles(versionDir(modelsDir, 'student', version)) : await storeFiles(store, version)
       const servable = await loadStudentVersion(files, version, options)
-      log.info({ version, source: fromDisk ? 'disk' : 'store', items: servable.items.size }, 'student version loaded')
+      log.info({ version, source: fromDisk ? 'disk' : 'store', items: servable.items.size, retrieval: servable.retrieval }, 'student version loaded')
       if (fromDisk && store !== undefined && !published.includes(version)) await publishLoaded(store, files, version, log)
       return servable
     } catch (err) {
@@ -61,17 +68,39 @@ export async function loadNewestStudent (options: LoadStudentOptions): Promise<S
   return undefined
 }
 
-export async function loadStudentVersion (files: ArtifactFiles, version: number, { counts, batch }: Pick<LoadStudentOptions, 'counts' | 'batch'>): Promise<StudentServable> {
+export async function loadStudentVersion (files: ArtifactFiles, version: number, { counts, batch, annMinItems = Infinity, precision, log }: Pick<LoadStudentOptions, 'counts' | 'batch' | 'annMinItems' | 'precision'> & { log?: Logger }): Promise<StudentServable> {
   const artifact = await readArtifact<StudentConfig>(files, 'student', version)
+  const useAnn = artifact.itemIds.length >= annMinItems
+  if (useAnn && artifact.ann === null) log?.warn({ version, items: artifact.itemIds.length, annMinItems }, 'student version has no ANN index: scoring every item')
+  // each step of a large version holds the loop for a while: requests get a turn between them
+  await yieldToLoop()
   const { model, itemIds } = await restoreStudent(artifact)
+  await yieldToLoop()
   let encoder
   try {
     encoder = model.encoder()
   } finally {
     model.dispose()
   }
+  await yieldToLoop()
   const popular = new PopularRanking(PopularityScorer.fromCounts(itemIds.map((id) => counts.get(id) ?? 0)))
-  return new StudentServable({ version, itemIds, encoder, popular, batch })
+  // checksum verified by readArtifact; a malformed or mismatched index refuses the version
+  const ann = useAnn && artifact.ann !== null ? await openIndex(artifact.ann, files.where) : undefined
+  await yieldToLoop()
+  try {
+    return new StudentServable({ version, itemIds, encoder, popular, batch, ann, precision })
+  } catch (err) {
+    ann?.dispose()
+    throw err
+  }
+}
+
+async function openIndex ({ bytes, params }: { bytes: Uint8Array, params: AnnIndex['params'] }, where: string): Promise<AnnIndex> {
+  try {
+    return await AnnIndex.open(bytes, params)
+  } catch (err) {
+    throw new ArtifactError('ARTIFACT_INVALID', `${where}/ann.bin: cannot be loaded (${(err as Error).message})`, { cause: err })
+  }
 }
 
 /**

@@ -1,5 +1,8 @@
 import { IdMap } from '../data/id-map.js'
+import type { AnnIndex } from '../models/ann/ann-index.js'
+import { CompactMatrix, type MatrixPrecision } from '../models/compact-matrix.js'
 import { ItemMatrixScorer } from '../models/item-matrix-scorer.js'
+import { biasHead, rankBatchAnn, type AnnRetrieval } from './ann-ranker.js'
 import type { StudentEncoder } from '../models/student-encoder.js'
 import { rankBatch, type RankJob } from './block-ranker.js'
 import { MicroBatcher } from './micro-batcher.js'
@@ -18,35 +21,47 @@ export interface StudentServableOptions {
   encoder: StudentEncoder
   popular: PopularRanking
   batch: BatchOptions
+  /** Serve by approximate retrieval with exact re-ranking over this index; exact scoring without. */
+  ann?: AnnIndex
+  /** How the serving item matrix is held (ITEM_MATRIX_PRECISION); float32 when omitted. */
+  precision?: MatrixPrecision
 }
 
 /**
- * A student version ready to serve: the user side in plain arrays (StudentEncoder), the item
- * matrix as TF.js blocks, and a micro-batcher so concurrent cache misses share one product.
+ * A student version ready to serve: the user side in plain arrays (StudentEncoder), and a
+ * micro-batcher so concurrent cache misses share one call. Below ANN_MIN_ITEMS the item matrix is
+ * held as TF.js blocks and every item is scored (exact); with an ANN index the matrix is held in
+ * plain arrays at its serving precision and only the index's candidates are scored (ann-ranker.ts).
  */
 export class StudentServable implements Servable {
   readonly kind = 'student'
   readonly version: number
   readonly items: IdMap
   readonly #encoder: StudentEncoder
-  readonly #scorer: ItemMatrixScorer
+  readonly retrieval: 'exact' | 'ann'
+  readonly #scorer: ItemMatrixScorer | undefined
+  readonly #ann: AnnRetrieval | undefined
   readonly #popular: PopularRanking
   readonly #batcher: MicroBatcher<RankJob, RankedItems>
 
-  constructor ({ version, itemIds, encoder, popular, batch }: StudentServableOptions) {
+  constructor ({ version, itemIds, encoder, popular, batch, ann, precision = 'float32' }: StudentServableOptions) {
     if (itemIds.length !== encoder.config.numItems) throw new RangeError(`${itemIds.length} item ids for a student of ${encoder.config.numItems} items`)
     this.version = version
     this.items = IdMap.fromIds(itemIds)
     this.#encoder = encoder
     this.#popular = popular
-    this.#scorer = new ItemMatrixScorer(encoder.itemMatrix(), encoder.servingDim)
+    if (ann !== undefined && ann.size !== itemIds.length) throw new RangeError(`an ANN index of ${ann.size} items for a student of ${itemIds.length} items`)
+    const matrix = new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
+    this.retrieval = ann === undefined ? 'exact' : 'ann'
+    this.#ann = ann === undefined ? undefined : { index: ann, matrix, head: biasHead(matrix, encoder.config.itemBias) }
+    this.#scorer = ann === undefined ? new ItemMatrixScorer(matrix.toFloat32(), encoder.servingDim) : undefined
     this.#batcher = new MicroBatcher({
       maxBatch: batch.maxBatch,
       maxWaitMs: batch.maxWaitMs,
       run: async (jobs) => {
         const started = performance.now()
         try {
-          return await rankBatch(this.#scorer, jobs)
+          return this.#ann !== undefined ? await rankBatchAnn(this.#ann, jobs) : await rankBatch(this.#scorer!, jobs)
         } finally {
           batch.onBatch?.(jobs.length, (performance.now() - started) / 1000)
         }
@@ -66,6 +81,7 @@ export class StudentServable implements Servable {
 
   dispose (): void {
     this.#batcher.close()
-    this.#scorer.dispose()
+    this.#scorer?.dispose()
+    this.#ann?.index.dispose()
   }
 }

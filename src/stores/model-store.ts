@@ -1,7 +1,7 @@
-import type { ArtifactFileName } from '../models/artifact/artifact-files.js'
+import type { OptionalArtifactFileName, RequiredArtifactFileName } from '../models/artifact/artifact-files.js'
 import type { ArtifactRole } from '../models/artifact/manifest.js'
 
-export type ArtifactBlobs = Readonly<Record<ArtifactFileName, Buffer>>
+export type ArtifactBlobs = Readonly<Record<RequiredArtifactFileName, Buffer> & Partial<Record<OptionalArtifactFileName, Buffer>>>
 
 /**
  * Versions published for every replica to load: the four files of a version exactly as saved on

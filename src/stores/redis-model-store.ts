@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { ARTIFACT_FILES } from '../models/artifact/artifact-files.js'
+import { ARTIFACT_FILES, OPTIONAL_ARTIFACT_FILES } from '../models/artifact/artifact-files.js'
 import type { ArtifactRole } from '../models/artifact/manifest.js'
 import type { ArtifactBlobs, ModelStore } from './model-store.js'
 import type { RedisConnection } from './redis-client.js'
@@ -69,8 +69,9 @@ export class RedisModelStore implements ModelStore {
     const manifest: Manifest = { upload, chunks: {} }
     const writes: Array<[string, Buffer]> = []
     for (const name of ARTIFACT_FILES) {
-      // a file the list names but this artifact lacks (an optional one) is stored as empty
-      const bytes = files[name] ?? Buffer.alloc(0)
+      // an optional file (ann.bin) this version lacks is left out: files() leaves it absent
+      const bytes = files[name]
+      if (bytes === undefined) continue
       const count = Math.ceil(bytes.length / this.#chunkBytes)
       manifest.chunks[name] = count
       for (let k = 0; k < count; k++) {
@@ -99,6 +100,8 @@ export class RedisModelStore implements ModelStore {
     const manifest = JSON.parse(raw) as Manifest
     const files: Record<string, Buffer> = {}
     for (const name of ARTIFACT_FILES) {
+      // an optional file the version was published without stays absent, as in the memory twin
+      if (manifest.chunks[name] === undefined && OPTIONAL_ARTIFACT_FILES.includes(name)) continue
       const keys = this.#chunkKeys(role, version, manifest, name)
       const chunks = await inBatches(keys, async (key) => await this.#client.getBuffer(key))
       // removed while being read: as if it had not been there
@@ -132,7 +135,7 @@ export class RedisModelStore implements ModelStore {
   async #legacyFiles (role: ArtifactRole, version: number): Promise<ArtifactBlobs | null> {
     const values = await this.#client.hmgetBuffer(this.#keys.modelLegacy(role, version), ...ARTIFACT_FILES)
     if (values.every((v) => v === null)) return null
-    return Object.fromEntries(ARTIFACT_FILES.map((name, i) => [name, values[i] ?? Buffer.alloc(0)])) as unknown as ArtifactBlobs
+    return Object.fromEntries(ARTIFACT_FILES.flatMap((name, i) => values[i] === null && OPTIONAL_ARTIFACT_FILES.includes(name) ? [] : [[name, values[i] ?? Buffer.alloc(0)]])) as unknown as ArtifactBlobs
   }
 }
 

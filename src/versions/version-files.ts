@@ -27,7 +27,7 @@ export async function storeFiles (store: ModelStore | undefined, version: number
   if (store === undefined) throw new ArtifactError('ARTIFACT_NOT_FOUND', `student v${version}: not in the models directory, and no model store (REDIS_URL) to load it from`)
   const blobs = await store.files('student', version)
   if (blobs === null) throw new ArtifactError('ARTIFACT_NOT_FOUND', `${where}: not published`)
-  return { where, read: async (name) => blobs[name] }
+  return { where, read: async (name) => blobs[name] ?? Buffer.alloc(0) }
 }
 
 /** Copies a version's files into the model store; false when it was there already. */

@@ -89,7 +89,12 @@ describe('a Redis Cluster under load: a primary killed, then slots resharded', {
     await sleep(500)
     const reshardReport = await reshardLoad.stop(5000)
     assert.equal(reshardReport.recommend.failed, 0, JSON.stringify(reshardReport.recommend.statuses))
-    assert.equal(reshardReport.events.refused + reshardReport.events.otherFailures, 0, 'no event write failed while slots moved')
+    // an event write waits for a replica (EVENT_MIN_REPLICAS=1, at most 400 ms): on a starved machine a
+    // replica can lag past that whether or not slots move, and the answer is the documented 503 with a
+    // safe retry. What the move itself must not cause: a write that never succeeds, or another failure
+    assert.equal(reshardReport.events.otherFailures, 0, 'no event write failed other than by a 503 while slots moved')
+    assert.deepEqual(reshardReport.events.unaccepted, [], 'every refused event was accepted on a retry')
+    t.diagnostic(`event writes answered 503 (then retried) while slots moved: ${reshardReport.events.refused}`)
     assert.deepEqual(await missing(admin, reshardReport.events.accepted), [])
     assert.ok(reshardReport.recommend.answered > 0 && reshardReport.events.accepted.size > 0)
   })

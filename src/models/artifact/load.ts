@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
 import { ArtifactError, invalid } from './artifact-error.js'
 import { canonicalJson, parseJson, readArtifactFile } from './files.js'
 import { listVersions, roleDir, versionDir } from './save.js'
 import { checkWeightSpecs, decodeArtifactWeights } from './weights.js'
-import type { ArtifactFileName } from './artifact-files.js'
+import { OPTIONAL_ARTIFACT_FILES, type ArtifactFileName } from './artifact-files.js'
+import type { AnnParams } from '../ann/ann-params.js'
+import { sha256Yielding } from './hash.js'
 import { parseManifest, type ArtifactManifest, type ArtifactRole } from './manifest.js'
 
 export interface LoadArtifactOptions {
@@ -22,6 +23,8 @@ export interface LoadedArtifact<C = Record<string, unknown>> {
   userIds: string[] | null
   /** Owned by the caller, who must dispose them. */
   weights: Record<string, tf.Tensor>
+  /** The version's ANN index, its checksum verified; null when it has none. */
+  ann: { bytes: Uint8Array, params: AnnParams } | null
 }
 
 /**
@@ -42,16 +45,27 @@ export async function loadArtifact<C = Record<string, unknown>> (
   return await readArtifact(directoryFiles(versionDir(modelsDir, role, chosen)), role, chosen, options)
 }
 
-/** Where a version's four files come from: its directory, or a copy published elsewhere (Redis). */
+/** Where a version's files come from: its directory, or a copy published elsewhere (Redis). */
 export interface ArtifactFiles {
   /** Names the source in error messages: a directory, or a key. */
   where: string
-  /** The file's bytes; throws ArtifactError (ARTIFACT_INVALID) when it is missing. */
+  /** The file's bytes; throws ArtifactError (ARTIFACT_INVALID) when it is missing, except an optional file (empty then). */
   read (name: ArtifactFileName): Promise<Buffer>
 }
 
 export function directoryFiles (dir: string): ArtifactFiles {
-  return { where: dir, read: async (name) => await readArtifactFile(join(dir, name)) }
+  return {
+    where: dir,
+    read: async (name) => {
+      try {
+        return await readArtifactFile(join(dir, name))
+      } catch (err) {
+        const missing = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+        if (missing && OPTIONAL_ARTIFACT_FILES.includes(name)) return Buffer.alloc(0)
+        throw err
+      }
+    }
+  }
 }
 
 /** Validates one version read through `files` the same way whatever their source; see loadArtifact. */
@@ -74,7 +88,7 @@ export async function readArtifact<C = Record<string, unknown>> (
   if (data.byteLength !== manifest.weights.bytes) {
     throw invalid(weightsPath, `holds ${data.byteLength} bytes, manifest.json says ${manifest.weights.bytes}`)
   }
-  if (createHash('sha256').update(data).digest('hex') !== manifest.weights.sha256) {
+  if (await sha256Yielding(data) !== manifest.weights.sha256) {
     throw invalid(weightsPath, 'sha256 does not match manifest.json')
   }
 
@@ -89,7 +103,16 @@ export async function readArtifact<C = Record<string, unknown>> (
   const itemsPath = join(dir, 'items.json')
   const { itemIds, userIds } = parseIds(await json('items.json'), itemsPath, manifest)
 
-  return { dir, manifest, config: manifest.config as C, itemIds, userIds, weights: decodeArtifactWeights(data, specs) }
+  const ann = manifest.ann === null ? null : await readAnn(files, manifest.ann, join(dir, 'ann.bin'))
+  return { dir, manifest, config: manifest.config as C, itemIds, userIds, weights: decodeArtifactWeights(data, specs), ann }
+}
+
+/** The index's bytes against the manifest's size and checksum (usearch trusts the file it reads). */
+async function readAnn (files: ArtifactFiles, expected: NonNullable<ArtifactManifest['ann']>, path: string): Promise<{ bytes: Uint8Array, params: AnnParams }> {
+  const bytes = await files.read('ann.bin')
+  if (bytes.byteLength !== expected.bytes) throw invalid(path, `holds ${bytes.byteLength} bytes, manifest.json says ${expected.bytes}`)
+  if (await sha256Yielding(bytes) !== expected.sha256) throw invalid(path, 'sha256 does not match manifest.json')
+  return { bytes, params: expected.params }
 }
 
 function parseIds (raw: unknown, file: string, manifest: ArtifactManifest): { itemIds: string[], userIds: string[] | null } {

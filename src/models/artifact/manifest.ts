@@ -1,4 +1,5 @@
 import { invalid } from './artifact-error.js'
+import { parseAnnManifest, type AnnManifest } from '../ann/ann-params.js'
 import { STUDENT_FAMILIES, studentFamily, type StudentFamily } from '../student-config.js'
 
 export const ARTIFACT_ROLES = ['teacher', 'student'] as const
@@ -34,6 +35,8 @@ export interface ArtifactManifest {
   /** Number of user ids in items.json, null when none were saved. */
   numUsers: number | null
   weights: { file: 'weights.bin', bytes: number, sha256: string }
+  /** The student's ANN index (ann.bin); null when it has none (and in manifests written before it existed). */
+  ann: AnnManifest | null
 }
 
 export const TEACHER_KINDS = ['saved', 'layers', 'scores'] as const
@@ -82,7 +85,8 @@ export function parseManifest (raw: unknown, file: string): ArtifactManifest {
     teacher: m.teacher === undefined || m.teacher === null ? null : provenance(m.teacher, file),
     numItems: count(m.numItems, file, 'numItems'),
     numUsers,
-    weights: { file: 'weights.bin', bytes: count(weights.bytes, file, 'weights.bytes'), sha256 }
+    weights: { file: 'weights.bin', bytes: count(weights.bytes, file, 'weights.bytes'), sha256 },
+    ann: m.ann === undefined || m.ann === null ? null : parseAnnManifest(m.ann, file)
   }
 }
 

@@ -4,6 +4,8 @@ import { invalid } from './artifact-error.js'
 import { loadArtifact, type LoadedArtifact } from './load.js'
 import { saveArtifact } from './save.js'
 import type { ArtifactManifest, TeacherProvenance } from './manifest.js'
+import { buildAnnIndex } from '../ann/ann-index.js'
+import { ANN_MIN_ITEMS_DEFAULT, type AnnParams } from '../ann/ann-params.js'
 import type { SequenceModel } from '../sequence-model.js'
 import { Student, type StudentConfig } from '../student.js'
 import { Teacher, type TeacherConfig } from '../teacher.js'
@@ -21,6 +23,10 @@ export interface SaveModelOptions {
   version?: number
   rejected?: { reason: string }
   curves?: ReadonlyArray<object>
+  /** A student of at least this many items is saved with an ANN index over its item matrix (ann.bin). */
+  annMinItems?: number
+  /** An index the caller built over this model's item matrix (a bench reusing one), saved instead of building it. */
+  ann?: { bytes: Uint8Array, params: AnnParams }
 }
 
 export interface LoadedModel<M> {
@@ -35,7 +41,11 @@ export async function saveModel (modelsDir: string, model: SequenceModel & { con
   if (options.itemIds.length !== model.config.numItems) {
     throw new RangeError(`${options.itemIds.length} item ids for a model of ${model.config.numItems} items`)
   }
+  const annMinItems = options.annMinItems ?? ANN_MIN_ITEMS_DEFAULT
+  // built where the version is saved (the lab, the training thread), never on a serving loop
+  const ann = options.ann ?? (model instanceof Student && model.numItems >= annMinItems ? buildAnnIndex(model.itemMatrix(), model.servingDim) : undefined)
   return await saveArtifact(modelsDir, {
+    ann,
     role: model.kind,
     weights: model.weights(),
     config: model.config,
@@ -63,7 +73,7 @@ export async function loadStudent (modelsDir: string, version?: number): Promise
 
 /** A student from an already read artifact (from disk or Redis); its weights are disposed either way. */
 export async function restoreStudent (artifact: LoadedArtifact<StudentConfig>): Promise<LoadedModel<Student>> {
-  return await restore(artifact, (c) => new Student(c))
+  return await restore(artifact, (c) => new Student(c, { zeros: true }))
 }
 
 /**

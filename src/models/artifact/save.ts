@@ -7,6 +7,7 @@ import { ArtifactError } from './artifact-error.js'
 import { syncDir, writeFileSynced } from './files.js'
 import { encodeArtifactWeights } from './weights.js'
 import { STATE_FILE, type RejectedState } from './version-state.js'
+import type { AnnParams } from '../ann/ann-params.js'
 import { ARTIFACT_FORMAT, ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole, type TeacherProvenance } from './manifest.js'
 
 export interface SaveArtifactOptions {
@@ -37,6 +38,8 @@ export interface SaveArtifactOptions {
   rejected?: { reason: string }
   /** The run's per-epoch figures, saved as curves.jsonl beside the artifact (for the report). */
   curves?: ReadonlyArray<object>
+  /** A student's ANN index over its item matrix (models/ann/), saved as ann.bin. */
+  ann?: { bytes: Uint8Array, params: AnnParams }
 }
 
 /** Beside the four artifact files: one JSON object per epoch of the run that made the version. */
@@ -100,6 +103,7 @@ export async function saveArtifact (modelsDir: string, options: SaveArtifactOpti
       const state: RejectedState = { state: 'rejected', reason: options.rejected.reason, at: (options.now?.() ?? new Date()).toISOString() }
       await writeFileSynced(join(tmp, STATE_FILE), JSON.stringify(state))
     }
+    if (options.ann !== undefined) await writeFileSynced(join(tmp, 'ann.bin'), options.ann.bytes)
     await writeFileSynced(join(tmp, 'items.json'), JSON.stringify({ items: options.itemIds, users: options.userIds ?? null }))
     const base: Omit<ArtifactManifest, 'version'> = {
       format: ARTIFACT_FORMAT,
@@ -113,7 +117,10 @@ export async function saveArtifact (modelsDir: string, options: SaveArtifactOpti
       teacher: options.teacher ?? null,
       numItems: options.itemIds.length,
       numUsers: options.userIds?.length ?? null,
-      weights: { file: 'weights.bin', bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') }
+      weights: { file: 'weights.bin', bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') },
+      ann: options.ann === undefined
+        ? null
+        : { file: 'ann.bin', bytes: options.ann.bytes.byteLength, sha256: createHash('sha256').update(options.ann.bytes).digest('hex'), params: options.ann.params }
     }
     let tried = 0
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -1,0 +1,124 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { BatchMatches, Index, MetricKind, ScalarKind } from 'usearch'
+import type { AnnParams } from './ann-params.js'
+import { mipsItems } from './mips.js'
+
+/** usearch HNSW in L2 over the MIPS transform (see ann-params.ts for why). */
+export const ANN_DEFAULTS: Readonly<{ connectivity: number, expansionAdd: number }> = { connectivity: 16, expansionAdd: 64 }
+
+/** Candidates a search explores at least (HNSW's ef); usearch explores at least the k asked for. */
+const MIN_EXPANSION_SEARCH = 128
+
+/** Builds the index over a row-major [numItems, width] item matrix; item i gets key i. Blocks its thread. */
+export function buildAnnIndex (matrix: Float32Array, width: number, options: Partial<typeof ANN_DEFAULTS> & { threads?: number } = {}): { bytes: Uint8Array, params: AnnParams } {
+  const params: AnnParams = {
+    library: 'usearch',
+    metric: 'l2sq-mips',
+    dimensions: width + 1,
+    connectivity: options.connectivity ?? ANN_DEFAULTS.connectivity,
+    expansionAdd: options.expansionAdd ?? ANN_DEFAULTS.expansionAdd
+  }
+  const n = matrix.length / width
+  const index = newIndex(params, MIN_EXPANSION_SEARCH)
+  if (n > 0) index.add(BigUint64Array.from({ length: n }, (_, i) => BigInt(i)), mipsItems(matrix, width).vectors, options.threads ?? 0)
+  return { bytes: viaFile((path) => { index.save(path); return readFileSync(path) }), params }
+}
+
+/**
+ * A loaded index, searched with serving vectors (the transform's 0 is appended here). Open only
+ * bytes whose checksum was verified: usearch trusts the file it reads. The bytes are written to a
+ * private temp file without blocking and memory-mapped (usearch `view`): a 1,000,000-item index
+ * (220 MB) is neither parsed nor copied on the event loop; the file goes with `dispose()`.
+ */
+export class AnnIndex {
+  readonly params: AnnParams
+  readonly size: number
+  #index: Index | undefined
+  readonly #dir: string | undefined
+
+  /** Opens in memory, blocking its thread (tests, benches); serving uses `open`. */
+  constructor (bytes: Uint8Array | { mapped: Index, dir: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
+    this.params = params
+    let index: Index
+    if (bytes instanceof Uint8Array) {
+      index = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
+      viaFile((path) => { writeFileSync(path, bytes); index.load(path) })
+    } else {
+      index = bytes.mapped
+      this.#dir = bytes.dir
+    }
+    if (index.dimensions() !== params.dimensions) {
+      this.#removeFile()
+      throw new RangeError(`the index is ${index.dimensions()} wide, its manifest says ${params.dimensions}`)
+    }
+    this.size = index.size()
+    this.#index = index
+  }
+
+  /** Memory-maps verified bytes from a temp file written asynchronously (see the class comment). */
+  static async open (bytes: Uint8Array, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH): Promise<AnnIndex> {
+    const dir = await mkdtemp(join(tmpdir(), 'distillrec-ann-'))
+    try {
+      const path = join(dir, 'index.usearch')
+      await writeFile(path, bytes)
+      const mapped = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
+      mapped.view(path)
+      return new AnnIndex({ mapped, dir }, params)
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true })
+      throw err
+    }
+  }
+
+  /**
+   * The `fetch` nearest items of each of `count` query rows packed in `queries` (serving width,
+   * row-major): keys[r * fetch + j] for j < counts[r].
+   */
+  search (queries: Float32Array, count: number, fetch: number, threads = 1): { keys: BigUint64Array, counts: BigUint64Array, fetch: number } {
+    if (this.#index === undefined) throw new Error('the ANN index is disposed')
+    const width = this.params.dimensions - 1
+    const rows = new Float32Array(count * this.params.dimensions)
+    for (let r = 0; r < count; r++) rows.set(queries.subarray(r * width, (r + 1) * width), r * this.params.dimensions)
+    const k = Math.min(fetch, this.size)
+    if (k === 0 || count === 0) return { keys: new BigUint64Array(0), counts: new BigUint64Array(count), fetch: k }
+    const found = this.#index.search(rows, k, threads)
+    // a single row comes back as Matches (no counts)
+    if (found instanceof BatchMatches) return { keys: found.keys, counts: found.counts, fetch: k }
+    return { keys: found.keys, counts: BigUint64Array.of(BigInt(found.keys.length)), fetch: k }
+  }
+
+  /** The native index is freed when collected (a mapped file stays readable until then); after this no search runs on it. */
+  dispose (): void {
+    this.#index = undefined
+    this.#removeFile()
+  }
+
+  #removeFile (): void {
+    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true })
+  }
+}
+
+function newIndex (params: AnnParams, expansionSearch: number): Index {
+  return new Index({
+    metric: MetricKind.L2sq,
+    dimensions: params.dimensions,
+    quantization: ScalarKind.F32,
+    connectivity: params.connectivity,
+    expansion_add: params.expansionAdd,
+    expansion_search: expansionSearch,
+    multi: false
+  })
+}
+
+/** usearch saves and loads by path only. */
+function viaFile<T> (use: (path: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'distillrec-ann-'))
+  try {
+    return use(join(dir, 'index.usearch'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

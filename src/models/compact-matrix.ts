@@ -1,0 +1,124 @@
+import { float16Table, toFloat16 } from './float16.js'
+
+export const MATRIX_PRECISIONS = ['float32', 'float16', 'int8'] as const
+export type MatrixPrecision = typeof MATRIX_PRECISIONS[number]
+
+/**
+ * A row-major [rows, width] item matrix held at a serving precision (ITEM_MATRIX_PRECISION):
+ * - float32: as trained, 4 bytes a value;
+ * - float16: 2 bytes a value, error at most |x| * 2^-11 for |x| >= 2^-14 (else 2^-25), see float16.ts;
+ * - int8: row-quantised, 1 byte a value plus one float32 scale per row (the row's largest |x| / 127),
+ *   error at most scale / 2 per value.
+ * Dot products with a float32 vector read the compact values directly (exact re-ranking of ANN
+ * candidates, exact fallback scans); `toFloat32()` gives the dequantised matrix for the TF.js path.
+ */
+export class CompactMatrix {
+  readonly precision: MatrixPrecision
+  readonly rows: number
+  readonly width: number
+  readonly #f32: Float32Array | undefined
+  readonly #f16: Uint16Array | undefined
+  readonly #i8: Int8Array | undefined
+  readonly #scales: Float32Array | undefined
+  readonly #table: Float32Array | undefined
+
+  constructor (matrix: Float32Array, width: number, precision: MatrixPrecision) {
+    if (!Number.isInteger(width) || width <= 0 || matrix.length % width !== 0) {
+      throw new RangeError(`an item matrix of ${matrix.length} values is not a whole number of rows of ${width}`)
+    }
+    this.precision = precision
+    this.width = width
+    this.rows = matrix.length / width
+    if (precision === 'float32') {
+      this.#f32 = matrix
+    } else if (precision === 'float16') {
+      this.#f16 = Uint16Array.from(matrix, toFloat16)
+      this.#table = float16Table()
+    } else {
+      this.#i8 = new Int8Array(matrix.length)
+      this.#scales = new Float32Array(this.rows)
+      for (let r = 0; r < this.rows; r++) {
+        let max = 0
+        for (let d = 0; d < width; d++) max = Math.max(max, Math.abs(matrix[r * width + d]))
+        const scale = max / 127
+        this.#scales[r] = scale
+        if (scale === 0) continue
+        for (let d = 0; d < width; d++) this.#i8[r * width + d] = Math.round(matrix[r * width + d] / scale)
+      }
+    }
+  }
+
+  /** Bytes the values (and int8 scales) occupy. */
+  get bytes (): number {
+    return (this.#f32?.byteLength ?? 0) + (this.#f16?.byteLength ?? 0) + (this.#i8?.byteLength ?? 0) + (this.#scales?.byteLength ?? 0)
+  }
+
+  /** row . vector, vector at least `width` long. */
+  dot (row: number, vector: Float32Array): number {
+    const w = this.width
+    const at = row * w
+    let s = 0
+    if (this.#f32 !== undefined) {
+      const m = this.#f32
+      for (let d = 0; d < w; d++) s += m[at + d] * vector[d]
+    } else if (this.#f16 !== undefined) {
+      const m = this.#f16
+      const t = this.#table!
+      for (let d = 0; d < w; d++) s += t[m[at + d]] * vector[d]
+    } else {
+      const m = this.#i8!
+      for (let d = 0; d < w; d++) s += m[at + d] * vector[d]
+      s *= this.#scales![row]
+    }
+    return s
+  }
+
+  /** `out[j] = rows[j] . vector` for `count` rows: dot() without a call and a branch per row (re-ranking's loop). */
+  scoreRows (rows: Int32Array, count: number, vector: Float32Array, out: Float32Array): Float32Array {
+    const w = this.width
+    if (this.#f32 !== undefined) {
+      const m = this.#f32
+      for (let j = 0; j < count; j++) {
+        const at = rows[j] * w
+        let s = 0
+        for (let d = 0; d < w; d++) s += m[at + d] * vector[d]
+        out[j] = s
+      }
+    } else if (this.#f16 !== undefined) {
+      const m = this.#f16
+      const t = this.#table!
+      for (let j = 0; j < count; j++) {
+        const at = rows[j] * w
+        let s = 0
+        for (let d = 0; d < w; d++) s += t[m[at + d]] * vector[d]
+        out[j] = s
+      }
+    } else {
+      const m = this.#i8!
+      const scales = this.#scales!
+      for (let j = 0; j < count; j++) {
+        const at = rows[j] * w
+        let s = 0
+        for (let d = 0; d < w; d++) s += m[at + d] * vector[d]
+        out[j] = s * scales[rows[j]]
+      }
+    }
+    return out
+  }
+
+  /** The matrix as float32 values: the stored one for float32, else the dequantised values. */
+  toFloat32 (): Float32Array {
+    if (this.#f32 !== undefined) return this.#f32
+    const out = new Float32Array(this.rows * this.width)
+    if (this.#f16 !== undefined) {
+      const t = this.#table!
+      for (let i = 0; i < out.length; i++) out[i] = t[this.#f16[i]]
+    } else {
+      for (let r = 0; r < this.rows; r++) {
+        const scale = this.#scales![r]
+        for (let d = 0; d < this.width; d++) out[r * this.width + d] = this.#i8![r * this.width + d] * scale
+      }
+    }
+    return out
+  }
+}
