@@ -3,7 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { versionDir } from '../../src/models/artifact/index.js'
+import { pino } from 'pino'
+import { datasetFingerprint, versionDir } from '../../src/models/artifact/index.js'
+import { saveModel } from '../../src/models/artifact/model-io.js'
+import { Student } from '../../src/models/student.js'
+import { loadAnnouncedStudent, type LoadStudentOptions } from '../../src/serving/model-loader.js'
 import { manifestFamily, parseManifest } from '../../src/models/artifact/manifest.js'
 import { topK } from '../../src/models/top-k.js'
 import type { Recommendation } from '../../src/serving/recommendation.js'
@@ -49,5 +53,21 @@ describe('a saved last-item student', () => {
       assert.equal(item.because.itemId, dataset.items.id(explained[r].item))
       assert.ok(Math.abs(item.because.contribution - explained[r].contribution) < 1e-4)
     })
+  })
+
+  it('serves through approximate retrieval like any student: the same item matrix layout, the exact top 10', async (t) => {
+    const modelsDir = await mkdtemp(join(tmpdir(), 'distillrec-last-item-ann-'))
+    t.after(async () => await rm(modelsDir, { recursive: true, force: true }))
+    const itemIds = dataset.items.ids()
+    const student = new Student({ family: 'last-item', numItems: itemIds.length, dim: 8, window: 5, seed: 4 })
+    const { version } = await saveModel(modelsDir, student, { itemIds, datasetFingerprint: datasetFingerprint(dataset.sequences), annMinItems: 1 })
+    student.dispose()
+    const options = (annMinItems: number): LoadStudentOptions => ({ modelsDir, counts: new Map(), batch: { maxBatch: 8, maxWaitMs: 0 }, annMinItems, log: pino({ level: 'silent' }) })
+    const ann = await loadAnnouncedStudent(version, options(1))
+    const exact = await loadAnnouncedStudent(version, options(itemIds.length + 1))
+    t.after(() => { ann.dispose(); exact.dispose() })
+    assert.deepEqual([ann.retrieval, exact.retrieval], ['ann', 'exact'])
+    const vector = ann.ranker.encode(history)
+    assert.deepEqual(Array.from((await ann.ranker.rank(vector, 10, undefined)).items), Array.from((await exact.ranker.rank(vector, 10, undefined)).items))
   })
 })
