@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url'
 import { distillLosses, LOSS_NAMES, type DistillLosses } from '../distill/student/distill-losses.js'
 import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
 import { runStudent } from '../distill/student/student-pipeline.js'
-import { STUDENT_DEFAULTS } from '../models/student.js'
+import { STUDENT_DEFAULTS, STUDENT_FAMILIES, type StudentFamily } from '../models/student.js'
 import { COMMON_OPTIONS, CliUsageError, learningRateDecay as learningRateDecayOption, parseCli, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
 import { studentOptions } from './tuned-options.js'
 import { qualityLine } from './quality-line.js'
@@ -37,6 +37,7 @@ export const DISTILL_SPEC = {
     'layers-dir': { type: 'string', description: 'TF.js Layers model directory to use as the teacher, instead of a saved one' },
     'max-len': { type: 'int', default: TRAINING_DEFAULTS.targets.maxLen, description: 'input length of the --layers-dir model' },
     'item-map': { type: 'string', description: 'the --layers-dir model\'s item numbering (CSV, TSV or JSON: item id, token, column; see npm run item-map)' },
+    student: { type: 'string', default: STUDENT_DEFAULTS.family, description: `student family: ${STUDENT_FAMILIES.join(' | ')} (last-item also feeds the dense layer the last item's embedding)` },
     dim: { type: 'int', default: STUDENT_DEFAULTS.dim, description: 'student embedding width' },
     window: { type: 'int', default: STUDENT_DEFAULTS.window, description: 'recent items the student pools' },
     'no-dense': { type: 'boolean', default: false, description: 'drop the dense layer after pooling' },
@@ -89,11 +90,16 @@ export function parseTeacherWeights (text: string): number[] {
   return [...new Set(weights)]
 }
 
+export function studentFamilyOption (text: string): StudentFamily {
+  if (!(STUDENT_FAMILIES as readonly string[]).includes(text)) throw new CliUsageError(`--student takes one of ${STUDENT_FAMILIES.join(', ')}, got ${JSON.stringify(text)}`)
+  return text as StudentFamily
+}
+
 /** The student run the command line asks for, before any data is read. */
 function studentPlan (args: DistillArgs, teacherWeights: number[], fit: Fit): StudentRunPlan {
   const mix = args['mix-item-knn']
   return {
-    student: { dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed },
+    student: { family: studentFamilyOption(args.student), dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed },
     losses: parseLosses(args),
     teacher: {
       version: args['teacher-version'],
@@ -150,7 +156,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   const trained = LOSS_NAMES.filter((name) => run.losses[name] !== undefined).join(',') + (dropped.length > 0 ? `; ${dropped.join(',')} dropped` : '')
   const refitted = refitLine(run.refit)
   if (refitted !== undefined) print(refitted)
-  print(qualityLine(`student (${trained}${weighted}, fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
+  print(qualityLine(`${run.family} student (${trained}${weighted}, fitted on ${fit})`, run.test, run.params, run.report.seconds + (run.refit?.seconds ?? 0)))
   if (run.overlap !== undefined) print(`top-10 overlap with ${run.teacherLabel ?? 'the teacher'}: ${fixed(run.overlap)}`)
   if (run.version !== null) print(`saved student v${run.version} in ${run.dir ?? ''}`)
   const results = await record.write({
@@ -159,6 +165,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     backend,
     losses,
     trainedLosses: run.losses,
+    family: run.family,
     teacher: run.teacherLabel,
     teacherWeight: run.teacherWeight,
     version: run.version,

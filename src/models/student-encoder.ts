@@ -1,4 +1,4 @@
-import type { StudentConfig } from './student-config.js'
+import { checkFamily, denseInputs, type StudentConfig } from './student-config.js'
 
 /** The student's weights as plain arrays, by the names `Student.weights()` uses. */
 export interface StudentWeightValues {
@@ -18,9 +18,10 @@ export interface Attribution {
 
 /**
  * The student's user side in plain JavaScript: pooling a window of at most `window` items and one
- * dim x dim map is a few hundred multiply-adds, far cheaper than a TF.js call, so serving and
- * evaluation both encode here (and score through the same `ItemMatrixScorer`), which keeps a served
- * ranking identical to the one `npm run eval` measures.
+ * dim x dim map (2·dim x dim for `last-item`, the pool then the last item's row) is a few hundred
+ * multiply-adds, far cheaper than a TF.js call, so serving and evaluation both encode here (and
+ * score through the same `ItemMatrixScorer`), which keeps a served ranking identical to the one
+ * `npm run eval` measures.
  */
 export class StudentEncoder {
   readonly config: Readonly<StudentConfig>
@@ -31,10 +32,12 @@ export class StudentEncoder {
 
   constructor (config: Readonly<StudentConfig>, weights: StudentWeightValues) {
     const { numItems, dim, window, dense, itemBias } = config
+    checkFamily(config)
+    const inputs = denseInputs(config)
     expectLength('items', weights.items, (numItems + 1) * dim)
     expectLength('positionWeights', weights.positionWeights, window)
     if (dense) {
-      expectLength('denseKernel', weights.denseKernel, dim * dim)
+      expectLength('denseKernel', weights.denseKernel, inputs * dim * dim)
       expectLength('denseBias', weights.denseBias, dim)
     }
     if (itemBias) expectLength('itemBias', weights.itemBias, numItems)
@@ -44,7 +47,7 @@ export class StudentEncoder {
     this.config = config
     this.servingDim = dim + (itemBias ? 1 : 0)
     this.#w = weights
-    this.#pooled = new Float64Array(dim)
+    this.#pooled = new Float64Array(inputs * dim)
   }
 
   /**
@@ -62,12 +65,17 @@ export class StudentEncoder {
       const row = history[history.length - take + j] * dim
       for (let d = 0; d < dim; d++) pooled[d] += weight * items[row + d]
     }
+    // last-item: the newest row after the pool (zeros, as filled, for an empty history)
+    if (pooled.length > dim && take > 0) {
+      const row = history[history.length - 1] * dim
+      for (let d = 0; d < dim; d++) pooled[dim + d] = items[row + d]
+    }
     if (dense) {
       const kernel = this.#w.denseKernel as Float32Array
       const bias = this.#w.denseBias as Float32Array
       for (let d = 0; d < dim; d++) {
         let sum = bias[d]
-        for (let c = 0; c < dim; c++) sum += pooled[c] * kernel[c * dim + d]
+        for (let c = 0; c < pooled.length; c++) sum += pooled[c] * kernel[c * dim + d]
         out[offset + d] = sum
       }
     } else {
@@ -86,6 +94,8 @@ export class StudentEncoder {
    * to no history item. An item's contribution is the sum of its positions' terms (an item seen
    * twice counts once, with both); positions before the window contribute nothing. Ties go to the
    * more recent item. Sums are in float64, so they agree with the float32 served score to rounding.
+   * The last-item family adds one exact term, the last item's: with K = [K_p ; K_l] (pool rows,
+   * then last-item rows), score(i) gains E[h_last] · (K_l E[i]), credited to the last item.
    */
   explain (history: Int32Array, items: Int32Array): Attribution[] {
     const { dim, window, dense } = this.config
@@ -102,13 +112,14 @@ export class StudentEncoder {
       slots[j] = slot
     }
     const sums = new Float64Array(distinct.length)
-    const projected = new Float64Array(dim)
+    const inputs = dense ? denseInputs(this.config) : 1
+    const projected = new Float64Array(inputs * dim)
     const out: Attribution[] = []
     for (const target of items) {
       const row = target * dim
       if (dense) {
         const kernel = this.#w.denseKernel as Float32Array
-        for (let c = 0; c < dim; c++) {
+        for (let c = 0; c < projected.length; c++) {
           let sum = 0
           for (let d = 0; d < dim; d++) sum += kernel[c * dim + d] * table[row + d]
           projected[c] = sum
@@ -122,6 +133,12 @@ export class StudentEncoder {
         let dot = 0
         for (let d = 0; d < dim; d++) dot += table[from + d] * projected[d]
         sums[slots[j]] += positionWeights[window - take + j] * dot
+      }
+      if (inputs === 2) {
+        const from = history[history.length - 1] * dim
+        let dot = 0
+        for (let d = 0; d < dim; d++) dot += table[from + d] * projected[dim + d]
+        sums[slots[take - 1]] += dot
       }
       let best = 0
       for (let slot = 1; slot < sums.length; slot++) if (sums[slot] > sums[best]) best = slot

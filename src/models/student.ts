@@ -8,15 +8,18 @@ import { assignWeights, countParams, requirePositiveInt, type GatheredItems, typ
 import { ItemMatrixScorer } from './item-matrix-scorer.js'
 import { StudentEncoder, type StudentWeightValues } from './student-encoder.js'
 import { padWindows } from './windows.js'
-import { STUDENT_DEFAULTS, type StudentConfig } from './student-config.js'
+import { checkFamily, denseInputs, studentFamily, STUDENT_DEFAULTS, STUDENT_FAMILIES, type StudentConfig, type StudentFamily } from './student-config.js'
 
-export { STUDENT_DEFAULTS, type StudentConfig }
+export { STUDENT_DEFAULTS, STUDENT_FAMILIES, type StudentConfig, type StudentFamily }
 
 const SCORE_CHUNK = 1024
 
 /**
  * The served model: user vector = W · (Σ_j w_j · E[item_j]) + b over the last `window` items
- * (w learned per recency position), score(item) = user · E[item] + bias[item].
+ * (w learned per recency position), score(item) = user · E[item] + bias[item]. The `last-item`
+ * family feeds W the pool and the last item's embedding side by side: u = W · [p ; E[last]] + b
+ * (W is 2·dim x dim; an empty history's last item is zeros). Both are linear in the item rows, so
+ * StudentEncoder.explain stays exact for both.
  * Serving caches `userVectors` and multiplies by `itemMatrix`; the bias rides as a last column
  * (user vectors end in 1), so both sides are `servingDim` wide. Item `numItems` is padding.
  */
@@ -30,6 +33,7 @@ export class Student implements SequenceModel<StudentConfig> {
   constructor (config: Partial<StudentConfig> & { numItems: number }, { zeros = false }: { zeros?: boolean } = {}) {
     const c = { ...STUDENT_DEFAULTS, ...config }
     for (const key of ['numItems', 'dim', 'window'] as const) requirePositiveInt(key, c[key])
+    checkFamily(c)
     this.config = Object.freeze(c)
     const rng = new Random(c.seed)
     this.#w = {
@@ -37,10 +41,15 @@ export class Student implements SequenceModel<StudentConfig> {
       positionWeights: tf.tidy(() => tf.variable(tf.tensor1d(recencyPrior(c.window))))
     }
     if (c.dense) {
-      this.#w.denseKernel = tf.tidy(() => tf.variable(tf.eye(c.dim)))
+      // identity per input: a fresh last-item student starts as pooling with the last item added
+      this.#w.denseKernel = tf.tidy(() => tf.variable(tf.concat(Array.from({ length: denseInputs(c) }, () => tf.eye(c.dim)), 0)))
       this.#w.denseBias = constantVariable([c.dim], 0)
     }
     if (c.itemBias) this.#w.itemBias = constantVariable([c.numItems], 0)
+  }
+
+  get family (): StudentFamily {
+    return studentFamily(this.config)
   }
 
   get numItems (): number {
@@ -71,7 +80,7 @@ export class Student implements SequenceModel<StudentConfig> {
   /** Pool the window, the dense map, then one dot product per item. */
   flopsPerRequest (): number {
     const { window, dim, dense, numItems } = this.config
-    return 2 * (window * dim + (dense ? dim * dim : 0) + numItems * this.servingDim)
+    return 2 * (window * dim + (dense ? denseInputs(this.config) * dim * dim : 0) + numItems * this.servingDim)
   }
 
   /** Item embeddings without the padding row [numItems, dim]. */
@@ -90,7 +99,8 @@ export class Student implements SequenceModel<StudentConfig> {
       const vectors = gathered === undefined ? lookupRows(this.#w.items, windows) : lookupRows(gathered.table, gathered.ids)
       const pooled = tf.sum(tf.mul(vectors, tf.expandDims(weights, 2)), 1) as tf.Tensor2D
       if (!this.config.dense) return pooled
-      return tf.add(matMul2d(pooled, this.#w.denseKernel as unknown as tf.Tensor2D), this.#w.denseBias)
+      const inputs = denseInputs(this.config) === 2 ? tf.concat([pooled, lastItem(vectors, real)], 1) as tf.Tensor2D : pooled
+      return tf.add(matMul2d(inputs, this.#w.denseKernel as unknown as tf.Tensor2D), this.#w.denseBias)
     })
   }
 
@@ -146,6 +156,13 @@ export class Student implements SequenceModel<StudentConfig> {
   dispose (): void {
     for (const v of Object.values(this.#w)) v.dispose()
   }
+}
+
+/** The newest position's vectors [N, dim], zeros where the window is all padding. */
+function lastItem (vectors: tf.Tensor, real: tf.Tensor): tf.Tensor2D {
+  const [n, window, dim] = vectors.shape
+  const last = tf.reshape(tf.slice(vectors, [0, window - 1, 0], [n, 1, dim]), [n, dim])
+  return tf.mul(last, tf.slice(real, [0, window - 1], [n, 1])) as tf.Tensor2D
 }
 
 /** Initial position weights: recent items count more (1 for the newest, halving every 5 back). */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Student } from './student.js'
+import { studentFamily } from './student-config.js'
 
 export interface WarmStartResult {
   /** Items whose rows came from the previous version. */
@@ -11,12 +12,14 @@ export interface WarmStartResult {
 /**
  * Starts `student` from a previous version's weights: every item row found in both catalogues
  * (by id) is copied, new items keep their fresh initialisation, and the position weights and
- * dense map are copied whole. Returns null, changing nothing, when the shapes differ (another
- * width, window or layer set): the student then trains from scratch.
+ * dense map are copied whole. Returns null, changing nothing, when the families differ (a
+ * pooling student's dense map means nothing to a last-item one) or the shapes do (another width,
+ * window or layer set): the student then trains from scratch.
  */
 export function warmStart (student: Student, itemIds: readonly string[], previous: Student, previousIds: readonly string[]): WarmStartResult | null {
   const a = student.config
   const b = previous.config
+  if (studentFamily(a) !== studentFamily(b)) return null
   if (a.dim !== b.dim || a.window !== b.window || a.dense !== b.dense || a.itemBias !== b.itemBias) return null
   const oldIndex = new Map(previousIds.map((id, i) => [id, i]))
   const from = Object.fromEntries(Object.entries(previous.weights()).map(([name, v]) => [name, v.dataSync() as Float32Array]))

@@ -10,6 +10,7 @@ import { DASH, decimals, escapeHtml, integer, utcTime } from './html.js'
 import { readModels, type VersionRecord } from './read-models.js'
 import { REPORT_CSS } from './report-css.js'
 import { onlineSection, type OnlineRow } from './online-section.js'
+import { manifestFamily } from '../models/artifact/manifest.js'
 
 export interface ModelReportOptions {
   /** The student version replicas serve, marked active; null or absent marks none. */
@@ -40,7 +41,7 @@ export async function renderModelReport (modelsDir: string, options: ModelReport
 }
 
 function versionsSection (records: readonly VersionRecord[], active: number | null): string {
-  const head = ['role', 'version', 'created', 'state', 'test NDCG@10', 'HR@10', 'valid NDCG@10', 'params', 'KB', 'µs / request', 'teacher']
+  const head = ['role', 'version', 'family', 'created', 'state', 'test NDCG@10', 'HR@10', 'valid NDCG@10', 'params', 'KB', 'µs / request', 'teacher']
   const missingActive = active !== null && !records.some((r) => r.role === 'student' && r.version === active)
     ? `<p class="note">The active student v${active} is not in this directory.</p>`
     : ''
@@ -52,8 +53,10 @@ function versionRow (r: VersionRecord): string {
   const version = r.curves === null ? `v${r.version}` : `<a href="#curves-${r.role}-v${r.version}">v${r.version}</a>`
   const reason = r.reason === undefined ? '' : `<div class="reason">${escapeHtml(r.reason)}</div>`
   const state = `<td class="state"><span class="badge ${r.state}">${r.state}</span>${reason}</td>`
-  const lead = `<tr class="${r.state}"><td>${r.role}</td><td>${version}</td>`
   const m = r.manifest
+  // the student family (pooling for manifests from before families); a teacher has none
+  const family = m === undefined ? DASH : manifestFamily(m) ?? DASH
+  const lead = `<tr class="${r.state}"><td>${r.role}</td><td>${version}</td><td>${family}</td>`
   if (m === undefined) return `${lead}<td>${DASH}</td>${state}<td colspan="7"></td></tr>`
   const cells = [decimals(m.metrics.ndcg10, 4), decimals(m.metrics.hr10, 4), decimals(m.metrics.validNdcg10, 4), integer(m.metrics.params),
     decimals(m.weights.bytes / 1024, 1), decimals(m.metrics.usPerRequest, 1), m.teacherVersion === null ? DASH : `v${m.teacherVersion}`]

@@ -11,7 +11,7 @@ import { checkStudentRun } from './student-run-check.js'
 import type { StudentRunOptions } from './student-run-options.js'
 import { trainingPositions } from '../training/training-positions.js'
 import { saveModel } from '../../models/artifact/model-io.js'
-import { Student } from '../../models/student.js'
+import { Student, type StudentFamily } from '../../models/student.js'
 import { warmStart, type WarmStartResult } from '../../models/warm-start.js'
 import { foldValidation } from '../training/fold-validation.js'
 
@@ -35,6 +35,8 @@ export interface StudentRunResult {
   refit?: TrainReport
   /** The losses the student trained with: the asked ones less any its teacher could not serve (see servedLosses). */
   losses: DistillLosses
+  /** The student's family (its manifest's config records it too). */
+  family: StudentFamily
 }
 
 /**
@@ -101,7 +103,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     const overlap = used?.scorer ? topKOverlap(used.scorer, student, data.split.test, 10) : undefined
     const params = student.paramCount()
     const { rejected } = (await o.gate?.(student)) ?? {}
-    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses }
+    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses, family: student.family }
     if (!o.save) return { ...base, version: null, dir: null }
     const curves = curveLines('student', report)
     const saved = await saveModel(o.modelsDir, student, {
@@ -146,7 +148,7 @@ function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSou
   const student = new Student({ ...o.student, numItems: data.dataset.items.size, seed: o.student.seed ?? o.seed })
   try {
     const warm = o.warmFrom === undefined ? undefined : warmStart(student, data.dataset.items.ids(), o.warmFrom.model, o.warmFrom.itemIds)
-    if (warm === null) o.log('warm start skipped: the previous student has another shape; training from scratch')
+    if (warm === null) o.log(warmSkipped(o.warmFrom!.model, student))
     else if (warm !== undefined) o.log(`warm start: ${warm.reused} item rows from the previous student, ${warm.added} new`)
     const distilled = weight > 0 && teacher !== undefined
     const report = distillStudent(student, data.split.train, {
@@ -170,6 +172,12 @@ function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSou
     student.dispose()
     throw err
   }
+}
+
+function warmSkipped (previous: Student, student: Student): string {
+  return previous.family === student.family
+    ? 'warm start skipped: the previous student has another shape; training from scratch'
+    : `warm start skipped: the previous student is ${previous.family}, this one ${student.family} (rows do not carry across families); training from scratch`
 }
 
 /** The teacher losses' weights times `weight`; at 0 they are dropped and the task loss stays (weight 1 when it was off). */

@@ -2,6 +2,7 @@ import { atLeastZero, positive, positiveInt, refuseProblems, type Problem } from
 import { LOSS_NAMES, usesTeacher, type DistillLosses } from './distill-losses.js'
 import type { StudentRunOptions } from './student-run-options.js'
 import { TRAINING_DEFAULTS } from '../training-defaults.js'
+import { familyProblem } from '../../models/student-config.js'
 
 /** What a student run is asked to do, before any data is read. */
 export type StudentRunPlan = Pick<StudentRunOptions, 'losses' | 'teacher' | 'teacherWeights' | 'fit' | 'save' | 'student' |
@@ -27,6 +28,7 @@ export function checkStudentRun (o: StudentRunPlan, numItems?: number): void {
     (weights.length === 0 || weights.some((w) => !(w >= 0 && Number.isFinite(w)))) && `teacher weights must be finite and at least 0, got ${JSON.stringify(weights)}`,
     o.fit === 'train+valid' && o.save && 'a student fitted on train+valid has seen the validation targets later runs choose on: it is not saved',
     o.fit === 'train+valid' && teacher?.ensemble !== undefined && 'an ensemble teacher\'s weights are fitted on validation: it cannot be refitted on train+valid',
+    familyProblem(o.student) ?? false,
     positiveInt('the student\'s dim', o.student.dim),
     positiveInt('the student\'s window', o.student.window),
     positiveInt('epochs', o.epochs),

@@ -1,5 +1,6 @@
 import { invalid } from './artifact-error.js'
 import { parseAnnManifest, type AnnManifest } from '../ann/ann-params.js'
+import { STUDENT_FAMILIES, studentFamily, type StudentFamily } from '../student-config.js'
 
 export const ARTIFACT_ROLES = ['teacher', 'student'] as const
 export type ArtifactRole = typeof ARTIFACT_ROLES[number]
@@ -62,6 +63,11 @@ export function parseManifest (raw: unknown, file: string): ArtifactManifest {
   }
   const teacherVersion = m.teacherVersion === null ? null : positiveInt(m.teacherVersion, file, 'teacherVersion')
   const numUsers = m.numUsers === null ? null : count(m.numUsers, file, 'numUsers')
+  const config = object(m.config, file, 'config')
+  // a student's family rides in its config; manifests from before families name none (pooling)
+  if (m.role === 'student' && config.family !== undefined && !(STUDENT_FAMILIES as readonly unknown[]).includes(config.family)) {
+    throw invalid(file, `config.family is ${JSON.stringify(config.family)}, expected one of ${STUDENT_FAMILIES.join(', ')}`)
+  }
   const weights = object(m.weights, file, 'weights')
   if (weights.file !== 'weights.bin') throw invalid(file, `weights.file is ${JSON.stringify(weights.file)}, expected "weights.bin"`)
   const sha256 = string(weights.sha256, file, 'weights.sha256')
@@ -72,7 +78,7 @@ export function parseManifest (raw: unknown, file: string): ArtifactManifest {
     role: m.role as ArtifactRole,
     created,
     datasetFingerprint: string(m.datasetFingerprint, file, 'datasetFingerprint'),
-    config: object(m.config, file, 'config'),
+    config,
     metrics: metrics as Record<string, number>,
     backend: string(m.backend, file, 'backend'),
     teacherVersion,
@@ -82,6 +88,11 @@ export function parseManifest (raw: unknown, file: string): ArtifactManifest {
     weights: { file: 'weights.bin', bytes: count(weights.bytes, file, 'weights.bytes'), sha256 },
     ann: m.ann === undefined || m.ann === null ? null : parseAnnManifest(m.ann, file)
   }
+}
+
+/** A student version's family (`pooling` when its manifest predates families); null for a teacher. */
+export function manifestFamily (manifest: Pick<ArtifactManifest, 'role' | 'config'>): StudentFamily | null {
+  return manifest.role === 'student' ? studentFamily(manifest.config) : null
 }
 
 function provenance (raw: unknown, file: string): TeacherProvenance {

@@ -10,7 +10,7 @@ import { SparseStudentTables, sparseStudentStep, studentNegatives } from '../../
 import { crossEntropy } from '../../../src/distill/training/losses.js'
 import { trainingPositions } from '../../../src/distill/training/training-positions.js'
 import { TeacherTargets } from '../../../src/distill/targets/teacher-targets.js'
-import { Student } from '../../../src/models/student.js'
+import { Student, STUDENT_FAMILIES } from '../../../src/models/student.js'
 import { padWindows } from '../../../src/models/windows.js'
 import { AdjustableAdam } from '../../../src/tf/adam.js'
 import { selectBackend } from '../../../src/tf/backend.js'
@@ -36,41 +36,43 @@ class AllNegatives extends SparseStudentTables {
 describe('student training with sparse item tables', () => {
   before(async () => { await selectBackend() })
 
-  it('reaches the weights of dense full-softmax training when every item is a negative of every step', () => {
-    const config = { numItems: NUM_ITEMS, dim: 8, window: 5, seed: 2, dense: true, itemBias: true }
-    const dense = new Student(config)
-    const sparse = new Student(config)
-    const positions = trainingPositions(train)
-    const batches = Array.from({ length: 12 }, (_, s) => Int32Array.from({ length: 32 }, (_, i) => (s * 32 + i) % positions.users.length))
-    const batchOf = (batch: Int32Array): { histories: Int32Array[], next: Int32Array } => ({
-      histories: Array.from(batch, p => train[positions.users[p]].subarray(Math.max(0, positions.ends[p] - config.window), positions.ends[p])),
-      next: Int32Array.from(batch, p => train[positions.users[p]][positions.ends[p]])
-    })
-    const tensors = tf.memory().numTensors
-    const denseAdam = new AdjustableAdam(0.01)
-    for (const batch of batches) {
-      const { histories, next } = batchOf(batch)
-      tf.tidy(() => {
-        const ids = tf.tensor2d(padWindows(histories, config.window, dense.padId), [histories.length, config.window], 'int32')
-        denseAdam.minimize(() => crossEntropy(dense.scores(dense.encode(ids)), tf.tensor1d(next, 'int32')), false, Object.values(dense.weights()))
+  for (const family of STUDENT_FAMILIES) {
+    it(`reaches the weights of dense full-softmax training when every item is a negative of every step (${family})`, () => {
+      const config = { family, numItems: NUM_ITEMS, dim: 8, window: 5, seed: 2, dense: true, itemBias: true }
+      const dense = new Student(config)
+      const sparse = new Student(config)
+      const positions = trainingPositions(train)
+      const batches = Array.from({ length: 12 }, (_, s) => Int32Array.from({ length: 32 }, (_, i) => (s * 32 + i) % positions.users.length))
+      const batchOf = (batch: Int32Array): { histories: Int32Array[], next: Int32Array } => ({
+        histories: Array.from(batch, p => train[positions.users[p]].subarray(Math.max(0, positions.ends[p] - config.window), positions.ends[p])),
+        next: Int32Array.from(batch, p => train[positions.users[p]][positions.ends[p]])
       })
-    }
-    denseAdam.dispose()
-    const sparseAdam = new AdjustableAdam(0.01)
-    const tables = new AllNegatives(sparse, train, NUM_ITEMS)
-    for (const batch of batches) {
-      const { histories, next } = batchOf(batch)
-      sparseStudentStep(tables, { histories, nextItems: next, topN: 0 }, { losses: { task: { weight: 1 } }, teacherWeight: 1, optimizer: sparseAdam, learningRate: 0.01, rng: new Random(1) }).dispose()
-    }
-    tables.sync()
-    tables.dispose()
-    sparseAdam.dispose()
-    assert.equal(tf.memory().numTensors, tensors)
-    const want = dense.weights()
-    for (const [name, v] of Object.entries(sparse.weights())) assertClose(v.dataSync(), want[name].dataSync(), 2e-3, name)
-    dense.dispose()
-    sparse.dispose()
-  })
+      const tensors = tf.memory().numTensors
+      const denseAdam = new AdjustableAdam(0.01)
+      for (const batch of batches) {
+        const { histories, next } = batchOf(batch)
+        tf.tidy(() => {
+          const ids = tf.tensor2d(padWindows(histories, config.window, dense.padId), [histories.length, config.window], 'int32')
+          denseAdam.minimize(() => crossEntropy(dense.scores(dense.encode(ids)), tf.tensor1d(next, 'int32')), false, Object.values(dense.weights()))
+        })
+      }
+      denseAdam.dispose()
+      const sparseAdam = new AdjustableAdam(0.01)
+      const tables = new AllNegatives(sparse, train, NUM_ITEMS)
+      for (const batch of batches) {
+        const { histories, next } = batchOf(batch)
+        sparseStudentStep(tables, { histories, nextItems: next, topN: 0 }, { losses: { task: { weight: 1 } }, teacherWeight: 1, optimizer: sparseAdam, learningRate: 0.01, rng: new Random(1) }).dispose()
+      }
+      tables.sync()
+      tables.dispose()
+      sparseAdam.dispose()
+      assert.equal(tf.memory().numTensors, tensors)
+      const want = dense.weights()
+      for (const [name, v] of Object.entries(sparse.weights())) assertClose(v.dataSync(), want[name].dataSync(), 2e-3, name)
+      dense.dispose()
+      sparse.dispose()
+    })
+  }
 
   it('trains on sampled negatives with kd, ranking and hint, leaving rows no step touched as they were', () => {
     // items 20..29 never occur in these sequences nor in the teacher's support

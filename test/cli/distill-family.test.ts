@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { main as distill } from '../../src/cli/distill.js'
+import { generateSynthetic } from '../../src/data/synthetic.js'
+import { manifestFamily } from '../../src/models/artifact/manifest.js'
+import { loadStudent } from '../../src/models/artifact/model-io.js'
+import { selectBackend } from '../../src/tf/backend.js'
+
+const TINY_STUDENT = ['--epochs', '1', '--dim', '4', '--window', '5', '--losses', 'task', '--results', 'none']
+
+describe('npm run distill -- --student', () => {
+  let root: string
+  let data: string
+  const out: string[] = []
+  const print = (line: string): void => { out.push(line) }
+
+  before(async () => {
+    await selectBackend()
+    root = await mkdtemp(join(tmpdir(), 'distillrec-cli-family-'))
+    data = join(root, 'events.jsonl')
+    const events = generateSynthetic({ users: 30, items: 20, meanLength: 6, seed: 4 })
+    await writeFile(data, events.map((e) => JSON.stringify(e)).join('\n') + '\n')
+  })
+  after(async () => { await rm(root, { recursive: true, force: true }) })
+
+  for (const family of ['pooling', 'last-item'] as const) {
+    it(`trains and saves a ${family} student whose manifest records its family and shape`, async () => {
+      const modelsDir = join(root, family)
+      const result = await distill(['--data', data, '--models-dir', modelsDir, '--student', family, ...TINY_STUDENT], print)
+      assert.equal(result?.version, 1)
+      const { model, manifest } = await loadStudent(modelsDir)
+      assert.equal(model.family, family)
+      assert.equal(manifestFamily(manifest), family)
+      assert.deepEqual([manifest.config.dim, manifest.config.window, manifest.config.dense], [4, 5, true])
+      assert.equal(manifest.metrics.params, model.paramCount())
+      model.dispose()
+      assert.match(out.join('\n'), new RegExp(`^${family} student \\(task`, 'm'))
+    })
+  }
+
+  it('refuses an unknown family, and a last-item student without its dense layer, before reading the data', async () => {
+    const missing = join(root, 'no-such-data.jsonl')
+    await assert.rejects(distill(['--data', missing, '--student', 'gru', ...TINY_STUDENT], print), { code: 'CLI_USAGE', message: /--student takes one of pooling, last-item, got "gru"/ })
+    await assert.rejects(distill(['--data', missing, '--student', 'last-item', '--no-dense', ...TINY_STUDENT], print), { code: 'DISTILL_OPTIONS_INVALID', message: /last-item student needs the dense layer/ })
+  })
+})

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { before, describe, it } from 'node:test'
+import * as tf from '@tensorflow/tfjs'
+import { selectBackend } from '../../src/tf/backend.js'
+import { Random } from '../../src/data/random.js'
+import { Student, STUDENT_FAMILIES, type StudentFamily } from '../../src/models/student.js'
+import { warmStart } from '../../src/models/warm-start.js'
+
+/** A student whose weights are all random, so a copied row cannot pass for a fresh one. */
+function trained (family: StudentFamily, numItems: number, seed: number): Student {
+  const student = new Student({ family, numItems, dim: 4, window: 3, seed })
+  const rng = new Random(seed)
+  const values = Object.fromEntries(Object.entries(student.weights()).map(([name, v]) =>
+    [name, tf.tensor(Float32Array.from({ length: v.size }, () => rng.next() * 2 - 1), v.shape)]))
+  student.loadWeights(values)
+  tf.dispose(Object.values(values))
+  return student
+}
+
+const row = (student: Student, name: string, i: number, width: number): number[] =>
+  Array.from((student.weights()[name].dataSync() as Float32Array).subarray(i * width, (i + 1) * width))
+
+describe('warmStart', () => {
+  before(async () => { await selectBackend() })
+
+  for (const family of STUDENT_FAMILIES) {
+    it(`copies item rows by id and the other weights whole within the ${family} family`, () => {
+      const previous = trained(family, 3, 1)
+      const student = new Student({ family, numItems: 4, dim: 4, window: 3, seed: 2 })
+      const fresh = row(student, 'items', 1, 4)
+      const result = warmStart(student, ['c', 'new', 'a', 'b'], previous, ['a', 'b', 'c'])
+      assert.deepEqual(result, { reused: 3, added: 1 })
+      assert.deepEqual(row(student, 'items', 0, 4), row(previous, 'items', 2, 4))
+      assert.deepEqual(row(student, 'items', 2, 4), row(previous, 'items', 0, 4))
+      assert.deepEqual(row(student, 'items', 1, 4), fresh)
+      assert.deepEqual(row(student, 'itemBias', 3, 1), row(previous, 'itemBias', 1, 1))
+      for (const name of ['positionWeights', 'denseKernel', 'denseBias']) {
+        assert.deepEqual(Array.from(student.weights()[name].dataSync()), Array.from(previous.weights()[name].dataSync()), name)
+      }
+      // the copy scores item c after history [a] as the previous student did
+      const [was] = previous.scoreBatch([Int32Array.of(0)])
+      const [now] = student.scoreBatch([Int32Array.of(2)])
+      assert.ok(Math.abs(now[0] - was[2]) < 1e-5)
+      previous.dispose()
+      student.dispose()
+    })
+  }
+
+  it('refuses across families, changing nothing: the student trains from scratch', () => {
+    for (const [from, to] of [['pooling', 'last-item'], ['last-item', 'pooling']] as const) {
+      const previous = trained(from, 3, 1)
+      const student = new Student({ family: to, numItems: 3, dim: 4, window: 3, seed: 2 })
+      const before = Object.fromEntries(Object.entries(student.weights()).map(([name, v]) => [name, Array.from(v.dataSync())]))
+      assert.equal(warmStart(student, ['a', 'b', 'c'], previous, ['a', 'b', 'c']), null, `${from} -> ${to}`)
+      for (const [name, v] of Object.entries(student.weights())) assert.deepEqual(Array.from(v.dataSync()), before[name], name)
+      previous.dispose()
+      student.dispose()
+    }
+  })
+})
