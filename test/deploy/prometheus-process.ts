@@ -2,12 +2,12 @@ import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createMetrics } from '../../src/metrics/metrics.js'
 import { missing } from './tools.js'
+import { freePort } from '../helpers/free-port.js'
 
 /** Why the tests that need Debian's `prometheus` must skip, or false when it answers. */
 export const skipPrometheus = missing('prometheus', ['--version'], 'apt-get install prometheus')
@@ -24,15 +24,6 @@ export interface Prometheus {
   scraped: (targets: Target[], timeoutMs?: number) => Promise<void>
   /** Stops Prometheus (SIGKILL after 5 s) and removes its config and storage. */
   stop: () => Promise<void>
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
 }
 
 /**

@@ -7,19 +7,11 @@ import { eventKey } from '../../src/stores/event-id.js'
 import { keysFor } from '../../src/stores/redis-keys.js'
 import { buildWithStudent } from '../helper.js'
 import { startRedisCluster, topologySkipReason } from '../helpers/redis-topology.js'
-import { startLoad } from './failover-load.js'
+import { startLoad, until } from './failover-load.js'
 
 /** Ports 7130-7135 (and 17130-17135, the cluster bus): this file's own. */
 const BASE_PORT = 7130
 const PREFIX = 'cluster:'
-
-async function until (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) assert.fail(`${what} not within ${timeoutMs} ms`)
-    await sleep(100)
-  }
-}
 
 /** Acknowledged eventIds missing from the stream. */
 async function missing (client: RedisConnection, accepted: Set<string>): Promise<string[]> {

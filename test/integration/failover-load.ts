@@ -1,4 +1,5 @@
 import { setImmediate as yieldToIo, setTimeout as sleep } from 'node:timers/promises'
+import assert from 'node:assert/strict'
 import type { Built } from '../helper.js'
 
 /** What a load run saw; every count is of answers, nothing is timed. */
@@ -94,5 +95,14 @@ export function startLoad ({ app }: Built, { recommenders = 4, posters = 2, user
         await sleep(50)
       }
     }
+  }
+}
+
+/** Polls `check` every 50 ms (a throw counts as not yet) until it holds; fails after timeoutMs. */
+export async function until (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) assert.fail(`${what} not within ${timeoutMs} ms`)
+    await sleep(50)
   }
 }

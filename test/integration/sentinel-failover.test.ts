@@ -11,19 +11,11 @@ import { RedisVersionChannel } from '../../src/stores/redis-version-channel.js'
 import { buildWithStudent } from '../helper.js'
 import { startRedisSentinels, topologySkipReason } from '../helpers/redis-topology.js'
 import { saveStudent } from '../serving/student-fixture.js'
-import { startLoad } from './failover-load.js'
+import { startLoad, until } from './failover-load.js'
 
 /** Ports 7120-7125: primary, two replicas, three sentinels; this file's own. */
 const BASE_PORT = 7120
 const PREFIX = 'failover:'
-
-async function until (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) assert.fail(`${what} not within ${timeoutMs} ms`)
-    await sleep(50)
-  }
-}
 
 /** The event keys (`id:<eventId>`, see event-id.ts) in the stream. */
 async function streamIds (client: RedisConnection): Promise<Set<string>> {

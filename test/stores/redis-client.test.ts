@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
-import { once } from 'node:events'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { closeRedis, createRedisClient, retryDelayMs, waitForRedis } from '../../src/stores/redis-client.js'
 import { redisSkipReason, redisUrl } from '../helpers/redis.js'
-
-/** A loopback port nothing listens on. */
-async function deadPort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
+import { freePort } from '../helpers/free-port.js'
 
 function countingLog (): { log: { info: () => void, warn: () => void, error: () => void }, counts: Record<string, number> } {
   const counts = { info: 0, warn: 0, error: 0 }
@@ -38,7 +27,7 @@ describe('createRedisClient', () => {
   it('fails commands at once while Redis is unreachable, logging the outage once, never throwing', async () => {
     const { log, counts } = countingLog()
     const statuses: boolean[] = []
-    const client = createRedisClient(`redis://127.0.0.1:${await deadPort()}`, {
+    const client = createRedisClient(`redis://127.0.0.1:${await freePort()}`, {
       log, onStatus: (up) => statuses.push(up), maxRetryDelayMs: 20
     })
     try {

@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { describe, it } from 'node:test'
 import type { Cluster, Redis } from 'ioredis'
 import { closeRedis } from '../../src/stores/redis-client.js'
 import { createRedisConnection } from '../../src/stores/redis-connection.js'
-
-/** A loopback port nothing listens on. */
-async function deadPort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
+import { freePort } from '../helpers/free-port.js'
 
 describe('createRedisConnection', () => {
   it('keeps the never-hang options through Sentinel, and follows a demoted primary\'s READONLY', async (t) => {
-    const port = await deadPort()
+    const port = await freePort()
     const client = createRedisConnection({ mode: 'sentinel', sentinels: [{ host: '127.0.0.1', port }], name: 'main', password: 'pw', tls: false }) as Redis
     t.after(async () => await closeRedis(client))
     const { options } = client
@@ -32,7 +21,7 @@ describe('createRedisConnection', () => {
   })
 
   it('keeps them on a cluster: no offline queue, the command timeout on every node, reconnecting for ever', async (t) => {
-    const port = await deadPort()
+    const port = await freePort()
     const client = createRedisConnection({ mode: 'cluster', nodes: [{ host: '127.0.0.1', port }], tls: false }, { shardedSubscribers: true }) as Cluster
     t.after(async () => await closeRedis(client))
     const { options } = client
