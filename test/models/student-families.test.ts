@@ -5,19 +5,9 @@ import { Random } from '../../src/data/random.js'
 import { Student, STUDENT_FAMILIES, type StudentFamily } from '../../src/models/student.js'
 import { StudentEncoder, type StudentWeightValues } from '../../src/models/student-encoder.js'
 import { selectBackend } from '../../src/tf/backend.js'
+import { randomStudent } from './random-student.js'
 
 const NUM_ITEMS = 40
-
-/** A student of `family` whose every weight (position weights, dense map, bias) is random, so no term hides behind an initial value. */
-function randomStudent (family: StudentFamily, seed: number, shape: { dense?: boolean, itemBias?: boolean } = {}): Student {
-  const student = new Student({ family, numItems: NUM_ITEMS, dim: 6, window: 5, seed, ...shape })
-  const rng = new Random(seed)
-  const values = Object.fromEntries(Object.entries(student.weights()).map(([name, v]) =>
-    [name, tf.tensor(Float32Array.from({ length: v.size }, () => rng.next() * 2 - 1), v.shape)]))
-  student.loadWeights(values)
-  tf.dispose(Object.values(values))
-  return student
-}
 
 /** Histories from empty to past the window, items drawn at random (repeats included). */
 function randomHistories (seed: number, count: number): Int32Array[] {
@@ -57,7 +47,7 @@ describe('student families', () => {
     for (const shape of family === 'pooling' ? [{ dense: true }, { dense: false, itemBias: false }] : [{ dense: true }, { dense: true, itemBias: false }]) {
       it(`serves exactly the scores and order of its TF.js model (${family}, ${JSON.stringify(shape)})`, () => {
         const tensors = tf.memory().numTensors
-        const student = randomStudent(family, 3, shape)
+        const student = randomStudent({ family, numItems: NUM_ITEMS, dim: 6, window: 5, seed: 3, ...shape })
         const histories = randomHistories(4, 60)
         const want = tfScores(student, histories)
         const got = student.scoreBatch(histories)
@@ -75,7 +65,7 @@ describe('student families', () => {
     // with every position weight 0 the pool is empty: pooling answers every history alike, last-item by its last item
     const histories = [Int32Array.of(1, 2, 3), Int32Array.of(3, 2, 1), Int32Array.of(9, 9, 1)]
     for (const family of STUDENT_FAMILIES) {
-      const student = randomStudent(family, 8)
+      const student = randomStudent({ family, numItems: NUM_ITEMS, dim: 6, window: 5, seed: 8 })
       const zeros = tf.zeros([student.config.window])
       student.loadWeights({ ...student.weights(), positionWeights: zeros })
       zeros.dispose()
@@ -104,7 +94,7 @@ describe('student families', () => {
     assert.throws(() => new Student({ family: 'gru' as StudentFamily, numItems: 10 }), /student family "gru" is not one of pooling, last-item/)
     assert.throws(() => new Student({ family: 'last-item', numItems: 10, dense: false }), /needs the dense layer/)
     assert.equal(tf.memory().numTensors, tensors)
-    const student = randomStudent('pooling', 1)
+    const student = randomStudent({ family: 'pooling', numItems: NUM_ITEMS, dim: 6, window: 5, seed: 1 })
     const { weights } = encoderOf(student)
     // a pooling student's 6 x 6 map does not fit a last-item encoder (12 x 6)
     assert.throws(() => new StudentEncoder({ ...student.config, family: 'last-item' }, weights), /denseKernel holds 36 values, expected 72/)
@@ -112,7 +102,7 @@ describe('student families', () => {
   })
 
   it('explains a last-item score exactly: the pool\'s shares plus the last item\'s own term', () => {
-    const student = randomStudent('last-item', 12)
+    const student = randomStudent({ family: 'last-item', numItems: NUM_ITEMS, dim: 6, window: 5, seed: 12 })
     const { encoder, weights } = encoderOf(student)
     const { config } = student
     const dim = config.dim

@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/tf/backend.js'
-import { Random } from '../../src/data/random.js'
-import { Student, STUDENT_FAMILIES, type StudentFamily } from '../../src/models/student.js'
+import { Student, STUDENT_FAMILIES } from '../../src/models/student.js'
 import { warmStart } from '../../src/models/warm-start.js'
-
-/** A student whose weights are all random, so a copied row cannot pass for a fresh one. */
-function trained (family: StudentFamily, numItems: number, seed: number): Student {
-  const student = new Student({ family, numItems, dim: 4, window: 3, seed })
-  const rng = new Random(seed)
-  const values = Object.fromEntries(Object.entries(student.weights()).map(([name, v]) =>
-    [name, tf.tensor(Float32Array.from({ length: v.size }, () => rng.next() * 2 - 1), v.shape)]))
-  student.loadWeights(values)
-  tf.dispose(Object.values(values))
-  return student
-}
+import { randomStudent } from './random-student.js'
 
 const row = (student: Student, name: string, i: number, width: number): number[] =>
   Array.from((student.weights()[name].dataSync() as Float32Array).subarray(i * width, (i + 1) * width))
@@ -25,7 +13,7 @@ describe('warmStart', () => {
 
   for (const family of STUDENT_FAMILIES) {
     it(`copies item rows by id and the other weights whole within the ${family} family`, () => {
-      const previous = trained(family, 3, 1)
+      const previous = randomStudent({ family, numItems: 3, dim: 4, window: 3, seed: 1 })
       const student = new Student({ family, numItems: 4, dim: 4, window: 3, seed: 2 })
       const fresh = row(student, 'items', 1, 4)
       const result = warmStart(student, ['c', 'new', 'a', 'b'], previous, ['a', 'b', 'c'])
@@ -48,7 +36,7 @@ describe('warmStart', () => {
 
   it('refuses across families, changing nothing: the student trains from scratch', () => {
     for (const [from, to] of [['pooling', 'last-item'], ['last-item', 'pooling']] as const) {
-      const previous = trained(from, 3, 1)
+      const previous = randomStudent({ family: from, numItems: 3, dim: 4, window: 3, seed: 1 })
       const student = new Student({ family: to, numItems: 3, dim: 4, window: 3, seed: 2 })
       const before = Object.fromEntries(Object.entries(student.weights()).map(([name, v]) => [name, Array.from(v.dataSync())]))
       assert.equal(warmStart(student, ['a', 'b', 'c'], previous, ['a', 'b', 'c']), null, `${from} -> ${to}`)
