@@ -131,6 +131,14 @@ export async function startRedisCluster ({ basePort, primaries = 3, nodeTimeoutM
         return info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${ports.length}`)
       })
     }
+    // a replica answers WAIT only once its first sync is done: tests that count acknowledgements
+    // (EVENT_MIN_REPLICAS) must not start while a replica is still loading its primary's data
+    for (const port of ports) {
+      await until(`node ${port} a synced replica or a primary with its replica`, async () => {
+        const info = await redisCli(port, 'info', 'replication')
+        return info.includes('role:slave') ? info.includes('master_link_status:up') : /connected_slaves:[1-9]/.test(info)
+      })
+    }
   } catch (err) {
     await stop()
     throw err

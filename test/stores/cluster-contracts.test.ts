@@ -88,7 +88,8 @@ describe('the Redis stores on a Redis Cluster (3 primaries, 3 replicas)', { skip
   })
 
   it('waits for the replica of the primary that owns the event stream (WAIT on that node)', async () => {
-    const log = new RedisEventLog({ client: started().client, prefix: 'wait:', minReplicas: 1 })
+    // the longest wait allowed: on a loaded machine a replica can lag past the default 250 ms
+    const log = new RedisEventLog({ client: started().client, prefix: 'wait:', minReplicas: 1, ackTimeoutMs: 400 })
     assert.deepEqual(await log.append(withIds(events(2), ['a', 'b'])), { added: 2 })
     const tooMany = new RedisEventLog({ client: started().client, prefix: 'wait:', minReplicas: 2, ackTimeoutMs: 50 })
     await assert.rejects(tooMany.append(withIds(events(1), ['c'])), { code: 'EVENT_NOT_REPLICATED' })

@@ -31,7 +31,7 @@ describe('the Redis stores through Sentinel (primary, replica, 3 sentinels)', { 
   storeContractsOn(() => started().sentinels.topology)
 
   it('acknowledges an append with minReplicas 1 once the replica has it', async (t) => {
-    const log = new RedisEventLog({ client: started().client, prefix: 'wait1:', minReplicas: 1 })
+    const log = new RedisEventLog({ client: started().client, prefix: 'wait1:', minReplicas: 1, ackTimeoutMs: 400 })
     assert.deepEqual(await log.append(withIds(events(3), ['a', 'b', 'c'])), { added: 3 })
     const replica = new Redis(started().sentinels.ports[1], '127.0.0.1')
     t.after(async () => { await replica.quit() })
@@ -43,7 +43,7 @@ describe('the Redis stores through Sentinel (primary, replica, 3 sentinels)', { 
     const batch = withIds(events(2), ['x', 'y'])
     await assert.rejects(log.append(batch), (err: Error & { code?: string }) => err.code === 'EVENT_NOT_REPLICATED' && /1 of 2 replicas/.test(err.message))
     await assert.rejects(log.append(batch), { code: 'EVENT_NOT_REPLICATED' })
-    const enough = new RedisEventLog({ client: started().client, prefix: 'wait2:', minReplicas: 1 })
+    const enough = new RedisEventLog({ client: started().client, prefix: 'wait2:', minReplicas: 1, ackTimeoutMs: 400 })
     assert.deepEqual(await enough.append(batch), { added: 0 }, 'the first attempt was logged on the primary')
     assert.equal(await started().client.xlen('wait2:events'), 2)
   })
