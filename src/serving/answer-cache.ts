@@ -1,12 +1,8 @@
+import { ExpiringLru, type ExpiringLruOptions } from './expiring-lru.js'
 import type { Recommendation } from './recommendation.js'
 import type { KnownItems } from './user-history.js'
 
-export interface AnswerCacheOptions {
-  maxEntries: number
-  /** 0 turns the cache off. */
-  ttlMs: number
-  now?: () => number
-}
+export type AnswerCacheOptions = ExpiringLruOptions
 
 /** What a cached answer holds: the list, frozen (every response shares it), and the history it answers. */
 export interface CachedAnswer {
@@ -14,7 +10,6 @@ export interface CachedAnswer {
   recommendation: Recommendation
   history: Int32Array
   ignored: number
-  expiresAt: number
 }
 
 /**
@@ -26,12 +21,10 @@ export interface CachedAnswer {
  * look-up and the item descriptions, and its item list is serialised once (recommendation-json.ts).
  */
 export class AnswerCache {
-  readonly #options: AnswerCacheOptions
-  readonly #entries = new Map<string, CachedAnswer>()
+  readonly #entries: ExpiringLru<CachedAnswer>
 
   constructor (options: AnswerCacheOptions) {
-    if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${options.maxEntries}`)
-    this.#options = options
+    this.#entries = new ExpiringLru(options)
   }
 
   get size (): number {
@@ -39,21 +32,12 @@ export class AnswerCache {
   }
 
   get enabled (): boolean {
-    return this.#options.ttlMs > 0
+    return this.#entries.enabled
   }
 
   /** The answer stored under `key` for exactly this history, if it has not expired. */
   get (key: string, history: KnownItems): CachedAnswer | undefined {
-    const entry = this.#entries.get(key)
-    if (entry === undefined) return undefined
-    if (entry.ignored !== history.ignored || !sameItems(entry.history, history.indices) || entry.expiresAt <= this.#now()) {
-      this.#entries.delete(key)
-      return undefined
-    }
-    // Map order is recency order: re-inserting marks the entry as the most recently used
-    this.#entries.delete(key)
-    this.#entries.set(key, entry)
-    return entry
+    return this.#entries.get(key, (entry) => entry.ignored === history.ignored && sameItems(entry.history, history.indices))
   }
 
   /** Stores a copy of the history and freezes the answer's items, which every later hit shares. */
@@ -61,18 +45,7 @@ export class AnswerCache {
     if (!this.enabled) return
     for (const item of recommendation.items) Object.freeze(item)
     Object.freeze(recommendation.items)
-    this.#entries.delete(key)
-    this.#entries.set(key, {
-      recommendation: Object.freeze({ ...recommendation }),
-      history: history.indices.slice(),
-      ignored: history.ignored,
-      expiresAt: this.#now() + this.#options.ttlMs
-    })
-    if (this.#entries.size > this.#options.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string)
-  }
-
-  #now (): number {
-    return (this.#options.now ?? Date.now)()
+    this.#entries.set(key, { recommendation: Object.freeze({ ...recommendation }), history: history.indices.slice(), ignored: history.ignored })
   }
 }
 

@@ -1,14 +1,6 @@
-export interface UserVectorCacheOptions {
-  maxEntries: number
-  ttlMs: number
-  now?: () => number
-}
+import { ExpiringLru, type ExpiringLruOptions } from './expiring-lru.js'
 
-interface Entry {
-  history: string
-  vector: Float32Array
-  expiresAt: number
-}
+export type UserVectorCacheOptions = ExpiringLruOptions
 
 /**
  * User vectors per version and user (`v42:u17`), least recently used dropped first. An entry also
@@ -18,12 +10,10 @@ interface Entry {
  * Redis round trip costs far more than that.
  */
 export class UserVectorCache {
-  readonly #options: UserVectorCacheOptions
-  readonly #entries = new Map<string, Entry>()
+  readonly #entries: ExpiringLru<{ history: string, vector: Float32Array }>
 
   constructor (options: UserVectorCacheOptions) {
-    if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${options.maxEntries}`)
-    this.#options = options
+    this.#entries = new ExpiringLru(options)
   }
 
   get size (): number {
@@ -31,29 +21,15 @@ export class UserVectorCache {
   }
 
   get (version: number, userId: string, history: string): Float32Array | undefined {
-    const key = `v${version}:u${userId}`
-    const entry = this.#entries.get(key)
-    if (entry === undefined) return undefined
-    this.#entries.delete(key)
-    if (entry.history !== history || entry.expiresAt <= this.#now()) return undefined
-    this.#entries.set(key, entry)
-    return entry.vector
+    return this.#entries.get(`v${version}:u${userId}`, (entry) => entry.history === history)?.vector
   }
 
   set (version: number, userId: string, history: string, vector: Float32Array): void {
-    if (this.#options.ttlMs === 0) return
-    const key = `v${version}:u${userId}`
-    this.#entries.delete(key)
-    this.#entries.set(key, { history, vector, expiresAt: this.#now() + this.#options.ttlMs })
-    if (this.#entries.size > this.#options.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string)
+    this.#entries.set(`v${version}:u${userId}`, { history, vector })
   }
 
   /** After an event for the user: the next request computes the vector from the new history. */
   invalidate (version: number, userId: string): void {
     this.#entries.delete(`v${version}:u${userId}`)
-  }
-
-  #now (): number {
-    return (this.#options.now ?? Date.now)()
   }
 }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { Random } from '../../src/data/random.js'
 import { StudentEncoder, type StudentWeightValues } from '../../src/models/student-encoder.js'
 import type { StudentConfig } from '../../src/models/student-config.js'
+import { servedScore } from './served-score.js'
 
 function randomEncoder (config: StudentConfig): { encoder: StudentEncoder, weights: StudentWeightValues } {
   const rng = new Random(config.seed)
@@ -17,15 +18,6 @@ function randomEncoder (config: StudentConfig): { encoder: StudentEncoder, weigh
   return { encoder: new StudentEncoder(config, weights), weights }
 }
 
-/** The served score: user vector · the item's row of the item matrix (bias column included). */
-function score (encoder: StudentEncoder, history: Int32Array, item: number): number {
-  const user = encoder.encode(history)
-  const matrix = encoder.itemMatrix()
-  let sum = 0
-  for (let d = 0; d < encoder.servingDim; d++) sum += user[d] * matrix[item * encoder.servingDim + d]
-  return sum
-}
-
 /**
  * Brute force: the score with only the positions holding `kept` pooled (every other position's
  * weight set to 0), less the score with no position pooled. What the item alone scores cancels.
@@ -38,7 +30,7 @@ function isolated (config: StudentConfig, weights: StudentWeightValues, history:
   }
   const withItem = new StudentEncoder(config, { ...weights, positionWeights: only })
   const without = new StudentEncoder(config, { ...weights, positionWeights: new Float32Array(config.window) })
-  return score(withItem, history, item) - score(without, history, item)
+  return servedScore(withItem, history, item) - servedScore(without, history, item)
 }
 
 const near = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(a), Math.abs(b))
@@ -60,9 +52,9 @@ describe('StudentEncoder.explain', () => {
         assert.equal(explained[t].item, best.kept, `item ${target}: ${JSON.stringify(shares)}`)
         assert.ok(near(explained[t].contribution, best.share), `item ${target}: ${explained[t].contribution} vs ${best.share}`)
         // the shares and what the item scores alone make up the whole score: nothing is left out
-        const alone = score(new StudentEncoder(config, { ...weights, positionWeights: new Float32Array(config.window) }), history, target)
+        const alone = servedScore(new StudentEncoder(config, { ...weights, positionWeights: new Float32Array(config.window) }), history, target)
         const total = shares.reduce((sum, s) => sum + s.share, alone)
-        assert.ok(near(total, score(encoder, history, target)))
+        assert.ok(near(total, servedScore(encoder, history, target)))
         for (const outside of [20, 21]) assert.equal(isolated(config, weights, history, target, outside), 0)
       }
     })

@@ -6,6 +6,7 @@ import { Student, STUDENT_FAMILIES, type StudentFamily } from '../../src/models/
 import { StudentEncoder, type StudentWeightValues } from '../../src/models/student-encoder.js'
 import { selectBackend } from '../../src/tf/backend.js'
 import { randomStudent } from './random-student.js'
+import { servedScore } from './served-score.js'
 
 const NUM_ITEMS = 40
 
@@ -30,14 +31,6 @@ function order (scores: Float32Array): number[] {
 function encoderOf (student: Student): { encoder: StudentEncoder, weights: StudentWeightValues } {
   const weights = Object.fromEntries(Object.entries(student.weights()).map(([name, v]) => [name, Float32Array.from(v.dataSync() as Float32Array)]))
   return { encoder: new StudentEncoder(student.config, weights as unknown as StudentWeightValues), weights: weights as unknown as StudentWeightValues }
-}
-
-function served (encoder: StudentEncoder, history: Int32Array, item: number): number {
-  const user = encoder.encode(history)
-  const matrix = encoder.itemMatrix()
-  let sum = 0
-  for (let d = 0; d < encoder.servingDim; d++) sum += user[d] * matrix[item * encoder.servingDim + d]
-  return sum
 }
 
 describe('student families', () => {
@@ -119,12 +112,12 @@ describe('student families', () => {
     const inWindow = [...new Set(history.subarray(history.length - config.window))]
     const last = history[history.length - 1]
     for (const [t, target] of targets.entries()) {
-      const alone = served(new StudentEncoder(config, noLast(noPool)), history, target)
+      const alone = servedScore(new StudentEncoder(config, noLast(noPool)), history, target)
       const shares = inWindow.map((kept) => {
         const only = new Float32Array(config.window)
         for (let j = 0; j < config.window; j++) if (history[history.length - config.window + j] === kept) only[j] = weights.positionWeights[j]
-        let share = served(new StudentEncoder(config, noLast({ ...weights, positionWeights: only })), history, target) - alone
-        if (kept === last) share += served(new StudentEncoder(config, noPool), history, target) - alone
+        let share = servedScore(new StudentEncoder(config, noLast({ ...weights, positionWeights: only })), history, target) - alone
+        if (kept === last) share += servedScore(new StudentEncoder(config, noPool), history, target) - alone
         return { kept, share }
       })
       const best = shares.reduce((a, b) => (b.share > a.share ? b : a))
@@ -132,7 +125,7 @@ describe('student families', () => {
       assert.ok(Math.abs(explained[t].contribution - best.share) <= 1e-4 * (1 + Math.abs(best.share)))
       // the shares and what the item scores alone make up the whole score
       const total = shares.reduce((sum, s) => sum + s.share, alone)
-      assert.ok(Math.abs(total - served(encoder, history, target)) <= 1e-4 * (1 + Math.abs(total)))
+      assert.ok(Math.abs(total - servedScore(encoder, history, target)) <= 1e-4 * (1 + Math.abs(total)))
     }
     student.dispose()
   })
