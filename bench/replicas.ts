@@ -80,7 +80,7 @@ async function bench (resources: BenchResources): Promise<void> {
   if (!(await waitForRedis(client, 10_000)) || !(await waitForRedis(subscriber, 10_000))) throw new Error('cluster not ready')
   const channel = new RedisVersionChannel({ client, subscriber, prefix: PREFIX })
   const heard: Publication[] = []
-  resources.onClose(await channel.subscribe((version) => { heard.push({ version, at: performance.now() }) }))
+  resources.onClose(await channel.subscribe((message) => { if (message.kind === 'version') heard.push({ version: message.version, at: performance.now() }) }))
 
   await startWorker(resources, dir, { ...shared, MODELS_DIR: workerModels }).catch(async (err: unknown) => {
     process.stderr.write(await logTail(join(dir, 'worker.log')) + '\n')

@@ -83,7 +83,10 @@ export interface Config {
   attributionWindowMs: number
   /** Impressions kept in the log (the Redis stream's cap, or the memory log's size). */
   impressionLogCap: number
-  /** How often a replica reads the experiment store for experiments started or ended elsewhere. */
+  /**
+   * How often a replica reads the experiment store anyway: changes are announced on the version
+   * channel and followed at once, so this only bounds how long a lost announcement goes unnoticed.
+   */
   experimentPollMs: number
   /** An experiment's test says its sample is large enough only once each arm has this many impressions. */
   experimentMinImpressions: number
@@ -174,7 +177,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     impressionSample: read.float('IMPRESSION_SAMPLE', 1, 0, 1),
     attributionWindowMs: read.duration('ATTRIBUTION_WINDOW', '30m') ?? 0,
     impressionLogCap: read.int('IMPRESSION_LOG_CAP', 100_000, 100, 100_000_000),
-    experimentPollMs: read.int('EXPERIMENT_POLL_MS', 2000, 50, 600_000),
+    experimentPollMs: read.int('EXPERIMENT_POLL_MS', 60_000, 50, 3_600_000),
     experimentMinImpressions: read.int('EXPERIMENT_MIN_IMPRESSIONS', 1000, 1, 100_000_000),
     canaryPercent: read.float('CANARY_PERCENT', 0, 0, 99),
     canaryMinImpressions: read.int('CANARY_MIN_IMPRESSIONS', 1000, 1, 100_000_000),

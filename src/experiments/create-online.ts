@@ -21,7 +21,7 @@ export interface OnlineOptions {
   serving: Pick<Serving, 'registry' | 'recommender' | 'load' | 'recommenderFor' | 'manager'>
   impressions: ImpressionLog
   experiments: ExperimentStore
-  /** Where a promotion activates its candidate (activateVersion). */
+  /** Where a promotion activates its candidate (activateVersion), and where experiment changes are announced and heard. */
   channel: VersionChannel
   sources: VersionSources
   metrics: Metrics
@@ -72,6 +72,7 @@ export function createOnline ({ config, serving, impressions, experiments, chann
   })
   const runtime = new ExperimentRuntime({
     store: experiments,
+    channel,
     serving: { load: serving.load, recommenderFor: serving.recommenderFor, active: () => serving.registry.active.version },
     control: serving.recommender,
     tasks,
@@ -102,7 +103,8 @@ export function createOnline ({ config, serving, impressions, experiments, chann
       channel,
       sources,
       active: () => serving.registry.active.version,
-      announce: async (version) => await serving.manager.announce(version)
+      announce: async (version) => await serving.manager.announce(version),
+      log: onlineLog
     }),
     impressions,
     metrics: online,

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino'
 import type { Recommender } from '../serving/recommender.js'
+import type { ChannelMessage } from '../stores/channel-message.js'
 import type { Experiment, ExperimentStore } from '../stores/experiment-store.js'
+import type { VersionChannel } from '../stores/version-channel.js'
 import { inCandidate } from './assignment.js'
 import type { BackgroundTasks } from './background-tasks.js'
 import { Candidate, type CandidateServing } from './candidate.js'
@@ -10,11 +12,16 @@ import { ShadowScorer, type ShadowFigures } from './shadow-scorer.js'
 
 export interface ExperimentRuntimeOptions {
   store: ExperimentStore
+  /** Where experiment changes are announced (ExperimentControl, the canary): each one is followed at once. */
+  channel: Pick<VersionChannel, 'subscribe'>
   serving: CandidateServing & { active: () => number }
   control: Pick<Recommender, 'recommend'>
   tasks: BackgroundTasks
   recorder: ImpressionRecorder
-  /** How often the store is read for an experiment another replica started or ended. */
+  /**
+   * How often the store is read anyway (EXPERIMENT_POLL_MS): the safety net for an announcement
+   * lost on the way (published while this replica's channel was down, or never published).
+   */
   pollMs: number
   /** Shadow lists are attributed for this long after a shadow experiment ends (ATTRIBUTION_WINDOW). */
   windowMs: number
@@ -30,16 +37,20 @@ interface Running {
 }
 
 /**
- * This replica's side of the experiments: follows the store's unfinished experiment (polled, and
- * at once after an admin call here), holds its candidate, and picks each request's arm. Only while
- * the active version is the experiment's control: after any other activation the active version
- * serves everyone, as arm `serving`.
+ * This replica's side of the experiments: follows the store's unfinished experiment, holds its
+ * candidate, and picks each request's arm. The store is read at start, at once on every
+ * experiment announcement (from any replica or the worker) and after the channel reconnects, and
+ * every `pollMs` as a safety net. Only while the active version is the experiment's control:
+ * after any other activation the active version serves everyone, as arm `serving`.
  */
 export class ExperimentRuntime {
   readonly #o: ExperimentRuntimeOptions
   #running: Running | undefined
   #timer: NodeJS.Timeout | undefined
   #syncing: Promise<void> | undefined
+  #resync: Promise<void> | undefined
+  #unsubscribe: (() => Promise<void>) | undefined
+  #closed = false
   #shadowUntil = 0
   #storeDown = false
   readonly #shadows = new Map<number, ShadowScorer>()
@@ -49,15 +60,36 @@ export class ExperimentRuntime {
   }
 
   async start (): Promise<void> {
+    // listening before the first read: a change announced meanwhile is read again, never lost
+    this.#unsubscribe ??= await this.#o.channel.subscribe(this.#onMessage)
     await this.sync()
     this.#timer ??= setInterval(() => { this.sync().catch(() => {}) }, this.#o.pollMs)
     this.#timer.unref()
   }
 
-  /** Reads the store and follows it; concurrent calls share one read. */
+  /**
+   * Reads the store and follows it. A call during a read gets one more read after it (shared by
+   * every call meanwhile): the read under way may have started before the change it was told of.
+   */
   async sync (): Promise<void> {
-    this.#syncing ??= this.#sync().finally(() => { this.#syncing = undefined })
-    await this.#syncing
+    if (this.#closed) return
+    if (this.#syncing === undefined) {
+      this.#syncing = this.#sync().finally(() => { this.#syncing = undefined })
+      await this.#syncing
+      return
+    }
+    const again = async (): Promise<void> => {
+      this.#resync = undefined
+      await this.sync()
+    }
+    this.#resync ??= this.#syncing.then(again, again)
+    await this.#resync
+  }
+
+  readonly #onMessage = (message: ChannelMessage): void => {
+    // a version activation needs nothing here: choose() compares the active version with the control
+    if (this.#closed || message.kind === 'version') return
+    this.sync().catch(() => {})
   }
 
   get experiment (): Experiment | undefined {
@@ -110,8 +142,13 @@ export class ExperimentRuntime {
   }
 
   async close (): Promise<void> {
+    this.#closed = true
     clearInterval(this.#timer)
     this.#timer = undefined
+    const unsubscribe = this.#unsubscribe
+    this.#unsubscribe = undefined
+    await unsubscribe?.()
+    await this.#resync
     await this.#syncing
     this.#drop()
   }

@@ -87,7 +87,9 @@ export async function createServing ({ config, stores, history, counts, metadata
     },
     onRefused: () => metrics.swaps.inc({ outcome: 'refused' })
   })
-  const unsubscribe = await stores.channel.subscribe((version) => { manager.announce(version).catch(() => {}) })
+  const unsubscribe = await stores.channel.subscribe((message) => {
+    if (message.kind === 'version') manager.announce(message.version).catch(() => {})
+  })
 
   const ranked = new RankedCache({
     cache: stores.cache,

@@ -1,3 +1,4 @@
+import type { Announcement, ChannelMessage } from './channel-message.js'
 import type { VersionChannel } from './version-channel.js'
 
 /** In-memory twin of RedisVersionChannel: announcements reach listeners in this process only. */
@@ -5,7 +6,7 @@ export class MemoryVersionChannel implements VersionChannel {
   #active: number | null = null
   #reserved = 0
   #fence = 0
-  readonly #listeners = new Set<(version: number) => void>()
+  readonly #listeners = new Set<(message: ChannelMessage) => void>()
 
   async activate (version: number, fence?: number): Promise<boolean> {
     assertVersion(version)
@@ -14,7 +15,7 @@ export class MemoryVersionChannel implements VersionChannel {
       this.#fence = fence
     }
     this.#active = version
-    for (const listener of [...this.#listeners]) listener(version)
+    this.#announce({ kind: 'version', version })
     return true
   }
 
@@ -27,9 +28,18 @@ export class MemoryVersionChannel implements VersionChannel {
     return this.#active
   }
 
-  async subscribe (listener: (version: number) => void): Promise<() => Promise<void>> {
+  async announceExperiment (id: number): Promise<void> {
+    assertExperimentId(id)
+    this.#announce({ kind: 'experiment', id })
+  }
+
+  async subscribe (listener: (message: ChannelMessage) => void): Promise<() => Promise<void>> {
     this.#listeners.add(listener)
     return async () => { this.#listeners.delete(listener) }
+  }
+
+  #announce (message: Announcement): void {
+    for (const listener of [...this.#listeners]) listener(message)
   }
 
   async close (): Promise<void> {
@@ -39,4 +49,8 @@ export class MemoryVersionChannel implements VersionChannel {
 
 export function assertVersion (version: number): void {
   if (!Number.isSafeInteger(version) || version < 1) throw new RangeError(`a version is a positive integer, got ${version}`)
+}
+
+export function assertExperimentId (id: number): void {
+  if (!Number.isSafeInteger(id) || id < 1) throw new RangeError(`an experiment id is a positive integer, got ${id}`)
 }

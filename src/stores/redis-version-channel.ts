@@ -1,10 +1,12 @@
+import { decodeAnnouncement, encodeAnnouncement, type ChannelMessage } from './channel-message.js'
 import type { RedisConnection } from './redis-client.js'
-import { assertVersion } from './memory-version-channel.js'
+import { assertExperimentId, assertVersion } from './memory-version-channel.js'
 import { keysFor } from './redis-keys.js'
 import { RedisScript } from './redis-script.js'
 import type { VersionChannel } from './version-channel.js'
 
-// KEYS: active, fence, channel; ARGV: version, fence (0 = none)
+// KEYS: active, fence, channel; ARGV: version, fence (0 = none). The stored version and the
+// announcement are the same bare number (channel-message.ts: the payload every replica reads).
 const activate = (publish: 'PUBLISH' | 'SPUBLISH'): RedisScript => new RedisScript(`
 local fence = tonumber(ARGV[2])
 if fence > 0 then
@@ -24,7 +26,7 @@ local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if current < floor then redis.call('SET', KEYS[1], floor) end
 return redis.call('INCR', KEYS[1])`)
 
-/** A (re)connection of the subscriber, or on a cluster of one of its subscriber connections: what was missed is read. */
+/** A (re)connection of the subscriber, or on a cluster of one of its subscriber connections: what was missed is caught up. */
 const CATCH_UP_EVENTS = ['ready', '+subscriber', 'subscribersReady'] as const
 
 export interface RedisVersionChannelOptions {
@@ -44,9 +46,11 @@ export interface RedisVersionChannelOptions {
 /**
  * `<prefix>model:student:active` holds the version; PUBLISH on `<prefix>model:student:activated`
  * announces it, in one script that also checks and raises the fence (`...:fence`, the highest
- * run token that activated). `...:next` counts the tokens that `reserve` hands out. After every (re)connection of the subscriber the stored version is
- * read and handed to the listeners, so announcements missed while disconnected are caught up.
- * On a cluster the four keys share the tag `{model:student}` (redis-keys.ts).
+ * run token that activated). `...:next` counts the tokens that `reserve` hands out. Experiment
+ * changes are published on the same channel (payloads: channel-message.ts), so one subscription
+ * per replica hears both, in the order they were published. After every (re)connection of the
+ * subscriber the listeners hear `reconnected`, then the stored version, so what was missed while
+ * disconnected is caught up. On a cluster the four keys share the tag `{model:student}` (redis-keys.ts).
  */
 export class RedisVersionChannel implements VersionChannel {
   readonly #client: RedisConnection
@@ -55,7 +59,7 @@ export class RedisVersionChannel implements VersionChannel {
   readonly #channel: string
   readonly #fence: string
   readonly #next: string
-  readonly #listeners = new Set<(version: number) => void>()
+  readonly #listeners = new Set<(message: ChannelMessage) => void>()
   readonly #sharded: boolean
 
   constructor ({ client, subscriber, prefix }: RedisVersionChannelOptions) {
@@ -80,6 +84,14 @@ export class RedisVersionChannel implements VersionChannel {
     return await (this.#sharded ? ACTIVATE_SHARDED : ACTIVATE).run(this.#client, [this.#key, this.#fence, this.#channel], [version, fence ?? 0]) === 1
   }
 
+  async announceExperiment (id: number): Promise<void> {
+    assertExperimentId(id)
+    const payload = encodeAnnouncement({ kind: 'experiment', id })
+    // a cluster client sends SPUBLISH to the shard owning the channel's slot, as the activation script does
+    if (this.#sharded) await this.#client.spublish(this.#channel, payload)
+    else await this.#client.publish(this.#channel, payload)
+  }
+
   async reserve (floor: number): Promise<number> {
     if (!Number.isSafeInteger(floor) || floor < 0) throw new RangeError(`a floor is a non-negative integer, got ${floor}`)
     return Number(await RESERVE.run(this.#client, [this.#next], [floor]))
@@ -91,7 +103,7 @@ export class RedisVersionChannel implements VersionChannel {
     return raw !== null && Number.isSafeInteger(version) && version > 0 ? version : null
   }
 
-  async subscribe (listener: (version: number) => void): Promise<() => Promise<void>> {
+  async subscribe (listener: (message: ChannelMessage) => void): Promise<() => Promise<void>> {
     if (this.#listeners.size === 0) await this.#start()
     this.#listeners.add(listener)
     return async () => {
@@ -124,17 +136,19 @@ export class RedisVersionChannel implements VersionChannel {
     else await this.#subscriber.unsubscribe(this.#channel).catch(() => {})
   }
 
-  readonly #onMessage = (channel: string, message: string): void => {
-    const version = Number(message)
-    if (channel === this.#channel && Number.isSafeInteger(version) && version > 0) this.#announce(version)
+  readonly #onMessage = (channel: string, payload: string): void => {
+    if (channel !== this.#channel) return
+    const message = decodeAnnouncement(payload)
+    if (message !== undefined) this.#announce(message)
   }
 
   readonly #catchUp = (): void => {
-    this.active().then((version) => { if (version !== null) this.#announce(version) }, () => {})
+    this.#announce({ kind: 'reconnected' })
+    this.active().then((version) => { if (version !== null) this.#announce({ kind: 'version', version }) }, () => {})
   }
 
-  #announce (version: number): void {
-    for (const listener of [...this.#listeners]) listener(version)
+  #announce (message: ChannelMessage): void {
+    for (const listener of [...this.#listeners]) listener(message)
   }
 
   async close (): Promise<void> {

@@ -1,7 +1,12 @@
+import type { ChannelMessage } from './channel-message.js'
+
 /**
- * Which student version every replica serves. `activate` records it and announces it; every
- * replica listening loads and swaps to it. A replica that starts, or reconnects after missing
- * announcements, reads `active()` (the Redis channel replays it to listeners on every reconnect).
+ * What every replica must hear at once: which student version is active, and that an online
+ * experiment changed. `activate` records a version and announces it; every replica listening loads
+ * and swaps to it. `announceExperiment` tells every replica to re-read the ExperimentStore. A
+ * replica that starts, or reconnects after missing announcements, reads `active()` (the Redis
+ * channel replays it to listeners on every reconnect, followed by a `reconnected` message).
+ * The payloads on the wire are in channel-message.ts.
  */
 export interface VersionChannel {
   /**
@@ -18,7 +23,13 @@ export interface VersionChannel {
   reserve (floor: number): Promise<number>
   /** The recorded active version, or null when none was ever activated. */
   active (): Promise<number | null>
-  /** Calls `listener` on each announcement until the returned function is called. */
-  subscribe (listener: (version: number) => void): Promise<() => Promise<void>>
+  /**
+   * Announces that experiment `id` was created or changed state (after the store has it). Records
+   * nothing: a replica that misses it catches up by reading the store (on `reconnected`, and by
+   * its slow poll).
+   */
+  announceExperiment (id: number): Promise<void>
+  /** Calls `listener` on each message until the returned function is called. */
+  subscribe (listener: (message: ChannelMessage) => void): Promise<() => Promise<void>>
   close (): Promise<void>
 }

@@ -16,35 +16,40 @@ const stats = (impressions: number, listsWithEvent: number): ArmStats => ({ ...e
 
 function canary (arms: Record<string, ArmStats>, options: { timeoutMs?: number, minImpressions?: number } = {}) {
   const store = new MemoryExperimentStore()
+  /** Each announcement, with the experiment's state in the store when it went out. */
+  const announced: string[] = []
   const gate = createCanary({
     store,
     impressions: { stats: async (group) => arms[group.replace(/^x\d+:/, '')] ?? emptyStats() },
+    channel: { announceExperiment: async (id) => { announced.push(`${id}:${(await store.get(id))?.state ?? 'none'}`) } },
     sources: { modelsDir: '/nonexistent' },
     percent: 20,
     minImpressions: options.minImpressions ?? 1000,
     timeoutMs: options.timeoutMs ?? 60_000,
     pollMs: 5
   })
-  return { store, gate }
+  return { store, gate, announced }
 }
 
 describe('the worker\'s canary', () => {
   it('activates a candidate that is significantly better, and ends its experiment promoted', async () => {
-    const { store, gate } = canary({ control: stats(1000, 300), candidate: stats(1000, 360) })
+    const { store, gate, announced } = canary({ control: stats(1000, 300), candidate: stats(1000, 360) })
     const verdict = await gate(7, 6, new AbortController().signal, log)
     assert.equal(verdict.activate, true, verdict.reason)
     assert.deepEqual([(await store.get(1))?.state, (await store.get(1))?.percent, (await store.get(1))?.candidate], ['promoting', 20, 7])
     await verdict.settle(true)
     assert.equal((await store.get(1))?.state, 'promoted')
+    assert.deepEqual(announced, ['1:running', '1:promoting', '1:promoted'], 'every change is announced once the store has it')
   })
 
   it('keeps the active version when the difference is not significant, or negative', async () => {
     for (const candidate of [stats(1000, 310), stats(1000, 200)]) {
-      const { store, gate } = canary({ control: stats(1000, 300), candidate })
+      const { store, gate, announced } = canary({ control: stats(1000, 300), candidate })
       const verdict = await gate(7, 6, new AbortController().signal, log)
       assert.equal(verdict.activate, false)
       assert.match(verdict.reason, /not significantly better: hit rate 0\.\d+ against 0\.3000/)
       assert.equal((await store.get(1))?.state, 'stopped')
+      assert.deepEqual(announced, ['1:running', '1:stopped'])
     }
   })
 
@@ -67,11 +72,12 @@ describe('the worker\'s canary', () => {
   })
 
   it('stops its experiment and gives up when the run is cancelled', async () => {
-    const { store, gate } = canary({ control: stats(10, 1), candidate: stats(10, 1) })
+    const { store, gate, announced } = canary({ control: stats(10, 1), candidate: stats(10, 1) })
     const abort = new AbortController()
     setTimeout(() => abort.abort(new Error('cancelled by request')), 20)
     await assert.rejects(gate(7, 6, abort.signal, log), /cancelled by request/)
     assert.equal((await store.get(1))?.state, 'stopped')
+    assert.deepEqual(announced, ['1:running', '1:stopped'])
   })
 })
 

@@ -68,7 +68,7 @@ describe('the Redis stores on a Redis Cluster (3 primaries, 3 replicas)', { skip
     const channel = new RedisVersionChannel({ client: started().client, subscriber, prefix: 'sharded:' })
     t.after(async () => await channel.close())
     const heard: number[] = []
-    t.after(await channel.subscribe((v) => heard.push(v)))
+    t.after(await channel.subscribe((m) => { if (m.kind === 'version') heard.push(m.version) }))
     const counts = await Promise.all(started().client.nodes('master').map(async (node) => await node.call('PUBSUB', 'SHARDNUMSUB', 'sharded:{model:student}:activated') as [string, number]))
     assert.deepEqual(counts.map(([, n]) => Number(n)).sort(), [0, 0, 1])
     assert.equal(await channel.activate(3), true)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { ChannelMessage } from '../../src/stores/channel-message.js'
 import type { VersionChannel } from '../../src/stores/version-channel.js'
 
 export type MakeChannel = () => VersionChannel | Promise<VersionChannel>
@@ -13,7 +14,12 @@ async function until (check: () => boolean, timeoutMs = 2000): Promise<void> {
   }
 }
 
-/** The VersionChannel contract; `make` twice on the same backing store gives two replicas' views. */
+/** The versions a listener heard announced. */
+function versions (heard: ChannelMessage[]): number[] {
+  return heard.flatMap((m) => m.kind === 'version' ? [m.version] : [])
+}
+
+/** The VersionChannel contract. */
 export function versionChannelContract (name: string, make: MakeChannel): void {
   describe(name, () => {
     const open = async (t: TestContext): Promise<VersionChannel> => {
@@ -32,18 +38,46 @@ export function versionChannelContract (name: string, make: MakeChannel): void {
 
     it('announces every activation to every subscriber until it unsubscribes', async (t) => {
       const channel = await open(t)
-      const a: number[] = []
-      const b: number[] = []
-      const stopA = await channel.subscribe((v) => a.push(v))
-      const stopB = await channel.subscribe((v) => b.push(v))
+      const a: ChannelMessage[] = []
+      const b: ChannelMessage[] = []
+      const stopA = await channel.subscribe((m) => a.push(m))
+      const stopB = await channel.subscribe((m) => b.push(m))
       t.after(stopB)
       await channel.activate(5)
-      await until(() => a.includes(5) && b.includes(5))
+      await until(() => versions(a).includes(5) && versions(b).includes(5))
       await stopA()
       await channel.activate(6)
-      await until(() => b.includes(6))
+      await until(() => versions(b).includes(6))
       await sleep(50)
-      assert.ok(!a.includes(6), 'an unsubscribed listener hears nothing more')
+      assert.ok(!versions(a).includes(6), 'an unsubscribed listener hears nothing more')
+    })
+
+    it('announces experiment changes to every subscriber, typed apart from activations and in the order they were made', async (t) => {
+      const channel = await open(t)
+      const a: ChannelMessage[] = []
+      const b: ChannelMessage[] = []
+      t.after(await channel.subscribe((m) => a.push(m)))
+      const stopB = await channel.subscribe((m) => b.push(m))
+      await channel.activate(5)
+      await channel.announceExperiment(3)
+      await channel.activate(6)
+      await channel.announceExperiment(4)
+      for (const heard of [a, b]) {
+        await until(() => heard.some((m) => m.kind === 'experiment' && m.id === 4))
+        // a reconnection may replay the active version and say so: the announcements keep their order
+        const announced = heard.filter((m) => m.kind !== 'reconnected')
+        const at = (message: ChannelMessage): number => announced.findIndex((m) => JSON.stringify(m) === JSON.stringify(message))
+        assert.deepEqual(announced.filter((m) => m.kind === 'experiment'), [{ kind: 'experiment', id: 3 }, { kind: 'experiment', id: 4 }])
+        assert.ok(at({ kind: 'version', version: 5 }) < at({ kind: 'experiment', id: 3 }))
+        assert.ok(at({ kind: 'experiment', id: 3 }) < at({ kind: 'version', version: 6 }))
+        assert.ok(at({ kind: 'version', version: 6 }) < at({ kind: 'experiment', id: 4 }))
+      }
+      assert.equal(await channel.active(), 6, 'an experiment announcement records no version')
+      await stopB()
+      await channel.announceExperiment(9)
+      await until(() => a.some((m) => m.kind === 'experiment' && m.id === 9))
+      await sleep(50)
+      assert.ok(!b.some((m) => m.kind === 'experiment' && m.id === 9), 'an unsubscribed listener hears nothing more')
     })
 
     it('reserves increasing tokens above the floor it is given', async (t) => {
@@ -60,7 +94,7 @@ export function versionChannelContract (name: string, make: MakeChannel): void {
     it('fences out a stale run: an activation with a token at or below one that activated is refused', async (t) => {
       const channel = await open(t)
       const heard: number[] = []
-      t.after(await channel.subscribe((v) => heard.push(v)))
+      t.after(await channel.subscribe((m) => { if (m.kind === 'version') heard.push(m.version) }))
       const stale = await channel.reserve(0)
       const fresh = await channel.reserve(0)
       assert.equal(await channel.activate(fresh, fresh), true)
@@ -76,10 +110,12 @@ export function versionChannelContract (name: string, make: MakeChannel): void {
       assert.equal(await channel.activate(await channel.reserve(0), fresh + 1), true)
     })
 
-    it('refuses a version that is not a positive integer', async (t) => {
+    it('refuses a version or an experiment id that is not a positive integer', async (t) => {
       const channel = await open(t)
       await assert.rejects(channel.activate(0), RangeError)
       await assert.rejects(channel.activate(1.5), RangeError)
+      await assert.rejects(channel.announceExperiment(0), RangeError)
+      await assert.rejects(channel.announceExperiment(2.5), RangeError)
     })
   })
 }
