@@ -79,6 +79,12 @@ describe('the Redis stores on a Redis Cluster (3 primaries, 3 replicas)', { skip
     assert.equal(await announcer.activate(4), true)
     for (let i = 0; i < 200 && !heard.includes(4); i++) await new Promise((resolve) => setTimeout(resolve, 10))
     assert.ok(heard.includes(4))
+    // experiment changes travel the same sharded channel (SPUBLISH routed to the shard that owns it)
+    const experiments: number[] = []
+    t.after(await channel.subscribe((m) => { if (m.kind === 'experiment') experiments.push(m.id) }))
+    await announcer.announceExperiment(6)
+    for (let i = 0; i < 200 && !experiments.includes(6); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.deepEqual(experiments, [6])
   })
 
   it('refuses a cluster subscriber without shardedSubscribers, which could not hear SPUBLISH', async (t) => {
