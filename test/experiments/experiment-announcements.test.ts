@@ -48,7 +48,7 @@ class WatchedStore extends MemoryExperimentStore {
 }
 
 /** A runtime over a memory store and channel, its poll an hour away; its candidates cannot load here (control serves). */
-function runtime (t: TestContext, channel: { subscribe: MemoryVersionChannel['subscribe'] } = new MemoryVersionChannel()) {
+function runtime (t: TestContext, channel: { subscribe: MemoryVersionChannel['subscribe'] } = new MemoryVersionChannel(), pollMs = HOUR) {
   const store = new WatchedStore()
   const tasks = new BackgroundTasks({ onError: () => {} })
   const r = new ExperimentRuntime({
@@ -62,7 +62,7 @@ function runtime (t: TestContext, channel: { subscribe: MemoryVersionChannel['su
     control: { recommend: async () => { throw new Error('never asked') } } as unknown as Pick<Recommender, 'recommend'>,
     tasks,
     recorder: new ImpressionRecorder({ log: new MemoryImpressionLog({ maxImpressions: 100, windowMs: 1000 }), tasks, sample: 1 }),
-    pollMs: HOUR,
+    pollMs,
     windowMs: 1000,
     log
   })
@@ -122,6 +122,14 @@ describe('experiment changes announced on the version channel', () => {
     assert.equal(store.reads, reads, 'an activation does not read the experiment store')
     listener({ kind: 'reconnected' })
     await until(() => r.experiment?.id === created.created.id, 'followed after the reconnection')
+  })
+
+  it('missing, are made up for by the poll, the safety net', async (t) => {
+    const { store, runtime: r } = runtime(t, new MemoryVersionChannel(), 30)
+    await r.start()
+    const created = await store.create(newExperiment)
+    assert.ok('created' in created)
+    await until(() => r.experiment?.id === created.created.id, 'followed at the next poll')
   })
 
   it('are no longer heard once the runtime is closed', async (t) => {
