@@ -36,11 +36,19 @@ export class StudentEncoder {
   readonly #lastRow: Float64Array
   /** The dense kernel in float64, so that every dot of explain reads one kind of array. */
   readonly #kernel: Float64Array
+  /** Above this many values (numItems x inputs·dim) no projection is kept: each is computed per explanation. */
+  readonly #keptMax: number
+  /** One projection, when none is kept. */
+  readonly #fresh: Float64Array
   #projections: Float64Array | undefined
   /** 1 where #projections holds the item's row. */
   #projected: Uint8Array | undefined
 
-  constructor (config: Readonly<StudentConfig>, weights: StudentWeightValues) {
+  /**
+   * `keptProjectionsMax`: the most float64 values explain may keep (default 2^22, 32 MiB: every item
+   * of a catalogue up to 262,144 items at dim 16, pooling); a larger catalogue projects anew each time.
+   */
+  constructor (config: Readonly<StudentConfig>, weights: StudentWeightValues, { keptProjectionsMax = 1 << 22 }: { keptProjectionsMax?: number } = {}) {
     const { numItems, dim, window, dense, itemBias } = config
     checkFamily(config)
     const inputs = denseInputs(config)
@@ -61,6 +69,8 @@ export class StudentEncoder {
     this.#distinct = new Int32Array(window)
     this.#slotPooled = new Float64Array(window * dim)
     this.#target = new Float64Array(dim)
+    this.#keptMax = keptProjectionsMax
+    this.#fresh = new Float64Array(inputs * dim)
     this.#lastRow = new Float64Array(dim)
     this.#kernel = Float64Array.from(weights.denseKernel ?? [])
   }
@@ -138,6 +148,7 @@ export class StudentEncoder {
     }
     // last-item: the newest item, slot 0, also meets the kernel's last-item rows
     const width = denseInputs(this.config) * dim
+    const keep = this.config.numItems * width <= this.#keptMax
     const last = width > dim
     if (last) copyRow(table, history[history.length - 1] * dim, this.#lastRow, dim)
     const out: Attribution[] = new Array(items.length)
@@ -145,11 +156,14 @@ export class StudentEncoder {
       // K E[i] (E[i] itself without the dense layer) at projected[at...]
       let projected = this.#target
       let at = 0
-      if (dense) {
+      if (!dense) {
+        copyRow(table, items[t] * dim, projected, dim)
+      } else if (keep) {
         at = this.#projection(items[t])
         projected = this.#projections!
       } else {
-        copyRow(table, items[t] * dim, projected, dim)
+        projected = this.#fresh
+        this.#project(items[t], projected, 0)
       }
       let best = 0
       let bestSum = -Infinity
@@ -183,11 +197,17 @@ export class StudentEncoder {
     }
     const at = item * width
     if (this.#projected![item] === 1) return at
-    const row = this.#target
-    copyRow(this.#w.items, item * dim, row, dim)
-    for (let c = 0; c < width; c++) this.#projections[at + c] = dot(this.#kernel, c * dim, row, 0, dim)
+    this.#project(item, this.#projections, at)
     this.#projected![item] = 1
     return at
+  }
+
+  /** K E[item] into out[at...]. */
+  #project (item: number, out: Float64Array, at: number): void {
+    const dim = this.config.dim
+    const row = this.#target
+    copyRow(this.#w.items, item * dim, row, dim)
+    for (let c = 0; c < this.#fresh.length; c++) out[at + c] = dot(this.#kernel, c * dim, row, 0, dim)
   }
 
   /** Row-major [numItems, servingDim]: each item's embedding, then its bias when enabled. */

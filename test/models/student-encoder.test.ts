@@ -71,6 +71,9 @@ describe('StudentEncoder.explain', () => {
       const other = Int32Array.of(11, 12, 11, 13, 14, 15)
       const again = Int32Array.of(8, 2, 30, 35)
       assert.deepEqual(encoder.explain(other, again), new StudentEncoder(config, weights).explain(other, again))
+      // a catalogue too large to keep projections for: each is computed anew, to the same figures
+      const unkept = new StudentEncoder(config, weights, { keptProjectionsMax: 0 })
+      assert.deepEqual(unkept.explain(other, again), encoder.explain(other, again))
     }
   })
 
