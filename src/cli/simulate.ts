@@ -44,7 +44,8 @@ export const SIMULATE_SPEC = {
     seed: { type: 'int', default: 42, description: 'seed of the visit order and the assignment salt' },
     'latency-users': { type: 'int', default: 400, description: 'requests per latency round (distinct users)' },
     'latency-repeats': { type: 'int', default: 5, description: 'latency rounds per arm setting, interleaved' },
-    concurrency: { type: 'int', default: 8, description: 'requests in flight in the latency rounds' }
+    concurrency: { type: 'int', default: 8, description: 'requests in flight in the latency rounds' },
+    load: { type: 'float', description: 'open-loop latency rounds instead: requests arrive at this fraction (0-1] of the warm-up round\'s closed-loop throughput, latency counted from when each was due' }
   }
 } as const
 
@@ -56,6 +57,7 @@ export async function main (argv: readonly string[], print = (line: string) => {
   for (const name of ['k', 'check-every', 'min-impressions', 'latency-users', 'latency-repeats', 'concurrency'] as const) {
     if (args[name] < 1) throw new CliUsageError(`--${name} must be a positive integer, got ${args[name]}`)
   }
+  if (args.load !== undefined && !(args.load > 0 && args.load <= 1)) throw new CliUsageError(`--load must be above 0 and at most 1, got ${args.load}`)
   if (args.rounds !== 1 && args.rounds !== 2) throw new CliUsageError(`--rounds must be 1 or 2, got ${args.rounds}`)
 
   const started = performance.now()
@@ -115,7 +117,7 @@ function printAb (r: AbSimulationResult, args: { percent: number, k: number, 'ch
  * shape over the dataset's catalogue (latency does not depend on the weights): p99 over distinct
  * users, in interleaved rounds without and with a shadow experiment scoring every request.
  */
-async function latencyRun (data: string, args: { 'latency-users': number, 'latency-repeats': number, concurrency: number, k: number, format: string }, dataset: Dataset, print: (line: string) => void): Promise<void> {
+async function latencyRun (data: string, args: { 'latency-users': number, 'latency-repeats': number, concurrency: number, load?: number, k: number, format: string }, dataset: Dataset, print: (line: string) => void): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'distillrec-simulate-'))
   try {
     const modelsDir = join(dir, 'models')
@@ -149,24 +151,44 @@ async function latencyRun (data: string, args: { 'latency-users': number, 'laten
       const users = new Random(7).shuffle([...dataset.users.ids()])
       const per = args['latency-users']
       if (users.length < per * 2 * args['latency-repeats'] + per) throw new CliUsageError(`--latency-users x 2 x --latency-repeats (+ a warm-up round) is more than the ${users.length} users`)
-      const round = async (slice: string[]): Promise<number> => {
+      // p99 of a round, and the process's CPU per served request (shadow work included): the CPU
+      // figure holds on a shared machine, where a round's p99 moves with the neighbours' load
+      let rate: number | undefined
+      const round = async (slice: string[]): Promise<{ p99: number, cpuUs: number }> => {
         const times: number[] = []
         let next = 0
-        await Promise.all(Array.from({ length: args.concurrency }, async () => {
-          while (next < slice.length) {
-            const userId = slice[next++]
-            const t0 = performance.now()
-            await online.recommender.recommend({ userId, k: args.k, excludeSeen: true }, userId)
-            times.push(performance.now() - t0)
+        const cpu = process.cpuUsage()
+        const serve = async (userId: string, from: number): Promise<void> => {
+          await online.recommender.recommend({ userId, k: args.k, excludeSeen: true }, userId)
+          times.push(performance.now() - from)
+        }
+        const started = performance.now()
+        if (rate === undefined) {
+          await Promise.all(Array.from({ length: args.concurrency }, async () => {
+            while (next < slice.length) await serve(slice[next++], performance.now())
+          }))
+        } else {
+          // open loop: request i is due at i / rate, whatever the ones before it are doing
+          const answered: Array<Promise<void>> = []
+          for (const [i, userId] of slice.entries()) {
+            const due = started + i * 1000 / rate
+            const wait = due - performance.now()
+            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+            answered.push(serve(userId, due))
           }
-        }))
+          await Promise.all(answered)
+        }
+        const seconds = (performance.now() - started) / 1000
         await online.tasks.idle()
+        if (args.load !== undefined && rate === undefined) rate = args.load * slice.length / seconds
+        const { user, system } = process.cpuUsage(cpu)
         times.sort((a, b) => a - b)
-        return times[Math.min(times.length - 1, Math.floor(0.99 * times.length))]
+        return { p99: times[Math.min(times.length - 1, Math.floor(0.99 * times.length))], cpuUs: (user + system) / slice.length }
       }
       await round(users.slice(0, per))
-      const plain: number[] = []
-      const shadowed: number[] = []
+      if (rate !== undefined) print(`  open loop: ${rate.toFixed(0)} requests/s (${args.load} of the warm-up round's closed-loop throughput)`)
+      const plain: Array<{ p99: number, cpuUs: number }> = []
+      const shadowed: Array<{ p99: number, cpuUs: number }> = []
       let at = per
       for (let r = 0; r < args['latency-repeats']; r++) {
         plain.push(await round(users.slice(at, at += per)))
@@ -174,11 +196,15 @@ async function latencyRun (data: string, args: { 'latency-users': number, 'laten
         shadowed.push(await round(users.slice(at, at += per)))
         const shadow = online.runtime.shadowFigures(experiment.id)
         await online.control.stop(experiment.id)
-        print(`  latency round ${r + 1}: p99 ${plain[r].toFixed(2)} ms without, ${shadowed[r].toFixed(2)} ms with a shadow arm (${shadow?.scored ?? 0} shadow lists, mean overlap@10 ${shadow?.meanOverlapAt10?.toFixed(2) ?? '-'}, shadow p99 ${shadow?.p99Ms?.toFixed(2) ?? '-'} ms)`)
+        print(`  latency round ${r + 1}: p99 ${plain[r].p99.toFixed(2)} ms without, ${shadowed[r].p99.toFixed(2)} ms with a shadow arm; CPU ${plain[r].cpuUs.toFixed(0)} / ${shadowed[r].cpuUs.toFixed(0)} µs per served request ` +
+          `(${shadow?.scored ?? 0} shadow lists, ${shadow?.skipped ?? 0} skipped, mean overlap@10 ${shadow?.meanOverlapAt10?.toFixed(2) ?? '-'}, shadow p99 ${shadow?.p99Ms?.toFixed(2) ?? '-'} ms)`)
       }
-      const ratios = plain.map((p, r) => shadowed[r] / p)
-      print(`serving p99 (${per} users a round, ${args.concurrency} in flight, ${args['latency-repeats']} interleaved rounds each): median ${median(plain).toFixed(2)} ms without, ` +
-        `${median(shadowed).toFixed(2)} ms with a shadow arm; ratio median ${median(ratios).toFixed(2)}x (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}; target <= 1.2x)`)
+      const ratios = plain.map((p, r) => shadowed[r].p99 / p.p99)
+      const cpuRatios = plain.map((p, r) => shadowed[r].cpuUs / p.cpuUs)
+      const p99s = (rounds: typeof plain): number => median(rounds.map((x) => x.p99))
+      print(`serving p99 (${per} users a round, ${rate === undefined ? `${args.concurrency} in flight` : `${rate.toFixed(0)}/s open loop`}, ${args['latency-repeats']} interleaved rounds each): median ${p99s(plain).toFixed(2)} ms without, ` +
+        `${p99s(shadowed).toFixed(2)} ms with a shadow arm; ratio median ${median(ratios).toFixed(2)}x (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}; target <= 1.2x); ` +
+        `CPU per served request ratio median ${median(cpuRatios).toFixed(2)}x (min ${Math.min(...cpuRatios).toFixed(2)}, max ${Math.max(...cpuRatios).toFixed(2)})`)
     } finally {
       await online.close()
       await serving.close()

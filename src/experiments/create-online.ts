@@ -93,7 +93,7 @@ export function createOnline ({ config, serving, impressions, experiments, chann
     shadows: () => runtime.shadows()
   })
   return {
-    recommender: new OnlineRecommender({ recommender: serving.recommender, recorder, choose: (key) => runtime.choose(key) }),
+    recommender: new OnlineRecommender({ recommender: serving.recommender, recorder, choose: (key) => runtime.choose(key), tasks }),
     recorder,
     attributor,
     runtime,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Recommendation, RecommendRequest, Recommender } from '../serving/recommender.js'
 import type { Arm } from '../stores/impression-log.js'
+import type { BackgroundTasks } from './background-tasks.js'
 import type { ImpressionRecorder } from './impression-recorder.js'
+import { QuietGate } from './quiet-gate.js'
 
 /** A /recommend answer and the id its impression is recorded under (the route adds it to the body and a header). */
 export interface Served {
@@ -14,7 +16,11 @@ export interface ArmChoice {
   recommender: Pick<Recommender, 'recommend'>
   arm: Arm
   experimentId: number | null
-  /** Called after the answer is ready (shadow scoring), with whether its impression was sampled; must not throw. */
+  /**
+   * Called after the answer is ready (shadow scoring), with whether its impression was sampled;
+   * must not throw. With `tasks`, work of lower priority than serving: called in a background task
+   * once no request is being served (QuietGate).
+   */
   after?: (request: RecommendRequest, served: Served, recorded: boolean) => void
   /** Called instead of `after` when serving failed. */
   abandon?: () => void
@@ -25,6 +31,8 @@ export interface OnlineRecommenderOptions {
   recorder: ImpressionRecorder
   /** The experiment's choice for an assignment key; undefined: the active version serves (arm `serving`). */
   choose?: (key: string | undefined) => ArmChoice | undefined
+  /** Where an `after` waits for serving to go quiet; absent, `after` is called as the answer is returned. */
+  tasks?: BackgroundTasks
   // Date.now and randomUUID are passed in for testability
   now?: () => number
   newId?: () => string
@@ -37,6 +45,7 @@ export interface OnlineRecommenderOptions {
  */
 export class OnlineRecommender {
   readonly #o: OnlineRecommenderOptions
+  readonly #gate = new QuietGate()
 
   constructor (options: OnlineRecommenderOptions) {
     this.#o = options
@@ -44,13 +53,15 @@ export class OnlineRecommender {
 
   /** `key`: what assignment is sticky on (the userId, else the client's request key). */
   async recommend (request: RecommendRequest, key: string | undefined): Promise<Served> {
-    const { recommender, recorder, choose, now = Date.now, newId = randomUUID } = this.#o
+    const { recommender, recorder, choose, tasks, now = Date.now, newId = randomUUID } = this.#o
     const choice = choose?.(key ?? request.userId) ?? { recommender, arm: 'serving', experimentId: null }
     let recommendation: Recommendation
+    this.#gate.begin()
     try {
       recommendation = await choice.recommender.recommend(request)
     } catch (err) {
       choice.abandon?.()
+      this.#gate.end()
       throw err
     }
     const served = { recommendation, recommendationId: newId() }
@@ -63,7 +74,21 @@ export class OnlineRecommender {
       items: recommendation.items.map((item) => item.itemId),
       ts: now()
     })
-    choice.after?.(request, served, recorded)
+    const { after } = choice
+    if (after !== undefined && tasks !== undefined) {
+      tasks.run('shadow', async () => {
+        await this.#gate.whenQuiet()
+        after(request, served, recorded)
+      })
+    } else {
+      after?.(request, served, recorded)
+    }
+    this.#gate.end()
     return served
+  }
+
+  /** `after` calls waiting for serving to go quiet. */
+  get waiting (): number {
+    return this.#gate.waiting
   }
 }

@@ -29,8 +29,26 @@ export class StudentEncoder {
   readonly servingDim: number
   readonly #w: StudentWeightValues
   readonly #pooled: Float64Array
+  // explain's scratch, reused: it runs to completion, one call at a time
+  readonly #distinct: Int32Array
+  readonly #slotPooled: Float64Array
+  readonly #target: Float64Array
+  readonly #lastRow: Float64Array
+  /** The dense kernel in float64, so that every dot of explain reads one kind of array. */
+  readonly #kernel: Float64Array
+  /** Above this many values (numItems x inputs·dim) no projection is kept: each is computed per explanation. */
+  readonly #keptMax: number
+  /** One projection, when none is kept. */
+  readonly #fresh: Float64Array
+  #projections: Float64Array | undefined
+  /** 1 where #projections holds the item's row. */
+  #projected: Uint8Array | undefined
 
-  constructor (config: Readonly<StudentConfig>, weights: StudentWeightValues) {
+  /**
+   * `keptProjectionsMax`: the most float64 values explain may keep (default 2^22, 32 MiB: every item
+   * of a catalogue up to 262,144 items at dim 16, pooling); a larger catalogue projects anew each time.
+   */
+  constructor (config: Readonly<StudentConfig>, weights: StudentWeightValues, { keptProjectionsMax = 1 << 22 }: { keptProjectionsMax?: number } = {}) {
     const { numItems, dim, window, dense, itemBias } = config
     checkFamily(config)
     const inputs = denseInputs(config)
@@ -48,6 +66,13 @@ export class StudentEncoder {
     this.servingDim = dim + (itemBias ? 1 : 0)
     this.#w = weights
     this.#pooled = new Float64Array(inputs * dim)
+    this.#distinct = new Int32Array(window)
+    this.#slotPooled = new Float64Array(window * dim)
+    this.#target = new Float64Array(dim)
+    this.#keptMax = keptProjectionsMax
+    this.#fresh = new Float64Array(inputs * dim)
+    this.#lastRow = new Float64Array(dim)
+    this.#kernel = Float64Array.from(weights.denseKernel ?? [])
   }
 
   /**
@@ -102,49 +127,87 @@ export class StudentEncoder {
     const { items: table, positionWeights } = this.#w
     const take = Math.min(window, history.length)
     if (take === 0) throw new RangeError('an explanation needs a non-empty history')
-    // distinct items of the window, most recent first, and each position's slot among them
-    const distinct: number[] = []
-    const slots = new Int32Array(take)
+    // Each distinct item s of the window (most recent first) pooled once, a_s = Σ_{j holds s} w_j E[h_j]:
+    // its share of score(i) is then a_s · (K E[i]), one dot per distinct item and target instead of
+    // one per position, and K E[i] is the item's alone, kept from its first explanation (#projection).
+    const distinct = this.#distinct
+    const pooled = this.#slotPooled
+    let count = 0
     for (let j = take - 1; j >= 0; j--) {
       const item = history[history.length - take + j]
-      let slot = distinct.indexOf(item)
-      if (slot === -1) slot = distinct.push(item) - 1
-      slots[j] = slot
+      let slot = 0
+      while (slot < count && distinct[slot] !== item) slot++
+      if (slot === count) {
+        distinct[count++] = item
+        pooled.fill(0, slot * dim, (slot + 1) * dim)
+      }
+      const weight = positionWeights[window - take + j]
+      const row = item * dim
+      const at = slot * dim
+      for (let d = 0; d < dim; d++) pooled[at + d] += weight * table[row + d]
     }
-    const sums = new Float64Array(distinct.length)
-    const inputs = dense ? denseInputs(this.config) : 1
-    const projected = new Float64Array(inputs * dim)
-    const out: Attribution[] = []
-    for (const target of items) {
-      const row = target * dim
-      if (dense) {
-        const kernel = this.#w.denseKernel as Float32Array
-        for (let c = 0; c < projected.length; c++) {
-          let sum = 0
-          for (let d = 0; d < dim; d++) sum += kernel[c * dim + d] * table[row + d]
-          projected[c] = sum
-        }
+    // last-item: the newest item, slot 0, also meets the kernel's last-item rows
+    const width = denseInputs(this.config) * dim
+    const keep = this.config.numItems * width <= this.#keptMax
+    const last = width > dim
+    if (last) copyRow(table, history[history.length - 1] * dim, this.#lastRow, dim)
+    const out: Attribution[] = new Array(items.length)
+    for (let t = 0; t < items.length; t++) {
+      // K E[i] (E[i] itself without the dense layer) at projected[at...]
+      let projected = this.#target
+      let at = 0
+      if (!dense) {
+        copyRow(table, items[t] * dim, projected, dim)
+      } else if (keep) {
+        at = this.#projection(items[t])
+        projected = this.#projections!
       } else {
-        for (let d = 0; d < dim; d++) projected[d] = table[row + d]
-      }
-      sums.fill(0)
-      for (let j = 0; j < take; j++) {
-        const from = history[history.length - take + j] * dim
-        let dot = 0
-        for (let d = 0; d < dim; d++) dot += table[from + d] * projected[d]
-        sums[slots[j]] += positionWeights[window - take + j] * dot
-      }
-      if (inputs === 2) {
-        const from = history[history.length - 1] * dim
-        let dot = 0
-        for (let d = 0; d < dim; d++) dot += table[from + d] * projected[dim + d]
-        sums[slots[take - 1]] += dot
+        projected = this.#fresh
+        this.#project(items[t], projected, 0)
       }
       let best = 0
-      for (let slot = 1; slot < sums.length; slot++) if (sums[slot] > sums[best]) best = slot
-      out.push({ item: distinct[best], contribution: sums[best] })
+      let bestSum = -Infinity
+      for (let slot = 0; slot < count; slot++) {
+        let sum = dot(pooled, slot * dim, projected, at, dim)
+        if (slot === 0 && last) sum += dot(this.#lastRow, 0, projected, at + dim, dim)
+        // strictly greater: a tie goes to the more recent item
+        if (sum > bestSum) {
+          best = slot
+          bestSum = sum
+        }
+      }
+      out[t] = { item: distinct[best], contribution: bestSum }
     }
     return out
+  }
+
+  /**
+   * Where K E[item] (the item's row through the dense kernel: pool rows, then last-item rows) sits
+   * in #projections. It depends on the item alone, so it is computed on the item's first
+   * explanation and read after that: each explained item pays its dim² multiply-adds once.
+   * The table (numItems x inputs·dim, float64) is allocated on the first explanation; rows never
+   * explained are never written, so their pages are never mapped.
+   */
+  #projection (item: number): number {
+    const { numItems, dim } = this.config
+    const width = denseInputs(this.config) * dim
+    if (this.#projections === undefined) {
+      this.#projections = new Float64Array(numItems * width)
+      this.#projected = new Uint8Array(numItems)
+    }
+    const at = item * width
+    if (this.#projected![item] === 1) return at
+    this.#project(item, this.#projections, at)
+    this.#projected![item] = 1
+    return at
+  }
+
+  /** K E[item] into out[at...]. */
+  #project (item: number, out: Float64Array, at: number): void {
+    const dim = this.config.dim
+    const row = this.#target
+    copyRow(this.#w.items, item * dim, row, dim)
+    for (let c = 0; c < this.#fresh.length; c++) out[at + c] = dot(this.#kernel, c * dim, row, 0, dim)
   }
 
   /** Row-major [numItems, servingDim]: each item's embedding, then its bias when enabled. */
@@ -158,6 +221,30 @@ export class StudentEncoder {
     }
     return out
   }
+}
+
+function copyRow (from: Float32Array, at: number, to: Float64Array, n: number): void {
+  for (let d = 0; d < n; d++) to[d] = from[at + d]
+}
+
+/**
+ * a[i..i+n) · b[j..j+n) in float64, in four independent sums: one running sum waits on each
+ * addition before the next, and explain's dots are short (n = dim), so that wait is their cost.
+ */
+function dot (a: Float64Array, i: number, b: Float64Array, j: number, n: number): number {
+  let s0 = 0
+  let s1 = 0
+  let s2 = 0
+  let s3 = 0
+  let d = 0
+  for (; d + 4 <= n; d += 4) {
+    s0 += a[i + d] * b[j + d]
+    s1 += a[i + d + 1] * b[j + d + 1]
+    s2 += a[i + d + 2] * b[j + d + 2]
+    s3 += a[i + d + 3] * b[j + d + 3]
+  }
+  for (; d < n; d++) s0 += a[i + d] * b[j + d]
+  return (s0 + s1) + (s2 + s3)
 }
 
 function expectLength (name: string, values: Float32Array | undefined, length: number): void {

@@ -126,11 +126,12 @@ export class Recommender {
     const items: RecommendedItem[] = []
     const indices: number[] = []
     const include = request.include ?? []
+    const catalog = include.includes('title') || include.includes('genres') ? this.#catalog(servable) : undefined
     for (let i = 0; i < ranking.items.length && items.length < request.k; i++) {
       const index = ranking.items[i]
       if (excluded.has(index)) continue
       const item: RecommendedItem = { itemId: servable.items.id(index), score: ranking.scores[i], rank: items.length + 1 }
-      if (include.length > 0) describe(item, this.#catalog(servable).info(index), include)
+      if (catalog !== undefined) describe(item, catalog.info(index), include)
       items.push(item)
       indices.push(index)
     }
@@ -191,7 +192,8 @@ function explain (items: RecommendedItem[], from: { ranker: Ranker, servable: Se
   }
   const { ranker, servable, history, indices } = from
   const attributions = ranker.explain(history, Int32Array.from(indices))
-  for (const [i, { item, contribution }] of attributions.entries()) {
+  for (let i = 0; i < attributions.length; i++) {
+    const { item, contribution } = attributions[i]
     items[i].because = { kind: 'history', itemId: servable.items.id(item), contribution }
   }
 }

@@ -12,7 +12,7 @@ const list = (version: number, ids: string[]): Recommendation => ({
 })
 const REQUEST: RecommendRequest = { userId: 'u', k: 10, excludeSeen: true }
 
-function setup (candidate: (request: RecommendRequest) => Promise<Recommendation>) {
+function setup (candidate: (request: RecommendRequest) => Promise<Recommendation>, control?: (request: RecommendRequest) => Promise<Recommendation>) {
   const errors: string[] = []
   const tasks = new BackgroundTasks({ onError: (op) => errors.push(op) })
   const log = new MemoryImpressionLog({ maxImpressions: 100, windowMs: 60_000 })
@@ -22,8 +22,9 @@ function setup (candidate: (request: RecommendRequest) => Promise<Recommendation
   const online = new OnlineRecommender({
     recommender: { recommend: async () => served },
     recorder,
+    tasks,
     choose: () => shadow.reserve()
-      ? { recommender: { recommend: async () => served }, arm: 'control', experimentId: 1, after: (r, s, recorded) => shadow.score(r, s, recorded), abandon: () => shadow.abandon() }
+      ? { recommender: { recommend: control ?? (async () => served) }, arm: 'control', experimentId: 1, after: (r, s, recorded) => shadow.score(r, s, recorded), abandon: () => shadow.abandon() }
       : undefined
   })
   return { online, shadow, tasks, log, errors, served }
@@ -65,13 +66,13 @@ describe('shadow scoring', () => {
   })
 
   it('does not hold the answer while the candidate is slow', async () => {
-    let release = (): void => {}
-    const { online, tasks } = setup(async () => await new Promise((resolve) => { release = () => resolve(list(1, ['a'])) }))
+    const releases: Array<() => void> = []
+    const { online, tasks } = setup(async () => await new Promise((resolve) => { releases.push(() => resolve(list(1, ['a']))) }))
     const answer = await online.recommend(REQUEST, 'u')
     assert.equal(answer.recommendation.modelVersion, 2)
     assert.equal(tasks.inFlight, 2)
-    await new Promise((resolve) => setImmediate(resolve))
-    release()
+    while (releases.length === 0) await new Promise((resolve) => setImmediate(resolve))
+    releases[0]()
     await tasks.idle()
   })
 
@@ -88,6 +89,25 @@ describe('shadow scoring', () => {
     for (let n = 0; n < 4; n++) await assert.rejects(failing.recommend(REQUEST, 'u'), /control broke/)
     await tasks.idle()
     assert.deepEqual(shadow.figures().skipped, 0)
+  })
+
+  it('starts scoring only once no request is being served: serving goes first', async () => {
+    let scored = 0
+    let release = (): void => {}
+    const served = list(2, ['a'])
+    const { online, tasks } = setup(async () => { scored++; return list(1, ['a']) },
+      async (request) => request.userId === 'slow' ? await new Promise((resolve) => { release = () => resolve(served) }) : served)
+    const slow = online.recommend({ ...REQUEST, userId: 'slow' }, 'slow')
+    // answered while the slow request is still being served: its scoring waits
+    assert.equal((await online.recommend(REQUEST, 'u')).recommendation, served)
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(scored, 0)
+    assert.equal(online.waiting, 1)
+    release()
+    await slow
+    await tasks.idle()
+    assert.equal(scored, 2)
+    assert.equal(online.waiting, 0)
   })
 
   it('leaves a request out of the experiment, counting it, while maxInFlight scorings are under way', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Random } from '../../src/data/random.js'
 import { StudentEncoder, type StudentWeightValues } from '../../src/models/student-encoder.js'
-import type { StudentConfig } from '../../src/models/student-config.js'
+import { denseInputs, type StudentConfig } from '../../src/models/student-config.js'
 import { servedScore } from './served-score.js'
 
 function randomEncoder (config: StudentConfig): { encoder: StudentEncoder, weights: StudentWeightValues } {
@@ -12,7 +12,7 @@ function randomEncoder (config: StudentConfig): { encoder: StudentEncoder, weigh
   const weights: StudentWeightValues = {
     items: values((numItems + 1) * dim),
     positionWeights: values(window),
-    ...(dense ? { denseKernel: values(dim * dim), denseBias: values(dim) } : {}),
+    ...(dense ? { denseKernel: values(denseInputs(config) * dim * dim), denseBias: values(dim) } : {}),
     ...(itemBias ? { itemBias: values(numItems) } : {})
   }
   return { encoder: new StudentEncoder(config, weights), weights }
@@ -59,6 +59,23 @@ describe('StudentEncoder.explain', () => {
       }
     })
   }
+
+  it('explains an item again, for another history, as a fresh encoder does (the item\'s kept projection is its own)', () => {
+    for (const family of ['pooling', 'last-item'] as const) {
+      const config: StudentConfig = { numItems: 40, dim: 6, window: 5, seed: 13, dense: true, itemBias: true, family }
+      const { encoder, weights } = randomEncoder(config)
+      const targets = Int32Array.of(1, 8, 8, 30)
+      const first = encoder.explain(Int32Array.of(3, 5, 7), targets)
+      assert.deepEqual(encoder.explain(Int32Array.of(3, 5, 7), targets), first)
+      // items explained before (8, 30) and new ones (2, 35), for another history
+      const other = Int32Array.of(11, 12, 11, 13, 14, 15)
+      const again = Int32Array.of(8, 2, 30, 35)
+      assert.deepEqual(encoder.explain(other, again), new StudentEncoder(config, weights).explain(other, again))
+      // a catalogue too large to keep projections for: each is computed anew, to the same figures
+      const unkept = new StudentEncoder(config, weights, { keptProjectionsMax: 0 })
+      assert.deepEqual(unkept.explain(other, again), encoder.explain(other, again))
+    }
+  })
 
   it('names the one item of a one-item history with its whole share', () => {
     const config: StudentConfig = { numItems: 10, dim: 4, window: 3, seed: 5, dense: true, itemBias: true }
