@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import type { AnnIndex } from '../models/ann/ann-index.js'
 import type { CompactMatrix } from '../models/compact-matrix.js'
-import { topK } from '../models/top-k.js'
+import { topK, topKOf } from '../models/top-k.js'
+import type { AnnRetrieval } from './ann-retrieval.js'
 import type { RankJob } from './block-ranker.js'
 import type { Allowed, RankedItems } from './servable.js'
 
@@ -17,33 +17,6 @@ export const MAX_FETCH = 4096
 /** Users searched in one native call: about 3-5 ms of the event loop at 1,000,000 items here. */
 const SEARCH_BATCH = 16
 const SLICE_MS = 3
-
-/**
- * Items every user's candidates include, scored exactly: the highest item biases. Measured on
- * 1,000,000 student-shaped items (bench:ann-sweep): every exact top-10 item the graph missed was
- * among the 1,024 highest-bias items, whatever the search breadth (recall held at 0.77 from ef
- * 128 to 1,024): the MIPS transform sets these small-norm items apart from the bulk of the graph.
- */
-export const HEAD_ITEMS = 1024
-
-/** What rankBatchAnn searches: the index, the matrix it re-ranks with, and the head always scored. */
-export interface AnnRetrieval {
-  index: AnnIndex
-  matrix: CompactMatrix
-  /** Ascending item indices added to every user's candidates. */
-  head: Int32Array
-}
-
-/** The HEAD_ITEMS items of highest bias (the matrix's last column), ascending (all of a smaller catalogue); none without a bias column. */
-export function biasHead (matrix: CompactMatrix, hasBias: boolean, size = HEAD_ITEMS): Int32Array {
-  if (!hasBias) return new Int32Array(0)
-  if (matrix.rows <= size) return Int32Array.from({ length: matrix.rows }, (_, i) => i)
-  const unit = new Float32Array(matrix.width)
-  unit[matrix.width - 1] = 1
-  const bias = new Float32Array(matrix.rows)
-  for (let i = 0; i < matrix.rows; i++) bias[i] = matrix.dot(i, unit)
-  return Int32Array.from(topK(bias, size), (s) => s.index).sort()
-}
 
 /** Allowed items of a mask, counted once per mask (a genre filter's mask is cached by the catalog). */
 const allowedCounts = new WeakMap<Uint8Array, number>()
@@ -75,7 +48,8 @@ export function fetchCount (depth: number, allowed: Allowed, total: number): num
  * than `depth` allowed candidates came back while more items are allowed, is scored exactly over
  * the allowed rows instead. The order is topK's (higher score, then lower index).
  */
-export async function rankBatchAnn ({ index, matrix, head }: AnnRetrieval, jobs: readonly RankJob[]): Promise<RankedItems[]> {
+export async function rankBatchAnn (retrieval: AnnRetrieval, jobs: readonly RankJob[]): Promise<RankedItems[]> {
+  const { index, matrix, head, isHead } = retrieval
   const results = new Array<RankedItems | undefined>(jobs.length)
   const total = matrix.rows
   const viaIndex: number[] = []
@@ -96,16 +70,38 @@ export async function rankBatchAnn ({ index, matrix, head }: AnnRetrieval, jobs:
     const queries = new Float32Array(group.length * matrix.width)
     group.forEach((r, g) => queries.set(jobs[r].vector, g * matrix.width))
     const found = index.search(queries, group.length, fetch)
-    group.forEach((r, g) => {
+    const headScores = retrieval.headScores(queries, group.length)
+    // keys are item indices, below 2^32: their low words (little-endian, as every platform Node
+    // runs on here), read without a BigInt per key
+    const keys = new Uint32Array(found.keys.buffer, found.keys.byteOffset, found.keys.length * 2)
+    const { rows, scores } = scratch(head.length + found.fetch)
+    for (let g = 0; g < group.length; g++) {
+      const r = group[g]
       const { depth, allowed, vector } = jobs[r]
-      const offset = g * found.fetch
-      const fromGraph = new Int32Array(Number(found.counts[g]))
-      for (let j = 0; j < fromGraph.length; j++) fromGraph[j] = Number(found.keys[offset + j])
-      const candidates = withHead(fromGraph.sort(), head)
-      const kept = allowed === undefined ? candidates : candidates.filter((i) => allowed[i] !== 0)
-      const enough = Math.min(depth, allowedCount(allowed, total))
-      if (kept.length >= enough) results[r] = rerank(matrix, vector, kept, depth)
-    })
+      const fromHead = headScores.subarray(g * head.length, (g + 1) * head.length)
+      let count = 0
+      if (allowed === undefined) {
+        rows.set(head)
+        scores.set(fromHead)
+        count = head.length
+      } else {
+        for (let j = 0; j < head.length; j++) {
+          if (allowed[head[j]] === 0) continue
+          rows[count] = head[j]
+          scores[count++] = fromHead[j]
+        }
+      }
+      const scored = count
+      const from = 2 * g * found.fetch
+      const fetched = Number(found.counts[g])
+      for (let j = 0; j < fetched; j++) {
+        const item = keys[from + 2 * j]
+        if (isHead[item] === 0 && (allowed === undefined || allowed[item] !== 0)) rows[count++] = item
+      }
+      if (count < Math.min(depth, allowedCount(allowed, total))) continue
+      matrix.scoreRows(rows.subarray(scored), count - scored, vector, scores.subarray(scored))
+      results[r] = topKOf(rows, scores, count, depth)
+    }
     await pause()
   }
   for (let r = 0; r < jobs.length; r++) {
@@ -116,25 +112,16 @@ export async function rankBatchAnn ({ index, matrix, head }: AnnRetrieval, jobs:
   return results as RankedItems[]
 }
 
-/** The union of two ascending index lists, ascending. */
-function withHead (candidates: Int32Array, head: Int32Array): Int32Array {
-  if (head.length === 0) return candidates
-  const out = new Int32Array(candidates.length + head.length)
-  let a = 0
-  let b = 0
-  let n = 0
-  while (a < candidates.length || b < head.length) {
-    const next = b >= head.length || (a < candidates.length && candidates[a] <= head[b]) ? candidates[a++] : head[b++]
-    if (n === 0 || out[n - 1] !== next) out[n++] = next
-  }
-  return out.subarray(0, n)
-}
+// one user's candidates and their scores, reused: a group is ranked synchronously
+let candidateRows = new Int32Array(0)
+let candidateScores = new Float32Array(0)
 
-/** Exact scores of ascending candidate indices, cut to the best `depth`. */
-function rerank (matrix: CompactMatrix, vector: Float32Array, candidates: Int32Array, depth: number): RankedItems {
-  const scores = matrix.scoreRows(candidates, candidates.length, vector, new Float32Array(candidates.length))
-  const best = topK(scores, depth)
-  return { items: Int32Array.from(best, (b) => candidates[b.index]), scores: Float32Array.from(best, (b) => b.score) }
+function scratch (size: number): { rows: Int32Array, scores: Float32Array } {
+  if (candidateRows.length < size) {
+    candidateRows = new Int32Array(size)
+    candidateScores = new Float32Array(size)
+  }
+  return { rows: candidateRows, scores: candidateScores }
 }
 
 /** Every allowed row scored exactly: a selective filter's path, and the fallback. */

@@ -4,7 +4,8 @@ import { Random } from '../../src/data/random.js'
 import { AnnIndex, buildAnnIndex } from '../../src/models/ann/ann-index.js'
 import { CompactMatrix } from '../../src/models/compact-matrix.js'
 import { ItemMatrixScorer } from '../../src/models/item-matrix-scorer.js'
-import { biasHead, fetchCount, MAX_FETCH, MIN_FETCH, rankBatchAnn } from '../../src/serving/ann-ranker.js'
+import { fetchCount, MAX_FETCH, MIN_FETCH, rankBatchAnn } from '../../src/serving/ann-ranker.js'
+import { AnnRetrieval, biasHead } from '../../src/serving/ann-retrieval.js'
 import { rankBatch, type RankJob } from '../../src/serving/block-ranker.js'
 import type { Allowed } from '../../src/serving/servable.js'
 
@@ -19,9 +20,12 @@ const built = buildAnnIndex(matrix, width, { connectivity: 32, expansionAdd: 256
 const exhaustive = new AnnIndex(built.bytes, built.params, numItems)
 const compact = new CompactMatrix(matrix, width, 'float32')
 const exact = new ItemMatrixScorer(matrix, width)
-const retrieval = { index: exhaustive, matrix: compact, head: new Int32Array(0) }
+const retrieval = new AnnRetrieval(exhaustive, compact, new Int32Array(0))
+// the same graph with a head of 100 items: each head item is also among the graph's candidates
+const withHead = new AnnRetrieval(new AnnIndex(built.bytes, built.params, numItems), compact, biasHead(compact, true, 100))
 after(() => {
-  exhaustive.dispose()
+  retrieval.dispose()
+  withHead.dispose()
   exact.dispose()
 })
 
@@ -32,14 +36,16 @@ function mask (keep: (i: number) => boolean): Uint8Array {
 }
 
 describe('rankBatchAnn', () => {
-  it('returns the exact top-k, scores included, with an exhaustive search', async () => {
-    for (const depth of [10, 50]) {
-      const got = await rankBatchAnn(retrieval, jobs(depth))
-      const want = await rankBatch(exact, jobs(depth))
-      got.forEach((g, r) => {
-        assert.deepEqual(Array.from(g.items), Array.from(want[r].items), `user ${r} depth ${depth}`)
-        g.scores.forEach((s, j) => assert.ok(Math.abs(s - want[r].scores[j]) <= 1e-4 * Math.max(1, Math.abs(s))))
-      })
+  it('returns the exact top-k, scores included, with an exhaustive search, with and without a head', async () => {
+    for (const [name, source] of [['no head', retrieval], ['head', withHead]] as const) {
+      for (const depth of [10, 50]) {
+        const got = await rankBatchAnn(source, jobs(depth))
+        const want = await rankBatch(exact, jobs(depth))
+        got.forEach((g, r) => {
+          assert.deepEqual(Array.from(g.items), Array.from(want[r].items), `${name}: user ${r} depth ${depth}`)
+          g.scores.forEach((s, j) => assert.ok(Math.abs(s - want[r].scores[j]) <= 1e-4 * Math.max(1, Math.abs(s))))
+        })
+      }
     }
   })
 
@@ -51,15 +57,17 @@ describe('rankBatchAnn', () => {
     ]
     assert.ok(fetchCount(10, filters[0], numItems) !== undefined)
     assert.equal(fetchCount(10, filters[1], numItems), undefined)
-    for (const allowed of filters) {
-      const allowedCount = allowed.reduce((a, b) => a + b, 0)
-      const got = await rankBatchAnn(retrieval, jobs(20, allowed))
-      const want = await rankBatch(exact, jobs(20, allowed))
-      got.forEach((g, r) => {
-        assert.equal(g.items.length, Math.min(20, allowedCount))
-        assert.ok(Array.from(g.items).every((i) => allowed[i] === 1), 'a filtered-out item came back')
-        assert.deepEqual(Array.from(g.items), Array.from(want[r].items))
-      })
+    for (const source of [retrieval, withHead]) {
+      for (const allowed of filters) {
+        const allowedCount = allowed.reduce((a, b) => a + b, 0)
+        const got = await rankBatchAnn(source, jobs(20, allowed))
+        const want = await rankBatch(exact, jobs(20, allowed))
+        got.forEach((g, r) => {
+          assert.equal(g.items.length, Math.min(20, allowedCount))
+          assert.ok(Array.from(g.items).every((i) => allowed[i] === 1), 'a filtered-out item came back')
+          assert.deepEqual(Array.from(g.items), Array.from(want[r].items))
+        })
+      }
     }
   })
 
@@ -84,10 +92,10 @@ describe('rankBatchAnn', () => {
     // a graph over other vectors: its candidates are unrelated to the scores
     const other = Float32Array.from({ length: numItems * width }, () => rng.normal())
     const decoyBuilt = buildAnnIndex(other, width)
-    const decoy = new AnnIndex(decoyBuilt.bytes, decoyBuilt.params)
+    const decoy = new AnnRetrieval(new AnnIndex(decoyBuilt.bytes, decoyBuilt.params), compact, head)
     try {
       const user = Float32Array.from({ length: width }, (_, d) => d === width - 1 ? 100 : 0)
-      const [got] = await rankBatchAnn({ index: decoy, matrix: compact, head }, [{ vector: user, depth: 10, allowed: undefined }])
+      const [got] = await rankBatchAnn(decoy, [{ vector: user, depth: 10, allowed: undefined }])
       assert.deepEqual(Array.from(got.items), Array.from({ length: 10 }, (_, i) => i), 'a user who ranks by bias alone gets the head')
     } finally {
       decoy.dispose()
