@@ -15,8 +15,8 @@ type UsearchIndex = Usearch.Index
 /** usearch HNSW in L2 over the MIPS transform (see ann-params.ts for why). */
 export const ANN_DEFAULTS: Readonly<{ connectivity: number, expansionAdd: number }> = { connectivity: 16, expansionAdd: 64 }
 
-/** Candidates a search explores at least (HNSW's ef); usearch explores at least the k asked for. */
-const MIN_EXPANSION_SEARCH = 128
+/** Candidates a search explores by default (HNSW's ef; usearch explores at least the k asked for): serving's MIN_FETCH (ann-ranker.ts). */
+const MIN_EXPANSION_SEARCH = 64
 
 /** Builds the index over a row-major [numItems, width] item matrix; item i gets key i. Blocks its thread. */
 export function buildAnnIndex (matrix: Float32Array, width: number, options: Partial<typeof ANN_DEFAULTS> & { threads?: number } = {}): { bytes: Uint8Array, params: AnnParams } {
@@ -50,7 +50,7 @@ export class AnnIndex {
     this.params = params
     let index: UsearchIndex
     if (bytes instanceof Uint8Array) {
-      index = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
+      index = newIndex(params, expansionSearch)
       viaFile((path) => { writeFileSync(path, bytes); index.load(path) })
     } else {
       index = bytes.mapped
@@ -70,7 +70,7 @@ export class AnnIndex {
     try {
       const path = join(dir, 'index.usearch')
       await writeFile(path, bytes)
-      const mapped = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
+      const mapped = newIndex(params, expansionSearch)
       mapped.view(path)
       return new AnnIndex({ mapped, dir }, params)
     } catch (err) {
