@@ -52,7 +52,7 @@ export function fetchCount (depth: number, allowed: Allowed, total: number): num
  * the allowed rows instead. The order is topK's (higher score, then lower index).
  */
 export async function rankBatchAnn (retrieval: AnnRetrieval, jobs: readonly RankJob[]): Promise<RankedItems[]> {
-  const { index, matrix, head, isHead } = retrieval
+  const { matrix, head, isHead } = retrieval
   const results = new Array<RankedItems | undefined>(jobs.length)
   const total = matrix.rows
   const viaIndex: number[] = []
@@ -67,19 +67,22 @@ export async function rankBatchAnn (retrieval: AnnRetrieval, jobs: readonly Rank
     await yieldToLoop()
     sliceStart = performance.now()
   }
+  const groups: Array<{ members: number[], queries: Float32Array, fetch: number }> = []
   for (let start = 0; start < viaIndex.length; start += SEARCH_BATCH) {
-    const group = viaIndex.slice(start, start + SEARCH_BATCH)
-    const fetch = Math.max(...group.map((r) => fetchCount(jobs[r].depth, jobs[r].allowed, total)!))
-    const queries = new Float32Array(group.length * matrix.width)
-    group.forEach((r, g) => queries.set(jobs[r].vector, g * matrix.width))
-    const found = index.search(queries, group.length, fetch)
-    const headScores = retrieval.headScores(queries, group.length)
-    // keys are item indices, below 2^32: their low words (little-endian, as every platform Node
-    // runs on here), read without a BigInt per key
-    const keys = new Uint32Array(found.keys.buffer, found.keys.byteOffset, found.keys.length * 2)
+    const members = viaIndex.slice(start, start + SEARCH_BATCH)
+    const queries = new Float32Array(members.length * matrix.width)
+    members.forEach((r, g) => queries.set(jobs[r].vector, g * matrix.width))
+    groups.push({ members, queries, fetch: Math.max(...members.map((r) => fetchCount(jobs[r].depth, jobs[r].allowed, total)!)) })
+  }
+  // on the search thread every group's search is asked at once: the graph walks while this thread
+  // scores heads and re-ranks; without it each group is searched here in turn
+  const searches = retrieval.threaded ? groups.map(async (g) => await retrieval.search(g.queries, g.members.length, g.fetch)) : undefined
+  for (const [n, { members, queries, fetch }] of groups.entries()) {
+    const headScores = retrieval.headScores(queries, members.length)
+    const found = await (searches?.[n] ?? retrieval.search(queries, members.length, fetch))
     const { rows, scores } = scratch(head.length + found.fetch)
-    for (let g = 0; g < group.length; g++) {
-      const r = group[g]
+    for (let g = 0; g < members.length; g++) {
+      const r = members[g]
       const { depth, allowed, vector } = jobs[r]
       const fromHead = headScores.subarray(g * head.length, (g + 1) * head.length)
       let count = 0
@@ -95,10 +98,9 @@ export async function rankBatchAnn (retrieval: AnnRetrieval, jobs: readonly Rank
         }
       }
       const scored = count
-      const from = 2 * g * found.fetch
-      const fetched = Number(found.counts[g])
-      for (let j = 0; j < fetched; j++) {
-        const item = keys[from + 2 * j]
+      const from = g * found.fetch
+      for (let j = 0; j < found.counts[g]; j++) {
+        const item = found.items[from + j]
         if (isHead[item] === 0 && (allowed === undefined || allowed[item] !== 0)) rows[count++] = item
       }
       if (count < Math.min(depth, allowedCount(allowed, total))) continue

@@ -1,4 +1,5 @@
 import type { AnnIndex } from '../models/ann/ann-index.js'
+import { AnnThread, type Found } from '../models/ann/ann-thread.js'
 import type { CompactMatrix } from '../models/compact-matrix.js'
 import { BLOCK_ITEMS, ItemMatrixScorer } from '../models/item-matrix-scorer.js'
 import { topK } from '../models/top-k.js'
@@ -37,8 +38,10 @@ export class AnnRetrieval {
   /** 1 for an item of the head: a graph candidate among them is not scored twice. */
   readonly isHead: Uint8Array
   readonly #headScorer: ItemMatrixScorer | undefined
+  #thread: AnnThread | undefined
 
-  constructor (index: AnnIndex, matrix: CompactMatrix, head: Int32Array) {
+  /** `searchThread`: search on a thread of its own (AnnThread; a memory-mapped index only), the default for one. */
+  constructor (index: AnnIndex, matrix: CompactMatrix, head: Int32Array, { searchThread = index.file !== undefined }: { searchThread?: boolean } = {}) {
     if (head.length > BLOCK_ITEMS) throw new RangeError(`a head of ${head.length} items; at most ${BLOCK_ITEMS} are scored in one product`)
     this.index = index
     this.matrix = matrix
@@ -46,6 +49,35 @@ export class AnnRetrieval {
     this.isHead = new Uint8Array(matrix.rows)
     for (const i of head) this.isHead[i] = 1
     this.#headScorer = head.length === 0 ? undefined : new ItemMatrixScorer(matrix.gather(head), matrix.width)
+    this.#thread = searchThread ? new AnnThread(index) : undefined
+  }
+
+  /** Whether searches run on the search thread (so several may be asked at once). */
+  get threaded (): boolean {
+    return this.#thread !== undefined
+  }
+
+  /**
+   * The `fetch` nearest items of each of `count` query rows packed in `queries` (serving width).
+   * Never rejects for the thread's sake: once the search thread fails, this thread searches.
+   */
+  async search (queries: Float32Array, count: number, fetch: number): Promise<Found> {
+    if (this.#thread !== undefined) {
+      try {
+        return await this.#thread.search(queries, count, fetch)
+      } catch {
+        this.#thread?.close()
+        this.#thread = undefined
+      }
+    }
+    const found = this.index.search(queries, count, fetch)
+    const items = new Int32Array(count * found.fetch)
+    const counts = Int32Array.from(found.counts, Number)
+    // keys are item indices, below 2^32: their low words (little-endian, as every platform Node
+    // runs on here), read without a BigInt per key
+    const keys = new Uint32Array(found.keys.buffer, found.keys.byteOffset, found.keys.length * 2)
+    for (let j = 0; j < items.length; j++) items[j] = keys[2 * j]
+    return { items, counts, fetch: found.fetch }
   }
 
   /** Scores [count, head.length], row-major, for `count` user vectors packed in `users`. */
@@ -55,6 +87,8 @@ export class AnnRetrieval {
   }
 
   dispose (): void {
+    this.#thread?.close()
+    this.#thread = undefined
     this.#headScorer?.dispose()
     this.index.dispose()
   }

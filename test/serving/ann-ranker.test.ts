@@ -49,6 +49,23 @@ describe('rankBatchAnn', () => {
     }
   })
 
+  it('ranks the same with the search on its own thread (a memory-mapped index), and the thread ends with the retrieval', async () => {
+    const mapped = await AnnIndex.open(built.bytes, built.params, numItems)
+    const threaded = new AnnRetrieval(mapped, compact, biasHead(compact, true, 100))
+    try {
+      assert.equal(threaded.threaded, true)
+      assert.equal(withHead.threaded, false, 'an index held in memory is searched on the calling thread')
+      const half = mask((i) => i % 2 === 0)
+      // two batches at once, as two versions' batchers may ask
+      const [got, filtered] = await Promise.all([rankBatchAnn(threaded, jobs(30)), rankBatchAnn(threaded, jobs(20, half))])
+      const [want, wantFiltered] = [await rankBatchAnn(withHead, jobs(30)), await rankBatchAnn(withHead, jobs(20, half))]
+      assert.deepEqual(got.map((g) => Array.from(g.items)), want.map((w) => Array.from(w.items)))
+      assert.deepEqual(filtered.map((g) => Array.from(g.items)), wantFiltered.map((w) => Array.from(w.items)))
+    } finally {
+      threaded.dispose()
+    }
+  })
+
   it('returns only allowed items, and depth of them when enough are allowed, through the index and through the scan', async () => {
     const filters = [
       mask((i) => i % 2 === 0), // half: the index, fetching twice as many

@@ -42,11 +42,14 @@ export function buildAnnIndex (matrix: Float32Array, width: number, options: Par
 export class AnnIndex {
   readonly params: AnnParams
   readonly size: number
+  /** The file it is memory-mapped from (opened by `open` or `view`); undefined when held in memory. */
+  readonly file: string | undefined
+  readonly expansionSearch: number
   #index: UsearchIndex | undefined
   readonly #dir: string | undefined
 
   /** Opens in memory, blocking its thread (tests, benches); serving uses `open`. */
-  constructor (bytes: Uint8Array | { mapped: UsearchIndex, dir: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
+  constructor (bytes: Uint8Array | { mapped: UsearchIndex, file: string, dir?: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
     this.params = params
     let index: UsearchIndex
     if (bytes instanceof Uint8Array) {
@@ -54,8 +57,10 @@ export class AnnIndex {
       viaFile((path) => { writeFileSync(path, bytes); index.load(path) })
     } else {
       index = bytes.mapped
+      this.file = bytes.file
       this.#dir = bytes.dir
     }
+    this.expansionSearch = expansionSearch
     if (index.dimensions() !== params.dimensions) {
       this.#removeFile()
       throw new RangeError(`the index is ${index.dimensions()} wide, its manifest says ${params.dimensions}`)
@@ -72,11 +77,18 @@ export class AnnIndex {
       await writeFile(path, bytes)
       const mapped = newIndex(params, expansionSearch)
       mapped.view(path)
-      return new AnnIndex({ mapped, dir }, params)
+      return new AnnIndex({ mapped, file: path, dir }, params, expansionSearch)
     } catch (err) {
       await rm(dir, { recursive: true, force: true })
       throw err
     }
+  }
+
+  /** Memory-maps a verified index file another AnnIndex owns (a search thread's view): the file stays where it is. */
+  static view (file: string, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH): AnnIndex {
+    const mapped = newIndex(params, expansionSearch)
+    mapped.view(file)
+    return new AnnIndex({ mapped, file }, params, expansionSearch)
   }
 
   /**
