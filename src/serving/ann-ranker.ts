@@ -17,8 +17,10 @@ export const MIN_FETCH = 64
 export const OVER_FETCH = 2
 /** Past this many candidates the graph search costs more than scanning the allowed rows. */
 export const MAX_FETCH = 4096
-/** Users searched in one native call: about 3-5 ms of the event loop at 1,000,000 items here. */
+/** Users searched in one native call on the event loop: about 1-2 ms of it at 1,000,000 items here. */
 const SEARCH_BATCH = 16
+/** Users in one request to the search thread: each message costs the event loop a fixed amount. */
+const THREAD_SEARCH_BATCH = 64
 const SLICE_MS = 3
 
 /** Allowed items of a mask, counted once per mask (a genre filter's mask is cached by the catalog). */
@@ -68,8 +70,9 @@ export async function rankBatchAnn (retrieval: AnnRetrieval, jobs: readonly Rank
     sliceStart = performance.now()
   }
   const groups: Array<{ members: number[], queries: Float32Array, fetch: number }> = []
-  for (let start = 0; start < viaIndex.length; start += SEARCH_BATCH) {
-    const members = viaIndex.slice(start, start + SEARCH_BATCH)
+  const batch = retrieval.threaded ? THREAD_SEARCH_BATCH : SEARCH_BATCH
+  for (let start = 0; start < viaIndex.length; start += batch) {
+    const members = viaIndex.slice(start, start + batch)
     const queries = new Float32Array(members.length * matrix.width)
     members.forEach((r, g) => queries.set(jobs[r].vector, g * matrix.width))
     groups.push({ members, queries, fetch: Math.max(...members.map((r) => fetchCount(jobs[r].depth, jobs[r].allowed, total)!)) })
