@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
 import { after, describe, it } from 'node:test'
 import { Random } from '../../src/data/random.js'
 import { AnnIndex, buildAnnIndex } from '../../src/models/ann/ann-index.js'
@@ -63,6 +64,21 @@ describe('rankBatchAnn', () => {
       assert.deepEqual(filtered.map((g) => Array.from(g.items)), wantFiltered.map((w) => Array.from(w.items)))
     } finally {
       threaded.dispose()
+    }
+  })
+
+  it('searches on the event loop once the search thread fails, with the same answers', async () => {
+    const mapped = await AnnIndex.open(built.bytes, built.params, numItems)
+    // the thread's own view of the file fails (the file is gone); the serving view stays mapped
+    rmSync(mapped.file!)
+    const failing = new AnnRetrieval(mapped, compact, biasHead(compact, true, 100))
+    try {
+      const got = await rankBatchAnn(failing, jobs(30))
+      assert.equal(failing.threaded, false, 'the failed thread is dropped')
+      const want = await rankBatchAnn(withHead, jobs(30))
+      assert.deepEqual(got.map((g) => Array.from(g.items)), want.map((w) => Array.from(w.items)))
+    } finally {
+      failing.dispose()
     }
   })
 
