@@ -47,11 +47,11 @@ export function fetchCount (depth: number, allowed: Allowed, total: number): num
 
 /**
  * Ranks a batch of user vectors by approximate retrieval with exact re-ranking: the index returns
- * each user's nearest candidates (MIPS, bias folded in), which with the head are filtered by
- * `allowed` and scored exactly
- * against the item matrix; a user whose filter is too selective for the graph, or for whom fewer
- * than `depth` allowed candidates came back while more items are allowed, is scored exactly over
- * the allowed rows instead. The order is topK's (higher score, then lower index).
+ * each user's nearest candidates (MIPS, bias folded in; on the search thread when the retrieval has
+ * one), which with the head (scored for the whole group at once) are filtered by `allowed` and
+ * scored exactly against the item matrix; a user whose filter is too selective for the graph, or
+ * for whom fewer than `depth` allowed candidates came back while more items are allowed, is scored
+ * exactly over the allowed rows instead. The order is topK's (higher score, then lower index).
  */
 export async function rankBatchAnn (retrieval: AnnRetrieval, jobs: readonly RankJob[]): Promise<RankedItems[]> {
   const { matrix, head, isHead } = retrieval
@@ -69,13 +69,17 @@ export async function rankBatchAnn (retrieval: AnnRetrieval, jobs: readonly Rank
     await yieldToLoop()
     sliceStart = performance.now()
   }
+  // a group searches as widely as its widest member: users of like breadth go together, so one
+  // user's selective filter does not widen everyone's search
+  const fetches = new Map(viaIndex.map((r) => [r, fetchCount(jobs[r].depth, jobs[r].allowed, total)!]))
+  viaIndex.sort((a, b) => fetches.get(a)! - fetches.get(b)! || a - b)
   const groups: Array<{ members: number[], queries: Float32Array, fetch: number }> = []
   const batch = retrieval.threaded ? THREAD_SEARCH_BATCH : SEARCH_BATCH
   for (let start = 0; start < viaIndex.length; start += batch) {
     const members = viaIndex.slice(start, start + batch)
     const queries = new Float32Array(members.length * matrix.width)
     members.forEach((r, g) => queries.set(jobs[r].vector, g * matrix.width))
-    groups.push({ members, queries, fetch: Math.max(...members.map((r) => fetchCount(jobs[r].depth, jobs[r].allowed, total)!)) })
+    groups.push({ members, queries, fetch: fetches.get(members[members.length - 1])! })
   }
   // on the search thread every group's search is asked at once: the graph walks while this thread
   // scores heads and re-ranks; without it each group is searched here in turn

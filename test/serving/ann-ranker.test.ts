@@ -104,6 +104,16 @@ describe('rankBatchAnn', () => {
     }
   })
 
+  it('ranks each user of a batch mixing filters as it ranks that user alone', async () => {
+    const half = mask((i) => i % 2 === 0)
+    const mixed: RankJob[] = users.map((vector, r) => ({ vector, depth: 10 + r, allowed: r % 3 === 0 ? half : undefined }))
+    const together = await rankBatchAnn(withHead, mixed)
+    for (const [r, job] of mixed.entries()) {
+      const [alone] = await rankBatchAnn(withHead, [job])
+      assert.deepEqual(Array.from(together[r].items), Array.from(alone.items), `user ${r}`)
+    }
+  })
+
   it('falls back to scoring every allowed item when the candidates hold too few of them', async () => {
     // allowed: the items each user likes least, which the nearest candidates never reach
     const user = users[0]
