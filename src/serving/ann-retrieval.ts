@@ -49,7 +49,12 @@ export class AnnRetrieval {
     this.isHead = new Uint8Array(matrix.rows)
     for (const i of head) this.isHead[i] = 1
     this.#headScorer = head.length === 0 ? undefined : new ItemMatrixScorer(matrix.gather(head), matrix.width)
-    this.#thread = searchThread ? new AnnThread(index) : undefined
+    try {
+      this.#thread = searchThread ? new AnnThread(index) : undefined
+    } catch (err) {
+      this.#headScorer?.dispose()
+      throw err
+    }
   }
 
   /** Whether searches run on the search thread (so several may be asked at once). */

@@ -52,10 +52,7 @@ export class StudentServable implements Servable {
     this.#encoder = encoder
     this.#popular = popular
     if (ann !== undefined && ann.size !== itemIds.length) throw new RangeError(`an ANN index of ${ann.size} items for a student of ${itemIds.length} items`)
-    const matrix = new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
-    this.retrieval = ann === undefined ? 'exact' : 'ann'
-    this.#ann = ann === undefined ? undefined : new AnnRetrieval(ann, matrix, biasHead(matrix, encoder.config.itemBias))
-    this.#scorer = ann === undefined ? new ItemMatrixScorer(matrix.toFloat32(), encoder.servingDim) : undefined
+    // the batcher first (it may refuse its options), so no tensor or search thread is made for a servable that is not built
     this.#batcher = new MicroBatcher({
       maxBatch: batch.maxBatch,
       maxWaitMs: batch.maxWaitMs,
@@ -68,6 +65,10 @@ export class StudentServable implements Servable {
         }
       }
     })
+    const matrix = new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
+    this.retrieval = ann === undefined ? 'exact' : 'ann'
+    this.#ann = ann === undefined ? undefined : new AnnRetrieval(ann, matrix, biasHead(matrix, encoder.config.itemBias))
+    this.#scorer = ann === undefined ? new ItemMatrixScorer(matrix.toFloat32(), encoder.servingDim) : undefined
   }
 
   popular (depth: number, allowed: Allowed): RankedItems {
