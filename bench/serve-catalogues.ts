@@ -3,9 +3,11 @@
  * and the user and item ids the load generators draw from.
  *   ml1m: a student trained briefly on ML-1M by the distill CLI (or the one in --models-dir);
  *         without the dataset, a synthetic catalogue of the same size and a fresh student.
- *   synthetic100k: 100,000 items, 20,000 users x about 20 events, a fresh default-size student.
- *   syntheticLarge (--items N): N items, 20,000 users x about 20 events, a student whose item
- *         vectors have the synthetic model's structure (structured-student.ts), saved with its ANN index.
+ *   synthetic100k: 100,000 items, 20,000 users x about 20 events, a fresh default-size student
+ *         without an ANN index (bench:knee).
+ *   syntheticLarge (--items N, 100,000 by default): N items, 20,000 users x about 20 events, a
+ *         student whose item vectors have the synthetic model's structure (structured-student.ts),
+ *         saved with its ANN index.
  * Serving speed does not depend on a student's quality, only on its shape.
  */
 import { createWriteStream } from 'node:fs'
@@ -56,11 +58,16 @@ export async function ml1mCatalogue (resources: BenchResources, { dataDir, model
   }
 }
 
+/** 100,000 items and a fresh random student without an index (bench:knee's catalogue). */
 export async function synthetic100kCatalogue (resources: BenchResources): Promise<Catalogue> {
   return await syntheticCatalogue(resources, 'synthetic 100k', { users: 20_000, items: 100_000, meanLength: 20, seed: 2 })
 }
 
-/** `--items N` of bench:serve: N items and a structured student (a fresh random one has no clusters for ANN to find). */
+/**
+ * `--items N` of bench:serve (100,000 by default): N items and a structured student with its ANN
+ * index (a fresh random one has no clusters for ANN to find, and a version of at least
+ * ANN_MIN_ITEMS items is served from its index).
+ */
 export async function syntheticLargeCatalogue (resources: BenchResources, items: number): Promise<Catalogue> {
   return await syntheticCatalogue(resources, `synthetic ${items}`, { users: 20_000, items, meanLength: 20, seed: 3 }, undefined, true)
 }

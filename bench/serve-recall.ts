@@ -42,8 +42,7 @@ export async function servedRecall (origin: string, env: Record<string, string>,
       const exact = await rankBatch(scorer, chunk.map((u, r) => ({ vector: encoder.encode(dataset.sequences[u].slice(-maxHistory)), depth: K + seen[r].size, allowed: undefined })))
       await Promise.all(chunk.map(async (u, r) => {
         const want = Array.from(exact[r].items).filter((i) => !seen[r].has(i)).slice(0, K).map((i) => dataset.items.id(i))
-        const res = await fetch(`${origin}/recommend?userId=${encodeURIComponent(dataset.users.id(u))}&k=${K}`)
-        const body = await res.json() as { items: Array<{ itemId: string }> }
+        const body = await served(`${origin}/recommend?userId=${encodeURIComponent(dataset.users.id(u))}&k=${K}`)
         if (body.items.length < K) short++
         const got = new Set(body.items.map((i) => i.itemId))
         recall += want.filter((id) => got.has(id)).length / Math.max(1, want.length)
@@ -54,6 +53,17 @@ export async function servedRecall (origin: string, env: Record<string, string>,
     scorer.dispose()
   }
   return { users: users.length, recall: recall / users.length, short, seconds: (performance.now() - started) / 1000 }
+}
+
+/** One answer's items; a 503 (load shedding on a busy machine) is asked again after its Retry-After, up to 20 times. */
+async function served (url: string): Promise<{ items: Array<{ itemId: string }> }> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url)
+    if (res.ok) return await res.json() as { items: Array<{ itemId: string }> }
+    const text = await res.text()
+    if (res.status !== 503 || attempt >= 20) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`)
+    await new Promise((resolve) => setTimeout(resolve, 1000 * Math.max(0.1, Math.min(2, Number(res.headers.get('retry-after') ?? 1)))))
+  }
 }
 
 /** The service's resident set size, from its /metrics (prom-client's process metrics). */

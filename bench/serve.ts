@@ -8,15 +8,17 @@
  *   npm run bench:serve -- [--data-dir ../shared/datasets/ml-1m] [--connections 50] [--duration 10]
  *     [--repeats 3] [--soak-requests 1000000] [--skip-100k] [--skip-redis] [--models-dir DIR]
  *     [--only hit] [--repo ../main]
- *     [--items 1000000] (the synthetic catalogue's size; other than 100,000 it is served by ANN and
- *     the bench adds recall@10 of the served list against exact scoring and the replica's RSS)
+ *     [--items 1000000] (the synthetic catalogue's size, 100,000 by default: a structured student
+ *     with its ANN index, served by ANN from ANN_MIN_ITEMS; the bench adds recall@10 of the served
+ *     list against exact scoring and the replica's RSS. ANN_MIN_ITEMS=1000000000 in the bench's
+ *     environment reaches the service and scores every item instead)
  */
 import type { ChildProcess } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { parseCli, runCli } from '../src/cli/args.js'
 import { BenchResources, closeOnSignal, freePort, logTail } from './bench-processes.js'
 import { deleteKeys, redisAnswers } from './redis-keys.js'
-import { ml1mCatalogue, synthetic100kCatalogue, syntheticLargeCatalogue, type Catalogue } from './serve-catalogues.js'
+import { ml1mCatalogue, syntheticLargeCatalogue, type Catalogue } from './serve-catalogues.js'
 import { servedRecall, serviceRss, type ServedRecall } from './serve-recall.js'
 import { measure, runSoak, type LoadPlan } from './serve-measure.js'
 import { diagnosticsTable, figuresTable, ratio, soakTable, type CatalogueKind, type Measured, type Soak } from './serve-report.js'
@@ -36,7 +38,7 @@ const SPEC = {
     'soak-requests': { type: 'int', default: 1_000_000, description: 'cache-miss requests of the ML-1M in-memory soak (0 = no soak)' },
     'skip-ml1m': { type: 'boolean', default: false, description: 'leave out the ML-1M catalogue (and the soak)' },
     'skip-100k': { type: 'boolean', default: false, description: 'leave out the synthetic 100,000-item catalogue' },
-    items: { type: 'int', default: 100_000, description: 'items of the synthetic catalogue (other than 100,000: a structured student with its ANN index)' },
+    items: { type: 'int', default: 100_000, description: 'items of the synthetic catalogue (a structured student with its ANN index)' },
     'recall-users': { type: 'int', default: 1000, description: 'users whose served top-10 is compared with exact scoring (large catalogue, memory store)' },
     'skip-redis': { type: 'boolean', default: false, description: 'leave out the Redis runs' },
     'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379', description: 'Redis for the Redis runs (keys under a unique prefix, deleted at the end)' },
@@ -89,9 +91,7 @@ async function bench (args: Args, resources: BenchResources, state: State): Prom
   const catalogues: Array<{ catalogue: Catalogue, kind: CatalogueKind }> = []
   if (!args['skip-ml1m']) catalogues.push({ catalogue: await ml1mCatalogue(resources, { dataDir: args['data-dir'], modelsDir: args['models-dir'] }), kind: 'ml1m' })
   if (!args['skip-100k']) {
-    catalogues.push(args.items === 100_000
-      ? { catalogue: await synthetic100kCatalogue(resources), kind: '100k' }
-      : { catalogue: await syntheticLargeCatalogue(resources, args.items), kind: args.items >= 1_000_000 ? '1m' : '100k' })
+    catalogues.push({ catalogue: await syntheticLargeCatalogue(resources, args.items), kind: args.items >= 1_000_000 ? '1m' : '100k' })
   }
 
   const plan: LoadPlan = { connections: args.connections, duration: args.duration, repeats: args.repeats, warmSeconds: args['warm-seconds'] }
@@ -114,7 +114,7 @@ async function bench (args: Args, resources: BenchResources, state: State): Prom
               const last = rows[rows.length - 1]
               process.stderr.write(`${scenario.name} / ${catalogue.name} / ${store}: ${last.runs.map((r) => r.reqs.toFixed(0)).join(', ')} req/s, ratio ${ratio(last).toFixed(3)}\n`)
             }
-            if (service === 'uncached' && store === 'memory' && catalogue.itemIds.length > 100_000) {
+            if (service === 'uncached' && store === 'memory' && kind !== 'ml1m') {
               const rss = await serviceRss(origin)
               process.stderr.write(`measuring recall@10 of the served list over ${args['recall-users']} users\n`)
               large.push({ catalogue: catalogue.name, rss, recall: await servedRecall(origin, catalogue.env, args['recall-users']) })

@@ -145,7 +145,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     userVectorCacheEntries: read.int('USER_VECTOR_CACHE_ENTRIES', 100_000, 1, 10_000_000),
     scoreBatchMax: read.int('SCORE_BATCH_MAX', 64, 1, 1024),
     scoreBatchWaitMs: read.int('SCORE_BATCH_WAIT_MS', 1, 0, 100),
-    annMinItems: read.int('ANN_MIN_ITEMS', 50_000, 1, 1_000_000_000),
+    annMinItems: read.int('ANN_MIN_ITEMS', 20_000, 1, 1_000_000_000),
     itemMatrixPrecision: read.oneOf('ITEM_MATRIX_PRECISION', ['float32', 'float16', 'int8'] as const, 'float32'),
     itemsPath: read.optional('ITEMS_PATH'),
     adminToken: read.optional('ADMIN_TOKEN'),

@@ -106,6 +106,26 @@ export class CompactMatrix {
     return out
   }
 
+  /** The given rows' values as float32 (dequantised), packed row-major in their order. */
+  gather (rows: Int32Array): Float32Array {
+    const w = this.width
+    const out = new Float32Array(rows.length * w)
+    const unit = new Float32Array(w)
+    rows.forEach((row, j) => {
+      if (this.#f32 !== undefined) {
+        out.set(this.#f32.subarray(row * w, (row + 1) * w), j * w)
+        return
+      }
+      // a unit vector reads one dequantised value through dot(): no second decoding path
+      for (let d = 0; d < w; d++) {
+        unit[d] = 1
+        out[j * w + d] = this.dot(row, unit)
+        unit[d] = 0
+      }
+    })
+    return out
+  }
+
   /** The matrix as float32 values: the stored one for float32, else the dequantised values. */
   toFloat32 (): Float32Array {
     if (this.#f32 !== undefined) return this.#f32

@@ -59,6 +59,42 @@ export function topK (scores: ArrayLike<number>, k: number, excluded?: Exclusion
   return result
 }
 
+/**
+ * topK over `count` scored candidates labelled by `items` (any order): the `k` best, best first,
+ * higher score first and equal scores by lower item, NaN never returned. The labels take the place
+ * of positions, so candidates need no sorting first (ANN re-ranking's cut).
+ */
+export function topKOf (items: Int32Array, scores: Float32Array, count: number, k: number): { items: Int32Array, scores: Float32Array } {
+  const capacity = Math.max(0, Math.min(k, count))
+  if (capacity === 0) return { items: new Int32Array(0), scores: new Float32Array(0) }
+  if (heapIndex.length < capacity) {
+    heapIndex = new Int32Array(capacity)
+    heapScore = new Float64Array(capacity)
+  }
+  let size = 0
+  let floor = -Infinity
+  for (let j = 0; j < count; j++) {
+    const score = scores[j]
+    if (size < capacity) {
+      if (Number.isNaN(score)) continue
+      siftUp(size, items[j], score)
+      size++
+      if (size === capacity) floor = heapScore[0]
+    } else if (score > floor || (score === floor && items[j] < heapIndex[0])) {
+      siftDown(size, items[j], score)
+      floor = heapScore[0]
+    }
+  }
+  const outItems = new Int32Array(size)
+  const outScores = new Float32Array(size)
+  for (let last = size - 1; last >= 0; last--) {
+    outItems[last] = heapIndex[0]
+    outScores[last] = heapScore[0]
+    siftDown(last, heapIndex[last], heapScore[last])
+  }
+  return { items: outItems, scores: outScores }
+}
+
 /** Heap order: the root is the worst kept entry (lowest score; among equals, highest index). */
 function worse (indexA: number, scoreA: number, indexB: number, scoreB: number): boolean {
   return scoreA < scoreB || (scoreA === scoreB && indexA > indexB)

@@ -2,7 +2,8 @@ import { IdMap } from '../data/id-map.js'
 import type { AnnIndex } from '../models/ann/ann-index.js'
 import { CompactMatrix, type MatrixPrecision } from '../models/compact-matrix.js'
 import { ItemMatrixScorer } from '../models/item-matrix-scorer.js'
-import { biasHead, rankBatchAnn, type AnnRetrieval } from './ann-ranker.js'
+import { rankBatchAnn } from './ann-ranker.js'
+import { AnnRetrieval, biasHead } from './ann-retrieval.js'
 import type { StudentEncoder } from '../models/student-encoder.js'
 import { rankBatch, type RankJob } from './block-ranker.js'
 import { MicroBatcher } from './micro-batcher.js'
@@ -51,10 +52,7 @@ export class StudentServable implements Servable {
     this.#encoder = encoder
     this.#popular = popular
     if (ann !== undefined && ann.size !== itemIds.length) throw new RangeError(`an ANN index of ${ann.size} items for a student of ${itemIds.length} items`)
-    const matrix = new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
-    this.retrieval = ann === undefined ? 'exact' : 'ann'
-    this.#ann = ann === undefined ? undefined : { index: ann, matrix, head: biasHead(matrix, encoder.config.itemBias) }
-    this.#scorer = ann === undefined ? new ItemMatrixScorer(matrix.toFloat32(), encoder.servingDim) : undefined
+    // the batcher first (it may refuse its options), so no tensor or search thread is made for a servable that is not built
     this.#batcher = new MicroBatcher({
       maxBatch: batch.maxBatch,
       maxWaitMs: batch.maxWaitMs,
@@ -67,6 +65,10 @@ export class StudentServable implements Servable {
         }
       }
     })
+    const matrix = new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
+    this.retrieval = ann === undefined ? 'exact' : 'ann'
+    this.#ann = ann === undefined ? undefined : new AnnRetrieval(ann, matrix, biasHead(matrix, encoder.config.itemBias))
+    this.#scorer = ann === undefined ? new ItemMatrixScorer(matrix.toFloat32(), encoder.servingDim) : undefined
   }
 
   popular (depth: number, allowed: Allowed): RankedItems {
@@ -82,6 +84,6 @@ export class StudentServable implements Servable {
   dispose (): void {
     this.#batcher.close()
     this.#scorer?.dispose()
-    this.#ann?.index.dispose()
+    this.#ann?.dispose()
   }
 }

@@ -14,6 +14,16 @@ describe('CompactMatrix', () => {
   const width = 17
   const matrix = randomMatrix(400, width)
 
+  it('gathers the given rows, dequantised as toFloat32 gives them, in the order asked', () => {
+    const rows = Int32Array.of(7, 0, 399, 7)
+    for (const precision of ['float32', 'float16', 'int8'] as const) {
+      const m = new CompactMatrix(matrix, width, precision)
+      const all = m.toFloat32()
+      const want = Float32Array.from(Array.from(rows).flatMap((r) => Array.from(all.subarray(r * width, (r + 1) * width))))
+      assert.deepEqual(m.gather(rows), want, precision)
+    }
+  })
+
   it('keeps float32 as it is', () => {
     const m = new CompactMatrix(matrix, width, 'float32')
     assert.deepEqual(m.toFloat32(), matrix)

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { topK } from '../../src/models/top-k.js'
+import { topK, topKOf } from '../../src/models/top-k.js'
 import { Random } from '../../src/data/random.js'
 
 function reference (scores: Float32Array, k: number, excluded: (i: number) => boolean = () => false) {
@@ -57,5 +57,27 @@ describe('topK', () => {
     topK(big, 500)
     const small = Float32Array.from([1, 4, 2])
     assert.deepEqual(topK(small, 2), [{ index: 1, score: 4 }, { index: 2, score: 2 }])
+  })
+})
+
+describe('topKOf', () => {
+  it('ranks labelled candidates in any order as topK ranks the labels, ties by lower label', () => {
+    const rng = new Random(11)
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + rng.int(200)
+      const k = rng.int(n + 5)
+      const levels = trial % 2 === 0 ? 5 : 0
+      // labels: a shuffled subset of 0..2n-1; the reference scores every label, NaN where not a candidate
+      const labels = Array.from({ length: 2 * n }, (_, i) => i).sort(() => rng.next() - 0.5).slice(0, n)
+      const scores = Float32Array.from({ length: n }, () => (rng.next() < 0.05 ? NaN : levels > 0 ? rng.int(levels) : rng.normal()))
+      const byLabel = new Float32Array(2 * n).fill(NaN)
+      labels.forEach((label, j) => { byLabel[label] = scores[j] })
+      const want = reference(byLabel, k)
+      // a longer buffer than count: only the first count candidates are read
+      const got = topKOf(Int32Array.from([...labels, 0]), Float32Array.from([...scores, 1e9]), n, k)
+      assert.deepEqual(Array.from(got.items), want.map((w) => w.index), `trial ${trial} n=${n} k=${k}`)
+      assert.deepEqual(Array.from(got.scores), want.map((w) => w.score))
+    }
+    assert.equal(topKOf(Int32Array.of(1), Float32Array.of(1), 1, 0).items.length, 0)
   })
 })

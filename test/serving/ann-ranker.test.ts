@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
 import { after, describe, it } from 'node:test'
 import { Random } from '../../src/data/random.js'
 import { AnnIndex, buildAnnIndex } from '../../src/models/ann/ann-index.js'
 import { CompactMatrix } from '../../src/models/compact-matrix.js'
 import { ItemMatrixScorer } from '../../src/models/item-matrix-scorer.js'
-import { biasHead, fetchCount, MAX_FETCH, MIN_FETCH, rankBatchAnn } from '../../src/serving/ann-ranker.js'
+import { fetchCount, MAX_FETCH, MIN_FETCH, rankBatchAnn } from '../../src/serving/ann-ranker.js'
+import { AnnRetrieval, biasHead } from '../../src/serving/ann-retrieval.js'
 import { rankBatch, type RankJob } from '../../src/serving/block-ranker.js'
 import type { Allowed } from '../../src/serving/servable.js'
 
@@ -19,9 +21,12 @@ const built = buildAnnIndex(matrix, width, { connectivity: 32, expansionAdd: 256
 const exhaustive = new AnnIndex(built.bytes, built.params, numItems)
 const compact = new CompactMatrix(matrix, width, 'float32')
 const exact = new ItemMatrixScorer(matrix, width)
-const retrieval = { index: exhaustive, matrix: compact, head: new Int32Array(0) }
+const retrieval = new AnnRetrieval(exhaustive, compact, new Int32Array(0))
+// the same graph with a head of 100 items: each head item is also among the graph's candidates
+const withHead = new AnnRetrieval(new AnnIndex(built.bytes, built.params, numItems), compact, biasHead(compact, true, 100))
 after(() => {
-  exhaustive.dispose()
+  retrieval.dispose()
+  withHead.dispose()
   exact.dispose()
 })
 
@@ -32,14 +37,48 @@ function mask (keep: (i: number) => boolean): Uint8Array {
 }
 
 describe('rankBatchAnn', () => {
-  it('returns the exact top-k, scores included, with an exhaustive search', async () => {
-    for (const depth of [10, 50]) {
-      const got = await rankBatchAnn(retrieval, jobs(depth))
-      const want = await rankBatch(exact, jobs(depth))
-      got.forEach((g, r) => {
-        assert.deepEqual(Array.from(g.items), Array.from(want[r].items), `user ${r} depth ${depth}`)
-        g.scores.forEach((s, j) => assert.ok(Math.abs(s - want[r].scores[j]) <= 1e-4 * Math.max(1, Math.abs(s))))
-      })
+  it('returns the exact top-k, scores included, with an exhaustive search, with and without a head', async () => {
+    for (const [name, source] of [['no head', retrieval], ['head', withHead]] as const) {
+      for (const depth of [10, 50]) {
+        const got = await rankBatchAnn(source, jobs(depth))
+        const want = await rankBatch(exact, jobs(depth))
+        got.forEach((g, r) => {
+          assert.deepEqual(Array.from(g.items), Array.from(want[r].items), `${name}: user ${r} depth ${depth}`)
+          g.scores.forEach((s, j) => assert.ok(Math.abs(s - want[r].scores[j]) <= 1e-4 * Math.max(1, Math.abs(s))))
+        })
+      }
+    }
+  })
+
+  it('ranks the same with the search on its own thread (a memory-mapped index), and the thread ends with the retrieval', async () => {
+    const mapped = await AnnIndex.open(built.bytes, built.params, numItems)
+    const threaded = new AnnRetrieval(mapped, compact, biasHead(compact, true, 100))
+    try {
+      assert.equal(threaded.threaded, true)
+      assert.equal(withHead.threaded, false, 'an index held in memory is searched on the calling thread')
+      const half = mask((i) => i % 2 === 0)
+      // two batches at once, as two versions' batchers may ask
+      const [got, filtered] = await Promise.all([rankBatchAnn(threaded, jobs(30)), rankBatchAnn(threaded, jobs(20, half))])
+      const [want, wantFiltered] = [await rankBatchAnn(withHead, jobs(30)), await rankBatchAnn(withHead, jobs(20, half))]
+      assert.deepEqual(got.map((g) => Array.from(g.items)), want.map((w) => Array.from(w.items)))
+      assert.deepEqual(filtered.map((g) => Array.from(g.items)), wantFiltered.map((w) => Array.from(w.items)))
+    } finally {
+      threaded.dispose()
+    }
+  })
+
+  it('searches on the event loop once the search thread fails, with the same answers', async () => {
+    const mapped = await AnnIndex.open(built.bytes, built.params, numItems)
+    // the thread's own view of the file fails (the file is gone); the serving view stays mapped
+    rmSync(mapped.file!)
+    const failing = new AnnRetrieval(mapped, compact, biasHead(compact, true, 100))
+    try {
+      const got = await rankBatchAnn(failing, jobs(30))
+      assert.equal(failing.threaded, false, 'the failed thread is dropped')
+      const want = await rankBatchAnn(withHead, jobs(30))
+      assert.deepEqual(got.map((g) => Array.from(g.items)), want.map((w) => Array.from(w.items)))
+    } finally {
+      failing.dispose()
     }
   })
 
@@ -51,15 +90,27 @@ describe('rankBatchAnn', () => {
     ]
     assert.ok(fetchCount(10, filters[0], numItems) !== undefined)
     assert.equal(fetchCount(10, filters[1], numItems), undefined)
-    for (const allowed of filters) {
-      const allowedCount = allowed.reduce((a, b) => a + b, 0)
-      const got = await rankBatchAnn(retrieval, jobs(20, allowed))
-      const want = await rankBatch(exact, jobs(20, allowed))
-      got.forEach((g, r) => {
-        assert.equal(g.items.length, Math.min(20, allowedCount))
-        assert.ok(Array.from(g.items).every((i) => allowed[i] === 1), 'a filtered-out item came back')
-        assert.deepEqual(Array.from(g.items), Array.from(want[r].items))
-      })
+    for (const source of [retrieval, withHead]) {
+      for (const allowed of filters) {
+        const allowedCount = allowed.reduce((a, b) => a + b, 0)
+        const got = await rankBatchAnn(source, jobs(20, allowed))
+        const want = await rankBatch(exact, jobs(20, allowed))
+        got.forEach((g, r) => {
+          assert.equal(g.items.length, Math.min(20, allowedCount))
+          assert.ok(Array.from(g.items).every((i) => allowed[i] === 1), 'a filtered-out item came back')
+          assert.deepEqual(Array.from(g.items), Array.from(want[r].items))
+        })
+      }
+    }
+  })
+
+  it('ranks each user of a batch mixing filters as it ranks that user alone', async () => {
+    const half = mask((i) => i % 2 === 0)
+    const mixed: RankJob[] = users.map((vector, r) => ({ vector, depth: 10 + r, allowed: r % 3 === 0 ? half : undefined }))
+    const together = await rankBatchAnn(withHead, mixed)
+    for (const [r, job] of mixed.entries()) {
+      const [alone] = await rankBatchAnn(withHead, [job])
+      assert.deepEqual(Array.from(together[r].items), Array.from(alone.items), `user ${r}`)
     }
   })
 
@@ -84,10 +135,10 @@ describe('rankBatchAnn', () => {
     // a graph over other vectors: its candidates are unrelated to the scores
     const other = Float32Array.from({ length: numItems * width }, () => rng.normal())
     const decoyBuilt = buildAnnIndex(other, width)
-    const decoy = new AnnIndex(decoyBuilt.bytes, decoyBuilt.params)
+    const decoy = new AnnRetrieval(new AnnIndex(decoyBuilt.bytes, decoyBuilt.params), compact, head)
     try {
       const user = Float32Array.from({ length: width }, (_, d) => d === width - 1 ? 100 : 0)
-      const [got] = await rankBatchAnn({ index: decoy, matrix: compact, head }, [{ vector: user, depth: 10, allowed: undefined }])
+      const [got] = await rankBatchAnn(decoy, [{ vector: user, depth: 10, allowed: undefined }])
       assert.deepEqual(Array.from(got.items), Array.from({ length: 10 }, (_, i) => i), 'a user who ranks by bias alone gets the head')
     } finally {
       decoy.dispose()

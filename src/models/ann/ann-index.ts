@@ -15,8 +15,8 @@ type UsearchIndex = Usearch.Index
 /** usearch HNSW in L2 over the MIPS transform (see ann-params.ts for why). */
 export const ANN_DEFAULTS: Readonly<{ connectivity: number, expansionAdd: number }> = { connectivity: 16, expansionAdd: 64 }
 
-/** Candidates a search explores at least (HNSW's ef); usearch explores at least the k asked for. */
-const MIN_EXPANSION_SEARCH = 128
+/** Candidates a search explores by default (HNSW's ef; usearch explores at least the k asked for): serving's MIN_FETCH (ann-ranker.ts). */
+const MIN_EXPANSION_SEARCH = 64
 
 /** Builds the index over a row-major [numItems, width] item matrix; item i gets key i. Blocks its thread. */
 export function buildAnnIndex (matrix: Float32Array, width: number, options: Partial<typeof ANN_DEFAULTS> & { threads?: number } = {}): { bytes: Uint8Array, params: AnnParams } {
@@ -42,20 +42,25 @@ export function buildAnnIndex (matrix: Float32Array, width: number, options: Par
 export class AnnIndex {
   readonly params: AnnParams
   readonly size: number
+  /** The file it is memory-mapped from (opened by `open` or `view`); undefined when held in memory. */
+  readonly file: string | undefined
+  readonly expansionSearch: number
   #index: UsearchIndex | undefined
   readonly #dir: string | undefined
 
   /** Opens in memory, blocking its thread (tests, benches); serving uses `open`. */
-  constructor (bytes: Uint8Array | { mapped: UsearchIndex, dir: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
+  constructor (bytes: Uint8Array | { mapped: UsearchIndex, file: string, dir?: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
     this.params = params
     let index: UsearchIndex
     if (bytes instanceof Uint8Array) {
-      index = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
+      index = newIndex(params, expansionSearch)
       viaFile((path) => { writeFileSync(path, bytes); index.load(path) })
     } else {
       index = bytes.mapped
+      this.file = bytes.file
       this.#dir = bytes.dir
     }
+    this.expansionSearch = expansionSearch
     if (index.dimensions() !== params.dimensions) {
       this.#removeFile()
       throw new RangeError(`the index is ${index.dimensions()} wide, its manifest says ${params.dimensions}`)
@@ -70,13 +75,20 @@ export class AnnIndex {
     try {
       const path = join(dir, 'index.usearch')
       await writeFile(path, bytes)
-      const mapped = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
+      const mapped = newIndex(params, expansionSearch)
       mapped.view(path)
-      return new AnnIndex({ mapped, dir }, params)
+      return new AnnIndex({ mapped, file: path, dir }, params, expansionSearch)
     } catch (err) {
       await rm(dir, { recursive: true, force: true })
       throw err
     }
+  }
+
+  /** Memory-maps a verified index file another AnnIndex owns (a search thread's view): the file stays where it is. */
+  static view (file: string, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH): AnnIndex {
+    const mapped = newIndex(params, expansionSearch)
+    mapped.view(file)
+    return new AnnIndex({ mapped, file }, params, expansionSearch)
   }
 
   /**

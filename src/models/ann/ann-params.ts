@@ -22,7 +22,7 @@ export interface AnnParams {
  * are scored exactly. config.ts's ANN_MIN_ITEMS defaults to the same number (see README for the
  * measurements it comes from).
  */
-export const ANN_MIN_ITEMS_DEFAULT = 50_000
+export const ANN_MIN_ITEMS_DEFAULT = 20_000
 
 /** The manifest's record of `ann.bin`. */
 export interface AnnManifest {
