@@ -152,7 +152,11 @@ Promise<{ version: number | null, ndcg: number, overlap?: number, teacherWeight:
   // read again after tuned settings fill in what the command line left out
   const plan = (): StudentRunPlan => studentPlan(args, teacherWeights, fit, latencyBudgetMs)
   checkStudentRun(plan())
-  const { record, backend, data } = await startTraining('distill', argv, args, print, { writes: args['no-save'] ? undefined : 'student', tuned: studentOptions })
+  const { record, backend, data } = await startTraining('distill', argv, args, print, {
+    writes: args['no-save'] ? undefined : 'student',
+    // tuned settings are per family; auto trains every family with the command line's
+    tuned: (tuned) => { const family = studentFamilyOption(args.student); return family === 'auto' ? {} : studentOptions(tuned, family) }
+  })
   print = record.print
   const { losses } = plan()
 
