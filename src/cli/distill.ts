@@ -40,7 +40,7 @@ export const DISTILL_SPEC = {
     'max-len': { type: 'int', default: TRAINING_DEFAULTS.targets.maxLen, description: 'input length of the --layers-dir model' },
     'item-map': { type: 'string', description: 'the --layers-dir model\'s item numbering (CSV, TSV or JSON: item id, token, column; see npm run item-map)' },
     student: { type: 'string', default: STUDENT_DEFAULTS.family, description: `student family: ${STUDENT_FAMILIES.join(' | ')} | auto (last-item also feeds the dense layer the last item's embedding; auto trains each family and keeps the best on validation NDCG@10 within the latency budget and the parameter cap)` },
-    'family-budget': { type: 'float', description: 'with --student auto: training seconds per family (default: --max-seconds shared between the families)' },
+    'family-budget': { type: 'float', description: 'with --student auto: training seconds per family, shared by its --teacher-weights runs (default: --max-seconds shared between the families)' },
     'latency-budget-ms': { type: 'float', description: 'with --student auto: a family\'s median serving cost (user vector + scoring, ms per request) must be within this (default GATE_LATENCY_BUDGET_MS, 50)' },
     'param-ratio': { type: 'float', default: DEFAULT_PARAM_RATIO, description: 'with --student auto: a family\'s parameters must be at most this share of the teacher\'s (no cap without a teacher, or with a scores file)' },
     dim: { type: 'int', default: STUDENT_DEFAULTS.dim, description: 'student embedding width' },

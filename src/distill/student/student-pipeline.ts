@@ -76,9 +76,11 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     }
     // one student per family (its best teacher weight); --student auto keeps one of them
     const families = o.auto?.families ?? [studentFamily(o.student)]
-    const familySeconds = o.auto === undefined ? o.maxSeconds : o.auto.familySeconds ?? (o.maxSeconds === undefined ? undefined : o.maxSeconds / families.length)
+    // auto: a family's seconds are shared by its teacher weights' runs (one family alone: each run gets maxSeconds, as before families)
+    const familySeconds = o.auto?.familySeconds ?? (o.auto === undefined || o.maxSeconds === undefined ? undefined : o.maxSeconds / families.length)
+    const maxSeconds = o.auto === undefined ? o.maxSeconds : familySeconds === undefined ? undefined : familySeconds / weights.length
     for (const family of families) {
-      trained.push(trainFamily({ ...o, losses, student: { ...o.student, family }, maxSeconds: familySeconds }, weights, teacher, o.auto !== undefined))
+      trained.push(trainFamily({ ...o, losses, student: { ...o.student, family }, maxSeconds }, weights, teacher, o.auto !== undefined))
     }
     if (o.auto === undefined) {
       chosen = trained.pop()

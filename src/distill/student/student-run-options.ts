@@ -69,7 +69,10 @@ export interface StudentRunOptions {
 export interface AutoStudent {
   families: readonly StudentFamily[]
   latencyBudgetMs: number
-  /** Training seconds per family; default the run's maxSeconds shared equally (none: epochs and patience alone). */
+  /**
+   * Training seconds per family, shared by its teacher weights' runs; default the run's maxSeconds
+   * shared equally between the families (neither: epochs and patience alone).
+   */
   familySeconds?: number
   /** The parameter cap as a share of the teacher's parameters; default 0.1. */
   paramRatio?: number

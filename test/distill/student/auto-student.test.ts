@@ -81,6 +81,14 @@ describe('a student run with --student auto', () => {
     student.dispose()
   })
 
+  it('stops each family once its seconds are spent (--family-budget)', async () => {
+    const lines: string[] = []
+    const result = await run({ families: STUDENT_FAMILIES, latencyBudgetMs: 100, cost: fixedCost, familySeconds: 1e-6 }, { epochs: 5, patience: 5 }, lines)
+    assert.equal(result.report.epochs.length, 1, 'the first epoch passes the budget')
+    const unbounded = await run({ families: ['pooling'], latencyBudgetMs: 100, cost: fixedCost }, { epochs: 3, patience: 5 })
+    assert.equal(unbounded.report.epochs.length, 3)
+  })
+
   it('fails with STUDENT_NONE_ELIGIBLE when no family is within the budget', async () => {
     const tensors = tf.memory().numTensors
     await assert.rejects(run({ families: STUDENT_FAMILIES, latencyBudgetMs: 0.5, cost: fixedCost }), { code: 'STUDENT_NONE_ELIGIBLE' })
