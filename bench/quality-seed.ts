@@ -136,8 +136,8 @@ export async function runSeed (r: SeedRun): Promise<void> {
           const student = new Student({ numItems, ...mode.student, family, seed })
           try {
             const report = distillStudent(student, train, { ...mode.studentTraining, seed, valid, losses, targets: source?.targets, positions })
-            const row = { ...await measure(label, student, ctx, { trainSeconds: report.seconds, model: student, teacher: trained?.teacher }), note }
             const figures = { family, ndcg: evaluate(student, valid, { k: 10 }).ndcg, costMs: servingCostMs(student, valid), params: student.paramCount() }
+            const row = { ...await measure(label, student, ctx, { trainSeconds: report.seconds, model: student, teacher: trained?.teacher }), servingUs: figures.costMs * 1000, note }
             judged.set(variant.label, [...judged.get(variant.label) ?? [], { figures, row }])
             return row
           } finally {

@@ -31,7 +31,7 @@ describe('npm run bench:quality -- --families', () => {
     assert.equal(run.rows.failed, 0, printed.join('\n'))
     assert.equal(tf.memory().numTensors, tensors)
     const variants = ['student, no distillation', 'student + kd + ranking + hint, mixed teacher', 'student + kd + ranking + hint, ensemble teacher']
-    const results = JSON.parse(await readFile(run.file, 'utf8')) as { rows: Array<{ model: string, ndcg: number, usPerRequest: number, note?: string }> }
+    const results = JSON.parse(await readFile(run.file, 'utf8')) as { rows: Array<{ model: string, ndcg: number, usPerRequest: number, servingUs?: number, note?: string }> }
     const models = results.rows.map((r) => r.model)
     assert.deepEqual(models.slice(6), [...STUDENT_FAMILIES.flatMap((f) => variants.map((v) => familyLabel(v, f))), ...variants.map((v) => `auto-chosen ${v}`)])
     for (const v of variants) {
@@ -39,7 +39,8 @@ describe('npm run bench:quality -- --families', () => {
       const family = STUDENT_FAMILIES.find((f) => auto.note?.startsWith(`${f} (`))
       assert.ok(family !== undefined, auto.note)
       const same = results.rows.find((r) => r.model === familyLabel(v, family))!
-      assert.deepEqual([auto.ndcg, auto.usPerRequest], [same.ndcg, same.usPerRequest], 'the auto row is the chosen family\'s student')
+      assert.deepEqual([auto.ndcg, auto.usPerRequest, auto.servingUs], [same.ndcg, same.usPerRequest, same.servingUs], 'the auto row is the chosen family\'s student')
+      assert.ok(auto.servingUs! > 0)
     }
     assert.match(printed.join('\n'), /\| last-item student, no distillation +\| +0\.\d{4} \|/)
     await assert.rejects(main(['--quick', '--data', data, '--families', 'pooling,gru', '--out', out], () => {}, () => {}), { code: 'CLI_USAGE', message: /--families takes "all" or a comma list of pooling, last-item/ })
