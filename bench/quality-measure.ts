@@ -17,6 +17,12 @@ export interface Measured extends EvaluationResult {
   trainSeconds: number
   /** Top-10 overlap with the same seed's teacher; null for the teacher itself and baselines. */
   teacherOverlap: number | null
+  /**
+   * Students only: the median serving cost `--student auto` judges on (servingCostMs, in µs: the
+   * user vector and the scores with an item matrix built once, as a replica serves). `usPerRequest`
+   * scores through `scoreBatch`, which builds a student's matrix tensors on every call.
+   */
+  servingUs?: number | null
 }
 
 export interface MeasureContext {

@@ -13,9 +13,13 @@ import { MarkovChainScorer } from '../src/models/markov-chain.js'
 import { MixtureScorer } from '../src/models/mixture.js'
 import { PopularityScorer } from '../src/models/popularity.js'
 import type { Scorer } from '../src/models/scorer.js'
-import { Student } from '../src/models/student.js'
+import { Student, type StudentFamily } from '../src/models/student.js'
+import { evaluate } from '../src/distill/evaluation/evaluate.js'
+import { selectFamily, type FamilyFigures } from '../src/distill/student/family-selection.js'
+import { servingCostMs } from '../src/distill/student/serving-cost.js'
+import { DEFAULT_PARAM_RATIO } from '../src/distill/student/student-pipeline.js'
 import { Teacher } from '../src/models/teacher.js'
-import { measure, seconds, type MeasureContext } from './quality-measure.js'
+import { measure, seconds, type MeasureContext, type Measured } from './quality-measure.js'
 import { ENSEMBLE, MIX, type Mode, type StudentVariant } from './quality-modes.js'
 import type { QualityRows } from './quality-rows.js'
 
@@ -28,6 +32,10 @@ export interface SeedRun {
   variants: readonly StudentVariant[]
   /** Threads each teacher step is split over. */
   threads: number
+  /** The student families each variant is trained as; with more than one, an auto-chosen row per variant follows. */
+  families: readonly StudentFamily[]
+  /** The serving-cost budget the auto-chosen rows judge on (GATE_LATENCY_BUDGET_MS's default). */
+  latencyBudgetMs: number
   rows: QualityRows
   log: (line: string) => void
 }
@@ -114,21 +122,44 @@ export async function runSeed (r: SeedRun): Promise<void> {
       const e = ensemble()
       return await measure('ensemble teacher', e.scorer, ctx, { trainSeconds: teacher().report.seconds + e.seconds })
     })
-    for (const variant of r.variants) {
-      await rows.record(seed, variant.label, async () => {
-        const source: { targets: TeacherTargets, noItemEmbeddings?: string } | undefined = !usesTeacher(variant.losses)
-          ? undefined
-          : variant.teacher === 'ensemble' ? ensemble() : { targets: variant.teacher === 'mixed' ? mixed() : targets() }
-        const { losses, note } = source === undefined ? { losses: variant.losses } : servedLosses(variant.losses, source.targets, source.noItemEmbeddings)
-        if (note !== undefined) log(`seed ${seed}: ${variant.label}: ${note}`)
-        const student = new Student({ numItems, ...mode.student, seed })
-        try {
-          const report = distillStudent(student, train, { ...mode.studentTraining, seed, valid, losses, targets: source?.targets, positions })
-          return { ...await measure(variant.label, student, ctx, { trainSeconds: report.seconds, model: student, teacher: trained?.teacher }), note }
-        } finally {
-          student.dispose()
-        }
-      })
+    // per variant, each family's student as --student auto judges it (validation NDCG@10, serving cost, parameters) and its row
+    const judged = new Map<string, Array<{ figures: FamilyFigures, row: Measured & { note?: string } }>>()
+    for (const family of r.families) {
+      for (const variant of r.variants) {
+        const label = familyLabel(variant.label, family)
+        await rows.record(seed, label, async () => {
+          const source: { targets: TeacherTargets, noItemEmbeddings?: string } | undefined = !usesTeacher(variant.losses)
+            ? undefined
+            : variant.teacher === 'ensemble' ? ensemble() : { targets: variant.teacher === 'mixed' ? mixed() : targets() }
+          const { losses, note } = source === undefined ? { losses: variant.losses } : servedLosses(variant.losses, source.targets, source.noItemEmbeddings)
+          if (note !== undefined) log(`seed ${seed}: ${label}: ${note}`)
+          const student = new Student({ numItems, ...mode.student, family, seed })
+          try {
+            const report = distillStudent(student, train, { ...mode.studentTraining, seed, valid, losses, targets: source?.targets, positions })
+            const figures = { family, ndcg: evaluate(student, valid, { k: 10 }).ndcg, costMs: servingCostMs(student, valid), params: student.paramCount() }
+            const row = { ...await measure(label, student, ctx, { trainSeconds: report.seconds, model: student, teacher: trained?.teacher }), servingUs: figures.costMs * 1000, note }
+            judged.set(variant.label, [...judged.get(variant.label) ?? [], { figures, row }])
+            return row
+          } finally {
+            student.dispose()
+          }
+        })
+      }
+    }
+    if (r.families.length > 1) {
+      for (const variant of r.variants) {
+        const label = `auto-chosen ${variant.label}`
+        await rows.record(seed, label, async () => {
+          const candidates = judged.get(variant.label) ?? []
+          if (candidates.length === 0) throw new Error('every family\'s row failed')
+          // as distill --student auto: the cap is a tenth of the teacher's parameters when the row learns from a teacher
+          const maxParams = usesTeacher(variant.losses) && trained !== undefined ? Math.floor(trained.teacher.paramCount() * DEFAULT_PARAM_RATIO) : null
+          const selection = selectFamily(candidates.map((c) => c.figures), { latencyBudgetMs: r.latencyBudgetMs, maxParams })
+          log(`seed ${seed}: ${label}: ${selection.reason}; ` + selection.candidates.map((c) => `${c.family} valid ${c.ndcg.toFixed(4)}, ${(c.costMs * 1000).toFixed(1)} us`).join(', '))
+          const chosen = candidates.find((c) => c.figures.family === selection.chosen)!
+          return { ...chosen.row, model: label, note: `${selection.chosen} (${selection.reason})` }
+        })
+      }
     }
   } finally {
     trained?.teacher.dispose()
@@ -151,6 +182,11 @@ async function tunedRow (r: SeedRun, trainOne: (config: Mode['teacher'], trainin
   const [kept, dropped] = better ? [tuned, trained] : [trained, tuned]
   dropped.teacher.dispose()
   return kept
+}
+
+/** A variant's row label for `family`: pooling keeps the plain `student ...` labels of the rows before families. */
+export function familyLabel (label: string, family: StudentFamily): string {
+  return family === 'pooling' ? label : label.replace(/^student/, `${family} student`)
 }
 
 /** `value`, or an error saying the row that should have made it failed. */

@@ -1,7 +1,7 @@
 import { fixed } from '../src/cli/table.js'
 import type { Measured } from './quality-measure.js'
 
-const FIELDS = ['ndcg', 'hr', 'mrr', 'coverage', 'tailRecall', 'teacherOverlap', 'params', 'artifactKb', 'usPerRequest', 'trainSeconds'] as const
+const FIELDS = ['ndcg', 'hr', 'mrr', 'coverage', 'tailRecall', 'teacherOverlap', 'params', 'artifactKb', 'usPerRequest', 'trainSeconds', 'servingUs'] as const
 type Field = typeof FIELDS[number]
 
 /** A row that could not be measured: the reason it failed, in place of its figures. */
@@ -16,7 +16,7 @@ export interface FailedRow {
  */
 export type Summary = Array<{ model: string, seeds: number, failed: string[] } & Record<Field, { mean: number, std: number } | null>>
 
-export const SUMMARY_HEADERS = ['model', 'NDCG@10', 'HR@10', 'MRR', 'coverage@10', 'tail recall@10', 'teacher overlap@10', 'parameters', 'artifact KB', 'us/request', 'training s']
+export const SUMMARY_HEADERS = ['model', 'NDCG@10', 'HR@10', 'MRR', 'coverage@10', 'tail recall@10', 'teacher overlap@10', 'parameters', 'artifact KB', 'us/request', 'training s', 'serving us/request']
 
 export function isFailed (row: Measured | FailedRow): row is FailedRow {
   return 'failed' in row
@@ -29,7 +29,7 @@ export function summarise (rows: ReadonlyArray<Measured | FailedRow>): Summary {
     const mine = all.filter((r): r is Measured => !isFailed(r))
     const entry = { model, seeds: mine.length, failed: all.filter(isFailed).map((r) => r.failed) } as Summary[number]
     for (const field of FIELDS) {
-      const values = mine.map((r) => r[field]).filter((v): v is number => v !== null && !Number.isNaN(v))
+      const values = mine.map((r) => r[field]).filter((v): v is number => v !== null && v !== undefined && !Number.isNaN(v))
       entry[field] = values.length === 0 ? null : meanStd(values)
     }
     return entry
@@ -41,7 +41,7 @@ export function summaryRows (summary: Summary): string[][] {
     s === null ? '–' : s.std === 0 ? fixed(s.mean, digits) : `${fixed(s.mean, digits)} ± ${fixed(s.std, digits)}`
   return summary.map((s) => [
     label(s), show(s.ndcg, 4), show(s.hr, 4), show(s.mrr, 4), show(s.coverage, 3), show(s.tailRecall, 4), show(s.teacherOverlap, 3),
-    s.params === null ? '–' : String(Math.round(s.params.mean)), show(s.artifactKb, 1), show(s.usPerRequest, 0), show(s.trainSeconds, 1)
+    s.params === null ? '–' : String(Math.round(s.params.mean)), show(s.artifactKb, 1), show(s.usPerRequest, 0), show(s.trainSeconds, 1), show(s.servingUs, 1)
   ])
 }
 

@@ -8,7 +8,10 @@
  * under bench/results/, rewritten after every row. Options that could only fail later are refused
  * before the first epoch; a row that still fails is kept as failed with its reason (in the table
  * and the file) while the others go on, and the run then exits with status 1.
- *   npm run bench:quality -- --data ../shared/datasets/ml-100k [--seeds 3] [--quick] [--students core] [--teacher-threads N]
+ *   npm run bench:quality -- --data ../shared/datasets/ml-100k [--seeds 3] [--quick] [--students core] [--families all] [--teacher-threads N]
+ * With `--families all` every student row is trained once per student family, and an "auto-chosen"
+ * row per variant repeats the family `--student auto` would keep (validation NDCG@10 within the
+ * latency budget and a tenth of the teacher's parameters; its note names the family and why).
  */
 import { basename, join } from 'node:path'
 import { availableParallelism } from 'node:os'
@@ -29,7 +32,8 @@ import { TEACHER_DEFAULTS } from '../src/models/teacher.js'
 import { selectBackend } from '../src/tf/backend.js'
 import { FULL, QUICK, STUDENT_VARIANTS, type Mode, type StudentVariant } from './quality-modes.js'
 import { QualityRows } from './quality-rows.js'
-import { runSeed } from './quality-seed.js'
+import { familyLabel, runSeed } from './quality-seed.js'
+import { STUDENT_FAMILIES, type StudentFamily } from '../src/models/student.js'
 import { summarise, summaryRows, SUMMARY_HEADERS } from './quality-summary.js'
 
 const { 'models-dir': _modelsDir, ...DATA_OPTIONS } = COMMON_OPTIONS
@@ -56,6 +60,8 @@ const SPEC = {
     'student-patience': { type: 'int', description: 'override the students\' early-stopping patience (default 3; as many as --student-epochs gives every student row the same epochs)' },
     students: { type: 'string', default: 'all', description: '"all" student rows, or "core": undistilled, and kd + ranking + hint from the mixed and from the ensemble teacher' },
     tuned: { type: 'string', default: 'models', description: 'models directory whose tuned/<data fingerprint>.json (npm run tune) adds a tuned teacher row, trained with the same budget; the teacher better on validation then serves the mixed and ensemble teachers and the students; "none": no tuned row' },
+    families: { type: 'string', default: 'pooling', description: `student families each student row is trained as: a comma list of ${STUDENT_FAMILIES.join(', ')}, or "all"; with more than one, an "auto-chosen" row per variant follows (the family --student auto would keep: best validation NDCG@10 within --latency-budget-ms and a tenth of the teacher's parameters)` },
+    'latency-budget-ms': { type: 'float', default: 50, description: 'serving-cost budget of the auto-chosen rows (ms per request; GATE_LATENCY_BUDGET_MS\'s default)' },
     requests: { type: 'int', default: 200, description: 'single-history requests timed for us/request' },
     out: { type: 'string', default: 'bench/results', description: 'directory for the JSON results' }
   }
@@ -73,9 +79,11 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (args.seeds !== undefined && !(args.seeds >= 1)) throw new CliUsageError('--seeds must be at least 1')
   if (!(args.requests >= 1)) throw new CliUsageError('--requests must be at least 1')
   const mode = modeOf(args)
+  const families = familiesOf(args.families)
+  if (!(args['latency-budget-ms'] > 0)) throw new CliUsageError('--latency-budget-ms must be positive')
   const variants = STUDENT_VARIANTS.filter((v) => args.students === 'all' || v.core === true)
   checkTeacherRun({ ...mode.teacherTraining, teacher: mode.teacher, save: false })
-  checkStudents(mode, variants)
+  checkStudents(mode, variants, families)
   await writableDir(args.out, '--out')
   const seeds = Array.from({ length: args.seeds ?? (args.quick ? 1 : 3) }, (_, i) => args.seed + i)
   const backend = await selectBackend()
@@ -91,7 +99,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     if (rows === undefined) {
       if (args.tuned !== 'none') mode.tuned = await tunedTeacher(args.tuned, data.fingerprint, log)
       if (mode.tuned !== undefined) checkTeacherRun({ ...mode.teacherTraining, teacher: mode.tuned.teacher, learningRate: mode.tuned.learningRate, loss: mode.tuned.loss, save: false })
-      checkStudents(mode, variants, data.dataset.items.size)
+      checkStudents(mode, variants, families, data.dataset.items.size)
       log(`${describeData(data)}; backend ${backend}; ${args.quick ? 'quick' : 'full'} mode; seeds ${seeds.join(', ')}; teacher on ${threads} thread(s)`)
       rows = new QualityRows({
         file,
@@ -100,7 +108,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
         header: { source: data.source, fingerprint: data.fingerprint, backend, threads, quick: args.quick, students: args.students, seeds, mode, started: started.toISOString() }
       })
     }
-    await runSeed({ data, mode, seed, requests: args.requests, variants, threads, rows, log })
+    await runSeed({ data, mode, seed, requests: args.requests, variants, threads, rows, log, families, latencyBudgetMs: args['latency-budget-ms'] })
   }
   const summary = summarise(rows!.rows)
   print(`\n${describeData(data!)}; ${backend}; ${args.quick ? 'quick' : 'full'} mode; ${seeds.length} seed(s); mean ± std over seeds\n`)
@@ -139,15 +147,26 @@ function modeOf (args: QualityArgs): Mode {
 }
 
 /** Each student row's options, refused (naming the row) before the first epoch; with `numItems`, against the catalogue too. */
-function checkStudents (mode: Mode, variants: readonly StudentVariant[], numItems?: number): void {
-  for (const v of variants) {
-    try {
-      checkStudentRun({ ...mode.studentTraining, student: mode.student, losses: v.losses, teacher: { topN: mode.topN, maxLen: mode.teacher.maxLen }, save: false }, numItems)
-    } catch (err) {
-      if (!(err instanceof DistillError)) throw err
-      throw new DistillError(err.code, `${v.label}: ${err.message}`)
+function checkStudents (mode: Mode, variants: readonly StudentVariant[], families: readonly StudentFamily[], numItems?: number): void {
+  for (const family of families) {
+    for (const v of variants) {
+      try {
+        checkStudentRun({ ...mode.studentTraining, student: { ...mode.student, family }, losses: v.losses, teacher: { topN: mode.topN, maxLen: mode.teacher.maxLen }, save: false }, numItems)
+      } catch (err) {
+        if (!(err instanceof DistillError)) throw err
+        throw new DistillError(err.code, `${familyLabel(v.label, family)}: ${err.message}`)
+      }
     }
   }
+}
+
+/** `--families`: "all", or a comma list of known families (each once, in the order given). */
+function familiesOf (text: string): StudentFamily[] {
+  if (text === 'all') return [...STUDENT_FAMILIES]
+  const names = [...new Set(text.split(',').map((s) => s.trim()).filter((s) => s !== ''))]
+  const unknown = names.filter((n) => !(STUDENT_FAMILIES as readonly string[]).includes(n))
+  if (names.length === 0 || unknown.length > 0) throw new CliUsageError(`--families takes "all" or a comma list of ${STUDENT_FAMILIES.join(', ')}, got ${JSON.stringify(text)}`)
+  return names as StudentFamily[]
 }
 
 /** The teacher settings `npm run tune` saved for this data under `modelsDir`, if any. */

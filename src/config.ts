@@ -55,6 +55,12 @@ export interface Config {
   /** A candidate may fall this fraction below the active student's validation NDCG@10. */
   gateTolerance: number
   gateLatencyBudgetMs: number
+  /**
+   * WORKER_STUDENT: the family a re-distillation trains: `keep` (the active version's; pooling
+   * before the first), `auto` (every family, chosen under the latency budget) or a family's name,
+   * checked against the families by the worker (worker/worker-student.ts), which knows them.
+   */
+  workerStudent: string
   /** Ready student versions kept besides the active one (and rejected ones, and teachers); the worker removes older ones after each activation. */
   keepVersions: number
   /** Nice value of the training thread (Linux: per thread): 19 yields the cores to serving. */
@@ -159,6 +165,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     teacherEpochs: read.int('TEACHER_EPOCHS', 10, 1, 1000),
     gateTolerance: read.float('GATE_TOLERANCE', 0.02, 0, 1),
     gateLatencyBudgetMs: read.float('GATE_LATENCY_BUDGET_MS', 50, 0.001, 60_000),
+    workerStudent: read.word('WORKER_STUDENT', 'keep'),
     keepVersions: read.int('KEEP_VERSIONS', 5, 1, 10_000),
     trainingNice: read.int('TRAINING_NICE', 19, 0, 19),
     workerMetricsPort: read.int('WORKER_METRICS_PORT', 9464, 0, 65535),
@@ -293,6 +300,13 @@ class EnvReader {
     const ms = match === null ? NaN : Number(match[1]) * DURATION_UNITS[match[2]]
     if (!(ms >= 1000)) throw new ConfigError(`${name} must be off or a duration like 90s, 15m, 1h or 2d, got "${raw}"`)
     return ms
+  }
+
+  /** A lowercase name (letters, digits, dashes), e.g. a choice a later layer checks against its list. */
+  word (name: string, fallback: string): string {
+    const raw = this.optional(name) ?? fallback
+    if (!/^[a-z][a-z0-9-]{0,63}$/.test(raw)) throw new ConfigError(`${name} must be a lowercase name like keep, auto or pooling, got "${raw}"`)
+    return raw
   }
 
   oneOf<T extends string, F extends T | undefined> (name: string, allowed: readonly T[], fallback: F): T | F {

@@ -10,10 +10,9 @@
 import { pathToFileURL } from 'node:url'
 import { distillLosses, LOSS_NAMES, type DistillLosses } from '../distill/student/distill-losses.js'
 import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
-import { runStudent } from '../distill/student/student-pipeline.js'
 import { STUDENT_DEFAULTS, STUDENT_FAMILIES, type StudentFamily } from '../models/student.js'
 import { COMMON_OPTIONS, CliUsageError, learningRateDecay as learningRateDecayOption, parseCli, runCli, trainingPlan, TRAINING_OPTIONS } from './args.js'
-import { studentOptions } from './tuned-options.js'
+import { givenOptions, studentOptions } from './tuned-options.js'
 import { qualityLine } from './quality-line.js'
 import { fixed } from './table.js'
 import { RECORD_OPTIONS } from './run-record.js'
@@ -22,6 +21,9 @@ import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
 import { checkStudentRun, type StudentRunPlan } from '../distill/student/student-run-check.js'
 import type { Fit } from '../distill/training/fold-validation.js'
 import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/targets/ensemble-members.js'
+import { DEFAULT_PARAM_RATIO, runStudent } from '../distill/student/student-pipeline.js'
+import type { StudentSelection } from '../models/student-selection.js'
+import { loadConfig } from '../config.js'
 
 const STUDENT = TRAINING_DEFAULTS.student
 
@@ -37,7 +39,10 @@ export const DISTILL_SPEC = {
     'layers-dir': { type: 'string', description: 'TF.js Layers model directory to use as the teacher, instead of a saved one' },
     'max-len': { type: 'int', default: TRAINING_DEFAULTS.targets.maxLen, description: 'input length of the --layers-dir model' },
     'item-map': { type: 'string', description: 'the --layers-dir model\'s item numbering (CSV, TSV or JSON: item id, token, column; see npm run item-map)' },
-    student: { type: 'string', default: STUDENT_DEFAULTS.family, description: `student family: ${STUDENT_FAMILIES.join(' | ')} (last-item also feeds the dense layer the last item's embedding)` },
+    student: { type: 'string', default: STUDENT_DEFAULTS.family, description: `student family: ${STUDENT_FAMILIES.join(' | ')} | auto (last-item also feeds the dense layer the last item's embedding; auto trains each family and keeps the best on validation NDCG@10 within the latency budget and the parameter cap)` },
+    'family-budget': { type: 'float', description: 'with --student auto: training seconds per family, shared by its --teacher-weights runs (default: --max-seconds shared between the families)' },
+    'latency-budget-ms': { type: 'float', description: 'with --student auto: a family\'s median serving cost (user vector + scoring, ms per request) must be within this (default GATE_LATENCY_BUDGET_MS, 50)' },
+    'param-ratio': { type: 'float', default: DEFAULT_PARAM_RATIO, description: 'with --student auto: a family\'s parameters must be at most this share of the teacher\'s (no cap without a teacher, or with a scores file)' },
     dim: { type: 'int', default: STUDENT_DEFAULTS.dim, description: 'student embedding width' },
     window: { type: 'int', default: STUDENT_DEFAULTS.window, description: 'recent items the student pools' },
     'no-dense': { type: 'boolean', default: false, description: 'drop the dense layer after pooling' },
@@ -90,16 +95,18 @@ export function parseTeacherWeights (text: string): number[] {
   return [...new Set(weights)]
 }
 
-export function studentFamilyOption (text: string): StudentFamily {
-  if (!(STUDENT_FAMILIES as readonly string[]).includes(text)) throw new CliUsageError(`--student takes one of ${STUDENT_FAMILIES.join(', ')}, got ${JSON.stringify(text)}`)
-  return text as StudentFamily
+export function studentFamilyOption (text: string): StudentFamily | 'auto' {
+  if (text !== 'auto' && !(STUDENT_FAMILIES as readonly string[]).includes(text)) throw new CliUsageError(`--student takes one of ${STUDENT_FAMILIES.join(', ')} or auto, got ${JSON.stringify(text)}`)
+  return text as StudentFamily | 'auto'
 }
 
 /** The student run the command line asks for, before any data is read. */
-function studentPlan (args: DistillArgs, teacherWeights: number[], fit: Fit): StudentRunPlan {
+function studentPlan (args: DistillArgs, teacherWeights: number[], fit: Fit, latencyBudgetMs: number): StudentRunPlan {
   const mix = args['mix-item-knn']
+  const family = studentFamilyOption(args.student)
   return {
-    student: { family: studentFamilyOption(args.student), dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed },
+    student: { family: family === 'auto' ? undefined : family, dim: args.dim, window: args.window, dense: !args['no-dense'], itemBias: !args['no-item-bias'], seed: args.seed },
+    auto: family === 'auto' ? { families: STUDENT_FAMILIES, latencyBudgetMs, familySeconds: args['family-budget'], paramRatio: args['param-ratio'] } : undefined,
     losses: parseLosses(args),
     teacher: {
       version: args['teacher-version'],
@@ -119,9 +126,17 @@ function studentPlan (args: DistillArgs, teacherWeights: number[], fit: Fit): St
   }
 }
 
-export async function main (argv: readonly string[], print: (line: string) => void = console.log): Promise<{ version: number | null, ndcg: number, overlap?: number, teacherWeight: number } | null> {
+export async function main (argv: readonly string[], print: (line: string) => void = console.log, env: Record<string, string | undefined> = process.env):
+Promise<{ version: number | null, ndcg: number, overlap?: number, teacherWeight: number, family: StudentFamily, selection?: StudentSelection } | null> {
   const args = parseCli(DISTILL_SPEC, argv, (text) => print(text.trimEnd()))
   if (args === null) return null
+  const auto = studentFamilyOption(args.student) === 'auto'
+  if (!auto) {
+    for (const name of ['family-budget', 'latency-budget-ms', 'param-ratio'] as const) {
+      if (givenOptions(argv).has(name)) throw new CliUsageError(`--${name} is read with --student auto only`)
+    }
+  }
+  const latencyBudgetMs = args['latency-budget-ms'] ?? (auto ? loadConfig(env).gateLatencyBudgetMs : NaN)
   parseLosses(args)
   const learningRateDecay = learningRateDecayOption(args['lr-decay'])
   if (args.schedule !== 'constant' && args.schedule !== 'linear') throw new CliUsageError('--schedule must be constant or linear')
@@ -135,9 +150,13 @@ export async function main (argv: readonly string[], print: (line: string) => vo
   if (args.ensemble && mix > 0) throw new CliUsageError('--ensemble already weighs item-KNN on validation: drop --mix-item-knn')
   if (!(args['ensemble-sharpness'] > 0)) throw new CliUsageError('--ensemble-sharpness must be positive')
   // read again after tuned settings fill in what the command line left out
-  const plan = (): StudentRunPlan => studentPlan(args, teacherWeights, fit)
+  const plan = (): StudentRunPlan => studentPlan(args, teacherWeights, fit, latencyBudgetMs)
   checkStudentRun(plan())
-  const { record, backend, data } = await startTraining('distill', argv, args, print, { writes: args['no-save'] ? undefined : 'student', tuned: studentOptions })
+  const { record, backend, data } = await startTraining('distill', argv, args, print, {
+    writes: args['no-save'] ? undefined : 'student',
+    // tuned settings are per family; auto trains every family with the command line's
+    tuned: (tuned) => { const family = studentFamilyOption(args.student); return family === 'auto' ? {} : studentOptions(tuned, family) }
+  })
   print = record.print
   const { losses } = plan()
 
@@ -166,6 +185,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     losses,
     trainedLosses: run.losses,
     family: run.family,
+    selection: run.selection ?? null,
     teacher: run.teacherLabel,
     teacherWeight: run.teacherWeight,
     version: run.version,
@@ -177,7 +197,7 @@ export async function main (argv: readonly string[], print: (line: string) => vo
     refit: run.refit ?? null
   })
   if (results !== null) print(`results: ${results}`)
-  return { version: run.version, ndcg: run.test.ndcg, overlap: run.overlap, teacherWeight: run.teacherWeight }
+  return { version: run.version, ndcg: run.test.ndcg, overlap: run.overlap, teacherWeight: run.teacherWeight, family: run.family, selection: run.selection }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runCli(async () => { await main(process.argv.slice(2)) })

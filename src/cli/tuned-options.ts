@@ -1,4 +1,5 @@
-import type { TunedSettings } from '../distill/tuning/tuned-settings.js'
+import { tunedStudent, type TunedSettings } from '../distill/tuning/tuned-settings.js'
+import type { StudentFamily } from '../models/student-config.js'
 
 /** Options spelled out on the command line (`--dim 8`, `--dim=8`, `--no-save`). */
 export function givenOptions (argv: readonly string[]): Set<string> {
@@ -33,7 +34,10 @@ export function teacherOptions ({ teacher: { settings: s } }: TunedSettings): Re
   }
 }
 
-export function studentOptions ({ student: { settings: s } }: TunedSettings): Record<string, unknown> {
+/** The options `npm run tune -- --student <family>` chose for `family` (none when it was not tuned). */
+export function studentOptions (tuned: TunedSettings, family: StudentFamily = 'pooling'): Record<string, unknown> {
+  const s = tunedStudent(tuned, family)?.settings
+  if (s === undefined) return {}
   return {
     dim: s.dim,
     window: s.window,

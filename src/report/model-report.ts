@@ -11,6 +11,7 @@ import { readModels, type VersionRecord } from './read-models.js'
 import { REPORT_CSS } from './report-css.js'
 import { onlineSection, type OnlineRow } from './online-section.js'
 import { manifestFamily } from '../models/artifact/manifest.js'
+import { selectionSection } from './selection-section.js'
 
 export interface ModelReportOptions {
   /** The student version replicas serve, marked active; null or absent marks none. */
@@ -31,7 +32,7 @@ export async function renderModelReport (modelsDir: string, options: ModelReport
   const body = records.length === 0
     ? `<section><h2>Versions</h2><p class="empty">No model versions under <code>${escapeHtml(modelsDir)}</code> yet. ` +
       'Train a teacher (<code>npm run train:teacher</code>) and distill a student (<code>npm run distill</code>), or let the worker do it.</p></section>'
-    : [versionsSection(records, options.active ?? null), comparisonSection(records), curvesSection(records)].join('')
+    : [versionsSection(records, options.active ?? null), selectionSection(records), comparisonSection(records), curvesSection(records)].join('')
   const online = options.online === undefined ? '' : onlineSection(options.online)
   // the CSP makes any markup that slipped past escaping inert: the page needs nothing but its own styles
   return '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
@@ -55,7 +56,7 @@ function versionRow (r: VersionRecord): string {
   const state = `<td class="state"><span class="badge ${r.state}">${r.state}</span>${reason}</td>`
   const m = r.manifest
   // the student family (pooling for manifests from before families); a teacher has none
-  const family = m === undefined ? DASH : manifestFamily(m) ?? DASH
+  const family = m === undefined ? DASH : (manifestFamily(m) ?? DASH) + (m.selection === null ? '' : ` <a href="#selection-v${r.version}">(auto)</a>`)
   const lead = `<tr class="${r.state}"><td>${r.role}</td><td>${version}</td><td>${family}</td>`
   if (m === undefined) return `${lead}<td>${DASH}</td>${state}<td colspan="7"></td></tr>`
   const cells = [decimals(m.metrics.ndcg10, 4), decimals(m.metrics.hr10, 4), decimals(m.metrics.validNdcg10, 4), integer(m.metrics.params),

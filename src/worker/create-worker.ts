@@ -7,6 +7,7 @@ import type { Canary } from '../versions/canary.js'
 import { JobControl } from './job-control.js'
 import type { Execute } from './job-runner.js'
 import { RedistillWorker } from './redistill-worker.js'
+import { workerStudent } from './worker-student.js'
 
 /** How long a run's lock lives without renewal (the worker renews it every third of this). */
 export const RUN_LOCK_TTL_MS = 30_000
@@ -47,6 +48,7 @@ export function createWorker ({ config, stores, metrics, log, control = createJo
       teacherEpochs: config.teacherEpochs,
       gateTolerance: config.gateTolerance,
       gateLatencyBudgetMs: config.gateLatencyBudgetMs,
+      student: workerStudent(config.workerStudent),
       keepVersions: config.keepVersions,
       backend: config.tfjsBackend,
       nice: config.trainingNice

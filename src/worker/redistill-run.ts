@@ -9,11 +9,13 @@ import { runTeacher } from '../distill/teacher/teacher-pipeline.js'
 import { teacherLossFor } from '../distill/teacher/train-teacher.js'
 import { TRAINING_DEFAULTS } from '../distill/training-defaults.js'
 import type { DistillLosses } from '../distill/student/distill-losses.js'
+import { STUDENT_FAMILIES, type StudentFamily } from '../models/student-config.js'
 import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/targets/ensemble-members.js'
 import { checkStudentRun, type StudentRunPlan } from '../distill/student/student-run-check.js'
 import { catalogueFit, withEvents, type LoadedData } from '../distill/training/training-data.js'
 import { listVersions, readArtifact, versionDir, type ArtifactFileName } from '../models/artifact/index.js'
 import { restoreStudent } from '../models/artifact/model-io.js'
+import { manifestFamily, parseManifest } from '../models/artifact/manifest.js'
 import { PopularityScorer } from '../models/popularity.js'
 import { RemappedScorer } from '../models/remapped-scorer.js'
 import type { Student, StudentConfig } from '../models/student.js'
@@ -21,6 +23,7 @@ import { PopularRanking } from '../serving/popular-ranking.js'
 import { StudentServable } from '../serving/student-servable.js'
 import type { EpochFigures, RunPhase } from '../stores/job.js'
 import { gateVerdict } from './validation-gate.js'
+import { resolveStudent, type WorkerStudent } from './worker-student.js'
 
 /** Everything one run needs, plain data so it crosses into a worker thread. */
 export interface RedistillInput {
@@ -40,8 +43,10 @@ export interface RedistillInput {
   /** Distil from the ensemble of the teacher and the baselines fitted on validation (see RunRequest). */
   ensemble: boolean
   force: boolean
-  /** Start from the active student's weights (when there is one). */
+  /** Start from the active student's weights (when there is one, of the family trained). */
   warmStart: boolean
+  /** WORKER_STUDENT: the family to train (keep: the active student's). */
+  student: WorkerStudent
   /** The student serving now: warm start and the gate's baseline; null before the first. */
   active: { version: number, files: Record<ArtifactFileName, Uint8Array> } | null
   gate: { tolerance: number, latencyBudgetMs: number }
@@ -95,7 +100,10 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
     }
   }
   // the student's options are judged before a teacher trains for them
-  checkStudentRun(studentPlan(input, mode === 'none' ? null : teacherVersion ?? undefined), data.dataset.items.size)
+  const family = resolveStudent(input.student, input.active === null ? null : activeFamily(input.active))
+  hooks.log(`student family: ${family}` + (input.student === 'keep' ? (input.active === null ? ' (WORKER_STUDENT=keep, nothing active yet)' : ` (WORKER_STUDENT=keep: active v${input.active.version}'s)`) : ''),
+    { stage: 'student', family, setting: input.student })
+  checkStudentRun(studentPlan(input, mode === 'none' ? null : teacherVersion ?? undefined, family), data.dataset.items.size)
   if (mode === 'retrain') {
     hooks.phase('training-teacher')
     const run = await runTeacher({
@@ -119,7 +127,7 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
     hooks.phase(teacherVersion === null ? 'training-student' : 'teacher-targets')
     let verdict: Omit<RedistillOutcome, 'version' | 'state' | 'testNdcg' | 'teacherVersion' | 'items' | 'users'> | undefined
     const run = await runStudent({
-      ...studentPlan(input, teacherVersion),
+      ...studentPlan(input, teacherVersion, family),
       data,
       modelsDir: input.modelsDir,
       seed: input.seed,
@@ -154,9 +162,11 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
  * The student run asked for, from the teacher `version` (undefined: one still to be trained;
  * null: none, so the task loss alone).
  */
-function studentPlan (input: RedistillInput, version: number | null | undefined): StudentRunPlan {
+function studentPlan (input: RedistillInput, version: number | null | undefined, family: StudentFamily | 'auto'): StudentRunPlan {
   return {
-    student: {},
+    student: family === 'auto' ? {} : { family },
+    // auto judges the families on the gate's latency budget
+    auto: family === 'auto' ? { families: STUDENT_FAMILIES, latencyBudgetMs: input.gate.latencyBudgetMs } : undefined,
     losses: version === null ? { task: input.losses.task ?? { weight: 1 } } : input.losses,
     teacher: version === null
       ? undefined
@@ -164,6 +174,15 @@ function studentPlan (input: RedistillInput, version: number | null | undefined)
     epochs: input.epochs,
     patience: TRAINING_DEFAULTS.patience,
     save: true
+  }
+}
+
+/** The active student's family, from its manifest (pooling when it names none); null when unreadable. */
+function activeFamily (active: NonNullable<RedistillInput['active']>): StudentFamily | null {
+  try {
+    return manifestFamily(parseManifest(JSON.parse(Buffer.from(active.files['manifest.json']).toString('utf8')), `active student v${active.version}`))
+  } catch {
+    return null
   }
 }
 

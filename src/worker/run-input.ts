@@ -56,6 +56,7 @@ export async function runInput (request: RunRequest, { settings, channel, models
     ensemble: request.ensemble ?? false,
     force: request.force ?? false,
     warmStart: request.warmStart ?? true,
+    student: settings.student ?? 'keep',
     active,
     gate: { tolerance: settings.gateTolerance, latencyBudgetMs: settings.gateLatencyBudgetMs }
   }

@@ -1,6 +1,7 @@
 import type { TrainingWindow } from '../config.js'
 import type { DataFormat } from '../data/interaction-reader.js'
 import type { BackendName } from '../tf/backend-name.js'
+import type { WorkerStudent } from './worker-student.js'
 
 /** What the worker's runs read from config: data, schedule, epochs, the gate, the thread. */
 export interface WorkerSettings {
@@ -16,6 +17,8 @@ export interface WorkerSettings {
   teacherEpochs: number
   gateTolerance: number
   gateLatencyBudgetMs: number
+  /** WORKER_STUDENT: the family each run trains (default keep: the active version's). */
+  student?: WorkerStudent
   /** KEEP_VERSIONS: what retention keeps after each activation (see versions/retention.ts). */
   keepVersions: number
   backend?: BackendName

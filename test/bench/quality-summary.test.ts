@@ -40,6 +40,9 @@ describe('quality summary', () => {
     assert.equal(teacher[5], '–')
     assert.equal(student[1], '0.2000')
     assert.equal(student[7], '50')
+    assert.equal(student[11], '–', 'no serving cost measured')
+    const [served] = summaryRows(summarise([row('student', 0.2, { servingUs: 25.04 }), row('student', 0.2, { servingUs: 25.04 })]))
+    assert.equal(served[11], '25.0')
   })
 
   it('shows a failed row with its reason, and a row failed on some seeds with the figures of the others', () => {

@@ -10,7 +10,7 @@ import { generateSynthetic } from '../../src/data/synthetic.js'
 import { loadData } from '../../src/distill/training/training-data.js'
 import { defaultTeacherSettings, teacherLoss, tune } from '../../src/distill/tuning/tune.js'
 import { readTunedSettings, tunedSettingsPath } from '../../src/distill/tuning/tuned-settings.js'
-import { teacherOptions } from '../../src/cli/tuned-options.js'
+import { studentOptions, teacherOptions } from '../../src/cli/tuned-options.js'
 import { selectBackend } from '../../src/tf/backend.js'
 
 const FAST = { budgetSeconds: 3600, seed: 5, trials: 3, epochs: 1, log: () => {} }
@@ -92,5 +92,25 @@ describe('npm run tune', () => {
     out.length = 0
     await distill(['--data', data, '--models-dir', modelsDir, '--epochs', '1', '--teacher-weights', '1', '--no-save'], print)
     assert.ok(out.some((l) => l.startsWith('tuned settings from') && l.includes(`--window ${saved.student.settings.window as number}`)), out.join('\n'))
+  })
+
+  it('--student searches one family\'s settings; each family\'s choice is kept, and distill reads the one of the family it trains', async () => {
+    const modelsDir = join(root, 'families')
+    const path = await tuneCli(['--data', data, '--models-dir', modelsDir, '--trials', '2', '--epochs', '1', '--seed', '5', '--student', 'last-item'], print)
+    const first = JSON.parse(await readFile(path!, 'utf8'))
+    assert.ok(first.trials.student.every((t: { settings: { family: string } }) => t.settings.family === 'last-item'))
+    assert.deepEqual(Object.keys(first.students), ['last-item'])
+    await tuneCli(['--data', data, '--models-dir', modelsDir, '--trials', '1', '--epochs', '1', '--seed', '5'], print)
+    const { tuned } = (await readTunedSettings(modelsDir, first.datasetFingerprint))!
+    assert.deepEqual(Object.keys(tuned.students ?? {}).sort(), ['last-item', 'pooling'])
+    assert.deepEqual(tuned.students?.['last-item'], first.students['last-item'], 'tuning pooling keeps last-item\'s choice')
+    assert.equal(tuned.student.settings.family, 'pooling')
+    // a crafted file: each family's options come from its own entry; a family never tuned takes none
+    const entry = (family: 'pooling' | 'last-item', window: number) => ({ settings: { family, dim: 8, window, learningRate: 1e-3, kdWeight: 1, temperature: 1 }, validNdcg: 0 })
+    const crafted = { ...tuned, student: entry('pooling', 5), students: { pooling: entry('pooling', 5), 'last-item': entry('last-item', 50) } }
+    assert.equal(studentOptions(crafted, 'last-item').window, 50)
+    assert.equal(studentOptions(crafted, 'pooling').window, 5)
+    assert.deepEqual(studentOptions({ ...crafted, students: undefined }, 'last-item'), {}, 'an older file tuned pooling only')
+    await assert.rejects(tuneCli(['--data', data, '--models-dir', modelsDir, '--student', 'auto'], print), { code: 'CLI_USAGE', message: /--student takes one of pooling, last-item/ })
   })
 })

@@ -14,6 +14,12 @@ import { saveModel } from '../../models/artifact/model-io.js'
 import { Student, type StudentFamily } from '../../models/student.js'
 import { warmStart, type WarmStartResult } from '../../models/warm-start.js'
 import { foldValidation } from '../training/fold-validation.js'
+import { studentFamily } from '../../models/student-config.js'
+import { selectFamily, type FamilySelection } from './family-selection.js'
+import { servingCostMs } from './serving-cost.js'
+
+/** `--student auto`'s parameter cap: a tenth of the teacher's parameters. */
+export const DEFAULT_PARAM_RATIO = 0.1
 
 export interface StudentRunResult {
   /** The saved version, or null when `save` was false. */
@@ -37,6 +43,8 @@ export interface StudentRunResult {
   losses: DistillLosses
   /** The student's family (its manifest's config records it too). */
   family: StudentFamily
+  /** With `auto`: which family won and why (the manifest keeps it too). */
+  selection?: FamilySelection
 }
 
 /**
@@ -53,6 +61,8 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
   const weights = needsTeacher ? o.teacherWeights ?? [1] : [1]
   let teacher: TeacherSource | undefined
   let chosen: Trained | undefined
+  const trained: Trained[] = []
+  let selection: FamilySelection | undefined
   try {
     // targets without item embeddings drop the hint loss, said once in the log
     const serve = (source: TeacherSource): DistillLosses => {
@@ -64,23 +74,23 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       teacher = await loadTeacherSource(data, teacherOptions(o))
       losses = serve(teacher)
     }
-    const tried: Array<{ weight: number, valid: number }> = []
-    for (const weight of weights) {
-      const run = trainStudent({ ...o, losses }, weight, teacher)
-      tried.push({ weight, valid: run.valid })
-      if (chosen === undefined || run.valid > chosen.valid) {
-        chosen?.student.dispose()
-        chosen = run
-      } else {
-        run.student.dispose()
-      }
+    // one student per family (its best teacher weight); --student auto keeps one of them
+    const families = o.auto?.families ?? [studentFamily(o.student)]
+    // auto: a family's seconds are shared by its teacher weights' runs (one family alone: each run gets maxSeconds, as before families)
+    const familySeconds = o.auto?.familySeconds ?? (o.auto === undefined || o.maxSeconds === undefined ? undefined : o.maxSeconds / families.length)
+    const maxSeconds = o.auto === undefined ? o.maxSeconds : familySeconds === undefined ? undefined : familySeconds / weights.length
+    for (const family of families) {
+      trained.push(trainFamily({ ...o, losses, student: { ...o.student, family }, maxSeconds }, weights, teacher, o.auto !== undefined))
+    }
+    if (o.auto === undefined) {
+      chosen = trained.pop()
+    } else {
+      selection = chooseFamily(o, trained, teacher)
+      chosen = trained.find((t) => t.student.family === selection!.chosen)
+      for (const t of trained) if (t !== chosen) t.student.dispose()
+      trained.length = 0
     }
     const { report, warm, weight: teacherWeight } = chosen!
-    if (tried.length > 1) {
-      o.log(`teacher weight chosen on validation NDCG@10: ${teacherWeight} (` +
-        tried.map((t) => `${t.weight}: ${t.valid.toFixed(4)}`).join(', ') + ')' +
-        (teacherWeight === 0 ? `; ${teacher!.label} made the student worse, so it is not distilled from` : ''), { stage: 'student', teacherWeight })
-    }
     let refit: TrainReport | undefined
     if (o.fit === 'train+valid') {
       const folded = foldValidation(data)
@@ -93,7 +103,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       trainOnly?.dispose()
       teacher = teacherWeight > 0 && needsTeacher ? await loadTeacherSource(folded, teacherOptions({ ...o, losses }, { cache: false })) : undefined
       if (teacher !== undefined) losses = serve(teacher)
-      chosen = trainStudent({ ...o, data: folded, losses }, teacherWeight, teacher, epochs)
+      chosen = trainStudent({ ...o, data: folded, losses, student: { ...o.student, family: selection?.chosen ?? o.student.family } }, teacherWeight, teacher, epochs)
       refit = chosen.report
     }
     const { student } = chosen!
@@ -103,7 +113,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     const overlap = used?.scorer ? topKOverlap(used.scorer, student, data.split.test, 10) : undefined
     const params = student.paramCount()
     const { rejected } = (await o.gate?.(student)) ?? {}
-    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses, family: student.family }
+    const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses, family: student.family, selection }
     if (!o.save) return { ...base, version: null, dir: null }
     const curves = curveLines('student', report)
     const saved = await saveModel(o.modelsDir, student, {
@@ -114,14 +124,70 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       metrics: { ...savedMetrics(test, report, params, usPerRequest(student, data.split.test)), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
       curves,
       version: o.version,
+      selection,
       rejected: rejected === undefined ? undefined : { reason: rejected }
     })
     await writeTensorBoard(saved.dir, curves)
     return { ...base, version: saved.version, dir: saved.dir }
   } finally {
+    for (const t of trained) t.student.dispose()
     chosen?.student.dispose()
     teacher?.dispose()
   }
+}
+
+/** The family's student at each teacher weight, the best on validation kept (the others disposed). */
+function trainFamily (o: StudentRunOptions, weights: readonly number[], teacher: TeacherSource | undefined, named: boolean): Trained {
+  const tried: Array<{ weight: number, valid: number }> = []
+  let best: Trained | undefined
+  try {
+    for (const weight of weights) {
+      const run = trainStudent(o, weight, teacher)
+      tried.push({ weight, valid: run.valid })
+      if (best === undefined || run.valid > best.valid) {
+        best?.student.dispose()
+        best = run
+      } else {
+        run.student.dispose()
+      }
+    }
+  } catch (err) {
+    best?.student.dispose()
+    throw err
+  }
+  const { weight } = best!
+  if (tried.length > 1) {
+    o.log(`${named ? `${best!.student.family}: ` : ''}teacher weight chosen on validation NDCG@10: ${weight} (` +
+      tried.map((t) => `${t.weight}: ${t.valid.toFixed(4)}`).join(', ') + ')' +
+      (weight === 0 ? `; ${teacher!.label} made the student worse, so it is not distilled from` : ''), { stage: 'student', teacherWeight: weight })
+  }
+  return best!
+}
+
+/**
+ * --student auto: every trained family's validation NDCG@10 (the gate's validation users),
+ * median serving cost and parameters, judged by selectFamily; each family and the choice are logged.
+ */
+function chooseFamily (o: StudentRunOptions, trained: readonly Trained[], teacher: TeacherSource | undefined): FamilySelection {
+  const auto = o.auto!
+  const { valid } = o.data.split
+  const cost = auto.cost ?? servingCostMs
+  const figures = trained.map(({ student }) => ({
+    family: student.family,
+    ndcg: evaluate(student, valid, { k: 10 }).ndcg,
+    costMs: cost(student, valid),
+    params: student.paramCount()
+  }))
+  const ratio = auto.paramRatio ?? DEFAULT_PARAM_RATIO
+  const maxParams = teacher?.params === undefined ? null : Math.floor(teacher.params * ratio)
+  if (maxParams === null) o.log(teacher === undefined ? 'no teacher: the families are judged without a parameter cap' : `${teacher.label}'s size is unknown: the families are judged without a parameter cap`)
+  const selection = selectFamily(figures, { latencyBudgetMs: auto.latencyBudgetMs, maxParams })
+  for (const c of selection.candidates) {
+    o.log(`family ${c.family}: validation NDCG@10 ${c.ndcg.toFixed(4)}, ${c.why}${c.eligible ? '' : ' (not eligible)'}`,
+      { stage: 'student', family: c.family, validNdcg: Number(c.ndcg.toFixed(4)), costMs: c.costMs, params: c.params, eligible: c.eligible })
+  }
+  o.log(`student family chosen: ${selection.reason}`, { stage: 'student', family: selection.chosen })
+  return selection
 }
 
 interface Trained {

@@ -5,7 +5,7 @@ import { TRAINING_DEFAULTS } from '../training-defaults.js'
 import { familyProblem } from '../../models/student-config.js'
 
 /** What a student run is asked to do, before any data is read. */
-export type StudentRunPlan = Pick<StudentRunOptions, 'losses' | 'teacher' | 'teacherWeights' | 'fit' | 'save' | 'student' |
+export type StudentRunPlan = Pick<StudentRunOptions, 'losses' | 'teacher' | 'teacherWeights' | 'fit' | 'save' | 'student' | 'auto' |
 'epochs' | 'batchSize' | 'learningRate' | 'patience' | 'maxSeconds'>
 
 /**
@@ -28,7 +28,7 @@ export function checkStudentRun (o: StudentRunPlan, numItems?: number): void {
     (weights.length === 0 || weights.some((w) => !(w >= 0 && Number.isFinite(w)))) && `teacher weights must be finite and at least 0, got ${JSON.stringify(weights)}`,
     o.fit === 'train+valid' && o.save && 'a student fitted on train+valid has seen the validation targets later runs choose on: it is not saved',
     o.fit === 'train+valid' && teacher?.ensemble !== undefined && 'an ensemble teacher\'s weights are fitted on validation: it cannot be refitted on train+valid',
-    familyProblem(o.student) ?? false,
+    ...(o.auto === undefined ? [familyProblem(o.student) ?? false as Problem] : autoProblems(o.auto, o.student)),
     positiveInt('the student\'s dim', o.student.dim),
     positiveInt('the student\'s window', o.student.window),
     positiveInt('epochs', o.epochs),
@@ -37,6 +37,17 @@ export function checkStudentRun (o: StudentRunPlan, numItems?: number): void {
     positiveInt('patience', o.patience),
     positive('max seconds', o.maxSeconds)
   ])
+}
+
+/** Every family `auto` trains must be buildable with the run's shape, and its budgets must be positive. */
+function autoProblems (auto: NonNullable<StudentRunPlan['auto']>, student: StudentRunPlan['student']): Problem[] {
+  return [
+    auto.families.length === 0 && 'student auto needs at least one family',
+    ...auto.families.map((family) => familyProblem({ ...student, family }) ?? false),
+    positive('the latency budget (ms)', auto.latencyBudgetMs),
+    positive('the seconds per family', auto.familySeconds),
+    auto.paramRatio !== undefined && !(auto.paramRatio > 0 && auto.paramRatio <= 1) && `the parameter ratio must be above 0 and at most 1, got ${auto.paramRatio}`
+  ]
 }
 
 function lossProblems (losses: DistillLosses): Problem[] {

@@ -3,7 +3,8 @@ import type { LearningRateDecay } from '../training/schedule.js'
 import type { LogLine, ProgressReporter } from '../training/progress.js'
 import type { Fit } from '../training/fold-validation.js'
 import type { TeacherSourceOptions } from '../targets/teacher-source.js'
-import type { Student, StudentConfig } from '../../models/student.js'
+import type { EvalCase } from '../../data/split.js'
+import type { Student, StudentConfig, StudentFamily } from '../../models/student.js'
 import type { DistillLosses } from './distill-losses.js'
 
 /** What one student run (runStudent) is asked to do; checkStudentRun judges it first. */
@@ -12,6 +13,8 @@ export interface StudentRunOptions {
   modelsDir: string
   /** The student's shape; numItems comes from the data. */
   student: Omit<Partial<StudentConfig>, 'numItems'>
+  /** `--student auto`: train several families and keep one (the student's `family` is then not read). */
+  auto?: AutoStudent
   losses: DistillLosses
   /** Where the teacher comes from; needed when any loss but `task` is on. */
   teacher?: Omit<TeacherSourceOptions, 'modelsDir' | 'withItemEmbeddings' | 'log'>
@@ -55,4 +58,24 @@ export interface StudentRunOptions {
    * validation). Default 'train'.
    */
   fit?: Fit
+}
+
+/**
+ * `--student auto`: each family trains (with the run's shape, losses and teacher weights) and is
+ * judged on the validation users by selectFamily: its validation NDCG@10, its median serving cost
+ * against `latencyBudgetMs`, its parameters against `paramRatio` of the teacher's (when the run
+ * has a teacher whose size is known; no cap otherwise).
+ */
+export interface AutoStudent {
+  families: readonly StudentFamily[]
+  latencyBudgetMs: number
+  /**
+   * Training seconds per family, shared by its teacher weights' runs; default the run's maxSeconds
+   * shared equally between the families (neither: epochs and patience alone).
+   */
+  familySeconds?: number
+  /** The parameter cap as a share of the teacher's parameters; default 0.1. */
+  paramRatio?: number
+  /** Median ms per request on the validation cases; default servingCostMs. */
+  cost?: (student: Student, cases: readonly EvalCase[]) => number
 }

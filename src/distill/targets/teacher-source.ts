@@ -62,6 +62,8 @@ export interface TeacherSource {
   targets: TeacherTargets
   /** For the top-k overlap report; absent for a scores file. */
   scorer?: Scorer
+  /** The teacher model's parameters (a saved teacher's, a Layers model's); absent for a scores file. */
+  params?: number
   /**
    * Why `targets` carry no item embeddings though they were asked for (`withItemEmbeddings`), e.g.
    * an ensemble that gave the attention teacher weight 0: the run then drops the hint loss (see
@@ -182,6 +184,7 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
         version: null,
         provenance: { kind: 'layers', source: o.layersDir, sha256 },
         scorer: teacher,
+        params: teacher.model.countParams(),
         noItemEmbeddings: 'a Layers teacher\'s item embeddings are not read',
         dispose: () => teacher.dispose()
       },
@@ -216,6 +219,7 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
       version: loaded.manifest.version,
       provenance: { kind: 'saved', source: label, sha256: loaded.manifest.weights.sha256 },
       scorer: fit === 'same' ? loaded.model : undefined,
+      params: loaded.model.paramCount(),
       noItemEmbeddings: fit === 'same' ? undefined : `${label} has no embeddings of the data's ${data.dataset.items.size - loaded.itemIds.length} new items`,
       dispose: () => loaded.model.dispose()
     },

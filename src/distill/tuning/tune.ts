@@ -6,7 +6,7 @@
  * chosen settings are never worse on validation than training without tuning.
  */
 import { Random } from '../../data/random.js'
-import { Student, STUDENT_DEFAULTS } from '../../models/student.js'
+import { Student, STUDENT_DEFAULTS, type StudentFamily } from '../../models/student.js'
 import { Teacher, TEACHER_DEFAULTS } from '../../models/teacher.js'
 import { computeTeacherTargets } from '../targets/teacher-targets.js'
 import { distillStudent } from '../student/distill-student.js'
@@ -29,6 +29,8 @@ export interface TeacherSettings {
 }
 
 export interface StudentSettings {
+  /** The family searched (`npm run tune -- --student`); absent in files written before families: pooling. */
+  family?: StudentFamily
   dim: number
   window: number
   learningRate: number
@@ -52,6 +54,8 @@ export interface TuneOptions {
   trials?: number
   /** Epochs per trial at most (early stopping on validation cuts them shorter). Default 30. */
   epochs?: number
+  /** The student family whose settings are searched; default pooling. */
+  family?: StudentFamily
   log: (line: string) => void
 }
 
@@ -68,9 +72,9 @@ export function defaultTeacherSettings (numItems: number): TeacherSettings {
   }
 }
 
-export function defaultStudentSettings (): StudentSettings {
+export function defaultStudentSettings (family: StudentFamily = 'pooling'): StudentSettings {
   const d = TRAINING_DEFAULTS.student
-  return { dim: STUDENT_DEFAULTS.dim, window: STUDENT_DEFAULTS.window, learningRate: d.learningRate, kdWeight: d.kdWeight, temperature: d.temperature }
+  return { family, dim: STUDENT_DEFAULTS.dim, window: STUDENT_DEFAULTS.window, learningRate: d.learningRate, kdWeight: d.kdWeight, temperature: d.temperature }
 }
 
 function sampleTeacher (rng: Random, numItems: number): TeacherSettings {
@@ -86,8 +90,9 @@ function sampleTeacher (rng: Random, numItems: number): TeacherSettings {
   }
 }
 
-function sampleStudent (rng: Random): StudentSettings {
+function sampleStudent (rng: Random, family: StudentFamily): StudentSettings {
   return {
+    family,
     dim: pick(rng, [16, 32, 64]),
     window: pick(rng, [5, 10, 20, 50]),
     learningRate: pick(rng, [1e-3, 3e-3, 1e-2]),
@@ -115,6 +120,7 @@ export function tune (data: LoadedData, o: TuneOptions): TuneResult {
   const elapsed = (): number => (performance.now() - started) / 1000
   const teacherEnd = o.budgetSeconds * 0.6
   const maxTrials = o.trials ?? Infinity
+  const family = o.family ?? 'pooling'
 
   const teacherTrials: Array<Trial<TeacherSettings>> = []
   let best: { trial: Trial<TeacherSettings>, model: Teacher } | undefined
@@ -148,8 +154,8 @@ export function tune (data: LoadedData, o: TuneOptions): TuneResult {
     const targets = computeTeacherTargets(teacher.model, train, positions, { topN: Math.min(TRAINING_DEFAULTS.targets.topN, numItems) })
     const studentTrials: Array<Trial<StudentSettings>> = []
     for (let t = 0; t < maxTrials && (t === 0 || elapsed() < o.budgetSeconds); t++) {
-      const settings = t === 0 ? defaultStudentSettings() : sampleStudent(rng)
-      const student = new Student({ numItems, dim: settings.dim, window: settings.window, seed: o.seed })
+      const settings = t === 0 ? defaultStudentSettings(family) : sampleStudent(rng, family)
+      const student = new Student({ family, numItems, dim: settings.dim, window: settings.window, seed: o.seed })
       try {
         const report = distillStudent(student, train, {
           epochs,

@@ -1,6 +1,7 @@
 import { invalid } from './artifact-error.js'
 import { parseAnnManifest, type AnnManifest } from '../ann/ann-params.js'
 import { STUDENT_FAMILIES, studentFamily, type StudentFamily } from '../student-config.js'
+import { parseStudentSelection, type StudentSelection } from '../student-selection.js'
 
 export const ARTIFACT_ROLES = ['teacher', 'student'] as const
 export type ArtifactRole = typeof ARTIFACT_ROLES[number]
@@ -37,6 +38,8 @@ export interface ArtifactManifest {
   weights: { file: 'weights.bin', bytes: number, sha256: string }
   /** The student's ANN index (ann.bin); null when it has none (and in manifests written before it existed). */
   ann: AnnManifest | null
+  /** A student chosen by `--student auto`: which family won and why; null otherwise (and in manifests written before it existed). */
+  selection: StudentSelection | null
 }
 
 export const TEACHER_KINDS = ['saved', 'layers', 'scores'] as const
@@ -86,7 +89,8 @@ export function parseManifest (raw: unknown, file: string): ArtifactManifest {
     numItems: count(m.numItems, file, 'numItems'),
     numUsers,
     weights: { file: 'weights.bin', bytes: count(weights.bytes, file, 'weights.bytes'), sha256 },
-    ann: m.ann === undefined || m.ann === null ? null : parseAnnManifest(m.ann, file)
+    ann: m.ann === undefined || m.ann === null ? null : parseAnnManifest(m.ann, file),
+    selection: m.selection === undefined || m.selection === null ? null : parseStudentSelection(m.selection, (reason) => invalid(file, reason))
   }
 }
 

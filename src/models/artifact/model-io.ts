@@ -9,6 +9,7 @@ import { ANN_MIN_ITEMS_DEFAULT, type AnnParams } from '../ann/ann-params.js'
 import type { SequenceModel } from '../sequence-model.js'
 import { Student, type StudentConfig } from '../student.js'
 import { Teacher, type TeacherConfig } from '../teacher.js'
+import type { StudentSelection } from '../student-selection.js'
 
 export interface SaveModelOptions {
   /** External item ids in dense-index order; their count must be the model's numItems. */
@@ -27,6 +28,8 @@ export interface SaveModelOptions {
   annMinItems?: number
   /** An index the caller built over this model's item matrix (a bench reusing one), saved instead of building it. */
   ann?: { bytes: Uint8Array, params: AnnParams }
+  /** How `--student auto` chose this student's family. */
+  selection?: StudentSelection
 }
 
 export interface LoadedModel<M> {
@@ -57,7 +60,8 @@ export async function saveModel (modelsDir: string, model: SequenceModel & { con
     backend: options.backend,
     version: options.version,
     rejected: options.rejected,
-    curves: options.curves
+    curves: options.curves,
+    selection: options.selection
   })
 }
 

@@ -9,6 +9,7 @@ import { encodeArtifactWeights } from './weights.js'
 import { STATE_FILE, type RejectedState } from './version-state.js'
 import type { AnnParams } from '../ann/ann-params.js'
 import { ARTIFACT_FORMAT, ARTIFACT_ROLES, type ArtifactManifest, type ArtifactRole, type TeacherProvenance } from './manifest.js'
+import type { StudentSelection } from '../student-selection.js'
 
 export interface SaveArtifactOptions {
   role: ArtifactRole
@@ -40,6 +41,8 @@ export interface SaveArtifactOptions {
   curves?: ReadonlyArray<object>
   /** A student's ANN index over its item matrix (models/ann/), saved as ann.bin. */
   ann?: { bytes: Uint8Array, params: AnnParams }
+  /** How `--student auto` chose this student's family (kept in the manifest). */
+  selection?: StudentSelection
 }
 
 /** Beside the four artifact files: one JSON object per epoch of the run that made the version. */
@@ -120,7 +123,8 @@ export async function saveArtifact (modelsDir: string, options: SaveArtifactOpti
       weights: { file: 'weights.bin', bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex') },
       ann: options.ann === undefined
         ? null
-        : { file: 'ann.bin', bytes: options.ann.bytes.byteLength, sha256: createHash('sha256').update(options.ann.bytes).digest('hex'), params: options.ann.params }
+        : { file: 'ann.bin', bytes: options.ann.bytes.byteLength, sha256: createHash('sha256').update(options.ann.bytes).digest('hex'), params: options.ann.params },
+      selection: options.selection ?? null
     }
     let tried = 0
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
