@@ -26,7 +26,7 @@ describe('npm run distill -- --student', () => {
   })
   after(async () => { await rm(root, { recursive: true, force: true }) })
 
-  for (const family of ['pooling', 'last-item'] as const) {
+  for (const family of ['pooling', 'last-item', 'attention'] as const) {
     it(`trains and saves a ${family} student whose manifest records its family and shape`, async () => {
       const modelsDir = join(root, family)
       const result = await distill(['--data', data, '--models-dir', modelsDir, '--student', family, ...TINY_STUDENT], print)
@@ -36,6 +36,8 @@ describe('npm run distill -- --student', () => {
       assert.equal(manifestFamily(manifest), family)
       assert.deepEqual([manifest.config.dim, manifest.config.window, manifest.config.dense], [4, 5, true])
       assert.equal(manifest.metrics.params, model.paramCount())
+      // the block's shape rides in the config of the family that has one, defaults written out
+      assert.deepEqual([manifest.config.heads, manifest.config.ffnDim], family === 'attention' ? [1, 4] : [undefined, undefined])
       model.dispose()
       assert.match(out.join('\n'), new RegExp(`^${family} student \\(task`, 'm'))
     })
@@ -43,7 +45,7 @@ describe('npm run distill -- --student', () => {
 
   it('refuses an unknown family, and a last-item student without its dense layer, before reading the data', async () => {
     const missing = join(root, 'no-such-data.jsonl')
-    await assert.rejects(distill(['--data', missing, '--student', 'gru', ...TINY_STUDENT], print), { code: 'CLI_USAGE', message: /--student takes one of pooling, last-item, got "gru"/ })
+    await assert.rejects(distill(['--data', missing, '--student', 'gru', ...TINY_STUDENT], print), { code: 'CLI_USAGE', message: /--student takes one of pooling, last-item, attention, got "gru"/ })
     await assert.rejects(distill(['--data', missing, '--student', 'last-item', '--no-dense', ...TINY_STUDENT], print), { code: 'DISTILL_OPTIONS_INVALID', message: /last-item student needs the dense layer/ })
   })
 })
