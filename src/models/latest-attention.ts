@@ -65,7 +65,8 @@ const NEG = -1e9
  *   y = h + FFN(LN2(h)), out = LNf(y)                      (out = LNf(0) for an empty window)
  * With one block, the causal block's state at the last position depends on the other positions
  * only through their keys and values, so this equals the full causal pass read at the end, at
- * O(window x dim^2) instead of also running queries and feed-forwards at every position.
+ * O(window x dim^2) instead of also running queries and feed-forwards at every position (serving
+ * goes further, see LatestAttentionEncoder).
  * `vectors` [N, window, dim] are the windows' item rows, `real` [N, window] 1 on items, 0 on padding.
  */
 export function latestAttentionState (vectors: tf.Tensor3D, real: tf.Tensor2D, w: Record<string, tf.Tensor>, heads: number): tf.Tensor2D {
@@ -89,7 +90,11 @@ export function latestAttentionState (vectors: tf.Tensor3D, real: tf.Tensor2D, w
   })
 }
 
-/** Multiply-adds of latestAttentionState for one full window. */
-export function latestAttentionMacs ({ dim, window, ffnDim }: LatestAttentionShape): number {
-  return window * 2 * dim * dim + 2 * dim * dim + 2 * dim * ffnDim + 2 * window * dim
+/**
+ * Multiply-adds of the serving encoder (LatestAttentionEncoder) for one full window: per position
+ * the input row and, per head, a score and a mix of dim each (layer norms not counted); then the
+ * query, key-reader, value and output maps (dim² each) and the feed-forward.
+ */
+export function latestAttentionMacs ({ dim, window, heads, ffnDim }: LatestAttentionShape): number {
+  return window * (2 * heads + 1) * dim + 4 * dim * dim + 2 * dim * ffnDim
 }

@@ -69,8 +69,8 @@ describe('the attention student family', () => {
     // positions 5 x 8, 3 layer norms, q/k/v/out 8 x 8 + 8 each, feed-forward 8 x 16 + 16 + 16 x 8 + 8; no position weights
     const block = 5 * 8 + 3 * 16 + 4 * (64 + 8) + (128 + 16 + 128 + 8)
     assert.equal(attention.paramCount() - pooling.paramCount(), block - 5)
-    // keys and values at 5 positions, query, output, feed-forward, scores and context
-    const macs = 5 * 2 * 64 + 2 * 64 + 2 * 8 * 16 + 2 * 5 * 8
+    // per position its row and a score and a mix per head; query, key reader, value and output maps; feed-forward
+    const macs = 5 * (2 * 2 + 1) * 8 + 4 * 64 + 2 * 8 * 16
     assert.equal(attention.flopsPerRequest() - pooling.flopsPerRequest(), 2 * (macs - 5 * 8))
     assert.equal(attention.servingDim, pooling.servingDim)
     assert.deepEqual(Object.keys(attention.weights()).filter((n) => (ATTENTION_WEIGHT_NAMES as readonly string[]).includes(n)).length, ATTENTION_WEIGHT_NAMES.length)
