@@ -2,7 +2,8 @@
  * The user-vector cost of each student family, as serving pays it on a cache miss: the plain-JS
  * encoder (StudentEncoder.encode) over histories of `--window` items, and explain for 10 items.
  * Random weights (cost does not depend on them); families alternate round by round so both see the
- * same machine load. Prints µs per request, median of --repeats rounds (min-max), parameters and KB.
+ * same machine load. Prints µs per request, median of --repeats rounds (min-max), parameters and KB,
+ * then the CPU time per request of the same rounds (less distorted by other processes).
  *   npm run bench:student-encode -- [--items 1682] [--dim 16] [--window 20] [--repeats 7]
  */
 import { parseArgs } from 'node:util'
@@ -26,19 +27,29 @@ const families = STUDENT_FAMILIES.map((family) => {
   return figures
 })
 
-function usPer (run: (h: Int32Array) => unknown): number {
+/** µs per history; CPU time (process.cpuUsage, user + system) is what a shared machine distorts least. */
+const cpu = { encode: new Map<string, number[]>(), explain: new Map<string, number[]>() }
+function usPer (run: (h: Int32Array) => unknown, into?: number[]): number {
   const started = performance.now()
+  const cpuStarted = process.cpuUsage()
   for (const h of histories) run(h)
+  const used = process.cpuUsage(cpuStarted)
+  into?.push((used.user + used.system) / USERS)
   return (performance.now() - started) * 1000 / USERS
 }
 
-const encodeAll = (e: StudentEncoder): number => usPer((h) => e.encode(h))
-const explainAll = (e: StudentEncoder): number => usPer((h) => e.explain(h, targets))
-for (const f of families) { encodeAll(f.encoder); explainAll(f.encoder) }
+const encodeAll = (e: StudentEncoder, into?: number[]): number => usPer((h) => e.encode(h), into)
+const explainAll = (e: StudentEncoder, into?: number[]): number => usPer((h) => e.explain(h, targets), into)
+for (const f of families) {
+  encodeAll(f.encoder)
+  explainAll(f.encoder)
+  cpu.encode.set(f.family, [])
+  cpu.explain.set(f.family, [])
+}
 for (let round = 0; round < repeats; round++) {
   for (const f of families) {
-    f.encode.push(encodeAll(f.encoder))
-    f.explain.push(explainAll(f.encoder))
+    f.encode.push(encodeAll(f.encoder, cpu.encode.get(f.family)))
+    f.explain.push(explainAll(f.encoder, cpu.explain.get(f.family)))
   }
 }
 
@@ -47,6 +58,9 @@ const summary = (runs: number[]): string => {
   return `${s[s.length >> 1].toFixed(2)} µs (${s[0].toFixed(2)}-${s[s.length - 1].toFixed(2)})`
 }
 console.log(`${numItems} items, dim ${dim}, window ${window}; ${USERS} histories of ${window} items; median of ${repeats} rounds (min-max)`)
+const median = (runs: number[]): string => [...runs].sort((a, b) => a - b)[runs.length >> 1].toFixed(2)
 for (const f of families) {
   console.log(`${f.family.padEnd(9)}  user vector ${summary(f.encode)}  explain 10 items ${summary(f.explain)}  params ${f.params.toLocaleString('en')}  ${(f.params * 4 / 1024).toFixed(1)} KB`)
 }
+console.log('CPU time per history (median of the same rounds):')
+for (const f of families) console.log(`${f.family.padEnd(9)}  user vector ${median(cpu.encode.get(f.family) ?? [])} µs  explain 10 items ${median(cpu.explain.get(f.family) ?? [])} µs`)

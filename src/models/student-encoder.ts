@@ -1,27 +1,27 @@
-import { checkFamily, denseInputs, type StudentConfig } from './student-config.js'
+import { attentionShape, checkFamily, denseInputs, studentFamily, type StudentConfig } from './student-config.js'
+import { ATTENTION_WEIGHT_NAMES, attentionWeightShapes, type AttentionWeightName } from './latest-attention.js'
+import { LatestAttentionEncoder } from './latest-attention-encoder.js'
+import { leaveOneOut, type Attribution } from './leave-one-out.js'
 
-/** The student's weights as plain arrays, by the names `Student.weights()` uses. */
-export interface StudentWeightValues {
+export type { Attribution }
+
+/** The student's weights as plain arrays, by the names `Student.weights()` uses (the attention block's for that family). */
+export type StudentWeightValues = {
   items: Float32Array
-  positionWeights: Float32Array
+  /** Pooling and last-item families. */
+  positionWeights?: Float32Array
   denseKernel?: Float32Array
   denseBias?: Float32Array
   itemBias?: Float32Array
-}
-
-/** The history item that adds most to an item's score, and how much (see StudentEncoder.explain). */
-export interface Attribution {
-  /** Index of the history item (on the catalogue), not its position. */
-  item: number
-  contribution: number
-}
+} & Partial<Record<AttentionWeightName, Float32Array>>
 
 /**
  * The student's user side in plain JavaScript: pooling a window of at most `window` items and one
  * dim x dim map (2·dim x dim for `last-item`, the pool then the last item's row) is a few hundred
  * multiply-adds, far cheaper than a TF.js call, so serving and evaluation both encode here (and
  * score through the same `ItemMatrixScorer`), which keeps a served ranking identical to the one
- * `npm run eval` measures.
+ * `npm run eval` measures. The attention family runs its block at the latest position only
+ * (LatestAttentionEncoder) in place of the pool.
  */
 export class StudentEncoder {
   readonly config: Readonly<StudentConfig>
@@ -43,6 +43,7 @@ export class StudentEncoder {
   #projections: Float64Array | undefined
   /** 1 where #projections holds the item's row. */
   #projected: Uint8Array | undefined
+  readonly #attention: LatestAttentionEncoder | undefined
 
   /**
    * `keptProjectionsMax`: the most float64 values explain may keep (default 2^22, 32 MiB: every item
@@ -53,7 +54,13 @@ export class StudentEncoder {
     checkFamily(config)
     const inputs = denseInputs(config)
     expectLength('items', weights.items, (numItems + 1) * dim)
-    expectLength('positionWeights', weights.positionWeights, window)
+    const attention = studentFamily(config) === 'attention' ? { ...attentionShape(config), window } : undefined
+    if (attention === undefined) {
+      expectLength('positionWeights', weights.positionWeights, window)
+    } else {
+      const shapes = attentionWeightShapes(attention)
+      for (const name of ATTENTION_WEIGHT_NAMES) expectLength(name, weights[name], shapes[name].reduce((a, b) => a * b, 1))
+    }
     if (dense) {
       expectLength('denseKernel', weights.denseKernel, inputs * dim * dim)
       expectLength('denseBias', weights.denseBias, dim)
@@ -73,6 +80,7 @@ export class StudentEncoder {
     this.#fresh = new Float64Array(inputs * dim)
     this.#lastRow = new Float64Array(dim)
     this.#kernel = Float64Array.from(weights.denseKernel ?? [])
+    this.#attention = attention === undefined ? undefined : new LatestAttentionEncoder(attention, weights.items, weights as Record<AttentionWeightName, Float32Array>)
   }
 
   /**
@@ -81,17 +89,22 @@ export class StudentEncoder {
    */
   encode (history: Int32Array, out = new Float32Array(this.servingDim), offset = 0): Float32Array {
     const { dim, window, dense, itemBias } = this.config
-    const { items, positionWeights } = this.#w
+    const { items } = this.#w
+    const positionWeights = this.#w.positionWeights as Float32Array
     const pooled = this.#pooled.fill(0)
     const take = Math.min(window, history.length)
-    for (let j = 0; j < take; j++) {
-      // right-aligned, as in training: the newest item meets the last position weight
-      const weight = positionWeights[window - take + j]
-      const row = history[history.length - take + j] * dim
-      for (let d = 0; d < dim; d++) pooled[d] += weight * items[row + d]
+    if (this.#attention !== undefined) {
+      this.#attention.state(history, pooled)
+    } else {
+      for (let j = 0; j < take; j++) {
+        // right-aligned, as in training: the newest item meets the last position weight
+        const weight = positionWeights[window - take + j]
+        const row = history[history.length - take + j] * dim
+        for (let d = 0; d < dim; d++) pooled[d] += weight * items[row + d]
+      }
     }
     // last-item: the newest row after the pool (zeros, as filled, for an empty history)
-    if (pooled.length > dim && take > 0) {
+    if (denseInputs(this.config) === 2 && take > 0) {
       const row = history[history.length - 1] * dim
       for (let d = 0; d < dim; d++) pooled[dim + d] = items[row + d]
     }
@@ -121,10 +134,14 @@ export class StudentEncoder {
    * more recent item. Sums are in float64, so they agree with the float32 served score to rounding.
    * The last-item family adds one exact term, the last item's: with K = [K_p ; K_l] (pool rows,
    * then last-item rows), score(i) gains E[h_last] · (K_l E[i]), credited to the last item.
+   * The attention family's score is not linear in the history's rows, so it has no exact shares:
+   * it is explained by leave-one-out over the window (see leaveOneOut).
    */
   explain (history: Int32Array, items: Int32Array): Attribution[] {
     const { dim, window, dense } = this.config
-    const { items: table, positionWeights } = this.#w
+    const { items: table } = this.#w
+    if (this.#attention !== undefined) return leaveOneOut(this, history, items, table)
+    const positionWeights = this.#w.positionWeights as Float32Array
     const take = Math.min(window, history.length)
     if (take === 0) throw new RangeError('an explanation needs a non-empty history')
     // Each distinct item s of the window (most recent first) pooled once, a_s = Σ_{j holds s} w_j E[h_j]:

@@ -8,7 +8,8 @@ import { assignWeights, countParams, requirePositiveInt, type GatheredItems, typ
 import { ItemMatrixScorer } from './item-matrix-scorer.js'
 import { StudentEncoder, type StudentWeightValues } from './student-encoder.js'
 import { padWindows } from './windows.js'
-import { checkFamily, denseInputs, studentFamily, STUDENT_DEFAULTS, STUDENT_FAMILIES, type StudentConfig, type StudentFamily } from './student-config.js'
+import { attentionShape, checkFamily, denseInputs, studentFamily, STUDENT_DEFAULTS, STUDENT_FAMILIES, type StudentConfig, type StudentFamily } from './student-config.js'
+import { attentionVariables, latestAttentionMacs, latestAttentionState } from './latest-attention.js'
 
 export { STUDENT_DEFAULTS, STUDENT_FAMILIES, type StudentConfig, type StudentFamily }
 
@@ -19,7 +20,8 @@ const SCORE_CHUNK = 1024
  * (w learned per recency position), score(item) = user · E[item] + bias[item]. The `last-item`
  * family feeds W the pool and the last item's embedding side by side: u = W · [p ; E[last]] + b
  * (W is 2·dim x dim; an empty history's last item is zeros). Both are linear in the item rows, so
- * StudentEncoder.explain stays exact for both.
+ * StudentEncoder.explain stays exact for both. The `attention` family replaces the pool by one
+ * causal self-attention block read at the latest position (latest-attention.ts): u = W · block + b.
  * Serving caches `userVectors` and multiplies by `itemMatrix`; the bias rides as a last column
  * (user vectors end in 1), so both sides are `servingDim` wide. Item `numItems` is padding.
  */
@@ -31,15 +33,18 @@ export class Student implements SequenceModel<StudentConfig> {
 
   /** `zeros`: weights about to be overwritten (a saved version restored) skip the random draw, a second per million items. */
   constructor (config: Partial<StudentConfig> & { numItems: number }, { zeros = false }: { zeros?: boolean } = {}) {
-    const c = { ...STUDENT_DEFAULTS, ...config }
-    for (const key of ['numItems', 'dim', 'window'] as const) requirePositiveInt(key, c[key])
-    checkFamily(c)
+    const given = { ...STUDENT_DEFAULTS, ...config }
+    for (const key of ['numItems', 'dim', 'window'] as const) requirePositiveInt(key, given[key])
+    checkFamily(given)
+    // an attention student's manifest records its block's shape, defaults included
+    const c = given.family === 'attention' ? { ...given, ...attentionShape(given) } : given
     this.config = Object.freeze(c)
     const rng = new Random(c.seed)
     this.#w = {
-      items: zeros ? constantVariable([c.numItems + 1, c.dim], 0) : normalVariable([c.numItems + 1, c.dim], 1 / Math.sqrt(c.dim), rng),
-      positionWeights: tf.tidy(() => tf.variable(tf.tensor1d(recencyPrior(c.window))))
+      items: zeros ? constantVariable([c.numItems + 1, c.dim], 0) : normalVariable([c.numItems + 1, c.dim], 1 / Math.sqrt(c.dim), rng)
     }
+    if (c.family === 'attention') Object.assign(this.#w, attentionVariables({ ...attentionShape(c), window: c.window }, rng))
+    else this.#w.positionWeights = tf.tidy(() => tf.variable(tf.tensor1d(recencyPrior(c.window))))
     if (c.dense) {
       // identity per input: a fresh last-item student starts as pooling with the last item added
       this.#w.denseKernel = tf.tidy(() => tf.variable(tf.concat(Array.from({ length: denseInputs(c) }, () => tf.eye(c.dim)), 0)))
@@ -77,10 +82,11 @@ export class Student implements SequenceModel<StudentConfig> {
     return countParams(this.#w)
   }
 
-  /** Pool the window, the dense map, then one dot product per item. */
+  /** Pool the window (or run the block at the latest position), the dense map, then one dot product per item. */
   flopsPerRequest (): number {
     const { window, dim, dense, numItems } = this.config
-    return 2 * (window * dim + (dense ? denseInputs(this.config) * dim * dim : 0) + numItems * this.servingDim)
+    const history = this.family === 'attention' ? latestAttentionMacs({ ...attentionShape(this.config), window }) : window * dim
+    return 2 * (history + (dense ? denseInputs(this.config) * dim * dim : 0) + numItems * this.servingDim)
   }
 
   /** Item embeddings without the padding row [numItems, dim]. */
@@ -94,9 +100,13 @@ export class Student implements SequenceModel<StudentConfig> {
    */
   encode (windows: tf.Tensor2D, gathered?: GatheredItems): tf.Tensor2D {
     return tf.tidy(() => {
-      const real = tf.cast(tf.notEqual(windows, this.padId), 'float32')
-      const weights = tf.mul(real, this.#w.positionWeights)
+      const real = tf.cast(tf.notEqual(windows, this.padId), 'float32') as tf.Tensor2D
       const vectors = gathered === undefined ? lookupRows(this.#w.items, windows) : lookupRows(gathered.table, gathered.ids)
+      if (this.family === 'attention') {
+        const state = latestAttentionState(vectors as tf.Tensor3D, real, this.#w, attentionShape(this.config).heads)
+        return this.config.dense ? tf.add(matMul2d(state, this.#w.denseKernel as unknown as tf.Tensor2D), this.#w.denseBias) : state
+      }
+      const weights = tf.mul(real, this.#w.positionWeights)
       const pooled = tf.sum(tf.mul(vectors, tf.expandDims(weights, 2)), 1) as tf.Tensor2D
       if (!this.config.dense) return pooled
       const inputs = denseInputs(this.config) === 2 ? tf.concat([pooled, lastItem(vectors, real)], 1) as tf.Tensor2D : pooled

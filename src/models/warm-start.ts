@@ -12,15 +12,16 @@ export interface WarmStartResult {
 /**
  * Starts `student` from a previous version's weights: every item row found in both catalogues
  * (by id) is copied, new items keep their fresh initialisation, and the position weights and
- * dense map are copied whole. Returns null, changing nothing, when the families differ (a
+ * dense map (an attention student's whole block) are copied whole. Returns null, changing nothing, when the families differ (a
  * pooling student's dense map means nothing to a last-item one) or the shapes do (another width,
- * window or layer set): the student then trains from scratch.
+ * window, layer set or block shape): the student then trains from scratch.
  */
 export function warmStart (student: Student, itemIds: readonly string[], previous: Student, previousIds: readonly string[]): WarmStartResult | null {
   const a = student.config
   const b = previous.config
   if (studentFamily(a) !== studentFamily(b)) return null
   if (a.dim !== b.dim || a.window !== b.window || a.dense !== b.dense || a.itemBias !== b.itemBias) return null
+  if (a.heads !== b.heads || a.ffnDim !== b.ffnDim) return null
   const oldIndex = new Map(previousIds.map((id, i) => [id, i]))
   const from = Object.fromEntries(Object.entries(previous.weights()).map(([name, v]) => [name, v.dataSync() as Float32Array]))
   const values: Record<string, tf.Tensor> = {}

@@ -27,7 +27,7 @@ describe('npm run distill -- --student', () => {
   })
   after(async () => { await rm(root, { recursive: true, force: true }) })
 
-  for (const family of ['pooling', 'last-item'] as const) {
+  for (const family of ['pooling', 'last-item', 'attention'] as const) {
     it(`trains and saves a ${family} student whose manifest records its family and shape`, async () => {
       const modelsDir = join(root, family)
       const result = await distill(['--data', data, '--models-dir', modelsDir, '--student', family, ...TINY_STUDENT], print)
@@ -37,6 +37,8 @@ describe('npm run distill -- --student', () => {
       assert.equal(manifestFamily(manifest), family)
       assert.deepEqual([manifest.config.dim, manifest.config.window, manifest.config.dense], [4, 5, true])
       assert.equal(manifest.metrics.params, model.paramCount())
+      // the block's shape rides in the config of the family that has one, defaults written out
+      assert.deepEqual([manifest.config.heads, manifest.config.ffnDim], family === 'attention' ? [1, 4] : [undefined, undefined])
       model.dispose()
       assert.match(out.join('\n'), new RegExp(`^${family} student \\(task`, 'm'))
     })

@@ -26,7 +26,7 @@ function isolated (config: StudentConfig, weights: StudentWeightValues, history:
   const take = Math.min(config.window, history.length)
   const only = new Float32Array(config.window)
   for (let j = 0; j < take; j++) {
-    if (history[history.length - take + j] === kept) only[config.window - take + j] = weights.positionWeights[config.window - take + j]
+    if (history[history.length - take + j] === kept) only[config.window - take + j] = weights.positionWeights![config.window - take + j]
   }
   const withItem = new StudentEncoder(config, { ...weights, positionWeights: only })
   const without = new StudentEncoder(config, { ...weights, positionWeights: new Float32Array(config.window) })

@@ -13,7 +13,7 @@ describe('a student run warm-started from the active student (as the worker runs
     data = await loadData('synthetic', 'auto', 3)
   })
 
-  for (const [from, to] of [['pooling', 'pooling'], ['last-item', 'last-item'], ['pooling', 'last-item'], ['last-item', 'pooling']] as const) {
+  for (const [from, to] of [['pooling', 'pooling'], ['last-item', 'last-item'], ['attention', 'attention'], ['pooling', 'last-item'], ['last-item', 'pooling'], ['attention', 'pooling']] as const) {
     it(`${from === to ? 'copies the rows of' : 'trains from scratch, saying why, instead of warm-starting from'} a ${from} student when training a ${to} one`, async () => {
       const tensors = tf.memory().numTensors
       const previous = new Student({ family: from, numItems: data.dataset.items.size, dim: 8, window: 5, seed: 1 })

@@ -29,18 +29,21 @@ describe('a student\'s family in its artifact', () => {
   })
   after(async () => { await rm(root, { recursive: true, force: true }) })
 
-  it('saves and restores a last-item student that scores exactly like the one saved', async () => {
-    const modelsDir = join(root, 'last-item')
-    const student = new Student({ family: 'last-item', numItems: 6, dim: 4, window: 3, seed: 9 })
-    await saveModel(modelsDir, student, { itemIds, datasetFingerprint: 'fp' })
-    const loaded = await loadStudent(modelsDir, 1)
-    assert.equal(loaded.model.family, 'last-item')
-    assert.equal(loaded.manifest.config.family, 'last-item')
-    assert.equal(manifestFamily(loaded.manifest), 'last-item')
-    assert.deepEqual(loaded.model.scoreBatch(histories), student.scoreBatch(histories))
-    loaded.model.dispose()
-    student.dispose()
-  })
+  for (const family of ['last-item', 'attention'] as const) {
+    it(`saves and restores a ${family} student that scores exactly like the one saved`, async () => {
+      const modelsDir = join(root, family)
+      const student = new Student({ family, numItems: 6, dim: 4, window: 3, seed: 9, ...(family === 'attention' ? { heads: 2, ffnDim: 6 } : {}) })
+      await saveModel(modelsDir, student, { itemIds, datasetFingerprint: 'fp' })
+      const loaded = await loadStudent(modelsDir, 1)
+      assert.equal(loaded.model.family, family)
+      assert.equal(loaded.manifest.config.family, family)
+      assert.equal(manifestFamily(loaded.manifest), family)
+      assert.deepEqual(loaded.model.config, student.config)
+      assert.deepEqual(loaded.model.scoreBatch(histories), student.scoreBatch(histories))
+      loaded.model.dispose()
+      student.dispose()
+    })
+  }
 
   it('reads a manifest written before families (no family) as a pooling student', async () => {
     const modelsDir = join(root, 'older')
@@ -60,12 +63,17 @@ describe('a student\'s family in its artifact', () => {
     const student = new Student({ numItems: 6, dim: 4, window: 3 })
     const unknown = await saveModel(join(root, 'unknown'), student, { itemIds, datasetFingerprint: 'fp' })
     const swapped = await saveModel(join(root, 'swapped'), student, { itemIds, datasetFingerprint: 'fp' })
+    const toAttention = await saveModel(join(root, 'to-attention'), student, { itemIds, datasetFingerprint: 'fp' })
     student.dispose()
     await editConfig(unknown.dir, (config) => { config.family = 'gru' })
     await editConfig(swapped.dir, (config) => { config.family = 'last-item' })
+    await editConfig(toAttention.dir, (config) => { config.family = 'attention'; config.heads = 3 })
     const tensors = tf.memory().numTensors
-    await assert.rejects(loadStudent(join(root, 'unknown')), { code: 'ARTIFACT_INVALID', message: /manifest\.json: config\.family is "gru", expected one of pooling, last-item/ })
+    await assert.rejects(loadStudent(join(root, 'unknown')), { code: 'ARTIFACT_INVALID', message: /manifest\.json: config\.family is "gru", expected one of pooling, last-item, attention/ })
     await assert.rejects(loadStudent(join(root, 'swapped')), { code: 'ARTIFACT_INVALID', message: /weight denseKernel has shape \[4,4\], expected \[8,4\]/ })
+    await assert.rejects(loadStudent(join(root, 'to-attention')), { code: 'ARTIFACT_INVALID', message: /dim 4 is not divisible by its 3 heads/ })
+    await editConfig(toAttention.dir, (config) => { config.heads = 2 })
+    await assert.rejects(loadStudent(join(root, 'to-attention')), { code: 'ARTIFACT_INVALID', message: /weight positions is missing/ })
     assert.equal(tf.memory().numTensors, tensors)
   })
 })
