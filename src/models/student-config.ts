@@ -51,3 +51,27 @@ export function checkFamily (config: Pick<Partial<StudentConfig>, 'family' | 'de
   const problem = familyProblem(config)
   if (problem !== undefined) throw new RangeError(problem)
 }
+
+/**
+ * A saved config completed with the defaults and checked as the Student constructor checks it
+ * (RangeError naming the fault), without TF.js: what a loading thread builds an encoder from.
+ */
+export function completeStudentConfig (config: Partial<StudentConfig> & { numItems: number }): Readonly<Required<StudentConfig>> {
+  const c = { ...STUDENT_DEFAULTS, ...config }
+  for (const key of ['numItems', 'dim', 'window'] as const) {
+    if (!Number.isInteger(c[key]) || c[key] <= 0) throw new RangeError(`${key} must be a positive integer, got ${c[key]}`)
+  }
+  checkFamily(c)
+  return Object.freeze(c)
+}
+
+/** The shape of each of the student's weights, by the names `Student.weights()` uses. */
+export function studentWeightShapes (config: Required<StudentConfig>): Record<string, number[]> {
+  const { numItems, dim, window, dense, itemBias } = config
+  return {
+    items: [numItems + 1, dim],
+    positionWeights: [window],
+    ...(dense ? { denseKernel: [denseInputs(config) * dim, dim], denseBias: [dim] } : {}),
+    ...(itemBias ? { itemBias: [numItems] } : {})
+  }
+}

@@ -30,7 +30,8 @@ export class StudentEncoder {
   readonly #w: StudentWeightValues
   readonly #pooled: Float64Array
 
-  constructor (config: Readonly<StudentConfig>, weights: StudentWeightValues) {
+  /** `finiteChecked`: the values were found finite already (by the thread that loaded them), a scan of every value spared. */
+  constructor (config: Readonly<StudentConfig>, weights: StudentWeightValues, { finiteChecked = false }: { finiteChecked?: boolean } = {}) {
     const { numItems, dim, window, dense, itemBias } = config
     checkFamily(config)
     const inputs = denseInputs(config)
@@ -41,7 +42,7 @@ export class StudentEncoder {
       expectLength('denseBias', weights.denseBias, dim)
     }
     if (itemBias) expectLength('itemBias', weights.itemBias, numItems)
-    for (const [name, values] of Object.entries(weights)) {
+    for (const [name, values] of finiteChecked ? [] : Object.entries(weights)) {
       if (values !== undefined && !values.every(Number.isFinite)) throw new RangeError(`weight ${name} holds a value that is not finite`)
     }
     this.config = config

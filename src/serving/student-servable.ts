@@ -25,6 +25,10 @@ export interface StudentServableOptions {
   ann?: AnnIndex
   /** How the serving item matrix is held (ITEM_MATRIX_PRECISION); float32 when omitted. */
   precision?: MatrixPrecision
+  /** Built already (by the loader, off the event loop): the id map of `itemIds`, the item matrix, the ANN bias head. */
+  items?: IdMap
+  matrix?: CompactMatrix
+  head?: Int32Array
 }
 
 /**
@@ -44,16 +48,16 @@ export class StudentServable implements Servable {
   readonly #popular: PopularRanking
   readonly #batcher: MicroBatcher<RankJob, RankedItems>
 
-  constructor ({ version, itemIds, encoder, popular, batch, ann, precision = 'float32' }: StudentServableOptions) {
+  constructor ({ version, itemIds, encoder, popular, batch, ann, precision = 'float32', ...built }: StudentServableOptions) {
     if (itemIds.length !== encoder.config.numItems) throw new RangeError(`${itemIds.length} item ids for a student of ${encoder.config.numItems} items`)
     this.version = version
-    this.items = IdMap.fromIds(itemIds)
+    this.items = built.items ?? IdMap.fromIds(itemIds)
     this.#encoder = encoder
     this.#popular = popular
     if (ann !== undefined && ann.size !== itemIds.length) throw new RangeError(`an ANN index of ${ann.size} items for a student of ${itemIds.length} items`)
-    const matrix = new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
+    const matrix = built.matrix ?? new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
     this.retrieval = ann === undefined ? 'exact' : 'ann'
-    this.#ann = ann === undefined ? undefined : { index: ann, matrix, head: biasHead(matrix, encoder.config.itemBias) }
+    this.#ann = ann === undefined ? undefined : { index: ann, matrix, head: built.head ?? biasHead(matrix, encoder.config.itemBias) }
     this.#scorer = ann === undefined ? new ItemMatrixScorer(matrix.toFloat32(), encoder.servingDim) : undefined
     this.#batcher = new MicroBatcher({
       maxBatch: batch.maxBatch,

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type * as Usearch from 'usearch'
 import type { AnnParams } from './ann-params.js'
 import { mipsItems } from './mips.js'
+import { removeIndexFile, writeIndexFile, type IndexFile } from './index-file.js'
 
 // usearch's ES module build never finishes loading in a worker thread (the training thread builds
 // indexes when it saves a large student): its CommonJS build, the same native binding, does
@@ -43,10 +43,10 @@ export class AnnIndex {
   readonly params: AnnParams
   readonly size: number
   #index: UsearchIndex | undefined
-  readonly #dir: string | undefined
+  readonly #file: IndexFile | undefined
 
-  /** Opens in memory, blocking its thread (tests, benches); serving uses `open`. */
-  constructor (bytes: Uint8Array | { mapped: UsearchIndex, dir: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
+  /** Opens in memory, blocking its thread (tests, benches); serving uses `open` or `map`. */
+  constructor (bytes: Uint8Array | { mapped: UsearchIndex, file: IndexFile }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
     this.params = params
     let index: UsearchIndex
     if (bytes instanceof Uint8Array) {
@@ -54,7 +54,7 @@ export class AnnIndex {
       viaFile((path) => { writeFileSync(path, bytes); index.load(path) })
     } else {
       index = bytes.mapped
-      this.#dir = bytes.dir
+      this.#file = bytes.file
     }
     if (index.dimensions() !== params.dimensions) {
       this.#removeFile()
@@ -66,17 +66,23 @@ export class AnnIndex {
 
   /** Memory-maps verified bytes from a temp file written asynchronously (see the class comment). */
   static async open (bytes: Uint8Array, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH): Promise<AnnIndex> {
-    const dir = await mkdtemp(join(tmpdir(), 'distillrec-ann-'))
+    return AnnIndex.map(await writeIndexFile(bytes), params, expansionSearch)
+  }
+
+  /**
+   * Memory-maps a temp file of verified bytes (written by `writeIndexFile`, e.g. in a loading
+   * thread); the index owns the file from here, and removes it when disposed or when it cannot be mapped.
+   */
+  static map (file: IndexFile, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH): AnnIndex {
+    let mapped: UsearchIndex
     try {
-      const path = join(dir, 'index.usearch')
-      await writeFile(path, bytes)
-      const mapped = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
-      mapped.view(path)
-      return new AnnIndex({ mapped, dir }, params)
+      mapped = newIndex(params, Math.max(MIN_EXPANSION_SEARCH, expansionSearch))
+      mapped.view(file.path)
     } catch (err) {
-      await rm(dir, { recursive: true, force: true })
+      removeIndexFile(file).catch(() => {})
       throw err
     }
+    return new AnnIndex({ mapped, file }, params)
   }
 
   /**
@@ -103,7 +109,8 @@ export class AnnIndex {
   }
 
   #removeFile (): void {
-    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true })
+    // off the loop: unlinking a 1,000,000-item index's file is a large unlink
+    if (this.#file !== undefined) removeIndexFile(this.#file).catch(() => {})
   }
 }
 

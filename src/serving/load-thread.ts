@@ -1,0 +1,53 @@
+/**
+ * Entry point of the thread a large student version is read, validated and prepared in
+ * (load-student-parts.ts starts it), so that none of it holds the event loop that serves: JSON of
+ * a million ids, checksums, weight decoding, the item matrix and its quantisation, the popular
+ * order. It posts the item ids, takes the item counts the serving thread looks up for them, and
+ * posts the rest with its buffers transferred, not copied. Imports no TF.js.
+ */
+import { setPriority } from 'node:os'
+import { parentPort, workerData } from 'node:worker_threads'
+import type { ArtifactFileName } from '../models/artifact/artifact-files.js'
+import type { ArtifactFiles } from '../models/artifact/read-parts.js'
+import { directoryFiles } from '../models/artifact/read-parts.js'
+import { popularOrder } from './popular-ranking.js'
+import { readStudentParts, type StudentPartsOptions } from './student-parts.js'
+import type { FromThread, ThreadSource, ToThread } from './load-student-parts.js'
+
+const { source, version, options, nice } = workerData as { source: ThreadSource, version: number, options: StudentPartsOptions, nice: number | undefined }
+const port = parentPort!
+const post = (message: FromThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer)
+
+function sourceFiles (s: ThreadSource): ArtifactFiles {
+  if ('dir' in s) return directoryFiles(s.dir)
+  const blobs = s.blobs
+  return { where: s.where, read: async (name: ArtifactFileName) => Buffer.from(blobs[name].buffer, blobs[name].byteOffset, blobs[name].byteLength) }
+}
+
+async function counts (): Promise<Float64Array> {
+  return await new Promise((resolve) => port.once('message', (message: ToThread) => resolve(message.counts)))
+}
+
+try {
+  if (nice !== undefined) {
+    // serving before loading: on Linux a nice value set with pid 0 is this thread's alone
+    try { setPriority(nice) } catch {}
+  }
+  const answer = counts()
+  const { itemIds, ...parts } = await readStudentParts(sourceFiles(source), version, options)
+  // one flat string and the ends of the ids in it: one copy to post, sliced on the other side
+  const ends = new Int32Array(itemIds.length)
+  let length = 0
+  itemIds.forEach((id, i) => { length += id.length; ends[i] = length })
+  post({ type: 'ids', joined: itemIds.join(''), ends }, [ends.buffer as ArrayBuffer])
+  const popular = popularOrder(await answer)
+  const w = parts.weights
+  const buffers = new Set<ArrayBuffer>([
+    w.items, w.positionWeights, w.denseKernel, w.denseBias, w.itemBias,
+    parts.matrix.values, parts.matrix.scales, parts.head, popular.shares, popular.order.items, popular.order.scores
+  ].flatMap((a) => a === undefined ? [] : [a.buffer as ArrayBuffer]))
+  post({ type: 'done', parts, popular }, [...buffers])
+} catch (err) {
+  const e = err as Error & { code?: string }
+  post({ type: 'failed', name: e.name, message: e.message, code: e.code })
+}
