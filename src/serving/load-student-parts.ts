@@ -1,31 +1,18 @@
-import { join } from 'node:path'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { IdMap } from '../data/id-map.js'
-import { ArtifactError, type ArtifactErrorCode } from '../models/artifact/artifact-error.js'
-import { ARTIFACT_FILES, type ArtifactFileName } from '../models/artifact/artifact-files.js'
-import { parseJson } from '../models/artifact/files.js'
-import { parseManifest } from '../models/artifact/manifest.js'
 import type { ArtifactFiles } from '../models/artifact/read-parts.js'
+import { fromThreadError, manifestItems, threadFiles, THREAD_MIN_ITEMS, THREAD_NICE, type ThreadError } from '../models/artifact/thread-files.js'
 import { startThread } from '../threads/start-thread.js'
 import { popularOrder, type PopularOrder } from './popular-ranking.js'
 import { readStudentParts, type StudentParts, type StudentPartsOptions } from './student-parts.js'
 
-/** Versions of at least this many items are prepared in a thread; below, on the event loop (a few milliseconds). */
-export const LOAD_THREAD_MIN_ITEMS = 20_000
-
-/** The loading thread's nice value (Linux, per thread): requests on the serving thread come first. */
-const LOAD_THREAD_NICE = 10
-
 /** Ids added to the id map (and looked up in the counts) between two turns of the event loop. */
 const IDS_PER_TURN = 20_000
-
-/** Bytes of a store's file copied to memory the thread shares between two turns of the event loop. */
-const BYTES_PER_TURN = 8 << 20
 
 export interface LoadPartsOptions extends StudentPartsOptions {
   /** How often each item id occurred (popularity); looked up for each of the version's items. */
   counts: ReadonlyMap<string, number>
-  /** Versions of at least this many items are prepared in a thread (LOAD_THREAD_MIN_ITEMS when omitted). */
+  /** Versions of at least this many items are prepared in a thread (THREAD_MIN_ITEMS when omitted). */
   threadMinItems?: number
 }
 
@@ -36,12 +23,10 @@ export interface LoadedParts {
   popular: PopularOrder
 }
 
-/** Where the thread reads the version from: the directory, or the store's bytes in shared memory. */
-export type ThreadSource = { dir: string } | { where: string, blobs: Record<ArtifactFileName, Uint8Array> }
 export type FromThread =
   | { type: 'ids', joined: string, ends: Int32Array }
   | { type: 'done', parts: Omit<StudentParts, 'itemIds'>, popular: PopularOrder }
-  | { type: 'failed', name: string, message: string, code?: string }
+  | { type: 'failed', error: ThreadError }
 export interface ToThread { counts: Float64Array }
 
 /**
@@ -51,9 +36,7 @@ export interface ToThread { counts: Float64Array }
  * loop. A version that fails validation throws ArtifactError, as on the loop.
  */
 export async function loadStudentParts (files: ArtifactFiles, version: number, options: LoadPartsOptions): Promise<LoadedParts> {
-  const manifestName = join(files.where, 'manifest.json')
-  const { numItems } = parseManifest(parseJson(await files.read('manifest.json'), manifestName), manifestName)
-  if (numItems < (options.threadMinItems ?? LOAD_THREAD_MIN_ITEMS)) {
+  if (await manifestItems(files) < (options.threadMinItems ?? THREAD_MIN_ITEMS)) {
     const { itemIds, ...parts } = await readStudentParts(files, version, options)
     const { items, counts } = await catalogue(itemIds.length, (i) => itemIds[i], options.counts)
     return { parts, items, popular: popularOrder(counts) }
@@ -62,8 +45,8 @@ export async function loadStudentParts (files: ArtifactFiles, version: number, o
 }
 
 async function inThread (files: ArtifactFiles, version: number, { counts, annMinItems, precision }: LoadPartsOptions): Promise<LoadedParts> {
-  const source: ThreadSource = files.dir !== undefined ? { dir: files.dir } : { where: files.where, blobs: await sharedBlobs(files) }
-  const worker = startThread(import.meta.url, './load-thread', { source, version, options: { annMinItems, precision }, nice: LOAD_THREAD_NICE })
+  const source = await threadFiles(files)
+  const worker = startThread(import.meta.url, './load-thread', { source, version, options: { annMinItems, precision }, nice: THREAD_NICE })
   return await new Promise<LoadedParts>((resolve, reject) => {
     let settled = false
     let items: IdMap | undefined
@@ -84,7 +67,7 @@ async function inThread (files: ArtifactFiles, version: number, { counts, annMin
         if (items === undefined) settle(() => reject(new Error('the loading thread finished before its ids were mapped')))
         else settle(() => resolve({ parts: message.parts, items: items!, popular: message.popular }))
       } else {
-        settle(() => reject(threadError(message)))
+        settle(() => reject(fromThreadError(message.error)))
       }
     })
     worker.on('error', (err) => settle(() => reject(err)))
@@ -106,25 +89,4 @@ async function catalogue (size: number, idAt: (i: number) => string, counts: Rea
     if (end < size) await yieldToLoop()
   }
   return { items, counts: values }
-}
-
-/** A store's files (bytes the store owns) copied into memory the thread can read, a slice per turn of the loop. */
-async function sharedBlobs (files: ArtifactFiles): Promise<Record<ArtifactFileName, Uint8Array>> {
-  const out: Partial<Record<ArtifactFileName, Uint8Array>> = {}
-  for (const name of ARTIFACT_FILES) {
-    const data = await files.read(name)
-    const shared = new Uint8Array(new SharedArrayBuffer(data.byteLength))
-    for (let at = 0; at < data.byteLength; at += BYTES_PER_TURN) {
-      shared.set(data.subarray(at, Math.min(data.byteLength, at + BYTES_PER_TURN)), at)
-      await yieldToLoop()
-    }
-    out[name] = shared
-  }
-  return out as Record<ArtifactFileName, Uint8Array>
-}
-
-function threadError ({ name, message, code }: { name: string, message: string, code?: string }): Error {
-  if (name === 'ArtifactError') return new ArtifactError(code as ArtifactErrorCode, message)
-  if (name === 'RangeError') return new RangeError(message)
-  return Object.assign(new Error(message), { code })
 }

@@ -7,22 +7,14 @@
  */
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import type { ArtifactFileName } from '../models/artifact/artifact-files.js'
-import type { ArtifactFiles } from '../models/artifact/read-parts.js'
-import { directoryFiles } from '../models/artifact/read-parts.js'
+import { filesInThread, toThreadError, type ThreadFiles } from '../models/artifact/thread-files.js'
 import { popularOrder } from './popular-ranking.js'
 import { readStudentParts, type StudentPartsOptions } from './student-parts.js'
-import type { FromThread, ThreadSource, ToThread } from './load-student-parts.js'
+import type { FromThread, ToThread } from './load-student-parts.js'
 
-const { source, version, options, nice } = workerData as { source: ThreadSource, version: number, options: StudentPartsOptions, nice: number | undefined }
+const { source, version, options, nice } = workerData as { source: ThreadFiles, version: number, options: StudentPartsOptions, nice: number | undefined }
 const port = parentPort!
 const post = (message: FromThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer)
-
-function sourceFiles (s: ThreadSource): ArtifactFiles {
-  if ('dir' in s) return directoryFiles(s.dir)
-  const blobs = s.blobs
-  return { where: s.where, read: async (name: ArtifactFileName) => Buffer.from(blobs[name].buffer, blobs[name].byteOffset, blobs[name].byteLength) }
-}
 
 async function counts (): Promise<Float64Array> {
   return await new Promise((resolve) => port.once('message', (message: ToThread) => resolve(message.counts)))
@@ -34,7 +26,7 @@ try {
     try { setPriority(nice) } catch {}
   }
   const answer = counts()
-  const { itemIds, ...parts } = await readStudentParts(sourceFiles(source), version, options)
+  const { itemIds, ...parts } = await readStudentParts(filesInThread(source), version, options)
   // one flat string and the ends of the ids in it: one copy to post, sliced on the other side
   const ends = new Int32Array(itemIds.length)
   let length = 0
@@ -48,6 +40,5 @@ try {
   ].flatMap((a) => a === undefined ? [] : [a.buffer as ArrayBuffer]))
   post({ type: 'done', parts, popular }, [...buffers])
 } catch (err) {
-  const e = err as Error & { code?: string }
-  post({ type: 'failed', name: e.name, message: e.message, code: e.code })
+  post({ type: 'failed', error: toThreadError(err) })
 }

@@ -27,7 +27,7 @@ export interface LoadStudentOptions {
   annMinItems?: number
   /** ITEM_MATRIX_PRECISION; float32 when omitted. */
   precision?: MatrixPrecision
-  /** Versions of at least this many items are read and prepared in a thread (LOAD_THREAD_MIN_ITEMS when omitted). */
+  /** Versions of at least this many items are read and prepared in a thread (THREAD_MIN_ITEMS, 20,000, when omitted). */
   threadMinItems?: number
   log: Logger
 }
