@@ -2,11 +2,12 @@
  * Entry point of the thread a large student version is read, validated and prepared in
  * (load-student-parts.ts starts it), so that none of it holds the event loop that serves: JSON of
  * a million ids, checksums, weight decoding, the item matrix and its quantisation, the popular
- * order. It posts the item ids, takes the item counts the serving thread looks up for them, and
+ * order, the id map. It posts the id map, takes the item counts the serving thread looks up for it, and
  * posts the rest with its buffers transferred, not copied. Imports no TF.js.
  */
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
+import { PackedIds } from '../data/packed-ids.js'
 import { filesInThread, toThreadError, type ThreadFiles } from '../models/artifact/thread-files.js'
 import { popularOrder } from './popular-ranking.js'
 import { readStudentParts, type StudentPartsOptions } from './student-parts.js'
@@ -27,11 +28,9 @@ try {
   }
   const answer = counts()
   const { itemIds, ...parts } = await readStudentParts(filesInThread(source), version, options)
-  // one flat string and the ends of the ids in it: one copy to post, sliced on the other side
-  const ends = new Int32Array(itemIds.length)
-  let length = 0
-  itemIds.forEach((id, i) => { length += id.length; ends[i] = length })
-  post({ type: 'ids', joined: itemIds.join(''), ends }, [ends.buffer as ArrayBuffer])
+  // one string and two arrays for the whole catalogue: the string copied once, the arrays transferred
+  const ids = PackedIds.fromIds(itemIds).parts()
+  post({ type: 'ids', ids }, [ids.ends.buffer as ArrayBuffer, ids.table.buffer as ArrayBuffer])
   const popular = popularOrder(await answer)
   const w = parts.weights
   const buffers = new Set<ArrayBuffer>([

@@ -85,8 +85,7 @@ export async function loadStudentVersion (files: ArtifactFiles, version: number,
     if (parts.annFile !== undefined) ann = mapIndex(parts.annFile, files.where)
     return new StudentServable({
       version,
-      itemIds: items.ids(),
-      items,
+      itemIds: items,
       encoder: new StudentEncoder(parts.config, parts.weights, { finiteChecked: true }),
       popular: new PopularRanking(popular),
       batch,

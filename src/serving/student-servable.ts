@@ -1,4 +1,5 @@
 import { IdMap } from '../data/id-map.js'
+import type { ItemIds } from '../data/packed-ids.js'
 import type { AnnIndex } from '../models/ann/ann-index.js'
 import { CompactMatrix, type MatrixPrecision } from '../models/compact-matrix.js'
 import { ItemMatrixScorer } from '../models/item-matrix-scorer.js'
@@ -17,7 +18,8 @@ export interface BatchOptions {
 
 export interface StudentServableOptions {
   version: number
-  itemIds: readonly string[]
+  /** The version's item ids in index order, or their id map built already (by the loader, off the event loop). */
+  itemIds: readonly string[] | ItemIds
   encoder: StudentEncoder
   popular: PopularRanking
   batch: BatchOptions
@@ -25,8 +27,7 @@ export interface StudentServableOptions {
   ann?: AnnIndex
   /** How the serving item matrix is held (ITEM_MATRIX_PRECISION); float32 when omitted. */
   precision?: MatrixPrecision
-  /** Built already (by the loader, off the event loop): the id map of `itemIds`, the item matrix, the ANN bias head. */
-  items?: IdMap
+  /** Built already (by the loader, off the event loop): the item matrix, the ANN bias head. */
   matrix?: CompactMatrix
   head?: Int32Array
 }
@@ -40,7 +41,7 @@ export interface StudentServableOptions {
 export class StudentServable implements Servable {
   readonly kind = 'student'
   readonly version: number
-  readonly items: IdMap
+  readonly items: ItemIds
   readonly #encoder: StudentEncoder
   readonly retrieval: 'exact' | 'ann'
   readonly #scorer: ItemMatrixScorer | undefined
@@ -49,12 +50,13 @@ export class StudentServable implements Servable {
   readonly #batcher: MicroBatcher<RankJob, RankedItems>
 
   constructor ({ version, itemIds, encoder, popular, batch, ann, precision = 'float32', ...built }: StudentServableOptions) {
-    if (itemIds.length !== encoder.config.numItems) throw new RangeError(`${itemIds.length} item ids for a student of ${encoder.config.numItems} items`)
+    const items = 'index' in itemIds ? itemIds : IdMap.fromIds(itemIds)
+    if (items.size !== encoder.config.numItems) throw new RangeError(`${items.size} item ids for a student of ${encoder.config.numItems} items`)
     this.version = version
-    this.items = built.items ?? IdMap.fromIds(itemIds)
+    this.items = items
     this.#encoder = encoder
     this.#popular = popular
-    if (ann !== undefined && ann.size !== itemIds.length) throw new RangeError(`an ANN index of ${ann.size} items for a student of ${itemIds.length} items`)
+    if (ann !== undefined && ann.size !== items.size) throw new RangeError(`an ANN index of ${ann.size} items for a student of ${items.size} items`)
     const matrix = built.matrix ?? new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
     this.retrieval = ann === undefined ? 'exact' : 'ann'
     this.#ann = ann === undefined ? undefined : { index: ann, matrix, head: built.head ?? biasHead(matrix, encoder.config.itemBias) }

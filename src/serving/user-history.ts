@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Dataset } from '../data/dataset.js'
-import type { IdMap } from '../data/id-map.js'
+import type { ItemIds } from '../data/packed-ids.js'
 import type { HistoryStore } from '../stores/history-store.js'
 
 /** A history on one version's catalogue: the items it knows, and how many it did not. */
@@ -24,12 +24,12 @@ const BUILDING = 'building'
 
 export class UserHistory {
   /** Per catalogue; null when it numbers the dataset's items the same (a version trained on this dataset). */
-  readonly #tables = new WeakMap<IdMap, Int32Array | null | typeof BUILDING>()
+  readonly #tables = new WeakMap<ItemIds, Int32Array | null | typeof BUILDING>()
 
   constructor (private readonly dataset: Dataset | undefined, private readonly live: Pick<HistoryStore, 'recent'>) {}
 
   /** The returned indices may be a view on the dataset's own array: read them, never write. */
-  async recent (userId: string, limit: number, items: IdMap): Promise<KnownItems> {
+  async recent (userId: string, limit: number, items: ItemIds): Promise<KnownItems> {
     const live = await this.live.recent(userId, limit)
     const user = this.dataset?.users.index(userId)
     const fromDataset = this.dataset === undefined || user === undefined || live.length >= limit
@@ -68,7 +68,7 @@ export class UserHistory {
    * (as are the others meanwhile) by translating its few items by id: built at once, it would hold
    * the loop for the whole catalogue's lookups right after a swap.
    */
-  #table (items: IdMap): Int32Array | null | typeof BUILDING {
+  #table (items: ItemIds): Int32Array | null | typeof BUILDING {
     let table = this.#tables.get(items)
     if (table !== undefined) return table
     const ids = (this.dataset as Dataset).items.ids()
@@ -84,7 +84,7 @@ export class UserHistory {
     return table
   }
 
-  async #build (ids: readonly string[], items: IdMap): Promise<void> {
+  async #build (ids: readonly string[], items: ItemIds): Promise<void> {
     const mapped = new Int32Array(ids.length)
     let identity = true
     for (let start = 0; start < ids.length; start += IDS_PER_TURN) {
