@@ -3,12 +3,14 @@
  * items): loads a version with the serving loader (`loadStudentVersion`, as a swap does) while a
  * 1 ms timer chain records every gap between its ticks, and prints the longest gap, how many
  * passed 10/50/100/500 ms, the load's wall time and the RSS it added. Not a test.
- *   npm run bench:load-blocking -- [--items 1000000] [--models-dir /work/data/swap1m/models] [--source disk|store] [--repeats 3]
+ *   npm run bench:load-blocking -- [--items 1000000] [--models-dir DIR] [--source disk|store] [--repeats 3]
  * The first run saves a structured student of `--items` items with its ANN index into
  * `--models-dir` (a child process; the index is cached in the OS temp directory by size, as
  * bench:swap and bench:ann-sweep do).
  */
 import { spawnSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pino } from 'pino'
 import { parseCli, runCli } from '../src/cli/args.js'
@@ -28,7 +30,7 @@ const SPEC = {
   summary: 'Event-loop blocking while one student version loads (the serving loader), with its wall time and RSS.',
   options: {
     items: { type: 'int', default: 1_000_000, description: 'catalogue size of the structured student saved on the first run' },
-    'models-dir': { type: 'string', default: '/work/data/swap1m/models', description: 'where the version is (saved there when it has none)' },
+    'models-dir': { type: 'string', default: join(tmpdir(), 'distillrec-load-blocking'), description: 'where the newest student version is loaded from (a structured one of --items items is saved there when it has none)' },
     source: { type: 'string', default: 'disk', description: 'disk: the models directory; store: its files published to a memory model store first (a replica with an empty models dir)' },
     precision: { type: 'string', default: 'float32', description: MATRIX_PRECISIONS.join(' | ') },
     repeats: { type: 'int', default: 3, description: 'loads, one after the other (each disposed before the next)' },

@@ -81,13 +81,24 @@ async function inThread (files: ArtifactFiles, version: number, { counts, annMin
   })
 }
 
-/** Each item's count, looked up a slice of ids per turn of the loop. */
+/**
+ * Each item's count, a slice of the counts per turn of the loop. The counts' own ids are looked up
+ * in the version's map (no string is made, unlike reading every version id back out of PackedIds).
+ */
 async function itemCounts (items: ItemIds, counts: ReadonlyMap<string, number>): Promise<Float64Array> {
   const values = new Float64Array(items.size)
-  for (let start = 0; start < items.size; start += IDS_PER_TURN) {
-    const end = Math.min(items.size, start + IDS_PER_TURN)
-    for (let i = start; i < end; i++) values[i] = counts.get(items.id(i)) ?? 0
-    if (end < items.size) await yieldToLoop()
+  const entries = counts.entries()
+  for (let done = false; !done;) {
+    for (let n = 0; n < IDS_PER_TURN; n++) {
+      const next = entries.next()
+      if (next.done === true) {
+        done = true
+        break
+      }
+      const index = items.index(next.value[0])
+      if (index !== undefined) values[index] = next.value[1]
+    }
+    if (!done) await yieldToLoop()
   }
   return values
 }
