@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util'
 import { AnnIndex, buildAnnIndex, ANN_DEFAULTS } from '../src/models/ann/ann-index.js'
 import type { AnnParams } from '../src/models/ann/ann-params.js'
 import { CompactMatrix } from '../src/models/compact-matrix.js'
-import { biasHead } from '../src/serving/ann-retrieval.js'
+import { biasHead } from '../src/serving/bias-head.js'
 import { exactTopK, recallAt, studentLikeVectors } from './ann-vectors.js'
 
 const { values } = parseArgs({

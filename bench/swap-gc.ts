@@ -11,10 +11,7 @@ import type { Socket } from 'node:net'
 const TIMEOUT_MS = 30_000
 
 export async function collectGarbage (inspectPort: number, times = 2): Promise<void> {
-  const targets = await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json() as Array<{ webSocketDebuggerUrl?: string }>
-  const url = targets.find((t) => t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl
-  if (url === undefined) throw new Error(`no inspector target on port ${inspectPort}`)
-  const { socket, head } = await upgrade(new URL(url))
+  const { socket, head } = await connect(inspectPort)
   try {
     const answers = new Answers(socket, head)
     // two: objects kept alive by finalizers or weak references of the first go in the second
@@ -25,6 +22,43 @@ export async function collectGarbage (inspectPort: number, times = 2): Promise<v
   } finally {
     socket.destroy()
   }
+}
+
+/**
+ * Starts the V8 CPU profiler in the process (1 ms samples); the returned function stops it and
+ * gives the profile (a .cpuprofile's JSON: open it in Chrome DevTools, or read its samples'
+ * timestamps to see what held the event loop).
+ */
+export async function startCpuProfile (inspectPort: number): Promise<() => Promise<unknown>> {
+  const { socket, head } = await connect(inspectPort)
+  const answers = new Answers(socket, head)
+  const send = async (id: number, method: string, params: object = {}): Promise<unknown> => {
+    socket.write(maskedTextFrame(JSON.stringify({ id, method, params })))
+    await answers.waitFor(id)
+    return answers.result(id)
+  }
+  try {
+    await send(1, 'Profiler.enable')
+    await send(2, 'Profiler.setSamplingInterval', { interval: 1000 })
+    await send(3, 'Profiler.start')
+  } catch (err) {
+    socket.destroy()
+    throw err
+  }
+  return async () => {
+    try {
+      return ((await send(4, 'Profiler.stop')) as { profile: unknown }).profile
+    } finally {
+      socket.destroy()
+    }
+  }
+}
+
+async function connect (inspectPort: number): Promise<{ socket: Socket, head: Buffer }> {
+  const targets = await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json() as Array<{ webSocketDebuggerUrl?: string }>
+  const url = targets.find((t) => t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl
+  if (url === undefined) throw new Error(`no inspector target on port ${inspectPort}`)
+  return await upgrade(new URL(url))
 }
 
 async function upgrade (url: URL): Promise<{ socket: Socket, head: Buffer }> {
@@ -57,7 +91,7 @@ function maskedTextFrame (text: string): Buffer {
 class Answers {
   #buffer: Buffer
   #error: Error | undefined
-  readonly #seen = new Set<number>()
+  readonly #results = new Map<number, unknown>()
   readonly #socket: Socket
 
   constructor (socket: Socket, head: Buffer) {
@@ -69,12 +103,16 @@ class Answers {
 
   async waitFor (id: number): Promise<void> {
     const deadline = Date.now() + TIMEOUT_MS
-    while (!this.#seen.has(id)) {
+    while (!this.#results.has(id)) {
       if (this.#error !== undefined) throw this.#error
       if (Date.now() > deadline) throw new Error(`no answer from the inspector to message ${id}`)
       if (this.#socket.destroyed) throw new Error('the inspector closed the connection')
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
+  }
+
+  result (id: number): unknown {
+    return this.#results.get(id)
   }
 
   #parse (): void {
@@ -97,9 +135,9 @@ class Answers {
       const payload = b.subarray(offset, offset + length)
       this.#buffer = b.subarray(offset + length)
       if (opcode === 0x1) {
-        const message = JSON.parse(payload.toString()) as { id?: number, error?: { message: string } }
+        const message = JSON.parse(payload.toString()) as { id?: number, result?: unknown, error?: { message: string } }
         if (message.error !== undefined) this.#error = new Error(`inspector: ${message.error.message}`)
-        if (message.id !== undefined) this.#seen.add(message.id)
+        if (message.id !== undefined) this.#results.set(message.id, message.result ?? null)
       }
     }
   }

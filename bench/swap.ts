@@ -9,7 +9,7 @@
  *     students with their ANN indexes (serve-catalogues.ts), idle and swap windows only (no training
  *     or Redis rounds: training at that size is bench:train-profile's)
  */
-import { cp, readdir } from 'node:fs/promises'
+import { cp, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseCli, runCli } from '../src/cli/args.js'
@@ -20,7 +20,7 @@ import { syntheticLargeCatalogue } from './serve-catalogues.js'
 import { structuredStudent } from './structured-student.js'
 import { BenchResources, closeOnSignal, freePort, logTail } from './bench-processes.js'
 import { AdminClient, isFinished, memoryFigures, servedModel, type MemoryFigures } from './swap-admin.js'
-import { collectGarbage } from './swap-gc.js'
+import { collectGarbage, startCpuProfile } from './swap-gc.js'
 import { loadWindow, type Window } from './swap-load.js'
 import { measureConvergence } from './swap-replicas.js'
 import {
@@ -43,7 +43,8 @@ const SPEC = {
     'train-epochs': { type: 'int', default: 20, description: 'student epochs of the run trained under load (teacher retrained first)' },
     'skip-training': { type: 'boolean', default: false, description: 'leave out the window while a re-distillation trains' },
     'skip-redis': { type: 'boolean', default: false, description: 'leave out the two-replica convergence on a redis-server of its own' },
-    items: { type: 'int', default: 0, description: 'a synthetic catalogue of this many items with two structured students instead of --data (0: --data)' }
+    items: { type: 'int', default: 0, description: 'a synthetic catalogue of this many items with two structured students instead of --data (0: --data)' },
+    'cpu-profile': { type: 'string', description: 'write a V8 CPU profile of the API process over the (first) swap window to this file (.cpuprofile)' }
   }
 } as const
 
@@ -126,6 +127,7 @@ async function bench (options: Args, resources: BenchResources, state: State, fi
     await window(api.origin, args['warm-seconds']).done
     record('idle', await window(api.origin, args.duration).done)
     const before = await settled()
+    const profiling = args['cpu-profile'] !== undefined && round === 0 ? await startCpuProfile(inspectPort) : undefined
     const load = window(api.origin)
     let activations: Activation[]
     try {
@@ -133,6 +135,7 @@ async function bench (options: Args, resources: BenchResources, state: State, fi
     } finally {
       load.stop()
     }
+    if (profiling !== undefined) await writeFile(args['cpu-profile']!, JSON.stringify(await profiling()))
     record('swaps', await load.done)
     figures.swaps.push({ activations, before, after: await settled() })
     const last = figures.swaps.at(-1)!

@@ -3,6 +3,15 @@ import { float16Table, toFloat16 } from './float16.js'
 export const MATRIX_PRECISIONS = ['float32', 'float16', 'int8'] as const
 export type MatrixPrecision = typeof MATRIX_PRECISIONS[number]
 
+/** A CompactMatrix's stored values: Float32Array, Uint16Array (float16 bits) or Int8Array by precision. */
+export interface CompactMatrixParts {
+  precision: MatrixPrecision
+  width: number
+  values: Float32Array | Uint16Array | Int8Array
+  /** int8 only: one scale per row. */
+  scales?: Float32Array
+}
+
 /**
  * A row-major [rows, width] item matrix held at a serving precision (ITEM_MATRIX_PRECISION):
  * - float32: as trained, 4 bytes a value;
@@ -22,7 +31,34 @@ export class CompactMatrix {
   readonly #scales: Float32Array | undefined
   readonly #table: Float32Array | undefined
 
-  constructor (matrix: Float32Array, width: number, precision: MatrixPrecision) {
+  /**
+   * Quantises a row-major float32 matrix to `precision`, or takes the `parts()` of a matrix built
+   * elsewhere (a loading thread) as they are.
+   */
+  constructor (matrix: Float32Array | CompactMatrixParts, width?: number, precision?: MatrixPrecision) {
+    if (!(matrix instanceof Float32Array)) {
+      ({ precision, width } = matrix)
+      if (!Number.isInteger(width) || width <= 0 || matrix.values.length % width !== 0) {
+        throw new RangeError(`an item matrix of ${matrix.values.length} values is not a whole number of rows of ${width}`)
+      }
+      this.precision = precision
+      this.width = width
+      this.rows = matrix.values.length / width
+      const expected = { float32: Float32Array, float16: Uint16Array, int8: Int8Array }[precision]
+      if (!(matrix.values instanceof expected)) throw new RangeError(`${precision} values held in a ${matrix.values.constructor.name}`)
+      if (precision === 'int8' && matrix.scales?.length !== this.rows) throw new RangeError(`${matrix.scales?.length ?? 'no'} int8 scales for ${this.rows} rows`)
+      if (precision === 'float32') this.#f32 = matrix.values as Float32Array
+      if (precision === 'float16') {
+        this.#f16 = matrix.values as Uint16Array
+        this.#table = float16Table()
+      }
+      if (precision === 'int8') {
+        this.#i8 = matrix.values as Int8Array
+        this.#scales = matrix.scales
+      }
+      return
+    }
+    if (width === undefined || precision === undefined) throw new TypeError('a float32 matrix needs its width and a precision')
     if (!Number.isInteger(width) || width <= 0 || matrix.length % width !== 0) {
       throw new RangeError(`an item matrix of ${matrix.length} values is not a whole number of rows of ${width}`)
     }
@@ -46,6 +82,12 @@ export class CompactMatrix {
         for (let d = 0; d < width; d++) this.#i8[r * width + d] = Math.round(matrix[r * width + d] / scale)
       }
     }
+  }
+
+  /** The stored values (and int8 scales), e.g. to move the matrix to another thread (their buffers can be transferred). */
+  parts (): CompactMatrixParts {
+    const values = this.#f32 ?? this.#f16 ?? this.#i8!
+    return { precision: this.precision, width: this.width, values, ...(this.#scales === undefined ? {} : { scales: this.#scales }) }
   }
 
   /** Bytes the values (and int8 scales) occupy. */

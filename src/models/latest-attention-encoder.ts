@@ -1,4 +1,4 @@
-import type { AttentionWeightName, LatestAttentionShape } from './latest-attention.js'
+import type { AttentionWeightName, LatestAttentionShape } from './latest-attention-shape.js'
 
 const EPSILON = 1e-6
 

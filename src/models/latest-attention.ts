@@ -2,45 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { Random } from '../data/random.js'
 import { constantVariable, glorotVariable, normalVariable } from '../tf/init.js'
 import { dense, layerNorm } from '../tf/layers.js'
-
-export interface LatestAttentionShape {
-  dim: number
-  window: number
-  heads: number
-  ffnDim: number
-}
-
-/** Every weight of the attention family's block, by the name `Student.weights()` gives it. */
-export const ATTENTION_WEIGHT_NAMES = [
-  'positions', 'ln1Gamma', 'ln1Beta', 'queryKernel', 'queryBias', 'keyKernel', 'keyBias', 'valueKernel', 'valueBias',
-  'outKernel', 'outBias', 'ln2Gamma', 'ln2Beta', 'ffn1Kernel', 'ffn1Bias', 'ffn2Kernel', 'ffn2Bias', 'finalGamma', 'finalBeta'
-] as const
-export type AttentionWeightName = typeof ATTENTION_WEIGHT_NAMES[number]
-
-/** Each block weight's shape (kernels are [in, out], as `dense` reads them). */
-export function attentionWeightShapes ({ dim, window, ffnDim }: LatestAttentionShape): Record<AttentionWeightName, number[]> {
-  return {
-    positions: [window, dim],
-    ln1Gamma: [dim],
-    ln1Beta: [dim],
-    queryKernel: [dim, dim],
-    queryBias: [dim],
-    keyKernel: [dim, dim],
-    keyBias: [dim],
-    valueKernel: [dim, dim],
-    valueBias: [dim],
-    outKernel: [dim, dim],
-    outBias: [dim],
-    ln2Gamma: [dim],
-    ln2Beta: [dim],
-    ffn1Kernel: [dim, ffnDim],
-    ffn1Bias: [ffnDim],
-    ffn2Kernel: [ffnDim, dim],
-    ffn2Bias: [dim],
-    finalGamma: [dim],
-    finalBeta: [dim]
-  }
-}
+import { ATTENTION_WEIGHT_NAMES, attentionWeightShapes, type AttentionWeightName, type LatestAttentionShape } from './latest-attention-shape.js'
 
 /** Fresh block weights as the teacher initialises its own: positions N(0, 1/dim), Glorot kernels, zero biases, unit gains. */
 export function attentionVariables (shape: LatestAttentionShape, rng: Random): Record<AttentionWeightName, tf.Variable> {

@@ -1,3 +1,5 @@
+import { attentionWeightShapes } from './latest-attention-shape.js'
+
 /**
  * The student families: how a history becomes the input of the dense layer. Every family keeps
  * the pooling student's item matrix, so retrieval, caching and the micro-batcher serve any of them.
@@ -30,6 +32,9 @@ export interface StudentConfig {
   /** Width of the block's feed-forward layer (attention family only). */
   ffnDim?: number
 }
+
+/** A config with every field that has a default filled in (the attention block's shape stays optional: only that family has one). */
+export type CompleteStudentConfig = Required<Omit<StudentConfig, 'heads' | 'ffnDim'>> & Pick<StudentConfig, 'heads' | 'ffnDim'>
 
 export const STUDENT_DEFAULTS: Required<Omit<StudentConfig, 'numItems' | 'heads' | 'ffnDim'>> = {
   family: 'pooling', dim: 16, window: 20, dense: true, itemBias: true, seed: 7
@@ -78,4 +83,28 @@ export function familyProblem (config: Pick<Partial<StudentConfig>, 'family' | '
 export function checkFamily (config: Pick<Partial<StudentConfig>, 'family' | 'dense' | 'dim' | 'heads' | 'ffnDim'>): void {
   const problem = familyProblem(config)
   if (problem !== undefined) throw new RangeError(problem)
+}
+
+/**
+ * A saved config completed with the defaults and checked as the Student constructor checks it
+ * (RangeError naming the fault), without TF.js: what a loading thread builds an encoder from.
+ */
+export function completeStudentConfig (config: Partial<StudentConfig> & { numItems: number }): Readonly<CompleteStudentConfig> {
+  const c = { ...STUDENT_DEFAULTS, ...config }
+  for (const key of ['numItems', 'dim', 'window'] as const) {
+    if (!Number.isInteger(c[key]) || c[key] <= 0) throw new RangeError(`${key} must be a positive integer, got ${c[key]}`)
+  }
+  checkFamily(c)
+  return Object.freeze(c)
+}
+
+/** The shape of each of the student's weights, by the names `Student.weights()` uses. */
+export function studentWeightShapes (config: CompleteStudentConfig): Record<string, number[]> {
+  const { numItems, dim, window, dense, itemBias } = config
+  return {
+    items: [numItems + 1, dim],
+    ...(studentFamily(config) === 'attention' ? attentionWeightShapes({ ...attentionShape(config), window }) : { positionWeights: [window] }),
+    ...(dense ? { denseKernel: [denseInputs(config) * dim, dim], denseBias: [dim] } : {}),
+    ...(itemBias ? { itemBias: [numItems] } : {})
+  }
 }

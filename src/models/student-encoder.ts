@@ -1,5 +1,5 @@
 import { attentionShape, checkFamily, denseInputs, studentFamily, type StudentConfig } from './student-config.js'
-import { ATTENTION_WEIGHT_NAMES, attentionWeightShapes, type AttentionWeightName } from './latest-attention.js'
+import { ATTENTION_WEIGHT_NAMES, attentionWeightShapes, type AttentionWeightName } from './latest-attention-shape.js'
 import { LatestAttentionEncoder } from './latest-attention-encoder.js'
 import { leaveOneOut, type Attribution } from './leave-one-out.js'
 
@@ -48,8 +48,9 @@ export class StudentEncoder {
   /**
    * `keptProjectionsMax`: the most float64 values explain may keep (default 2^22, 32 MiB: every item
    * of a catalogue up to 262,144 items at dim 16, pooling); a larger catalogue projects anew each time.
+   * `finiteChecked`: the values were found finite already (by the thread that loaded them), a scan of every value spared.
    */
-  constructor (config: Readonly<StudentConfig>, weights: StudentWeightValues, { keptProjectionsMax = 1 << 22 }: { keptProjectionsMax?: number } = {}) {
+  constructor (config: Readonly<StudentConfig>, weights: StudentWeightValues, { keptProjectionsMax = 1 << 22, finiteChecked = false }: { keptProjectionsMax?: number, finiteChecked?: boolean } = {}) {
     const { numItems, dim, window, dense, itemBias } = config
     checkFamily(config)
     const inputs = denseInputs(config)
@@ -66,7 +67,7 @@ export class StudentEncoder {
       expectLength('denseBias', weights.denseBias, dim)
     }
     if (itemBias) expectLength('itemBias', weights.itemBias, numItems)
-    for (const [name, values] of Object.entries(weights)) {
+    for (const [name, values] of finiteChecked ? [] : Object.entries(weights)) {
       if (values !== undefined && !values.every(Number.isFinite)) throw new RangeError(`weight ${name} holds a value that is not finite`)
     }
     this.config = config

@@ -1,16 +1,16 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Logger } from 'pino'
-import { ArtifactError, directoryFiles, listVersions, readArtifact, readVersionState, versionDir, type ArtifactFiles } from '../models/artifact/index.js'
-import { restoreStudent } from '../models/artifact/model-io.js'
+import { ArtifactError, directoryFiles, listVersions, readVersionState, versionDir, type ArtifactFiles } from '../models/artifact/index.js'
 import { AnnIndex } from '../models/ann/ann-index.js'
-import type { MatrixPrecision } from '../models/compact-matrix.js'
-import type { StudentConfig } from '../models/student.js'
+import { removeIndexFile } from '../models/ann/index-file.js'
+import { CompactMatrix, type MatrixPrecision } from '../models/compact-matrix.js'
+import { StudentEncoder } from '../models/student-encoder.js'
 import type { ModelStore } from '../stores/model-store.js'
-import { PopularityScorer } from '../models/popularity.js'
 import { publishLoaded, storeFiles, studentFiles } from '../versions/version-files.js'
 import { loadOrder } from '../versions/version-list.js'
 import { PopularRanking } from './popular-ranking.js'
 import { StudentServable, type BatchOptions } from './student-servable.js'
+import { loadStudentParts } from './load-student-parts.js'
+import type { StudentParts } from './student-parts.js'
 
 /** How often each item id occurred: what popularity and cold users are served from. */
 export type ItemCounts = ReadonlyMap<string, number>
@@ -27,6 +27,8 @@ export interface LoadStudentOptions {
   annMinItems?: number
   /** ITEM_MATRIX_PRECISION; float32 when omitted. */
   precision?: MatrixPrecision
+  /** Versions of at least this many items are read and prepared in a thread (THREAD_MIN_ITEMS, 20,000, when omitted). */
+  threadMinItems?: number
   log: Logger
 }
 
@@ -68,36 +70,39 @@ export async function loadNewestStudent (options: LoadStudentOptions): Promise<S
   return undefined
 }
 
-export async function loadStudentVersion (files: ArtifactFiles, version: number, { counts, batch, annMinItems = Infinity, precision, log }: Pick<LoadStudentOptions, 'counts' | 'batch' | 'annMinItems' | 'precision'> & { log?: Logger }): Promise<StudentServable> {
-  const artifact = await readArtifact<StudentConfig>(files, 'student', version)
-  const useAnn = artifact.itemIds.length >= annMinItems
-  if (useAnn && artifact.ann === null) log?.warn({ version, items: artifact.itemIds.length, annMinItems }, 'student version has no ANN index: scoring every item')
-  // each step of a large version holds the loop for a while: requests get a turn between them
-  await yieldToLoop()
-  const { model, itemIds } = await restoreStudent(artifact)
-  await yieldToLoop()
-  let encoder
+/**
+ * Loads and validates one version into a servable without holding the event loop for long: the
+ * reading, checks and preparation run in a thread for a large version (load-student-parts.ts);
+ * here the parts are only put together (no copy of a large array, no TF.js for an ANN version).
+ * Throws ArtifactError (or RangeError) when the version is refused; nothing is left behind.
+ */
+export async function loadStudentVersion (files: ArtifactFiles, version: number, { counts, batch, annMinItems = Infinity, precision = 'float32', threadMinItems, log }: Pick<LoadStudentOptions, 'counts' | 'batch' | 'annMinItems' | 'precision' | 'threadMinItems'> & { log?: Logger }): Promise<StudentServable> {
+  const { parts, items, popular } = await loadStudentParts(files, version, { counts, annMinItems, precision, threadMinItems })
+  if (parts.annMissing) log?.warn({ version, items: items.size, annMinItems }, 'student version has no ANN index: scoring every item')
+  let ann: AnnIndex | undefined
   try {
-    encoder = model.encoder()
-  } finally {
-    model.dispose()
-  }
-  await yieldToLoop()
-  const popular = new PopularRanking(PopularityScorer.fromCounts(itemIds.map((id) => counts.get(id) ?? 0)))
-  // checksum verified by readArtifact; a malformed or mismatched index refuses the version
-  const ann = useAnn && artifact.ann !== null ? await openIndex(artifact.ann, files.where) : undefined
-  await yieldToLoop()
-  try {
-    return new StudentServable({ version, itemIds, encoder, popular, batch, ann, precision })
+    // the thread verified the index's checksum; a malformed index refuses the version
+    if (parts.annFile !== undefined) ann = mapIndex(parts.annFile, files.where)
+    return new StudentServable({
+      version,
+      itemIds: items,
+      encoder: new StudentEncoder(parts.config, parts.weights, { finiteChecked: true }),
+      popular: new PopularRanking(popular),
+      batch,
+      ann,
+      matrix: new CompactMatrix(parts.matrix),
+      head: parts.head
+    })
   } catch (err) {
-    ann?.dispose()
+    if (ann !== undefined) ann.dispose()
+    else if (parts.annFile !== undefined) removeIndexFile(parts.annFile.file).catch(() => {})
     throw err
   }
 }
 
-async function openIndex ({ bytes, params }: { bytes: Uint8Array, params: AnnIndex['params'] }, where: string): Promise<AnnIndex> {
+function mapIndex ({ file, params }: NonNullable<StudentParts['annFile']>, where: string): AnnIndex {
   try {
-    return await AnnIndex.open(bytes, params)
+    return AnnIndex.map(file, params)
   } catch (err) {
     throw new ArtifactError('ARTIFACT_INVALID', `${where}/ann.bin: cannot be loaded (${(err as Error).message})`, { cause: err })
   }

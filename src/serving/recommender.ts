@@ -1,4 +1,4 @@
-import type { IdMap } from '../data/id-map.js'
+import type { ItemIds } from '../data/packed-ids.js'
 import type { ItemInfo } from '../data/item-metadata.js'
 import type { AnswerCache } from './answer-cache.js'
 import { ItemCatalog } from './item-catalog.js'
@@ -205,7 +205,7 @@ function describe (item: RecommendedItem, info: ItemInfo | undefined, include: r
 }
 
 /** Known items only: an item the model has never seen carries no signal for it. */
-function toIndices (ids: readonly string[], items: IdMap): KnownItems {
+function toIndices (ids: readonly string[], items: ItemIds): KnownItems {
   const indices: number[] = []
   for (const id of ids) {
     const index = items.index(id)

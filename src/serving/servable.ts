@@ -1,4 +1,4 @@
-import type { IdMap } from '../data/id-map.js'
+import type { ItemIds } from '../data/packed-ids.js'
 import type { Attribution } from '../models/student-encoder.js'
 
 /** A ranked candidate list on a servable's dense item indices, best first. */
@@ -29,7 +29,7 @@ export interface Servable {
   readonly version: number
   readonly kind: 'student' | 'popular'
   /** The version's own catalogue: dense index <-> item id. */
-  readonly items: IdMap
+  readonly items: ItemIds
   /** Items by popularity: what a user with no known items gets. */
   popular (depth: number, allowed: Allowed): RankedItems
   /** Personal rankings; absent for popularity. */

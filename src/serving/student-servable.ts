@@ -1,9 +1,11 @@
 import { IdMap } from '../data/id-map.js'
+import type { ItemIds } from '../data/packed-ids.js'
 import type { AnnIndex } from '../models/ann/ann-index.js'
 import { CompactMatrix, type MatrixPrecision } from '../models/compact-matrix.js'
 import { ItemMatrixScorer } from '../models/item-matrix-scorer.js'
 import { rankBatchAnn } from './ann-ranker.js'
-import { AnnRetrieval, biasHead } from './ann-retrieval.js'
+import { AnnRetrieval } from './ann-retrieval.js'
+import { biasHead } from './bias-head.js'
 import type { StudentEncoder } from '../models/student-encoder.js'
 import { rankBatch, type RankJob } from './block-ranker.js'
 import { MicroBatcher } from './micro-batcher.js'
@@ -18,7 +20,8 @@ export interface BatchOptions {
 
 export interface StudentServableOptions {
   version: number
-  itemIds: readonly string[]
+  /** The version's item ids in index order, or their id map built already (by the loader, off the event loop). */
+  itemIds: readonly string[] | ItemIds
   encoder: StudentEncoder
   popular: PopularRanking
   batch: BatchOptions
@@ -26,6 +29,9 @@ export interface StudentServableOptions {
   ann?: AnnIndex
   /** How the serving item matrix is held (ITEM_MATRIX_PRECISION); float32 when omitted. */
   precision?: MatrixPrecision
+  /** Built already (by the loader, off the event loop): the item matrix, the ANN bias head. */
+  matrix?: CompactMatrix
+  head?: Int32Array
 }
 
 /**
@@ -37,7 +43,7 @@ export interface StudentServableOptions {
 export class StudentServable implements Servable {
   readonly kind = 'student'
   readonly version: number
-  readonly items: IdMap
+  readonly items: ItemIds
   readonly #encoder: StudentEncoder
   readonly retrieval: 'exact' | 'ann'
   readonly #scorer: ItemMatrixScorer | undefined
@@ -45,13 +51,14 @@ export class StudentServable implements Servable {
   readonly #popular: PopularRanking
   readonly #batcher: MicroBatcher<RankJob, RankedItems>
 
-  constructor ({ version, itemIds, encoder, popular, batch, ann, precision = 'float32' }: StudentServableOptions) {
-    if (itemIds.length !== encoder.config.numItems) throw new RangeError(`${itemIds.length} item ids for a student of ${encoder.config.numItems} items`)
+  constructor ({ version, itemIds, encoder, popular, batch, ann, precision = 'float32', ...built }: StudentServableOptions) {
+    const items = 'index' in itemIds ? itemIds : IdMap.fromIds(itemIds)
+    if (items.size !== encoder.config.numItems) throw new RangeError(`${items.size} item ids for a student of ${encoder.config.numItems} items`)
     this.version = version
-    this.items = IdMap.fromIds(itemIds)
+    this.items = items
     this.#encoder = encoder
     this.#popular = popular
-    if (ann !== undefined && ann.size !== itemIds.length) throw new RangeError(`an ANN index of ${ann.size} items for a student of ${itemIds.length} items`)
+    if (ann !== undefined && ann.size !== items.size) throw new RangeError(`an ANN index of ${ann.size} items for a student of ${items.size} items`)
     // the batcher first (it may refuse its options), so no tensor or search thread is made for a servable that is not built
     this.#batcher = new MicroBatcher({
       maxBatch: batch.maxBatch,
@@ -65,9 +72,9 @@ export class StudentServable implements Servable {
         }
       }
     })
-    const matrix = new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
+    const matrix = built.matrix ?? new CompactMatrix(encoder.itemMatrix(), encoder.servingDim, precision)
     this.retrieval = ann === undefined ? 'exact' : 'ann'
-    this.#ann = ann === undefined ? undefined : new AnnRetrieval(ann, matrix, biasHead(matrix, encoder.config.itemBias))
+    this.#ann = ann === undefined ? undefined : new AnnRetrieval(ann, matrix, built.head ?? biasHead(matrix, encoder.config.itemBias))
     this.#scorer = ann === undefined ? new ItemMatrixScorer(matrix.toFloat32(), encoder.servingDim) : undefined
   }
 

@@ -1,5 +1,6 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Dataset } from '../data/dataset.js'
-import type { IdMap } from '../data/id-map.js'
+import type { ItemIds } from '../data/packed-ids.js'
 import type { HistoryStore } from '../stores/history-store.js'
 
 /** A history on one version's catalogue: the items it knows, and how many it did not. */
@@ -15,14 +16,20 @@ export interface KnownItems {
  * catalogue (dataset index -> version index), not through item ids: on ML-1M the id round trip
  * took about 14% of a cache hit's CPU as self time, plus the garbage it made (in-process profile).
  */
+/** Dataset items translated between two turns of the event loop while a large catalogue's table is built. */
+const IDS_PER_TURN = 20_000
+
+/** A table still being built (a large catalogue, just swapped in): dataset items are translated by id meanwhile. */
+const BUILDING = 'building'
+
 export class UserHistory {
   /** Per catalogue; null when it numbers the dataset's items the same (a version trained on this dataset). */
-  readonly #tables = new WeakMap<IdMap, Int32Array | null>()
+  readonly #tables = new WeakMap<ItemIds, Int32Array | null | typeof BUILDING>()
 
   constructor (private readonly dataset: Dataset | undefined, private readonly live: Pick<HistoryStore, 'recent'>) {}
 
   /** The returned indices may be a view on the dataset's own array: read them, never write. */
-  async recent (userId: string, limit: number, items: IdMap): Promise<KnownItems> {
+  async recent (userId: string, limit: number, items: ItemIds): Promise<KnownItems> {
     const live = await this.live.recent(userId, limit)
     const user = this.dataset?.users.index(userId)
     const fromDataset = this.dataset === undefined || user === undefined || live.length >= limit
@@ -36,7 +43,13 @@ export class UserHistory {
     if (fromDataset !== undefined && table === null) {
       indices.set(fromDataset)
       n = fromDataset.length
-    } else if (fromDataset !== undefined && table !== undefined && table !== null) {
+    } else if (fromDataset !== undefined && table === BUILDING) {
+      const ids = (this.dataset as Dataset).items.ids()
+      for (const item of fromDataset) {
+        const index = items.index(ids[item])
+        if (index !== undefined) indices[n++] = index
+      }
+    } else if (fromDataset !== undefined && table !== undefined && table !== null && table !== BUILDING) {
       for (const item of fromDataset) {
         const index = table[item]
         if (index >= 0) indices[n++] = index
@@ -49,14 +62,39 @@ export class UserHistory {
     return { indices: indices.subarray(0, n), ignored: indices.length - n }
   }
 
-  #table (items: IdMap): Int32Array | null {
+  /**
+   * The dataset -> version index table of a catalogue. A large one (a million items) is built a
+   * slice per turn of the event loop after the first request that needs it, which is answered
+   * (as are the others meanwhile) by translating its few items by id: built at once, it would hold
+   * the loop for the whole catalogue's lookups right after a swap.
+   */
+  #table (items: ItemIds): Int32Array | null | typeof BUILDING {
     let table = this.#tables.get(items)
-    if (table === undefined) {
-      const ids = (this.dataset as Dataset).items.ids()
-      const mapped = Int32Array.from(ids, (id) => items.index(id) ?? -1)
-      table = mapped.every((index, i) => index === i) ? null : mapped
-      this.#tables.set(items, table)
+    if (table !== undefined) return table
+    const ids = (this.dataset as Dataset).items.ids()
+    if (ids.length > IDS_PER_TURN) {
+      this.#tables.set(items, BUILDING)
+      // cannot fail but for a bug: then the next request starts again
+      this.#build(ids, items).catch(() => this.#tables.delete(items))
+      return BUILDING
     }
+    const mapped = Int32Array.from(ids, (id) => items.index(id) ?? -1)
+    table = mapped.every((index, i) => index === i) ? null : mapped
+    this.#tables.set(items, table)
     return table
+  }
+
+  async #build (ids: readonly string[], items: ItemIds): Promise<void> {
+    const mapped = new Int32Array(ids.length)
+    let identity = true
+    for (let start = 0; start < ids.length; start += IDS_PER_TURN) {
+      await yieldToLoop()
+      const end = Math.min(ids.length, start + IDS_PER_TURN)
+      for (let i = start; i < end; i++) {
+        mapped[i] = items.index(ids[i]) ?? -1
+        if (mapped[i] !== i) identity = false
+      }
+    }
+    this.#tables.set(items, identity ? null : mapped)
   }
 }

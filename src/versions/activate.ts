@@ -1,7 +1,5 @@
-import { readArtifact } from '../models/artifact/index.js'
-import { restoreStudent } from '../models/artifact/model-io.js'
-import type { StudentConfig } from '../models/student.js'
 import type { VersionChannel } from '../stores/version-channel.js'
+import { validateStudentVersion } from './validate-student.js'
 import { publishFiles, studentFiles, type VersionSources } from './version-files.js'
 
 export interface ActivateOptions extends VersionSources {
@@ -22,8 +20,8 @@ export interface ActivateOptions extends VersionSources {
  */
 export async function activateVersion ({ version, channel, fence, ...sources }: ActivateOptions): Promise<{ published: boolean, activated: boolean }> {
   const { files, fromDisk } = await studentFiles(version, sources)
-  const { model } = await restoreStudent(await readArtifact<StudentConfig>(files, 'student', version))
-  model.dispose()
+  // as a replica loads it; a large version in a thread, so the admin route holds no event loop
+  await validateStudentVersion(files, version)
   const published = fromDisk && sources.store !== undefined ? await publishFiles(sources.store, files, version) : false
   const activated = await channel.activate(version, fence)
   return { published, activated }

@@ -75,6 +75,22 @@ describe('CompactMatrix', () => {
     assert.deepEqual(m.toFloat32(), new Float32Array(2 * width))
     assert.throws(() => new CompactMatrix(new Float32Array(10), 3, 'float16'), RangeError)
   })
+
+  it('is rebuilt from its parts (what a loading thread hands over) with the same values, and refuses parts that do not fit', () => {
+    for (const precision of ['float32', 'float16', 'int8'] as const) {
+      const built = new CompactMatrix(matrix, width, precision)
+      const parts = structuredClone(built.parts())
+      const copy = new CompactMatrix(parts)
+      assert.equal(copy.precision, precision)
+      assert.equal(copy.rows, built.rows)
+      assert.deepEqual(copy.toFloat32(), built.toFloat32())
+      assert.equal(copy.bytes, built.bytes)
+    }
+    const int8 = new CompactMatrix(matrix, width, 'int8').parts()
+    assert.throws(() => new CompactMatrix({ ...int8, scales: undefined }), /no int8 scales for 400 rows/)
+    assert.throws(() => new CompactMatrix({ ...int8, precision: 'float16' }), /float16 values held in a Int8Array/)
+    assert.throws(() => new CompactMatrix({ ...int8, width: 13 }), /not a whole number of rows of 13/)
+  })
 })
 
 describe('float16', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend } from '../../src/tf/backend.js'
 import { Student } from '../../src/models/student.js'
+import { completeStudentConfig, studentWeightShapes } from '../../src/models/student-config.js'
 
 const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-4
 
@@ -61,5 +62,19 @@ describe('Student', () => {
     a.dispose()
     b.dispose()
     assert.equal(tf.memory().numTensors, before)
+  })
+
+  it('has the weight shapes studentWeightShapes gives for its config (what a loading thread checks a version against), for every family and option', () => {
+    for (const config of [{ numItems: 7 }, { numItems: 5, dim: 3, window: 4, dense: false, itemBias: false }, { numItems: 6, dim: 4, family: 'last-item' as const }]) {
+      const student = new Student(config)
+      try {
+        const shapes = Object.fromEntries(Object.entries(student.weights()).map(([name, w]) => [name, w.shape]))
+        assert.deepEqual(studentWeightShapes(completeStudentConfig(config)), shapes)
+      } finally {
+        student.dispose()
+      }
+    }
+    assert.throws(() => completeStudentConfig({ numItems: 0 }), /numItems must be a positive integer, got 0/)
+    assert.throws(() => completeStudentConfig({ numItems: 3, family: 'last-item', dense: false }), /needs the dense layer/)
   })
 })

@@ -53,4 +53,20 @@ describe('UserHistory', () => {
     assert.deepEqual((await history.recent('u', 3, grown)).ignored, 1)
     assert.deepEqual(await ids('u', 10), ['a', 'b', 'c', 'new'])
   })
+
+  it('answers from a large catalogue by id while its table is built between turns of the loop, then from the table, the same', async () => {
+    // 50,000 items: above the 20,000 translated per turn
+    const n = 50_000
+    const large = buildDataset(Array.from({ length: n }, (_, i) => ({ userId: `u${i % 100}`, itemId: `i${i}`, ts: i })))
+    const live = new MemoryHistoryStore({ maxPerUser: 10, maxUsers: 10 })
+    await live.append('u7', ['i3'])
+    const history = new UserHistory(large, live)
+    for (const items of [IdMap.fromIds([...large.items.ids()].reverse()), IdMap.fromIds(large.items.ids())]) {
+      const expected = [...large.sequences[large.users.index('u7')!].subarray(-5)].map((i) => large.items.id(i)).concat('i3')
+      const ids = async (): Promise<string[]> => [...(await history.recent('u7', 6, items)).indices].map((i) => items.id(i))
+      assert.deepEqual(await ids(), expected, 'the first answer, translated by id')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      assert.deepEqual(await ids(), expected, 'from the finished table')
+    }
+  })
 })

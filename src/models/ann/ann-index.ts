@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type * as Usearch from 'usearch'
 import type { AnnParams } from './ann-params.js'
 import { mipsItems } from './mips.js'
+import { removeIndexFile, writeIndexFile, type IndexFile } from './index-file.js'
 
 // usearch's ES module build never finishes loading in a worker thread (the training thread builds
 // indexes when it saves a large student): its CommonJS build, the same native binding, does
@@ -46,10 +46,11 @@ export class AnnIndex {
   readonly file: string | undefined
   readonly expansionSearch: number
   #index: UsearchIndex | undefined
-  readonly #dir: string | undefined
+  /** The temp file this index owns (from `open` or `map`), removed with it; a `view` owns none. */
+  readonly #owned: IndexFile | undefined
 
-  /** Opens in memory, blocking its thread (tests, benches); serving uses `open`. */
-  constructor (bytes: Uint8Array | { mapped: UsearchIndex, file: string, dir?: string }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
+  /** Opens in memory, blocking its thread (tests, benches); serving uses `open` or `map`. */
+  constructor (bytes: Uint8Array | { mapped: UsearchIndex, file: string, owned?: IndexFile }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
     this.params = params
     let index: UsearchIndex
     if (bytes instanceof Uint8Array) {
@@ -58,7 +59,7 @@ export class AnnIndex {
     } else {
       index = bytes.mapped
       this.file = bytes.file
-      this.#dir = bytes.dir
+      this.#owned = bytes.owned
     }
     this.expansionSearch = expansionSearch
     if (index.dimensions() !== params.dimensions) {
@@ -71,17 +72,23 @@ export class AnnIndex {
 
   /** Memory-maps verified bytes from a temp file written asynchronously (see the class comment). */
   static async open (bytes: Uint8Array, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH): Promise<AnnIndex> {
-    const dir = await mkdtemp(join(tmpdir(), 'distillrec-ann-'))
+    return AnnIndex.map(await writeIndexFile(bytes), params, expansionSearch)
+  }
+
+  /**
+   * Memory-maps a temp file of verified bytes (written by `writeIndexFile`, e.g. in a loading
+   * thread); the index owns the file from here, and removes it when disposed or when it cannot be mapped.
+   */
+  static map (file: IndexFile, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH): AnnIndex {
+    let mapped: UsearchIndex
     try {
-      const path = join(dir, 'index.usearch')
-      await writeFile(path, bytes)
-      const mapped = newIndex(params, expansionSearch)
-      mapped.view(path)
-      return new AnnIndex({ mapped, file: path, dir }, params, expansionSearch)
+      mapped = newIndex(params, expansionSearch)
+      mapped.view(file.path)
     } catch (err) {
-      await rm(dir, { recursive: true, force: true })
+      removeIndexFile(file).catch(() => {})
       throw err
     }
+    return new AnnIndex({ mapped, file: file.path, owned: file }, params, expansionSearch)
   }
 
   /** Memory-maps a verified index file another AnnIndex owns (a search thread's view): the file stays where it is. */
@@ -115,7 +122,8 @@ export class AnnIndex {
   }
 
   #removeFile (): void {
-    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true })
+    // off the loop: unlinking a 1,000,000-item index's file is a large unlink
+    if (this.#owned !== undefined) removeIndexFile(this.#owned).catch(() => {})
   }
 }
 

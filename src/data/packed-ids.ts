@@ -1,0 +1,96 @@
+/** The read side of an id map, as serving uses a version's catalogue: IdMap, or PackedIds for a large one. */
+export interface ItemIds {
+  readonly size: number
+  index (id: string): number | undefined
+  id (index: number): string
+  ids (): readonly string[]
+}
+
+/** What PackedIds is made of: one string, the end of each id in it, and an open-addressing table of index + 1 (0 empty). */
+export interface PackedIdsParts {
+  joined: string
+  ends: Int32Array
+  table: Int32Array
+}
+
+/**
+ * A fixed id map held as one string of all the ids and two typed arrays, instead of a string and
+ * a Map entry per id: a million-item catalogue is three objects for the garbage collector, not two
+ * million, and it can be built in a loading thread and handed over whole (the arrays transferred,
+ * the string copied once). Lookups hash the id (FNV-1a over UTF-16 code units) into a table of
+ * twice the size, probing linearly; `id(i)` slices the string.
+ */
+export class PackedIds implements ItemIds {
+  readonly #joined: string
+  readonly #ends: Int32Array
+  readonly #table: Int32Array
+  readonly #mask: number
+  #ids: readonly string[] | undefined
+
+  constructor ({ joined, ends, table }: PackedIdsParts) {
+    if (table.length === 0 || (table.length & (table.length - 1)) !== 0 || table.length < ends.length) throw new RangeError(`a table of ${table.length} slots for ${ends.length} ids`)
+    if ((ends.at(-1) ?? 0) !== joined.length) throw new RangeError('the ids do not end where the string does')
+    this.#joined = joined
+    this.#ends = ends
+    this.#table = table
+    this.#mask = table.length - 1
+  }
+
+  /** Packs distinct ids (throws RangeError on a duplicate); blocks for about a second per million ids, so a thread's work for a large catalogue. */
+  static fromIds (ids: readonly string[]): PackedIds {
+    const ends = new Int32Array(ids.length)
+    let length = 0
+    ids.forEach((id, i) => { length += id.length; ends[i] = length })
+    let slots = 2
+    while (slots < 2 * ids.length) slots *= 2
+    const table = new Int32Array(slots)
+    const mask = slots - 1
+    ids.forEach((id, i) => {
+      let slot = hash(id) & mask
+      while (table[slot] !== 0) {
+        if (ids[table[slot] - 1] === id) throw new RangeError(`duplicate id ${JSON.stringify(id)}`)
+        slot = (slot + 1) & mask
+      }
+      table[slot] = i + 1
+    })
+    return new PackedIds({ joined: ids.join(''), ends, table })
+  }
+
+  get size (): number {
+    return this.#ends.length
+  }
+
+  index (id: string): number | undefined {
+    const ends = this.#ends
+    let slot = hash(id) & this.#mask
+    for (let entry = this.#table[slot]; entry !== 0; entry = this.#table[slot]) {
+      const i = entry - 1
+      const start = i === 0 ? 0 : ends[i - 1]
+      if (ends[i] - start === id.length && this.#joined.startsWith(id, start)) return i
+      slot = (slot + 1) & this.#mask
+    }
+    return undefined
+  }
+
+  id (index: number): string {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#ends.length) throw new RangeError(`no id at index ${index} (size ${this.size})`)
+    return this.#joined.slice(index === 0 ? 0 : this.#ends[index - 1], this.#ends[index])
+  }
+
+  /** Every id as a string, made once on first call (a million strings: for rare uses such as a genre catalogue). */
+  ids (): readonly string[] {
+    this.#ids ??= Array.from({ length: this.size }, (_, i) => this.id(i))
+    return this.#ids
+  }
+
+  /** For handing the map to another thread: transfer `ends` and `table`. */
+  parts (): PackedIdsParts {
+    return { joined: this.#joined, ends: this.#ends, table: this.#table }
+  }
+}
+
+function hash (id: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
