@@ -47,6 +47,7 @@ export function createWorker ({ config, stores, metrics, log, control = createJo
       teacherEpochs: config.teacherEpochs,
       gateTolerance: config.gateTolerance,
       gateLatencyBudgetMs: config.gateLatencyBudgetMs,
+      annMinItems: config.annMinItems,
       keepVersions: config.keepVersions,
       backend: config.tfjsBackend,
       nice: config.trainingNice

@@ -57,7 +57,8 @@ export async function runInput (request: RunRequest, { settings, channel, models
     force: request.force ?? false,
     warmStart: request.warmStart ?? true,
     active,
-    gate: { tolerance: settings.gateTolerance, latencyBudgetMs: settings.gateLatencyBudgetMs }
+    gate: { tolerance: settings.gateTolerance, latencyBudgetMs: settings.gateLatencyBudgetMs },
+    annMinItems: settings.annMinItems
   }
 }
 

@@ -16,6 +16,8 @@ export interface WorkerSettings {
   teacherEpochs: number
   gateTolerance: number
   gateLatencyBudgetMs: number
+  /** ANN_MIN_ITEMS: a saved student of at least this many items gets an ANN index (as serving reads it). */
+  annMinItems?: number
   /** KEEP_VERSIONS: what retention keeps after each activation (see versions/retention.ts). */
   keepVersions: number
   backend?: BackendName

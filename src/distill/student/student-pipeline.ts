@@ -114,6 +114,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       metrics: { ...savedMetrics(test, report, params, usPerRequest(student, data.split.test)), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
       curves,
       version: o.version,
+      annMinItems: o.annMinItems,
       rejected: rejected === undefined ? undefined : { reason: rejected }
     })
     await writeTensorBoard(saved.dir, curves)
