@@ -6,7 +6,7 @@
  * positions for its us per position.
  *
  *   npm run bench:candidate-targets -- --data FILE --format pairs --models-dir DIR
- *     [--per-user 1] [--candidates 128,256] [--recall-sample 200] [--exact-sample 32] [--top-n 32]
+ *     [--per-user 1] [--candidates 128,256 (0: exact only)] [--recall-sample 200] [--exact-sample 32] [--top-n 32]
  */
 import { parseArgs } from 'node:util'
 import { candidateTeacherTargets } from '../src/distill/targets/candidate-targets.js'
@@ -43,7 +43,7 @@ const positions = trainingPositions(train, Number(values['per-user']))
 const topN = Number(values['top-n'])
 console.log(`teacher v${loaded.manifest.version}: ${teacher.numItems} items, dim ${teacher.config.dim}; ${positions.users.length} positions ` +
   `(last ${values['per-user']} per user of ${train.length} users), top-${topN}`)
-for (const fetch of values.candidates.split(',').map(Number)) {
+for (const fetch of values.candidates.split(',').map(Number).filter((n) => n > 0)) {
   const run = candidateTeacherTargets(teacher, train, positions, { topN, fetch, recallSample: Number(values['recall-sample']), threads: Number(values.threads) })
   const perPosition = 1e6 * (run.seconds - run.buildSeconds) / positions.users.length
   console.log(`candidates ${fetch}: index build ${run.buildSeconds.toFixed(1)} s, ${perPosition.toFixed(0)} us/position (search + exact re-score, ` +
@@ -59,6 +59,6 @@ if (sample > 0) {
   }
   const started = performance.now()
   computeTeacherTargets(teacher, train, picked, { topN })
-  console.log(`exact: ${(1000 * (performance.now() - started) / sample).toFixed(1)} ms/position over ${sample} positions`)
+  console.log(`exact: ${((performance.now() - started) / sample).toFixed(1)} ms/position over ${sample} positions`)
 }
 teacher.dispose()
