@@ -24,6 +24,15 @@ export class RemappedScorer implements Scorer {
   scoreBatch (histories: readonly Int32Array[]): Float32Array[] {
     const toInner = this.#toInner
     const mapped = histories.map((h) => Int32Array.from(h, (item) => toInner[item]).filter((item) => item >= 0))
-    return this.#inner.scoreBatch(mapped).map((row) => Float32Array.from(toInner, (j) => j < 0 ? -Infinity : row[j]))
+    // a plain loop: Float32Array.from with a map function costs about 22 ms a row at 120,000 items
+    // (the worker's gate maps every validation user's row), this about 0.6 ms
+    return this.#inner.scoreBatch(mapped).map((row) => {
+      const out = new Float32Array(toInner.length)
+      for (let j = 0; j < toInner.length; j++) {
+        const k = toInner[j]
+        out[j] = k < 0 ? -Infinity : row[k]
+      }
+      return out
+    })
   }
 }

@@ -49,13 +49,23 @@ export class Teacher implements SequenceModel<TeacherConfig> {
   readonly #finalGamma: tf.Variable
   readonly #finalBeta: tf.Variable
 
-  constructor (config: Partial<TeacherConfig> & { numItems: number }) {
+  /** False for a replica without its item table (a sparse gradient thread: its rows come gathered each step). */
+  readonly hasItemTable: boolean
+
+  /**
+   * `itemTable: false` leaves the item table out (a one-row placeholder): a gradient thread of a
+   * sparse run reads the step's rows from shared memory, so a replica per thread need not hold
+   * numItems x dim floats (512 MB at 1,000,000 items and dim 128). Such a teacher only runs
+   * `hidden` with gathered rows; anything that reads the table throws.
+   */
+  constructor (config: Partial<TeacherConfig> & { numItems: number }, options: { itemTable?: boolean } = {}) {
     const c = { ...TEACHER_DEFAULTS, ...config }
     for (const key of ['numItems', 'dim', 'blocks', 'heads', 'ffnDim', 'maxLen'] as const) requirePositiveInt(key, c[key])
     this.config = Object.freeze(c)
     const rng = new Random(c.seed)
     const std = 1 / Math.sqrt(c.dim)
-    this.#items = normalVariable([c.numItems + 1, c.dim], std, rng)
+    this.hasItemTable = options.itemTable ?? true
+    this.#items = this.hasItemTable ? normalVariable([c.numItems + 1, c.dim], std, rng) : tf.variable(tf.zeros([1, c.dim]))
     this.#positions = normalVariable([c.maxLen, c.dim], std, rng)
     this.#blocks = Array.from({ length: c.blocks }, () => new AttentionBlock(c, rng))
     this.#finalGamma = constantVariable([c.dim], 1)
@@ -97,8 +107,13 @@ export class Teacher implements SequenceModel<TeacherConfig> {
     return 2 * (blocks * AttentionBlock.macs(this.config, maxLen) + numItems * dim)
   }
 
+  #needsItemTable (what: string): void {
+    if (!this.hasItemTable) throw new ModelError('MODEL_CONFIG_INVALID', `${what} needs the item table, and this teacher replica was built without it`)
+  }
+
   /** The output item matrix [numItems, dim] (the shared table without its padding row). */
   itemEmbeddings (): tf.Tensor2D {
+    this.#needsItemTable('itemEmbeddings')
     return tf.slice(this.#items, [0, 0], [this.config.numItems, this.config.dim]) as tf.Tensor2D
   }
 
@@ -121,6 +136,7 @@ export class Teacher implements SequenceModel<TeacherConfig> {
       const attentionMask = tf.mul(tf.sub(1, allowed), NEG)
       // positions count from the first real item, so a prefix's states do not depend on what follows
       const positionIds = tf.cast(tf.relu(tf.sub(tf.cumsum(real, 1), 1)), 'int32')
+      if (gathered === undefined) this.#needsItemTable('hidden without gathered rows')
       const itemVectors = gathered === undefined ? lookupRows(this.#items, ids) : lookupRows(gathered.table, gathered.ids)
       let x = tf.add(tf.mul(itemVectors, Math.sqrt(dim)), lookupRows(this.#positions, positionIds))
       if (nextSeed) x = dropout(x, rate, nextSeed())

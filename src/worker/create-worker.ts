@@ -49,6 +49,7 @@ export function createWorker ({ config, stores, metrics, log, control = createJo
       gateTolerance: config.gateTolerance,
       gateLatencyBudgetMs: config.gateLatencyBudgetMs,
       student: workerStudent(config.workerStudent),
+      annMinItems: config.annMinItems,
       keepVersions: config.keepVersions,
       backend: config.tfjsBackend,
       nice: config.trainingNice

@@ -50,6 +50,8 @@ export interface RedistillInput {
   /** The student serving now: warm start and the gate's baseline; null before the first. */
   active: { version: number, files: Record<ArtifactFileName, Uint8Array> } | null
   gate: { tolerance: number, latencyBudgetMs: number }
+  /** ANN_MIN_ITEMS: the candidate is saved with an ANN index from this many items (absent: ANN_MIN_ITEMS_DEFAULT). */
+  annMinItems?: number
 }
 
 export interface RedistillHooks {
@@ -132,6 +134,7 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
       modelsDir: input.modelsDir,
       seed: input.seed,
       version: input.version,
+      annMinItems: input.annMinItems,
       warmFrom: input.warmStart ? active ?? undefined : undefined,
       log: hooks.log,
       progress: reporter('student', hooks, () => hooks.phase('training-student')),

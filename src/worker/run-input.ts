@@ -58,7 +58,8 @@ export async function runInput (request: RunRequest, { settings, channel, models
     warmStart: request.warmStart ?? true,
     student: settings.student ?? 'keep',
     active,
-    gate: { tolerance: settings.gateTolerance, latencyBudgetMs: settings.gateLatencyBudgetMs }
+    gate: { tolerance: settings.gateTolerance, latencyBudgetMs: settings.gateLatencyBudgetMs },
+    annMinItems: settings.annMinItems
   }
 }
 

@@ -19,6 +19,8 @@ export interface WorkerSettings {
   gateLatencyBudgetMs: number
   /** WORKER_STUDENT: the family each run trains (default keep: the active version's). */
   student?: WorkerStudent
+  /** ANN_MIN_ITEMS: a saved student of at least this many items gets an ANN index (as serving reads it). */
+  annMinItems?: number
   /** KEEP_VERSIONS: what retention keeps after each activation (see versions/retention.ts). */
   keepVersions: number
   backend?: BackendName

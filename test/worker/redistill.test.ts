@@ -68,6 +68,19 @@ describe('a re-distillation run', () => {
     assert.ok(!existsSync(join(versionDir(h.config.modelsDir, 'student', 1), 'state.json')))
   })
 
+  it('saves its student with an ANN index from ANN_MIN_ITEMS items, as serving reads it, and without one below', async (t) => {
+    const h = await buildHarness(t, { ANN_MIN_ITEMS: '1' })
+    await startWorker(h)
+    const done = await finished(h, await onlyJob(h))
+    assert.equal(done.state, 'activated', done.reason)
+    assert.ok(existsSync(join(versionDir(h.config.modelsDir, 'student', 1), 'ann.bin')), 'ANN_MIN_ITEMS=1 reached the worker')
+    const without = await buildHarness(t, { ANN_MIN_ITEMS: '1000000000' })
+    await startWorker(without)
+    const plain = await finished(without, await onlyJob(without))
+    assert.equal(plain.state, 'activated', plain.reason)
+    assert.ok(!existsSync(join(versionDir(without.config.modelsDir, 'student', 1), 'ann.bin')))
+  })
+
   it('logs the pipeline\'s lines with their figures as fields beside the phase and version', async (t) => {
     const h = await buildHarness(t, { LOG_LEVEL: 'info' })
     await startWorker(h)

@@ -110,7 +110,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     // a student that ignored its teacher was not distilled from it
     const used = teacherWeight > 0 ? teacher : undefined
     const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
-    const overlap = used?.scorer ? topKOverlap(used.scorer, student, data.split.test, 10) : undefined
+    const overlap = used?.scorer ? topKOverlap(used.scorer, student, overlapCases(data.split.test, data.dataset.items.size), 10) : undefined
     const params = student.paramCount()
     const { rejected } = (await o.gate?.(student)) ?? {}
     const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses, family: student.family, selection }
@@ -125,6 +125,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       curves,
       version: o.version,
       selection,
+      annMinItems: o.annMinItems,
       rejected: rejected === undefined ? undefined : { reason: rejected }
     })
     await writeTensorBoard(saved.dir, curves)
@@ -189,6 +190,14 @@ function chooseFamily (o: StudentRunOptions, trained: readonly Trained[], teache
   o.log(`student family chosen: ${selection.reason}`, { stage: 'student', family: selection.chosen })
   return selection
 }
+
+/** Test cases scored by both the teacher and the student for the top-10 overlap (a diagnostic): all of them, or a spread of OVERLAP_CASES above exactMaxItems items. */
+function overlapCases<T> (test: readonly T[], numItems: number): readonly T[] {
+  if (numItems <= TRAINING_DEFAULTS.targets.exactMaxItems || test.length <= OVERLAP_CASES) return test
+  return Array.from({ length: OVERLAP_CASES }, (_, i) => test[Math.floor(i * test.length / OVERLAP_CASES)])
+}
+
+const OVERLAP_CASES = 2000
 
 interface Trained {
   student: Student

@@ -39,6 +39,8 @@ export interface StudentRunOptions {
   warmFrom?: { model: Student, itemIds: readonly string[] }
   /** Save as exactly this version (the worker's fencing token). */
   version?: number
+  /** A saved student of at least this many items gets an ANN index (ANN_MIN_ITEMS; default ANN_MIN_ITEMS_DEFAULT). */
+  annMinItems?: number
   /**
    * Judges the trained student before it is saved: a reason to reject it saves it as rejected
    * (on disk for inspection, never loaded by serving).

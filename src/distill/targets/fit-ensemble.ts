@@ -4,6 +4,8 @@ import type { Scorer } from '../../models/scorer.js'
 import { Random } from '../../data/random.js'
 import { ndcgAtK, rankOfTarget } from '../evaluation/metrics.js'
 import { mixTeacherTargets, scorerTargets, type TeacherTargets } from './teacher-targets.js'
+import { topK } from '../../models/top-k.js'
+import { TRAINING_DEFAULTS } from '../training-defaults.js'
 
 export interface EnsembleMember {
   scorer: Scorer
@@ -20,6 +22,15 @@ export interface FitEnsembleOptions {
   /** Validation cases used to fit (a seeded sample when there are more). Default 2000. */
   maxCases?: number
   seed?: number
+  /**
+   * Catalogues of more items than this are fitted on candidate sets (see fitSparse): each member
+   * keeps its `candidates` most probable items per case and the target's probability, instead of a
+   * dense cases x items row per member (2,000 x 1,000,000 floats is 8 GB a member). Default
+   * TRAINING_DEFAULTS.targets.exactMaxItems (50,000); below it the fit is exact, as before.
+   */
+  denseMaxItems?: number
+  /** Items kept per member and case above denseMaxItems. Default 1,000. */
+  candidates?: number
 }
 
 export interface FittedEnsemble {
@@ -43,6 +54,41 @@ export function fitEnsemble (members: readonly EnsembleMember[], valid: readonly
   const steps = options.steps ?? 10
   const rounds = options.rounds ?? 3
   const cases = sample(valid, options.maxCases ?? 2000, options.seed ?? 1)
+  const numItems = members[0].scorer.numItems
+  const score = numItems > (options.denseMaxItems ?? TRAINING_DEFAULTS.targets.exactMaxItems)
+    ? sparseScore(members, cases, k, options.candidates ?? SPARSE_CANDIDATES)
+    : denseScore(members, cases, k)
+  const memberNdcg = members.map((_, m) => score(members.map((__, n) => n === m ? 1 : 0)))
+  const best = memberNdcg.indexOf(Math.max(...memberNdcg))
+  let weights: number[] = members.map((_, m) => m === best ? 1 : 0)
+  let ndcg = memberNdcg[best]
+  for (let round = 0; round < rounds; round++) {
+    let improved = false
+    for (let m = 0; m < members.length; m++) {
+      for (let s = 0; s <= steps; s++) {
+        const tried = weights.map((w, n) => n === m ? s / steps : w)
+        const value = score(tried)
+        // strictly better only: ties keep the simpler mixture found first
+        if (value > ndcg + 1e-12) {
+          ndcg = value
+          weights = tried
+          improved = true
+        }
+      }
+    }
+    if (!improved) break
+  }
+  const total = weights.reduce((a, b) => a + b, 0)
+  return { weights: weights.map((w) => w / total), ndcg, memberNdcg, cases: cases.length }
+}
+
+const SPARSE_CANDIDATES = 1000
+
+/** NDCG@k of the mixture of given weights over the fitting cases. */
+type MixtureNdcg = (weights: readonly number[]) => number
+
+/** Every member's softmax row for every case, held: exact, cases x items floats per member. */
+function denseScore (members: readonly EnsembleMember[], cases: readonly EvalCase[], k: number): MixtureNdcg {
   const numItems = members[0].scorer.numItems
   // probs[m][c]: member m's softmax row for case c
   const probs = members.map((m) => {
@@ -74,28 +120,81 @@ export function fitEnsemble (members: readonly EnsembleMember[], valid: readonly
     })
     return cases.length === 0 ? 0 : sum / cases.length
   }
-  const memberNdcg = members.map((_, m) => score(members.map((__, n) => n === m ? 1 : 0)))
-  const best = memberNdcg.indexOf(Math.max(...memberNdcg))
-  let weights: number[] = members.map((_, m) => m === best ? 1 : 0)
-  let ndcg = memberNdcg[best]
-  for (let round = 0; round < rounds; round++) {
-    let improved = false
-    for (let m = 0; m < members.length; m++) {
-      for (let s = 0; s <= steps; s++) {
-        const tried = weights.map((w, n) => n === m ? s / steps : w)
-        const value = score(tried)
-        // strictly better only: ties keep the simpler mixture found first
-        if (value > ndcg + 1e-12) {
-          ndcg = value
-          weights = tried
-          improved = true
-        }
-      }
+  return score
+}
+
+/**
+ * The fit on candidate sets, for large catalogues: each member's softmax row is computed a few
+ * cases at a time and only its `candidates` most probable items (history left out) and the
+ * target's probability are kept. The mixture's score of the target is exact; an item competes
+ * with it through the members that kept it (a member that did not keep an item gives it 0, less
+ * than the probability of its candidates), and an item no member kept is taken not to outrank
+ * the target. So a rank is exact where every member kept the items above the target (NDCG@10
+ * needs ranks up to 10 only), and otherwise no worse than exact: the fitted NDCG is an upper bound.
+ */
+function sparseScore (members: readonly EnsembleMember[], cases: readonly EvalCase[], k: number, candidates: number): MixtureNdcg {
+  const numItems = members[0].scorer.numItems
+  const keep = Math.min(candidates, numItems)
+  // rows of at most 2^24 floats at a time
+  const batchSize = Math.max(1, Math.min(256, Math.floor(2 ** 24 / numItems)))
+  const masked = new Uint8Array(numItems)
+  // kept[m]: member m's items and probabilities, `keep` per case; target[m][c]: its probability of case c's target
+  const kept = members.map((m) => {
+    const alone = new MixtureScorer([{ scorer: m.scorer, weight: 1, sharpness: m.sharpness }])
+    const items = new Int32Array(cases.length * keep).fill(-1)
+    const probs = new Float32Array(cases.length * keep)
+    const target = new Float32Array(cases.length)
+    for (let start = 0; start < cases.length; start += batchSize) {
+      const batch = cases.slice(start, start + batchSize)
+      alone.scoreBatch(batch.map((c) => c.history), batch.map((c) => c.user)).forEach((row, r) => {
+        const c = start + r
+        target[c] = row[cases[c].target]
+        for (const item of cases[c].history) masked[item] = 1
+        masked[cases[c].target] = 1
+        topK(row, keep, masked).forEach(({ index, score }, j) => {
+          items[c * keep + j] = index
+          probs[c * keep + j] = score
+        })
+        for (const item of cases[c].history) masked[item] = 0
+        masked[cases[c].target] = 0
+      })
     }
-    if (!improved) break
+    return { items, probs, target }
+  })
+  const mixed = new Float32Array(numItems)
+  const isTouched = new Uint8Array(numItems)
+  const touched: number[] = []
+  return (weights) => {
+    const total = weights.reduce((a, b) => a + b, 0)
+    if (total === 0) return -Infinity
+    let sum = 0
+    for (let c = 0; c < cases.length; c++) {
+      let targetScore = 0
+      weights.forEach((w, m) => {
+        if (w === 0) return
+        const share = w / total
+        targetScore += share * kept[m].target[c]
+        for (let j = c * keep; j < (c + 1) * keep; j++) {
+          const item = kept[m].items[j]
+          if (item < 0) break
+          if (isTouched[item] === 0) {
+            isTouched[item] = 1
+            touched.push(item)
+          }
+          mixed[item] += share * kept[m].probs[j]
+        }
+      })
+      let rank = 1
+      for (const item of touched) {
+        if (mixed[item] >= targetScore) rank++
+        mixed[item] = 0
+        isTouched[item] = 0
+      }
+      touched.length = 0
+      sum += ndcgAtK(rank, k)
+    }
+    return cases.length === 0 ? 0 : sum / cases.length
   }
-  const total = weights.reduce((a, b) => a + b, 0)
-  return { weights: weights.map((w) => w / total), ndcg, memberNdcg, cases: cases.length }
 }
 
 /** The fitted mixture as one scorer (members of weight 0 left out). */

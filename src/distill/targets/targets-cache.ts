@@ -12,6 +12,8 @@ export interface TargetsKey {
   withItemEmbeddings: boolean
   /** Mixed distillation: item-KNN's targets mixed in with this weight and sharpness. */
   mixItemKnn?: { weight: number, sharpness: number }
+  /** Targets from this many ANN candidates a position (a large catalogue); absent: exact. */
+  candidates?: number
 }
 
 // 2: top-N lists leave each history's own items out (files of 1 are recomputed)
@@ -39,9 +41,10 @@ export async function cachedTeacherTargets (teacherDir: string, key: TargetsKey,
   return { targets, cached: false }
 }
 
-export function targetsFileName ({ dataset, topN, perUser, withItemEmbeddings, mixItemKnn }: TargetsKey): string {
+export function targetsFileName ({ dataset, topN, perUser, withItemEmbeddings, mixItemKnn, candidates }: TargetsKey): string {
   const mix = mixItemKnn === undefined ? '' : `-knn${mixItemKnn.weight}s${mixItemKnn.sharpness}`
-  return `targets-${dataset}-n${topN}-p${Number.isFinite(perUser) ? perUser : 'all'}${withItemEmbeddings ? '-emb' : ''}${mix}.bin`
+  const ann = candidates === undefined ? '' : `-ann${candidates}`
+  return `targets-${dataset}-n${topN}-p${Number.isFinite(perUser) ? perUser : 'all'}${withItemEmbeddings ? '-emb' : ''}${mix}${ann}.bin`
 }
 
 interface Header { magic: string, positions: number, topN: number, embeddingDim: number, embeddings: number }

@@ -1,6 +1,9 @@
 import { cachedTeacherTargets, type TargetsKey } from './targets-cache.js'
 import { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets } from './teacher-targets.js'
-import { trainingPositions } from '../training/training-positions.js'
+import { trainingPositions, type TrainingPositions } from '../training/training-positions.js'
+import { candidateTeacherTargets } from './candidate-targets.js'
+import { TRAINING_DEFAULTS } from '../training-defaults.js'
+import type { Teacher } from '../../models/teacher.js'
 import { loadTeacher } from '../../models/artifact/model-io.js'
 import { ItemKnnScorer } from '../../models/item-knn.js'
 import { ensembleMembers } from './ensemble-members.js'
@@ -32,6 +35,13 @@ export interface TeacherSourceOptions {
   /** A scores file's per-user list covers this many of the user's latest positions (default 1). */
   listPositions?: number
   withItemEmbeddings: boolean
+  /**
+   * A saved teacher of more items than this gives targets from `candidates` ANN candidates per
+   * position (see candidate-targets.ts), recall against exact measured on `recallSample` positions.
+   */
+  exactMaxItems?: number
+  candidates?: number
+  recallSample?: number
   /**
    * Keep a saved teacher's targets beside it for later runs (default true). The worker passes
    * false: its data grows with every event, so each run's targets would be a new file.
@@ -211,7 +221,9 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
   if (fit === 'prefix') o.log(`${label} knows ${loaded.itemIds.length} of the data's ${data.dataset.items.size} items: the new ones get no soft targets`)
   // its item table lacks the new items' rows, so a grown catalogue gets no item embeddings
   const withItemEmbeddings = o.withItemEmbeddings && fit === 'same'
-  const key: TargetsKey = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings }
+  const approximate = loaded.model.numItems > (o.exactMaxItems ?? TRAINING_DEFAULTS.targets.exactMaxItems)
+  const candidates = o.candidates ?? TRAINING_DEFAULTS.targets.candidates
+  const key: TargetsKey = { dataset: data.fingerprint, topN: o.topN, perUser, withItemEmbeddings, ...(approximate ? { candidates } : {}) }
   return {
     // its scores cover its own catalogue only, so no overlap report on a grown one
     source: {
@@ -225,8 +237,9 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
     },
     targets: async () => {
       const started = performance.now()
-      const compute = (): TeacherTargets =>
-        computeTeacherTargets(loaded.model, teacherTrain, trainingPositions(train, perUser),
+      const compute = (): TeacherTargets => approximate
+        ? approximateTargets(loaded.model, teacherTrain, trainingPositions(train, perUser), label, candidates, o, withItemEmbeddings)
+        : computeTeacherTargets(loaded.model, teacherTrain, trainingPositions(train, perUser),
           { topN: o.topN, withItemEmbeddings, onProgress: throttledProgress('teacher targets', o.log) })
       const { targets, cached } = o.cache === false ? { targets: compute(), cached: false } : await cachedTeacherTargets(loaded.dir, key, compute)
       o.log(`${label}: top-${o.topN} targets at ${targets.size} positions ${cached ? 'read back' : 'computed'} in ` +
@@ -235,6 +248,25 @@ async function openSource (data: LoadedData, o: TeacherSourceOptions): Promise<O
     },
     cache: { dir: loaded.dir, key }
   }
+}
+
+/** Candidate targets (a large catalogue), with what they cost and how close they are to exact in the log. */
+function approximateTargets (teacher: Teacher, train: readonly Int32Array[], positions: TrainingPositions, label: string, candidates: number,
+  o: TeacherSourceOptions, withItemEmbeddings: boolean): TeacherTargets {
+  const run = candidateTeacherTargets(teacher, train, positions, {
+    topN: o.topN,
+    fetch: candidates,
+    withItemEmbeddings,
+    recallSample: o.recallSample ?? TRAINING_DEFAULTS.targets.recallSample,
+    onProgress: throttledProgress('teacher targets', o.log)
+  })
+  const recall = run.recall === null
+    ? 'recall not measured'
+    : `recall against exact top-${o.topN} ${run.recall.toFixed(4)} (top-10 ${run.recall10!.toFixed(4)}) on ${run.sampled} sampled positions`
+  o.log(`${label}: ${teacher.numItems} items is over ${o.exactMaxItems ?? TRAINING_DEFAULTS.targets.exactMaxItems}: targets from ${candidates} ANN candidates a position ` +
+    `(index built in ${run.buildSeconds.toFixed(1)}s, all in ${run.seconds.toFixed(1)}s); ${recall}`,
+  { stage: 'targets', candidates, targetsRecall: run.recall, targetsRecall10: run.recall10, recallSample: run.sampled })
+  return run.targets
 }
 
 /**

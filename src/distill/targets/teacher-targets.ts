@@ -114,42 +114,19 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
   const maxLen = teacher.config.maxLen
   const items = new Int32Array(positions.users.length * topN)
   const logits = new Float32Array(positions.users.length * topN)
-  // per window: the user, its [start, stop) on the sequence, and the positions whose history ends in it
-  const windows: Array<{ user: number, start: number, stop: number, wanted: number[] }> = []
-  for (let p = 0; p < positions.users.length; p++) {
-    const user = positions.users[p]
-    const end = positions.ends[p]
-    const n = train[user].length
-    // windows end at the last history item n-1 and step back by maxLen
-    const stop = (n - 1) - Math.floor((n - 1 - end) / maxLen) * maxLen
-    const last = windows[windows.length - 1]
-    if (last !== undefined && last.user === user && last.stop === stop) last.wanted.push(p)
-    else windows.push({ user, start: Math.max(0, stop - maxLen), stop, wanted: [p] })
-  }
-  windows.sort((a, b) => (a.stop - a.start) - (b.stop - b.start))
+  const windows = teacherWindows(train, positions, maxLen)
   const table = teacher.itemEmbeddings()
   const chunkRows = options.chunkRows ?? Math.max(1, Math.floor(MAX_LOGITS / teacher.numItems))
   let done = 0
   for (let b = 0; b < windows.length; b += batchSize) {
     const batch = windows.slice(b, b + batchSize)
-    const len = batch[batch.length - 1].stop - batch[batch.length - 1].start
-    const rows: number[] = []
-    const order: number[] = []
-    batch.forEach((w, r) => {
-      for (const p of w.wanted) {
-        // history [.., end) ends at window column len - (stop - end) ... the item end-1
-        rows.push(r * len + len - 1 - (w.stop - positions.ends[p]))
-        order.push(p)
-      }
-    })
+    const { order } = batchRows(batch, positions)
     const [values, indices] = tf.tidy(() => {
-      const ids = tf.tensor2d(padWindows(batch.map(w => train[w.user].subarray(w.start, w.stop)), len, teacher.padId), [batch.length, len], 'int32')
-      const hidden = tf.reshape(teacher.hidden(ids), [batch.length * len, teacher.config.dim])
-      const states = tf.gather(hidden, tf.tensor1d(rows, 'int32')) as tf.Tensor2D
+      const states = windowStates(teacher, train, batch, positions)
       // the logits of at most chunkRows positions at a time: [rows, numItems] stays bounded on large catalogues
       const parts: Array<[tf.Tensor, tf.Tensor]> = []
-      for (let at = 0; at < rows.length; at += chunkRows) {
-        const count = Math.min(chunkRows, rows.length - at)
+      for (let at = 0; at < order.length; at += chunkRows) {
+        const count = Math.min(chunkRows, order.length - at)
         parts.push(tf.tidy(() => {
           let logits: tf.Tensor2D = matMul2d(tf.slice(states, [at, 0], [count, -1]), table, false, true)
           if (maskHistory) logits = tf.add(logits, tf.tensor2d(historyMask(train, positions, order.slice(at, at + count), teacher.numItems), logits.shape))
@@ -176,6 +153,67 @@ export function computeTeacherTargets (teacher: Teacher, train: readonly Int32Ar
   return new TeacherTargets(positions, topN, items, logits, embeddings, embeddings ? teacher.config.dim : 0)
 }
 
+/** A window of one user's train sequence, [start, stop), and the positions whose history ends in it. */
+export interface TeacherWindow {
+  user: number
+  start: number
+  stop: number
+  wanted: number[]
+}
+
+/**
+ * Each user's train sequence cut into windows of at most maxLen items ending at the last one, as
+ * in teacher training, holding the requested positions; sorted by length so a batch pads little.
+ */
+export function teacherWindows (train: readonly Int32Array[], positions: TrainingPositions, maxLen: number): TeacherWindow[] {
+  const windows: TeacherWindow[] = []
+  for (let p = 0; p < positions.users.length; p++) {
+    const user = positions.users[p]
+    const end = positions.ends[p]
+    const n = train[user].length
+    // windows end at the last history item n-1 and step back by maxLen
+    const stop = (n - 1) - Math.floor((n - 1 - end) / maxLen) * maxLen
+    const last = windows[windows.length - 1]
+    if (last !== undefined && last.user === user && last.stop === stop) last.wanted.push(p)
+    else windows.push({ user, start: Math.max(0, stop - maxLen), stop, wanted: [p] })
+  }
+  windows.sort((a, b) => (a.stop - a.start) - (b.stop - b.start))
+  return windows
+}
+
+/** A batch's padded length, the rows of its hidden states that end each wanted history, and those positions in the same order. */
+function batchRows (batch: readonly TeacherWindow[], positions: TrainingPositions): { len: number, rows: number[], order: number[] } {
+  const len = batch[batch.length - 1].stop - batch[batch.length - 1].start
+  const rows: number[] = []
+  const order: number[] = []
+  batch.forEach((w, r) => {
+    for (const p of w.wanted) {
+      // history [.., end) ends at window column len - (stop - end) ... the item end-1
+      rows.push(r * len + len - 1 - (w.stop - positions.ends[p]))
+      order.push(p)
+    }
+  })
+  return { len, rows, order }
+}
+
+/**
+ * The teacher's state after each wanted history of a batch of windows, [positions, dim], in the
+ * order of `batchRows(batch).order`. Call inside tf.tidy (or dispose the result).
+ */
+export function windowStates (teacher: Teacher, train: readonly Int32Array[], batch: readonly TeacherWindow[], positions: TrainingPositions): tf.Tensor2D {
+  const { len, rows } = batchRows(batch, positions)
+  return tf.tidy(() => {
+    const ids = tf.tensor2d(padWindows(batch.map(w => train[w.user].subarray(w.start, w.stop)), len, teacher.padId), [batch.length, len], 'int32')
+    const hidden = tf.reshape(teacher.hidden(ids), [batch.length * len, teacher.config.dim])
+    return tf.gather(hidden, tf.tensor1d(rows, 'int32')) as tf.Tensor2D
+  })
+}
+
+/** Wanted positions of a batch of windows, in the order windowStates returns their states. */
+export function windowOrder (batch: readonly TeacherWindow[], positions: TrainingPositions): number[] {
+  return batchRows(batch, positions).order
+}
+
 /** Additive mask [rows, numItems]: MASKED at the items of each position's history, 0 elsewhere. */
 function historyMask (train: readonly Int32Array[], positions: TrainingPositions, order: readonly number[], numItems: number): Float32Array {
   const mask = new Float32Array(order.length * numItems)
@@ -187,13 +225,13 @@ function historyMask (train: readonly Int32Array[], positions: TrainingPositions
   return mask
 }
 
-const MASKED = -1e9
+export const MASKED = -1e9
 
 /** Logits held at once while picking top-N (64 MB of float32): positions are scored in chunks below it. */
 const MAX_LOGITS = 2 ** 24
 
 /** A teacher whose outputs hold NaN or infinities would distil nothing but noise. */
-function nonFinite (teacher: string, user: number): DistillError {
+export function nonFinite (teacher: string, user: number): DistillError {
   return new DistillError('TEACHER_OUTPUT_INVALID', `${teacher} gave a non-finite score (NaN or ±Infinity) for the history of user index ${user}: refusing to distil from it`)
 }
 

@@ -22,7 +22,8 @@ const { control, slices, sliceWidth } = shared
 
 async function main (): Promise<void> {
   await selectBackend(backend)
-  const teacher = new Teacher(config)
+  // a sparse run's rows arrive gathered each step: no item table per thread
+  const teacher = new Teacher(config, { itemTable: !sparseItems })
   const variables = pooledVariables(teacher, sparseItems)
   const size = variables.reduce((n, v) => n + v.size, 0)
   const slot = size + shared.rowsCap * config.dim

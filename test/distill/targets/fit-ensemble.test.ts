@@ -39,6 +39,23 @@ describe('fitEnsemble', () => {
     assert.ok(Math.abs(fitted.weights[0] + fitted.weights[1] - 1) < 1e-9)
   })
 
+  it('fits on candidate sets above denseMaxItems: the dense fit when every item is kept, the same choice from a few', () => {
+    const a = scorer('a', (u) => u % 3 === 0, 3)
+    const b = scorer('b', (u) => u % 3 === 1, 4)
+    const noise = scorer('noise', () => false, 5)
+    const members = [{ scorer: a }, { scorer: noise, sharpness: 5 }, { scorer: b }]
+    const dense = fitEnsemble(members, cases)
+    const all = fitEnsemble(members, cases, { denseMaxItems: 0, candidates: NUM_ITEMS })
+    assert.deepEqual(all.weights, dense.weights)
+    assert.ok(Math.abs(all.ndcg - dense.ndcg) < 1e-9)
+    all.memberNdcg.forEach((x, m) => assert.ok(Math.abs(x - dense.memberNdcg[m]) < 1e-9, `member ${m}: ${x} vs ${dense.memberNdcg[m]}`))
+    const few = fitEnsemble(members, cases, { denseMaxItems: 0, candidates: 5 })
+    assert.ok(few.weights[0] > 0 && few.weights[2] > 0 && few.weights[1] < few.weights[0], `weights ${few.weights.join(', ')}`)
+    // an item a member did not keep gets 0 from it, so the target's rank can only look better: an upper bound
+    few.memberNdcg.forEach((x, m) => assert.ok(x >= dense.memberNdcg[m] - 1e-9, `member ${m}: ${x} vs ${dense.memberNdcg[m]}`))
+    assert.ok(few.ndcg >= dense.ndcg - 1e-9)
+  })
+
   it('mixes components that know different cases, beating each alone, and the fitted scorer evaluates as fitted', () => {
     const evens = scorer('evens', (u) => u % 2 === 0, 3)
     const odds = scorer('odds', (u) => u % 2 === 1, 4)

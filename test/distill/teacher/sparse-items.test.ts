@@ -6,7 +6,7 @@ import { Random } from '../../../src/data/random.js'
 import { leaveOneOut } from '../../../src/data/split.js'
 import { generateSynthetic } from '../../../src/data/synthetic.js'
 import type { StepLoss, Window } from '../../../src/distill/teacher/gradient-pool.js'
-import { ThreadGradientPool } from '../../../src/distill/teacher/thread-gradient-pool.js'
+import { pooledVariables, ThreadGradientPool } from '../../../src/distill/teacher/thread-gradient-pool.js'
 import { trainTeacher, windowsLoss } from '../../../src/distill/teacher/train-teacher.js'
 import type { BackendName } from '../../../src/tf/backend-name.js'
 import { Teacher } from '../../../src/models/teacher.js'
@@ -56,6 +56,25 @@ describe('teacher training with sparse item gradients', () => {
       tf.dispose([dense, rowGrad])
     }
     teacher.dispose()
+  })
+
+  it('computes a sparse step\'s loss on a replica without an item table as on the full teacher, and refuses to read the absent table', () => {
+    const full = new Teacher({ ...shape, seed: 4 })
+    const bare = new Teacher({ ...shape, seed: 9 }, { itemTable: false })
+    assert.equal(bare.hasItemTable, false)
+    assert.deepEqual(bare.weights().items.shape, [1, shape.dim], 'a one-row placeholder, not numItems + 1 rows')
+    const from = pooledVariables(full, true)
+    pooledVariables(bare, true).forEach((v, i) => v.assign(from[i]))
+    const batch: Window[] = train.slice(0, 8).map((s, user) => ({ user, start: 0, stop: Math.min(s.length - 1, 11) })).filter((w) => w.stop > 0)
+    const step: StepLoss = { negatives: Int32Array.of(1, 5, 7, 30), beta: 0.4, chunkRows: Infinity }
+    const rows = new SparseEmbedding(full.weights().items)
+    const [a, b] = tf.tidy(() => [windowsLoss(full, train, batch, step, () => 1, rows).loss().dataSync()[0], windowsLoss(bare, train, batch, step, () => 1, rows).loss().dataSync()[0]])
+    assert.ok(Math.abs(a - b) < 1e-6, `${a} vs ${b}`)
+    assert.throws(() => bare.itemEmbeddings(), /item table/)
+    assert.throws(() => bare.finalStates([Int32Array.of(1, 2)]), /item table/)
+    rows.dispose()
+    full.dispose()
+    bare.dispose()
   })
 
   it('reaches the weights dense Adam reaches when every row is touched at every step', () => {
