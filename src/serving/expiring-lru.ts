@@ -1,3 +1,5 @@
+import { OldestKey } from '../data/oldest-key.js'
+
 export interface ExpiringLruOptions {
   maxEntries: number
   /** 0 turns the cache off: set() stores nothing. */
@@ -12,6 +14,7 @@ export interface ExpiringLruOptions {
 export class ExpiringLru<V> {
   readonly #options: ExpiringLruOptions
   readonly #entries = new Map<string, { value: V, expiresAt: number }>()
+  readonly #oldest = new OldestKey(this.#entries)
 
   constructor (options: ExpiringLruOptions) {
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${options.maxEntries}`)
@@ -40,7 +43,7 @@ export class ExpiringLru<V> {
     if (!this.enabled) return
     this.#entries.delete(key)
     this.#entries.set(key, { value, expiresAt: this.#now() + this.#options.ttlMs })
-    if (this.#entries.size > this.#options.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string)
+    if (this.#entries.size > this.#options.maxEntries) this.#oldest.evict()
   }
 
   delete (key: string): void {

@@ -1,3 +1,4 @@
+import { OldestKey } from '../data/oldest-key.js'
 import type { Cache } from './cache.js'
 import { assertPositiveInt, assertTtl } from './store-error.js'
 
@@ -19,6 +20,7 @@ export class MemoryCache implements Cache {
   readonly #now: () => number
   // Map order is recency order: least recently used first
   readonly #entries = new Map<string, Entry>()
+  readonly #oldest = new OldestKey(this.#entries)
 
   constructor ({ maxEntries, now = Date.now }: MemoryCacheOptions) {
     assertPositiveInt('maxEntries', maxEntries)
@@ -44,9 +46,7 @@ export class MemoryCache implements Cache {
     this.#entries.delete(key)
     // a copy, as Redis would keep: later writes to the caller's buffer must not show here
     this.#entries.set(key, { value: Buffer.from(value), expiresAt: this.#now() + ttlMs })
-    if (this.#entries.size > this.#maxEntries) {
-      this.#entries.delete(this.#entries.keys().next().value as string)
-    }
+    if (this.#entries.size > this.#maxEntries) this.#oldest.evict()
   }
 
   async close (): Promise<void> {

@@ -1,3 +1,4 @@
+import { OldestKey } from '../data/oldest-key.js'
 import { assertParallel, type HistoryStore } from './history-store.js'
 import { SeenIds } from './seen-ids.js'
 import { assertPositiveInt } from './store-error.js'
@@ -32,6 +33,7 @@ export class MemoryHistoryStore implements HistoryStore {
   readonly #now: () => number
   // Map order = least recently appended user first, so eviction and expiry both start at the front
   readonly #users = new Map<string, UserHistory>()
+  readonly #oldest = new OldestKey(this.#users)
   readonly #applied: SeenIds
 
   constructor ({ maxPerUser, maxUsers = Infinity, maxEventIds = DEFAULT_MAX_EVENT_IDS, ttlMs = Infinity, now = Date.now }: MemoryHistoryStoreOptions) {
@@ -66,9 +68,7 @@ export class MemoryHistoryStore implements HistoryStore {
     items.push(...fresh)
     if (items.length > this.#maxPerUser) items.splice(0, items.length - this.#maxPerUser)
     this.#users.set(userId, { items, lastAppend: now })
-    if (this.#users.size > this.#maxUsers) {
-      this.#users.delete(this.#users.keys().next().value as string)
-    }
+    if (this.#users.size > this.#maxUsers) this.#oldest.evict()
   }
 
   async recent (userId: string, limit: number): Promise<string[]> {

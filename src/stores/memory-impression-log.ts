@@ -1,3 +1,4 @@
+import { OldestKey } from '../data/oldest-key.js'
 import { emptyStats, statGroups, type ArmStats, type Attribution, type EventToAttribute, type Impression, type ImpressionLog } from './impression-log.js'
 import { assertPositiveInt } from './store-error.js'
 
@@ -25,6 +26,9 @@ export class MemoryImpressionLog implements ImpressionLog {
   readonly #impressions = new Map<string, Held>()
   readonly #byUser = new Map<string, string[]>()
   readonly #parked = new Map<string, { expiresAt: number, events: Map<string, string> }>()
+  readonly #oldestImpression = new OldestKey(this.#impressions)
+  readonly #oldestUser = new OldestKey(this.#byUser)
+  readonly #oldestParked = new OldestKey(this.#parked)
   readonly #seen = new Map<string, number>()
   readonly #totals = new Map<string, Totals>()
 
@@ -42,12 +46,12 @@ export class MemoryImpressionLog implements ImpressionLog {
     const now = this.#now()
     this.#impressions.delete(impression.id)
     this.#impressions.set(impression.id, { impression: copy(impression), expiresAt: now + this.#windowMs, clicked: new Set() })
-    if (this.#impressions.size > this.#max) this.#impressions.delete(this.#impressions.keys().next().value as string)
+    if (this.#impressions.size > this.#max) this.#oldestImpression.evict()
     if (impression.userId !== null) {
       const ids = [impression.id, ...(this.#byUser.get(impression.userId) ?? [])].slice(0, this.#perUser)
       this.#byUser.delete(impression.userId)
       this.#byUser.set(impression.userId, ids)
-      if (this.#byUser.size > this.#max) this.#byUser.delete(this.#byUser.keys().next().value as string)
+      if (this.#byUser.size > this.#max) this.#oldestUser.evict()
     }
     for (const group of statGroups(impression)) {
       const totals = this.#group(group)
@@ -69,7 +73,7 @@ export class MemoryImpressionLog implements ImpressionLog {
       if (parked === undefined || parked.expiresAt <= now) {
         parked = { expiresAt: now + this.#windowMs, events: new Map() }
         this.#parked.set(recommendationId, parked)
-        if (this.#parked.size > this.#max) this.#parked.delete(this.#parked.keys().next().value as string)
+        if (this.#parked.size > this.#max) this.#oldestParked.evict()
       }
       parked.events.set(key, itemId)
       return { outcome: 'parked' }
