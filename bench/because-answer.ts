@@ -13,21 +13,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CliUsageError, parseCli, runCli } from '../src/cli/args.js'
-import { loadConfig } from '../src/config.js'
+import { inProcessServing, saveFreshStudent } from '../src/cli/in-process-serving.js'
 import { Random } from '../src/data/random.js'
 import { readDataset } from '../src/data/read-dataset.js'
-import { createLogger } from '../src/logger.js'
-import { createMetrics } from '../src/metrics/metrics.js'
-import { datasetFingerprint } from '../src/models/artifact/index.js'
-import { saveModel } from '../src/models/artifact/model-io.js'
-import { itemCounts } from '../src/models/popularity.js'
-import { Student } from '../src/models/student.js'
-import { createServing } from '../src/serving/create-serving.js'
 import { recommendationJson } from '../src/serving/recommendation-json.js'
 import type { Recommendation, RecommendRequest } from '../src/serving/recommender.js'
-import { UserHistory } from '../src/serving/user-history.js'
-import { createStores } from '../src/stores/create-stores.js'
-import { selectBackend } from '../src/tf/backend.js'
 
 const SPEC = {
   usage: 'npm run bench:because-answer --',
@@ -57,29 +47,9 @@ async function main (argv: readonly string[]): Promise<void> {
     let modelsDir = args['models-dir']
     if (modelsDir === undefined) {
       modelsDir = join(dir, 'models')
-      const student = new Student({ numItems: dataset.items.size, seed: 1 })
-      try {
-        await saveModel(modelsDir, student, { itemIds: dataset.items.ids(), datasetFingerprint: datasetFingerprint(dataset.sequences) })
-      } finally {
-        student.dispose()
-      }
+      await saveFreshStudent(modelsDir, dataset, 1)
     }
-    const config = loadConfig({ DATA_PATH: args.data, MODELS_DIR: modelsDir, EVENT_LOG_PATH: join(dir, 'events.jsonl'), LOG_LEVEL: 'warn', WORKER: 'off', CACHE_TTL_MS: '0' })
-    const log = createLogger(config.logLevel)
-    const metrics = createMetrics()
-    const backend = await selectBackend(config.tfjsBackend)
-    const stores = await createStores(config, log, metrics)
-    const counts = itemCounts(dataset.sequences, dataset.items.size)
-    const serving = await createServing({
-      config,
-      stores,
-      history: new UserHistory(dataset, stores.history),
-      counts: new Map(dataset.items.ids().map((id, i) => [id, counts[i]])),
-      metadata: new Map(),
-      metrics,
-      backend,
-      log
-    })
+    const { stores, serving } = await inProcessServing(dataset, { DATA_PATH: args.data, MODELS_DIR: modelsDir, EVENT_LOG_PATH: join(dir, 'events.jsonl'), CACHE_TTL_MS: '0' })
     try {
       const users = new Random(3).shuffle([...dataset.users.ids()]).slice(0, args.users)
       const arms = [

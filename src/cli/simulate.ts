@@ -9,26 +9,17 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { loadConfig } from '../config.js'
 import type { Dataset } from '../data/dataset.js'
 import { Random } from '../data/random.js'
 import { readDataset } from '../data/read-dataset.js'
 import { leaveOneOut } from '../data/split.js'
 import { simulateAb, type AbSimulationResult, type SimulatedVersion, type Visit } from '../experiments/ab-simulation.js'
 import { createOnline } from '../experiments/create-online.js'
-import { createLogger } from '../logger.js'
-import { createMetrics } from '../metrics/metrics.js'
-import { datasetFingerprint } from '../models/artifact/index.js'
-import { saveModel } from '../models/artifact/model-io.js'
 import { MarkovChainScorer } from '../models/markov-chain.js'
-import { itemCounts, PopularityScorer } from '../models/popularity.js'
-import { Student } from '../models/student.js'
+import { PopularityScorer } from '../models/popularity.js'
 import { topK } from '../models/top-k.js'
-import { createServing } from '../serving/create-serving.js'
-import { UserHistory } from '../serving/user-history.js'
-import { createStores } from '../stores/create-stores.js'
-import { selectBackend } from '../tf/backend.js'
 import { CliUsageError, dataFormat, parseCli, required, runCli } from './args.js'
+import { inProcessServing, saveFreshStudent } from './in-process-serving.js'
 
 export const SIMULATE_SPEC = {
   usage: 'npm run simulate --',
@@ -121,30 +112,8 @@ async function latencyRun (data: string, args: { 'latency-users': number, 'laten
   const dir = await mkdtemp(join(tmpdir(), 'distillrec-simulate-'))
   try {
     const modelsDir = join(dir, 'models')
-    for (const seed of [1, 2]) {
-      const student = new Student({ numItems: dataset.items.size, seed })
-      try {
-        await saveModel(modelsDir, student, { itemIds: dataset.items.ids(), datasetFingerprint: datasetFingerprint(dataset.sequences) })
-      } finally {
-        student.dispose()
-      }
-    }
-    const config = loadConfig({ DATA_PATH: data, DATA_FORMAT: args.format, MODELS_DIR: modelsDir, EVENT_LOG_PATH: join(dir, 'events.jsonl'), LOG_LEVEL: 'warn', WORKER: 'off' })
-    const log = createLogger(config.logLevel)
-    const metrics = createMetrics()
-    const backend = await selectBackend(config.tfjsBackend)
-    const stores = await createStores(config, log, metrics)
-    const counts = itemCounts(dataset.sequences, dataset.items.size)
-    const serving = await createServing({
-      config,
-      stores,
-      history: new UserHistory(dataset, stores.history),
-      counts: new Map(dataset.items.ids().map((id, i) => [id, counts[i]])),
-      metadata: new Map(),
-      metrics,
-      backend,
-      log
-    })
+    for (const seed of [1, 2]) await saveFreshStudent(modelsDir, dataset, seed)
+    const { config, log, metrics, stores, serving } = await inProcessServing(dataset, { DATA_PATH: data, DATA_FORMAT: args.format, MODELS_DIR: modelsDir, EVENT_LOG_PATH: join(dir, 'events.jsonl') })
     const online = createOnline({ config, serving, impressions: stores.impressions, experiments: stores.experiments, channel: stores.channel, sources: { modelsDir, store: stores.models }, metrics, log })
     await online.start()
     try {
