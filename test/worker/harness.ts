@@ -117,6 +117,15 @@ export async function finished (h: Built, id: string, timeoutMs = 30_000): Promi
   }
 }
 
+/** Polls `check` until it holds (an activation reaches the app through the version channel, after the job says activated). */
+export async function until (what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
 export interface Answer { version: number | null, header: string | undefined, source: string, items: string[] }
 
 export async function recommend ({ app }: Built, userId: string): Promise<Answer> {

@@ -4,12 +4,11 @@ import { mkdtemp, readFile, rm, truncate } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { versionDir } from '../../src/models/artifact/index.js'
 import { activateVersion } from '../../src/versions/activate.js'
 import type { RedistillOutcome } from '../../src/worker/redistill-run.js'
 import type { StudentVersionInfo } from '../../src/versions/version-list.js'
-import { auth, buildHarness, finished, inProcess, job, recommend, saveFixture, serving, startWorker, submit, type Harness } from './harness.js'
+import { auth, buildHarness, finished, inProcess, job, recommend, saveFixture, serving, startWorker, submit, until, type Harness } from './harness.js'
 
 async function models (h: Harness): Promise<{ serving: { version: number | null }, versions: StudentVersionInfo[] }> {
   const res = await h.app.inject({ url: '/admin/models', headers: auth })
@@ -22,14 +21,6 @@ async function onlyJob (h: Harness): Promise<string> {
   const { jobs } = (await h.app.inject({ url: '/admin/jobs', headers: auth })).json<{ jobs: Array<{ id: string }> }>()
   assert.equal(jobs.length, 1)
   return jobs[0].id
-}
-
-async function until (what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await sleep(20)
-  }
 }
 
 /** What a run reports for a candidate the gate let through (the files are the test's to save). */

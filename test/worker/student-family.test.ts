@@ -8,7 +8,7 @@ import { manifestFamily, parseManifest, type ArtifactManifest } from '../../src/
 import { STUDENT_FAMILIES } from '../../src/models/student.js'
 import type { Execute } from '../../src/worker/redistill-worker.js'
 import { resolveStudent, workerStudent } from '../../src/worker/worker-student.js'
-import { auth, buildHarness, ENV, finished, inProcess, serving, startWorker, type Harness } from './harness.js'
+import { auth, buildHarness, ENV, finished, inProcess, serving, startWorker, until, type Harness } from './harness.js'
 
 async function manifest (h: Harness, version: number): Promise<ArtifactManifest> {
   const file = join(versionDir(h.config.modelsDir, 'student', version), 'manifest.json')
@@ -34,6 +34,7 @@ async function run (h: Harness, student: string): Promise<{ version: number, lin
   try {
     const done = await finished(h, await submitOrJoin(h))
     assert.ok(done.state === 'activated' || done.state === 'rejected', `${done.state}: ${done.reason ?? ''}`)
+    if (done.state === 'activated') await until(`v${done.version!} serves`, async () => (await serving(h)).version === done.version)
     return { version: done.version!, lines }
   } finally {
     await worker.stop()
