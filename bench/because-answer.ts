@@ -18,6 +18,7 @@ import { Random } from '../src/data/random.js'
 import { readDataset } from '../src/data/read-dataset.js'
 import { recommendationJson } from '../src/serving/recommendation-json.js'
 import type { Recommendation, RecommendRequest } from '../src/serving/recommender.js'
+import { median } from './serve-load.js'
 
 const SPEC = {
   usage: 'npm run bench:because-answer --',
@@ -95,11 +96,6 @@ async function main (argv: readonly string[]): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
-}
-
-function median (values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[sorted.length >> 1]
 }
 
 function summary (values: readonly number[]): string {
