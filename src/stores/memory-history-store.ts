@@ -89,9 +89,9 @@ export class MemoryHistoryStore implements HistoryStore {
   }
 
   #dropExpired (now: number): void {
-    for (const [userId, user] of this.#users) {
-      if (!this.#expired(user, now)) return
-      this.#users.delete(userId)
+    // append sets a new object each time, as peek needs
+    for (let oldest = this.#oldest.peek(); oldest !== undefined && this.#expired(oldest[1], now); oldest = this.#oldest.peek()) {
+      this.#oldest.evict()
     }
   }
 }

@@ -30,6 +30,7 @@ export class MemoryImpressionLog implements ImpressionLog {
   readonly #oldestUser = new OldestKey(this.#byUser)
   readonly #oldestParked = new OldestKey(this.#parked)
   readonly #seen = new Map<string, number>()
+  readonly #oldestSeen = new OldestKey(this.#seen)
   readonly #totals = new Map<string, Totals>()
 
   constructor ({ maxImpressions, windowMs, perUser = 20, now = Date.now }: ImpressionLogOptions) {
@@ -132,10 +133,10 @@ export class MemoryImpressionLog implements ImpressionLog {
     if (until !== undefined && until > now) return false
     this.#seen.delete(key)
     this.#seen.set(key, now + this.#windowMs)
-    // every key lives as long, so the first ones expire first
-    for (const [oldest, expiresAt] of this.#seen) {
-      if (expiresAt > now && this.#seen.size <= this.#max * 4) break
-      this.#seen.delete(oldest)
+    // every key lives as long, so the first ones expire first; a key is set again only once expired,
+    // so with a later expiry: a new value, as peek needs
+    for (let oldest = this.#oldestSeen.peek(); oldest !== undefined && (oldest[1] <= now || this.#seen.size > this.#max * 4); oldest = this.#oldestSeen.peek()) {
+      this.#oldestSeen.evict()
     }
     return true
   }
