@@ -1,31 +1,8 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { describe, it, type TestContext } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { describe, it } from 'node:test'
 import { closeRedis, createRedisClient } from '../../src/stores/redis-client.js'
 import { cleanupPrefix, redisSkipReason, redisUrl, uniquePrefix } from '../helpers/redis.js'
-import { auth, buildHarness, saveFixture, type Harness } from '../worker/harness.js'
-
-/** A replica with v1 and v2 (the same weights on every replica) on a shared Redis prefix. */
-async function replica (t: TestContext, prefix: string): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'distillrec-exp-redis-'))
-  t.after(async () => await rm(dir, { recursive: true, force: true }))
-  await saveFixture(join(dir, 'models'), { seed: 11 })
-  await saveFixture(join(dir, 'models'), { seed: 12 })
-  return await buildHarness(t, { REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, EXPERIMENT_POLL_MS: '50' }, dir)
-}
-
-async function until (check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5000
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`not within 5 s: ${what}`)
-    await sleep(20)
-  }
-}
-
-const version = async (h: Harness, userId: string): Promise<number> => (await h.app.inject({ url: `/recommend?userId=${userId}` })).json().modelVersion
+import { auth, modelVersion, redisReplica, until } from '../worker/harness.js'
 
 describe('experiments across replicas (Redis)', { skip: await redisSkipReason() }, () => {
   it('splits every replica\'s users the same way, counts their events in one place, and stops everywhere', async (t) => {
@@ -35,16 +12,16 @@ describe('experiments across replicas (Redis)', { skip: await redisSkipReason() 
       await cleanupPrefix(admin, prefix)
       await closeRedis(admin)
     })
-    const a = await replica(t, prefix)
-    const b = await replica(t, prefix)
+    const a = await redisReplica(t, prefix, { EXPERIMENT_POLL_MS: '50' })
+    const b = await redisReplica(t, prefix, { EXPERIMENT_POLL_MS: '50' })
     const started = await a.app.inject({ method: 'POST', url: '/admin/experiments', headers: auth, payload: { candidate: 1, percent: 50 } })
     assert.equal(started.statusCode, 201, started.body)
     const id = started.json().id
-    await until(() => b.services.online.runtime.experiment?.id === id, 'replica b follows the experiment')
+    await until('replica b follows the experiment', () => b.services.online.runtime.experiment?.id === id)
 
     const users = Array.from({ length: 30 }, (_, u) => `r${u}`)
-    await until(async () => (await Promise.all(users.map(async (u) => await version(b, u)))).includes(1), 'replica b has loaded the candidate')
-    for (const userId of users) assert.equal(await version(a, userId), await version(b, userId), `${userId} got another arm on another replica`)
+    await until('replica b has loaded the candidate', async () => (await Promise.all(users.map(async (u) => await modelVersion(b, u)))).includes(1))
+    for (const userId of users) assert.equal(await modelVersion(a, userId), await modelVersion(b, userId), `${userId} got another arm on another replica`)
 
     // shown on a, clicked through b
     const shown = (await a.app.inject({ url: '/recommend?userId=r0&k=5' })).json()
@@ -58,7 +35,7 @@ describe('experiments across replicas (Redis)', { skip: await redisSkipReason() 
 
     const stopped = await b.app.inject({ method: 'POST', url: `/admin/experiments/${id}/stop`, headers: auth })
     assert.equal(stopped.statusCode, 200, stopped.body)
-    await until(() => a.services.online.runtime.experiment === undefined, 'replica a drops the experiment')
-    for (const userId of users.slice(0, 5)) assert.equal(await version(a, userId), 2)
+    await until('replica a drops the experiment', () => a.services.online.runtime.experiment === undefined)
+    for (const userId of users.slice(0, 5)) assert.equal(await modelVersion(a, userId), 2)
   })
 })

@@ -1,36 +1,22 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { describe, it, type TestContext } from 'node:test'
+import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { inCandidate } from '../../src/experiments/assignment.js'
 import type { Experiment } from '../../src/stores/experiment-store.js'
 import { closeRedis, createRedisClient } from '../../src/stores/redis-client.js'
 import { cleanupPrefix, redisSkipReason, redisUrl, uniquePrefix } from '../helpers/redis.js'
-import { auth, buildHarness, saveFixture, type Harness } from '../worker/harness.js'
+import { auth, modelVersion, redisReplica, type Harness } from '../worker/harness.js'
 
 /** Replicas hear of experiments through the version channel only: the store's poll is an hour away. */
 const POLL_MS = '3600000'
 /** How soon an experiment started or stopped on one replica must be in force on the other. */
 const BOUND_MS = 1000
 
-/** A replica with v1 and v2 (the same weights on every replica) on a shared Redis prefix; v2 serves. */
-async function replica (t: TestContext, prefix: string): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'distillrec-exp-channel-'))
-  t.after(async () => await rm(dir, { recursive: true, force: true }))
-  await saveFixture(join(dir, 'models'), { seed: 11 })
-  await saveFixture(join(dir, 'models'), { seed: 12 })
-  return await buildHarness(t, { REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, EXPERIMENT_POLL_MS: POLL_MS }, dir)
-}
-
-const version = async (h: Harness, userId: string): Promise<number> => (await h.app.inject({ url: `/recommend?userId=${userId}` })).json().modelVersion
-
 /** Milliseconds until every user gets `expected` from `h` (fails past BOUND_MS). */
 async function inForce (h: Harness, users: string[], expected: (userId: string) => number, what: string): Promise<number> {
   const started = performance.now()
   for (;;) {
-    const got = await Promise.all(users.map(async (u) => await version(h, u)))
+    const got = await Promise.all(users.map(async (u) => await modelVersion(h, u)))
     if (got.every((v, i) => v === expected(users[i]))) return performance.now() - started
     if (performance.now() - started > BOUND_MS) assert.fail(`not within ${BOUND_MS} ms: ${what} (${got.join(',')})`)
     await sleep(5)
@@ -45,10 +31,10 @@ describe('experiments shared through the version channel (Redis)', { skip: await
       await cleanupPrefix(admin, prefix)
       await closeRedis(admin)
     })
-    const a = await replica(t, prefix)
-    const b = await replica(t, prefix)
+    const a = await redisReplica(t, prefix, { EXPERIMENT_POLL_MS: POLL_MS })
+    const b = await redisReplica(t, prefix, { EXPERIMENT_POLL_MS: POLL_MS })
     const users = Array.from({ length: 12 }, (_, u) => `c${u}`)
-    for (const u of users) assert.equal(await version(b, u), 2)
+    for (const u of users) assert.equal(await modelVersion(b, u), 2)
 
     const started = await a.app.inject({ method: 'POST', url: '/admin/experiments', headers: auth, payload: { candidate: 1, percent: 50 } })
     assert.equal(started.statusCode, 201, started.body)

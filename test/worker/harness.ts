@@ -17,6 +17,7 @@ import type { Job } from '../../src/stores/job.js'
 import { redistill } from '../../src/worker/redistill-run.js'
 import type { Execute, RedistillWorker } from '../../src/worker/redistill-worker.js'
 import type { Built } from '../helper.js'
+import { redisUrl } from '../helpers/redis.js'
 import { dataset } from '../serving/student-fixture.js'
 
 export const TOKEN = 'worker-tests-admin-token-0123'
@@ -118,12 +119,26 @@ export async function finished (h: Built, id: string, timeoutMs = 30_000): Promi
 }
 
 /** Polls `check` until it holds (an activation reaches the app through the version channel, after the job says activated). */
-export async function until (what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+export async function until (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await sleep(20)
   }
+}
+
+/** A replica with v1 and v2 (the same weights on every replica) on a shared Redis prefix; v2 serves. */
+export async function redisReplica (t: TestContext, prefix: string, env: Record<string, string> = {}): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'distillrec-replica-'))
+  t.after(async () => await rm(dir, { recursive: true, force: true }))
+  await saveFixture(join(dir, 'models'), { seed: 11 })
+  await saveFixture(join(dir, 'models'), { seed: 12 })
+  return await buildHarness(t, { REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, ...env }, dir)
+}
+
+/** The version that answers `userId`'s GET /recommend. */
+export async function modelVersion ({ app }: Built, userId: string): Promise<number> {
+  return (await app.inject({ url: `/recommend?userId=${userId}` })).json().modelVersion
 }
 
 export interface Answer { version: number | null, header: string | undefined, source: string, items: string[] }
