@@ -20,6 +20,7 @@ import { startTraining } from './training-start.js'
 import { FIT_OPTION, fitOption, refitLine } from './fit-option.js'
 import { checkStudentRun, type StudentRunPlan } from '../distill/student/student-run-check.js'
 import type { Fit } from '../distill/training/fold-validation.js'
+import { POSITION_WEIGHTINGS, type PositionWeighting } from '../distill/training/position-weights.js'
 import { DEFAULT_ENSEMBLE_SHARPNESS } from '../distill/targets/ensemble-members.js'
 import { DEFAULT_PARAM_RATIO, runStudent } from '../distill/student/student-pipeline.js'
 import type { StudentSelection } from '../models/student-selection.js'
@@ -58,6 +59,7 @@ export const DISTILL_SPEC = {
     'teacher-weights': { type: 'string', default: '1,0', description: 'multipliers of the teacher losses to try, one student each, the best on validation NDCG@10 kept (0: undistilled, so a teacher that hurts is dropped; 1: one run)' },
     temperature: { type: 'float', default: STUDENT.temperature, description: 'soft-target temperature' },
     'kd-normalise': { type: 'string', default: STUDENT.kdNormalise, description: 'full | support: where the student\'s softmax is taken' },
+    'kd-weighting': { type: 'string', default: STUDENT.weighting, description: `${POSITION_WEIGHTINGS.join(' | ')}: how kd and ranking weigh the training positions (confidence: by the teacher's certainty, 1 - normalised entropy of its top-N; target: by its probability of the true next item; mean 1 over the positions either way)` },
     'ranking-weight': { type: 'float', default: STUDENT.rankingWeight, description: 'weight of the ranking-distillation loss' },
     'ranking-k': { type: 'int', default: STUDENT.rankingK, description: 'teacher top-k treated as positives' },
     'hint-weight': { type: 'float', default: STUDENT.hintWeight, description: 'weight of the embedding hint loss (saved teacher only)' },
@@ -72,15 +74,17 @@ export const DISTILL_SPEC = {
 
 type DistillArgs = NonNullable<ReturnType<typeof parseCli<typeof DISTILL_SPEC.options>>>
 
-export function parseLosses (args: Pick<DistillArgs, 'losses' | 'kd-weight' | 'temperature' | 'kd-normalise' | 'ranking-weight' | 'ranking-k' | 'hint-weight'>): DistillLosses {
+export function parseLosses (args: Pick<DistillArgs, 'losses' | 'kd-weight' | 'temperature' | 'kd-normalise' | 'kd-weighting' | 'ranking-weight' | 'ranking-k' | 'hint-weight'>): DistillLosses {
   const names = args.losses.split(',').map((s) => s.trim()).filter((s) => s !== '')
   const unknown = names.filter((n) => !(LOSS_NAMES as readonly string[]).includes(n))
   if (names.length === 0 || unknown.length > 0) throw new CliUsageError(`--losses takes a comma list of ${LOSS_NAMES.join(', ')}, got ${JSON.stringify(args.losses)}`)
   if (args['kd-normalise'] !== 'full' && args['kd-normalise'] !== 'support') throw new CliUsageError('--kd-normalise must be full or support')
+  if (!(POSITION_WEIGHTINGS as readonly string[]).includes(args['kd-weighting'])) throw new CliUsageError(`--kd-weighting must be one of ${POSITION_WEIGHTINGS.join(', ')}, got ${JSON.stringify(args['kd-weighting'])}`)
   return distillLosses(names, {
     kdWeight: args['kd-weight'],
     temperature: args.temperature,
     kdNormalise: args['kd-normalise'],
+    weighting: args['kd-weighting'] as PositionWeighting,
     rankingWeight: args['ranking-weight'],
     rankingK: args['ranking-k'],
     hintWeight: args['hint-weight']

@@ -42,6 +42,8 @@ export const TRAINING_DEFAULTS = frozen({
     rankingWeight: 1,
     /** The teacher's top-k treated as positives by the ranking loss. */
     rankingK: 10,
+    /** How kd and ranking weigh the training positions: uniform | confidence | target (see position-weights.ts). */
+    weighting: 'uniform' as 'uniform' | 'confidence' | 'target',
     /** Weight of the embedding hint loss. */
     hintWeight: 1,
     /**

@@ -1,4 +1,5 @@
 import { TRAINING_DEFAULTS } from '../training-defaults.js'
+import type { PositionWeighting } from '../training/position-weights.js'
 
 /** The losses a student can train on, in the order they are listed and read. */
 export const LOSS_NAMES = ['task', 'kd', 'ranking', 'hint'] as const
@@ -16,9 +17,9 @@ export interface DistillLosses {
    * at T=2, one seed each, against 0.105 undistilled; 'full' at T=2 lost to no distillation in
    * the 3-seed bench, 0.102 against 0.110).
    */
-  kd?: { weight: number, temperature: number, normalise?: 'full' | 'support' }
+  kd?: { weight: number, temperature: number, normalise?: 'full' | 'support', weighting?: PositionWeighting }
   /** Ranking distillation on the teacher's top-k; rank weights decay as exp(-rank / lambda). */
-  ranking?: { weight: number, k: number, lambda?: number }
+  ranking?: { weight: number, k: number, lambda?: number, weighting?: PositionWeighting }
   /** Student item embeddings projected onto the teacher's (needs targets with item embeddings). */
   hint?: { weight: number }
 }
@@ -36,6 +37,8 @@ export interface LossSettings {
   rankingWeight?: number
   rankingK?: number
   hintWeight?: number
+  /** How kd and ranking weigh the training positions (see positionWeights). */
+  weighting?: PositionWeighting
 }
 
 /**
@@ -47,8 +50,9 @@ export function distillLosses (names: readonly string[] = TRAINING_DEFAULTS.stud
   const d = TRAINING_DEFAULTS.student
   const losses: DistillLosses = {}
   if (names.includes('task')) losses.task = { weight: 1 }
-  if (names.includes('kd')) losses.kd = { weight: settings.kdWeight ?? d.kdWeight, temperature: settings.temperature ?? d.temperature, normalise: settings.kdNormalise ?? d.kdNormalise }
-  if (names.includes('ranking')) losses.ranking = { weight: settings.rankingWeight ?? d.rankingWeight, k: settings.rankingK ?? d.rankingK }
+  const weighting = settings.weighting ?? d.weighting
+  if (names.includes('kd')) losses.kd = { weight: settings.kdWeight ?? d.kdWeight, temperature: settings.temperature ?? d.temperature, normalise: settings.kdNormalise ?? d.kdNormalise, weighting }
+  if (names.includes('ranking')) losses.ranking = { weight: settings.rankingWeight ?? d.rankingWeight, k: settings.rankingK ?? d.rankingK, weighting }
   if (names.includes('hint')) losses.hint = { weight: settings.hintWeight ?? d.hintWeight }
   return losses
 }

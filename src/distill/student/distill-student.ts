@@ -9,6 +9,7 @@ import { crossEntropy, hintLoss, rankingDistillation, rankWeights, supportKl } f
 import { teacherWeight, type TeacherWeightSchedule } from '../training/schedule.js'
 import type { TeacherTargets } from '../targets/teacher-targets.js'
 import { trainingPositions, type TrainingPositions } from '../training/training-positions.js'
+import { positionWeights, type PositionWeighting } from '../training/position-weights.js'
 import { runEpochs, type TrainLoopOptions, type TrainReport } from '../training/train-loop.js'
 import { LOSS_NAMES, usesTeacher, type DistillLosses } from './distill-losses.js'
 import { AdjustableAdam } from '../../tf/adam.js'
@@ -52,8 +53,8 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
   const negatives = studentNegatives(student.numItems, options.negatives)
   const sparse = negatives > 0 ? new SparseStudentTables(student, train, negatives) : undefined
   const order = Int32Array.from({ length: positions.users.length }, (_, i) => i)
-  // 1 where the teacher covers a position; undefined when it covers them all
-  const covered = targets?.covered === undefined ? undefined : Float32Array.from(targets.covered)
+  // each position's multiplier of kd and of ranking (0 where the teacher does not cover it); undefined: 1 everywhere
+  const { kd: kdRows, ranking: rankingRows } = teacherRows(losses, targets, train)
   try {
     return runEpochs(student, 'student', options, (epoch, onStep, learningRate) => {
       optimizer.setLearningRate(learningRate)
@@ -77,7 +78,8 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
             support: targets ? rowsOf(targets.items, batch, targets.topN) : undefined,
             teacherLogits: targets ? rowsOf(targets.logits, batch, targets.topN) : undefined,
             topN: targets?.topN ?? 0,
-            covered: covered === undefined ? undefined : rowsOf(covered, batch, 1)
+            kdRows: kdRows === undefined ? undefined : rowsOf(kdRows, batch, 1),
+            rankingRows: rankingRows === undefined ? undefined : rowsOf(rankingRows, batch, 1)
           }, { losses, teacherWeight: tw, optimizer, learningRate, rng, rankWeights: rankW, projection, teacherItems: targets?.itemEmbeddings, embeddingDim: targets?.embeddingDim })
           : tf.tidy(() => {
             const ids = tf.tensor2d(padWindows(histories, window, student.padId), [batch.length, window], 'int32')
@@ -85,7 +87,8 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
             const support = targets ? tf.tensor2d(rowsOf(targets.items, batch, targets.topN), [batch.length, targets.topN], 'int32') : undefined
             const teacherLogits = targets ? tf.tensor2d(rowsOf(targets.logits, batch, targets.topN), [batch.length, targets.topN]) : undefined
             const topK = losses.ranking ? tf.slice(support!, [0, 0], [-1, losses.ranking.k]) as tf.Tensor2D : undefined
-            const rows = covered === undefined ? undefined : tf.tensor1d(rowsOf(covered, batch, 1))
+            const kdT = kdRows === undefined ? undefined : tf.tensor1d(rowsOf(kdRows, batch, 1))
+            const rankingT = rankingRows === undefined ? undefined : tf.tensor1d(rowsOf(rankingRows, batch, 1))
             // each term is kept (unweighted) so the step's one read returns the total and every term
             const terms: tf.Scalar[] = []
             const total = optimizer.minimize(() => {
@@ -94,11 +97,11 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
               let total = tf.scalar(0)
               if (losses.task) total = tf.add(total, tf.mul(term(crossEntropy(logits, nextItems)), losses.task.weight))
               if (losses.kd) {
-                const kd = term(supportKl(logits, support!, teacherLogits!, losses.kd.temperature, losses.kd.normalise ?? 'support', rows))
+                const kd = term(supportKl(logits, support!, teacherLogits!, losses.kd.temperature, losses.kd.normalise ?? 'support', kdT))
                 total = tf.add(total, tf.mul(kd, tw * losses.kd.weight))
               }
               if (losses.ranking) {
-                total = tf.add(total, tf.mul(term(rankingDistillation(lookupColumns(logits, topK!), rankW!, rows)), tw * losses.ranking.weight))
+                total = tf.add(total, tf.mul(term(rankingDistillation(lookupColumns(logits, topK!), rankW!, rankingT)), tw * losses.ranking.weight))
               }
               if (losses.hint) {
                 total = tf.add(total, tf.mul(term(hintLoss(student.itemEmbeddings(), projection as unknown as tf.Tensor2D, teacherItems!)), tw * losses.hint.weight))
@@ -123,6 +126,22 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
     optimizer.dispose()
     sparse?.dispose()
     tf.dispose([projection, teacherItems, rankW].filter(t => t !== undefined))
+  }
+}
+
+/** kd's and ranking's per-position multipliers (see positionWeights), computed once per run and shared when they weigh alike. */
+function teacherRows (losses: DistillLosses, targets: TeacherTargets | undefined, train: readonly Int32Array[]): { kd?: Float32Array, ranking?: Float32Array } {
+  if (targets === undefined) return {}
+  const { users, ends } = targets.positions
+  const next = Int32Array.from(users, (u, p) => train[u][ends[p]])
+  const byWeighting = new Map<PositionWeighting, Float32Array | undefined>()
+  const rows = (weighting: PositionWeighting = 'uniform'): Float32Array | undefined => {
+    if (!byWeighting.has(weighting)) byWeighting.set(weighting, positionWeights(targets, weighting, next))
+    return byWeighting.get(weighting)
+  }
+  return {
+    kd: losses.kd === undefined ? undefined : rows(losses.kd.weighting),
+    ranking: losses.ranking === undefined ? undefined : rows(losses.ranking.weighting)
   }
 }
 

@@ -72,8 +72,9 @@ export interface SparseBatch {
   support?: Int32Array
   teacherLogits?: Float32Array
   topN: number
-  /** 1 where the teacher covers a position. */
-  covered?: Float32Array
+  /** Each position's multiplier of kd and of ranking (0 where the teacher does not cover it; see positionWeights); absent: 1. */
+  kdRows?: Float32Array
+  rankingRows?: Float32Array
 }
 
 export interface SparseStepContext {
@@ -124,7 +125,8 @@ export function sparseStudentStep (tables: SparseStudentTables, batch: SparseBat
     const n = batch.topN
     const supportT = compact.support === undefined ? undefined : tf.tensor2d(compact.support, [b, n], 'int32')
     const teacherT = batch.teacherLogits === undefined ? undefined : tf.tensor2d(batch.teacherLogits, [b, n])
-    const rows = batch.covered === undefined ? undefined : tf.tensor1d(batch.covered)
+    const kdRows = batch.kdRows === undefined ? undefined : tf.tensor1d(batch.kdRows)
+    const rankingRows = batch.rankingRows === undefined ? undefined : tf.tensor1d(batch.rankingRows)
     const hint = losses.hint === undefined ? undefined : hintRows(ids, student.numItems, c.teacherItems!, c.embeddingDim!)
     const dense = tables.denseVariables()
     const variables = [...dense, itemRows, ...(biasRows ? [biasRows] : []), ...(c.projection ? [c.projection] : [])]
@@ -138,10 +140,10 @@ export function sparseStudentStep (tables: SparseStudentTables, batch: SparseBat
       let total: tf.Scalar = tf.scalar(0)
       if (losses.task) total = tf.add(total, tf.mul(term(sampledCrossEntropy(u, table, nextT, negativesT, logQT)), losses.task.weight))
       const onSupport = supportT === undefined ? undefined : tf.sum(tf.mul(tf.expandDims(u, 1), lookupRows(table, supportT)), 2) as tf.Tensor2D
-      if (losses.kd) total = tf.add(total, tf.mul(term(softTargetKl(onSupport!, teacherT!, losses.kd.temperature, rows)), c.teacherWeight * losses.kd.weight))
+      if (losses.kd) total = tf.add(total, tf.mul(term(softTargetKl(onSupport!, teacherT!, losses.kd.temperature, kdRows)), c.teacherWeight * losses.kd.weight))
       if (losses.ranking) {
         const topK = tf.slice(onSupport!, [0, 0], [-1, losses.ranking.k]) as tf.Tensor2D
-        total = tf.add(total, tf.mul(term(rankingDistillation(topK, c.rankWeights!, rows)), c.teacherWeight * losses.ranking.weight))
+        total = tf.add(total, tf.mul(term(rankingDistillation(topK, c.rankWeights!, rankingRows)), c.teacherWeight * losses.ranking.weight))
       }
       if (losses.hint) {
         const studentRows = lookupRows(itemRows, tf.tensor1d(hint!.rows, 'int32')) as tf.Tensor2D
