@@ -1,0 +1,143 @@
+/**
+ * The distillation study: one saved teacher (its ensemble fitted and its targets computed once per
+ * run), then a student per family and per point of a grid of kd temperature x ranking depth x
+ * position weighting, and the undistilled student of each family on the same positions and budget.
+ * Every student is chosen on validation NDCG@10 (early stopping); the test figures are only reported.
+ * One JSON line per student is appended to --out as it finishes (a cut-short study keeps its rows);
+ * --shard i/n runs every n-th student, so n processes can share the grid. A markdown table of this
+ * process's rows ends the run.
+ *   npx tsx bench/kd-study.ts --data ../shared/datasets/ml-100k --models-dir <dir with a teacher> --out study.jsonl
+ */
+import { appendFile } from 'node:fs/promises'
+import { pathToFileURL } from 'node:url'
+import { CliUsageError, COMMON_OPTIONS, dataFormat, parseCli, positiveIntList, runCli } from '../src/cli/args.js'
+import { markdownTable } from '../src/cli/table.js'
+import { evaluate } from '../src/distill/evaluation/evaluate.js'
+import { distillStudent } from '../src/distill/student/distill-student.js'
+import type { DistillLosses } from '../src/distill/student/distill-losses.js'
+import { DEFAULT_ENSEMBLE_SHARPNESS } from '../src/distill/targets/ensemble-members.js'
+import { loadTeacherSource } from '../src/distill/targets/teacher-source.js'
+import { POSITION_WEIGHTINGS, type PositionWeighting } from '../src/distill/training/position-weights.js'
+import { describeData, loadData } from '../src/distill/training/training-data.js'
+import { trainingPositions } from '../src/distill/training/training-positions.js'
+import { TRAINING_DEFAULTS } from '../src/distill/training-defaults.js'
+import { Student, STUDENT_FAMILIES, type StudentFamily } from '../src/models/student.js'
+import { selectBackend } from '../src/tf/backend.js'
+
+const STUDENT = TRAINING_DEFAULTS.student
+
+const SPEC = {
+  usage: 'npx tsx bench/kd-study.ts --',
+  summary: 'Distillation study: temperature x ranking depth x position weighting per student family, from one saved teacher (as an ensemble).',
+  options: {
+    ...COMMON_OPTIONS,
+    data: { type: 'string', description: 'required: dataset directory or interaction log' },
+    families: { type: 'string', default: 'pooling,last-item', description: `comma list of ${STUDENT_FAMILIES.join(', ')}` },
+    temperatures: { type: 'string', default: '1,2,4', description: 'kd temperatures' },
+    depths: { type: 'string', default: '10,32', description: 'ranking-distillation depths (teacher top-k as positives; at most --top-n)' },
+    weightings: { type: 'string', default: POSITION_WEIGHTINGS.join(','), description: 'position weightings of kd and ranking' },
+    'top-n': { type: 'int', default: TRAINING_DEFAULTS.targets.topN, description: 'teacher items kept per position' },
+    'no-ensemble': { type: 'boolean', default: false, description: 'distil from the saved teacher alone (default: its ensemble with the baselines, weights fitted on validation)' },
+    'positions-per-user': { type: 'int', description: 'each user\'s latest N positions (default every position)' },
+    epochs: { type: 'int', default: 16, description: 'epochs at most per student' },
+    patience: { type: 'int', default: TRAINING_DEFAULTS.patience, description: 'early stopping on validation NDCG@10' },
+    'max-seconds': { type: 'float', description: 'training seconds per student' },
+    'no-undistilled': { type: 'boolean', default: false, description: 'leave out the task loss alone (trained per family by default)' },
+    shard: { type: 'string', default: '0/1', description: 'i/n: this process trains students i, i+n, ...' },
+    out: { type: 'string', description: 'required: JSON Lines file the rows are appended to' }
+  }
+} as const
+
+interface Point { family: StudentFamily, temperature: number | null, depth: number | null, weighting: PositionWeighting | null }
+
+async function main (argv: readonly string[]): Promise<void> {
+  const args = parseCli(SPEC, argv)
+  if (args === null) return
+  if (args.data === undefined || args.out === undefined) throw new CliUsageError('--data and --out are required')
+  const families = list(args.families, (f) => (STUDENT_FAMILIES as readonly string[]).includes(f), 'families') as StudentFamily[]
+  const weightings = list(args.weightings, (w) => (POSITION_WEIGHTINGS as readonly string[]).includes(w), 'weightings') as PositionWeighting[]
+  const temperatures = list(args.temperatures, (t) => Number(t) > 0, 'temperatures').map(Number)
+  const depths = positiveIntList(args.depths, '--depths')
+  if (depths.some((d) => d > args['top-n'])) throw new CliUsageError(`--depths must be at most --top-n ${args['top-n']}`)
+  const [shard, shards] = args.shard.split('/').map(Number)
+  if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new CliUsageError('--shard is i/n with 0 <= i < n')
+
+  const points: Point[] = []
+  for (const family of families) {
+    if (!args['no-undistilled']) points.push({ family, temperature: null, depth: null, weighting: null })
+    for (const temperature of temperatures) for (const depth of depths) for (const weighting of weightings) points.push({ family, temperature, depth, weighting })
+  }
+  const mine = points.filter((_, i) => i % shards === shard)
+
+  await selectBackend()
+  const data = await loadData(args.data, dataFormat(args.format), args.seed)
+  console.error(describeData(data))
+  const perUser = args['positions-per-user'] ?? Infinity
+  const teacher = mine.some((p) => p.temperature !== null)
+    ? await loadTeacherSource(data, {
+      ...TRAINING_DEFAULTS.targets,
+      modelsDir: args['models-dir'],
+      topN: args['top-n'],
+      perUser,
+      withItemEmbeddings: false,
+      ensemble: args['no-ensemble'] ? undefined : { sharpness: DEFAULT_ENSEMBLE_SHARPNESS },
+      log: (line) => console.error(line)
+    })
+    : undefined
+  const rows: string[][] = []
+  try {
+    for (const point of mine) {
+      const losses: DistillLosses = point.temperature === null
+        ? { task: { weight: 1 } }
+        : {
+            task: { weight: 1 },
+            kd: { weight: STUDENT.kdWeight, temperature: point.temperature, normalise: 'support', weighting: point.weighting! },
+            ranking: { weight: STUDENT.rankingWeight, k: point.depth!, weighting: point.weighting! }
+          }
+      const student = new Student({ family: point.family, numItems: data.dataset.items.size, seed: args.seed })
+      try {
+        const report = distillStudent(student, data.split.train, {
+          epochs: args.epochs,
+          batchSize: STUDENT.batchSize,
+          learningRate: STUDENT.learningRate,
+          seed: args.seed,
+          losses,
+          targets: point.temperature === null ? undefined : teacher!.targets,
+          positions: teacher?.targets.positions ?? trainingPositions(data.split.train, perUser),
+          valid: data.split.valid,
+          patience: args.patience,
+          maxSeconds: args['max-seconds'],
+          progress: false
+        })
+        const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
+        const row = {
+          data: args.data, seed: args.seed, teacher: teacher?.label ?? null, ...point,
+          valid: report.bestMetric, testNdcg: test.ndcg, testHr: test.hr, tailRecall: test.tailRecall, coverage: test.coverage,
+          epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0))
+        }
+        await appendFile(args.out, JSON.stringify(row) + '\n')
+        const cells = [point.family, point.temperature === null ? 'undistilled' : `T=${point.temperature} k=${point.depth} ${point.weighting}`,
+          fixed(report.bestMetric), fixed(test.ndcg), fixed(test.tailRecall), `${report.bestEpoch + 1}/${report.epochs.length}`, report.seconds.toFixed(0)]
+        rows.push(cells)
+        console.error(cells.join(' | '))
+      } finally {
+        student.dispose()
+      }
+    }
+  } finally {
+    teacher?.dispose()
+  }
+  console.log(markdownTable(['family', 'student', 'valid NDCG@10', 'test NDCG@10', 'tail recall@10', 'best/epochs', 's'], rows))
+}
+
+function list (text: string, ok: (s: string) => boolean, name: string): string[] {
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  if (items.length === 0 || !items.every(ok)) throw new CliUsageError(`--${name}: bad list ${JSON.stringify(text)}`)
+  return items
+}
+
+function fixed (x: number | undefined): string {
+  return x === undefined || Number.isNaN(x) ? '-' : x.toFixed(4)
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) runCli(() => main(process.argv.slice(2)))
