@@ -1,14 +1,14 @@
 /**
  * The distillation study: one saved teacher (its ensemble fitted and its targets computed once per
  * run), then a student per family and per point of a grid of kd temperature x ranking depth x
- * position weighting, and the undistilled student of each family on the same positions and budget.
+ * position weighting (x popularity discount of the teacher's logits), and the undistilled student of each family on the same positions and budget.
  * Every student is chosen on validation NDCG@10 (early stopping); the test figures are only reported.
  * One JSON line per student is appended to --out as it finishes (a cut-short study keeps its rows);
  * --shard i/n runs every n-th student, so n processes can share the grid. A markdown table of this
  * process's rows ends the run.
  *   npx tsx bench/kd-study.ts --data ../shared/datasets/ml-100k --models-dir <dir with a teacher> --out study.jsonl
  */
-import { appendFile } from 'node:fs/promises'
+import { appendFile, readFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { CliUsageError, COMMON_OPTIONS, dataFormat, parseCli, positiveIntList, runCli } from '../src/cli/args.js'
 import { markdownTable } from '../src/cli/table.js'
@@ -17,6 +17,8 @@ import { distillStudent } from '../src/distill/student/distill-student.js'
 import type { DistillLosses } from '../src/distill/student/distill-losses.js'
 import { DEFAULT_ENSEMBLE_SHARPNESS } from '../src/distill/targets/ensemble-members.js'
 import { loadTeacherSource } from '../src/distill/targets/teacher-source.js'
+import { popularityDebiased } from '../src/distill/targets/popularity-debias.js'
+import type { TeacherTargets } from '../src/distill/targets/teacher-targets.js'
 import { POSITION_WEIGHTINGS, type PositionWeighting } from '../src/distill/training/position-weights.js'
 import { describeData, loadData } from '../src/distill/training/training-data.js'
 import { trainingPositions } from '../src/distill/training/training-positions.js'
@@ -36,6 +38,7 @@ const SPEC = {
     temperatures: { type: 'string', default: '1,2,4', description: 'kd temperatures' },
     depths: { type: 'string', default: '10,32', description: 'ranking-distillation depths (teacher top-k as positives; at most --top-n)' },
     weightings: { type: 'string', default: POSITION_WEIGHTINGS.join(','), description: 'position weightings of kd and ranking' },
+    debias: { type: 'string', default: '0', description: 'popularity discounts of the teacher\'s logits (alpha of popularityDebiased; 0: as they are)' },
     'top-n': { type: 'int', default: TRAINING_DEFAULTS.targets.topN, description: 'teacher items kept per position' },
     'no-ensemble': { type: 'boolean', default: false, description: 'distil from the saved teacher alone (default: its ensemble with the baselines, weights fitted on validation)' },
     'positions-per-user': { type: 'int', description: 'each user\'s latest N positions (default every position)' },
@@ -44,11 +47,12 @@ const SPEC = {
     'max-seconds': { type: 'float', description: 'training seconds per student' },
     'no-undistilled': { type: 'boolean', default: false, description: 'leave out the task loss alone (trained per family by default)' },
     shard: { type: 'string', default: '0/1', description: 'i/n: this process trains students i, i+n, ...' },
+    resume: { type: 'boolean', default: false, description: 'leave out the students --out already holds a row for (same data, seed and point)' },
     out: { type: 'string', description: 'required: JSON Lines file the rows are appended to' }
   }
 } as const
 
-interface Point { family: StudentFamily, temperature: number | null, depth: number | null, weighting: PositionWeighting | null }
+interface Point { family: StudentFamily, temperature: number | null, depth: number | null, weighting: PositionWeighting | null, debias: number | null }
 
 async function main (argv: readonly string[]): Promise<void> {
   const args = parseCli(SPEC, argv)
@@ -58,16 +62,20 @@ async function main (argv: readonly string[]): Promise<void> {
   const weightings = list(args.weightings, (w) => (POSITION_WEIGHTINGS as readonly string[]).includes(w), 'weightings') as PositionWeighting[]
   const temperatures = list(args.temperatures, (t) => Number(t) > 0, 'temperatures').map(Number)
   const depths = positiveIntList(args.depths, '--depths')
+  const debiases = list(args.debias, (a) => Number(a) >= 0, 'debias').map(Number)
   if (depths.some((d) => d > args['top-n'])) throw new CliUsageError(`--depths must be at most --top-n ${args['top-n']}`)
   const [shard, shards] = args.shard.split('/').map(Number)
   if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new CliUsageError('--shard is i/n with 0 <= i < n')
 
   const points: Point[] = []
   for (const family of families) {
-    if (!args['no-undistilled']) points.push({ family, temperature: null, depth: null, weighting: null })
-    for (const temperature of temperatures) for (const depth of depths) for (const weighting of weightings) points.push({ family, temperature, depth, weighting })
+    if (!args['no-undistilled']) points.push({ family, temperature: null, depth: null, weighting: null, debias: null })
+    for (const debias of debiases) {
+      for (const temperature of temperatures) for (const depth of depths) for (const weighting of weightings) points.push({ family, temperature, depth, weighting, debias })
+    }
   }
-  const mine = points.filter((_, i) => i % shards === shard)
+  const done = args.resume ? await donePoints(args.out, args.data, args.seed) : new Set<string>()
+  const mine = points.filter((p) => !done.has(pointKey(p))).filter((_, i) => i % shards === shard)
 
   await selectBackend()
   const data = await loadData(args.data, dataFormat(args.format), args.seed)
@@ -84,6 +92,11 @@ async function main (argv: readonly string[]): Promise<void> {
       log: (line) => console.error(line)
     })
     : undefined
+  const debiased = new Map<number, TeacherTargets>()
+  const targetsAt = (alpha: number): TeacherTargets => {
+    if (!debiased.has(alpha)) debiased.set(alpha, popularityDebiased(teacher!.targets, data.split.train, data.dataset.items.size, alpha))
+    return debiased.get(alpha)!
+  }
   const rows: string[][] = []
   try {
     for (const point of mine) {
@@ -102,7 +115,7 @@ async function main (argv: readonly string[]): Promise<void> {
           learningRate: STUDENT.learningRate,
           seed: args.seed,
           losses,
-          targets: point.temperature === null ? undefined : teacher!.targets,
+          targets: point.temperature === null ? undefined : targetsAt(point.debias!),
           positions: teacher?.targets.positions ?? trainingPositions(data.split.train, perUser),
           valid: data.split.valid,
           patience: args.patience,
@@ -116,7 +129,7 @@ async function main (argv: readonly string[]): Promise<void> {
           epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0))
         }
         await appendFile(args.out, JSON.stringify(row) + '\n')
-        const cells = [point.family, point.temperature === null ? 'undistilled' : `T=${point.temperature} k=${point.depth} ${point.weighting}`,
+        const cells = [point.family, point.temperature === null ? 'undistilled' : `T=${point.temperature} k=${point.depth} ${point.weighting}${point.debias === 0 ? '' : ` debias ${point.debias}`}`,
           fixed(report.bestMetric), fixed(test.ndcg), fixed(test.tailRecall), `${report.bestEpoch + 1}/${report.epochs.length}`, report.seconds.toFixed(0)]
         rows.push(cells)
         console.error(cells.join(' | '))
@@ -128,6 +141,16 @@ async function main (argv: readonly string[]): Promise<void> {
     teacher?.dispose()
   }
   console.log(markdownTable(['family', 'student', 'valid NDCG@10', 'test NDCG@10', 'tail recall@10', 'best/epochs', 's'], rows))
+}
+
+function pointKey (p: Point): string {
+  return JSON.stringify([p.family, p.temperature, p.depth, p.weighting, p.temperature === null ? null : p.debias ?? 0])
+}
+
+async function donePoints (file: string, data: string, seed: number): Promise<Set<string>> {
+  const text = await readFile(file, 'utf8').catch(() => '')
+  const rows = text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Point & { data: string, seed: number })
+  return new Set(rows.filter((r) => r.data === data && r.seed === seed).map(pointKey))
 }
 
 function list (text: string, ok: (s: string) => boolean, name: string): string[] {
