@@ -125,7 +125,7 @@ async function main (argv: readonly string[]): Promise<void> {
         const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
         const row = {
           data: args.data, seed: args.seed, teacher: teacher?.label ?? null, ...point,
-          valid: report.bestMetric, testNdcg: test.ndcg, testHr: test.hr, tailRecall: test.tailRecall, coverage: test.coverage,
+          valid: report.bestMetric, testNdcg: test.ndcg, testHr: test.hr, tailRecall: test.tailRecall, tailCases: test.tailCases, coverage: test.coverage,
           epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0))
         }
         await appendFile(args.out, JSON.stringify(row) + '\n')
