@@ -45,6 +45,7 @@ const SPEC = {
     epochs: { type: 'int', default: 16, description: 'epochs at most per student' },
     patience: { type: 'int', default: TRAINING_DEFAULTS.patience, description: 'early stopping on validation NDCG@10' },
     'max-seconds': { type: 'float', description: 'training seconds per student' },
+    dropout: { type: 'float', default: STUDENT.dropout, description: 'dropout of the attention student\'s block while training' },
     'no-undistilled': { type: 'boolean', default: false, description: 'leave out the task loss alone (trained per family by default)' },
     shard: { type: 'string', default: '0/1', description: 'i/n: this process trains students i, i+n, ...' },
     resume: { type: 'boolean', default: false, description: 'leave out the students --out already holds a row for (same data, seed and point)' },
@@ -120,11 +121,12 @@ async function main (argv: readonly string[]): Promise<void> {
           valid: data.split.valid,
           patience: args.patience,
           maxSeconds: args['max-seconds'],
+          dropout: args.dropout,
           progress: false
         })
         const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
         const row = {
-          data: args.data, seed: args.seed, teacher: teacher?.label ?? null, ...point,
+          data: args.data, seed: args.seed, teacher: teacher?.label ?? null, ...point, ...(point.family === 'attention' ? { dropout: args.dropout } : {}),
           valid: report.bestMetric, testNdcg: test.ndcg, testHr: test.hr, tailRecall: test.tailRecall, tailCases: test.tailCases, coverage: test.coverage,
           epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0))
         }

@@ -66,6 +66,7 @@ export const DISTILL_SPEC = {
     'hint-weight': { type: 'float', default: STUDENT.hintWeight, description: 'weight of the embedding hint loss (saved teacher only)' },
     schedule: { type: 'string', default: 'constant', description: 'constant | linear: teacher losses fade to 0 over the epochs' },
     'batch-size': { type: 'int', default: STUDENT.batchSize, description: 'positions per step' },
+    dropout: { type: 'float', default: STUDENT.dropout, description: 'dropout of the attention student\'s block while training (input rows, attention probabilities, attention and feed-forward outputs; the other families have none)' },
     'learning-rate': { type: 'float', default: STUDENT.learningRate, description: 'Adam learning rate' },
     ...TRAINING_OPTIONS,
     fit: FIT_OPTION,
@@ -127,6 +128,7 @@ function studentPlan (args: DistillArgs, teacherWeights: number[], fit: Fit, lat
       popularityDebias: args['kd-debias']
     },
     teacherWeights,
+    dropout: args.dropout,
     ...trainingPlan(args),
     fit
   }

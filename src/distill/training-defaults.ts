@@ -46,6 +46,8 @@ export const TRAINING_DEFAULTS = frozen({
     weighting: 'uniform' as 'uniform' | 'confidence' | 'target',
     /** Weight of the embedding hint loss. */
     hintWeight: 1,
+    /** Dropout of the attention student's block while training (the other families have none). */
+    dropout: 0,
     /**
      * Catalogues up to this many items train the student's task loss on the full softmax with
      * dense item tables; larger ones on `negatives` sampled ones (log-Q corrected) with sparse

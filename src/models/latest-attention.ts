@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import type { Random } from '../data/random.js'
 import { constantVariable, glorotVariable, normalVariable } from '../tf/init.js'
-import { dense, layerNorm } from '../tf/layers.js'
+import { dense, dropout, layerNorm } from '../tf/layers.js'
 import { ATTENTION_WEIGHT_NAMES, attentionWeightShapes, type AttentionWeightName, type LatestAttentionShape } from './latest-attention-shape.js'
 
 /** Fresh block weights as the teacher initialises its own: positions N(0, 1/dim), Glorot kernels, zero biases, unit gains. */
@@ -30,12 +30,16 @@ const NEG = -1e9
  * O(window x dim^2) instead of also running queries and feed-forwards at every position (serving
  * goes further, see LatestAttentionEncoder).
  * `vectors` [N, window, dim] are the windows' item rows, `real` [N, window] 1 on items, 0 on padding.
+ * With `training`, dropout at its rate as the teacher's block: on the input rows, the attention
+ * probabilities, and the attention and feed-forward outputs (a fresh seed each).
  */
-export function latestAttentionState (vectors: tf.Tensor3D, real: tf.Tensor2D, w: Record<string, tf.Tensor>, heads: number): tf.Tensor2D {
+export function latestAttentionState (vectors: tf.Tensor3D, real: tf.Tensor2D, w: Record<string, tf.Tensor>, heads: number,
+  training?: { dropout: number, nextSeed: () => number }): tf.Tensor2D {
   return tf.tidy(() => {
     const [n, window, dim] = vectors.shape
     const headDim = dim / heads
-    const x = tf.mul(tf.add(tf.mul(vectors, Math.sqrt(dim)), w.positions), tf.expandDims(real, 2))
+    const drop = (t: tf.Tensor): tf.Tensor => training === undefined ? t : dropout(t, training.dropout, training.nextSeed())
+    const x = drop(tf.mul(tf.add(tf.mul(vectors, Math.sqrt(dim)), w.positions), tf.expandDims(real, 2)))
     const normed = layerNorm(x, w.ln1Gamma, w.ln1Beta)
     const last = (t: tf.Tensor): tf.Tensor2D => tf.reshape(tf.slice(t, [0, window - 1, 0], [n, 1, dim]), [n, dim])
     const byHead = (t: tf.Tensor): tf.Tensor4D => tf.transpose(tf.reshape(t, [n, window, heads, headDim]), [0, 2, 1, 3])
@@ -43,11 +47,11 @@ export function latestAttentionState (vectors: tf.Tensor3D, real: tf.Tensor2D, w
     const k = byHead(dense(normed, w.keyKernel as tf.Tensor2D, w.keyBias))
     const v = byHead(dense(normed, w.valueKernel as tf.Tensor2D, w.valueBias))
     const mask = tf.reshape(tf.mul(tf.sub(1, real), NEG), [n, 1, 1, window])
-    const probs = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), mask))
+    const probs = drop(tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), mask))) as tf.Tensor4D
     const context = tf.reshape(tf.matMul(probs, v), [n, dim])
-    const h = tf.add(last(x), dense(context, w.outKernel as tf.Tensor2D, w.outBias))
+    const h = tf.add(last(x), drop(dense(context, w.outKernel as tf.Tensor2D, w.outBias)))
     const ffn = dense(tf.relu(dense(layerNorm(h, w.ln2Gamma, w.ln2Beta), w.ffn1Kernel as tf.Tensor2D, w.ffn1Bias)), w.ffn2Kernel as tf.Tensor2D, w.ffn2Bias)
-    const y = tf.mul(tf.add(h, ffn), tf.slice(real, [0, window - 1], [n, 1]))
+    const y = tf.mul(tf.add(h, drop(ffn)), tf.slice(real, [0, window - 1], [n, 1]))
     return layerNorm(y, w.finalGamma, w.finalBeta) as tf.Tensor2D
   })
 }

@@ -96,14 +96,16 @@ export class Student implements SequenceModel<StudentConfig> {
 
   /**
    * User vectors [N, dim] from int32 windows [N, window] built by `windows()`. With `gathered`
-   * (a sparse training step's rows, see GatheredItems), item vectors come from its table.
+   * (a sparse training step's rows, see GatheredItems), item vectors come from its table. With
+   * `training`, the attention family's block drops out at its rate (the other families have no
+   * dropout and ignore it); serving never passes it.
    */
-  encode (windows: tf.Tensor2D, gathered?: GatheredItems): tf.Tensor2D {
+  encode (windows: tf.Tensor2D, gathered?: GatheredItems, training?: { dropout: number, nextSeed: () => number }): tf.Tensor2D {
     return tf.tidy(() => {
       const real = tf.cast(tf.notEqual(windows, this.padId), 'float32') as tf.Tensor2D
       const vectors = gathered === undefined ? lookupRows(this.#w.items, windows) : lookupRows(gathered.table, gathered.ids)
       if (this.family === 'attention') {
-        const state = latestAttentionState(vectors as tf.Tensor3D, real, this.#w, attentionShape(this.config).heads)
+        const state = latestAttentionState(vectors as tf.Tensor3D, real, this.#w, attentionShape(this.config).heads, training)
         return this.config.dense ? tf.add(matMul2d(state, this.#w.denseKernel as unknown as tf.Tensor2D), this.#w.denseBias) : state
       }
       const weights = tf.mul(real, this.#w.positionWeights)

@@ -28,6 +28,8 @@ export interface DistillOptions extends TrainLoopOptions {
    * softmax, up to TRAINING_DEFAULTS.student.fullSoftmaxItems items).
    */
   negatives?: number
+  /** Dropout rate of the attention student's block while training (default 0; the other families have none). */
+  dropout?: number
 }
 
 /**
@@ -53,6 +55,8 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
   const negatives = studentNegatives(student.numItems, options.negatives)
   const sparse = negatives > 0 ? new SparseStudentTables(student, train, negatives) : undefined
   const order = Int32Array.from({ length: positions.users.length }, (_, i) => i)
+  // seeds are drawn only with dropout on, so a run without it shuffles and samples as before
+  const training = (options.dropout ?? 0) > 0 && student.family === 'attention' ? { dropout: options.dropout!, nextSeed: () => rng.int(2 ** 31) } : undefined
   // each position's multiplier of kd and of ranking (0 where the teacher does not cover it); undefined: 1 everywhere
   const { kd: kdRows, ranking: rankingRows } = teacherRows(losses, targets, train)
   try {
@@ -80,7 +84,7 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
             topN: targets?.topN ?? 0,
             kdRows: kdRows === undefined ? undefined : rowsOf(kdRows, batch, 1),
             rankingRows: rankingRows === undefined ? undefined : rowsOf(rankingRows, batch, 1)
-          }, { losses, teacherWeight: tw, optimizer, learningRate, rng, rankWeights: rankW, projection, teacherItems: targets?.itemEmbeddings, embeddingDim: targets?.embeddingDim })
+          }, { losses, teacherWeight: tw, optimizer, learningRate, rng, training, rankWeights: rankW, projection, teacherItems: targets?.itemEmbeddings, embeddingDim: targets?.embeddingDim })
           : tf.tidy(() => {
             const ids = tf.tensor2d(padWindows(histories, window, student.padId), [batch.length, window], 'int32')
             const nextItems = tf.tensor1d(Array.from(batch, p => train[positions.users[p]][positions.ends[p]]), 'int32')
@@ -92,7 +96,7 @@ export function distillStudent (student: Student, train: readonly Int32Array[], 
             // each term is kept (unweighted) so the step's one read returns the total and every term
             const terms: tf.Scalar[] = []
             const total = optimizer.minimize(() => {
-              const logits = student.scores(student.encode(ids))
+              const logits = student.scores(student.encode(ids, undefined, training))
               const term = (value: tf.Scalar): tf.Scalar => { terms.push(tf.keep(value)); return value }
               let total = tf.scalar(0)
               if (losses.task) total = tf.add(total, tf.mul(term(crossEntropy(logits, nextItems)), losses.task.weight))

@@ -84,6 +84,8 @@ export interface SparseStepContext {
   optimizer: tf.Optimizer
   learningRate: number
   rng: Random
+  /** Dropout while training (the attention block's; see Student.encode). */
+  training?: { dropout: number, nextSeed: () => number }
   rankWeights?: tf.Tensor1D
   projection?: tf.Variable
   /** The teacher's item embeddings, row-major [numItems, embeddingDim] (hint). */
@@ -132,7 +134,7 @@ export function sparseStudentStep (tables: SparseStudentTables, batch: SparseBat
     const variables = [...dense, itemRows, ...(biasRows ? [biasRows] : []), ...(c.projection ? [c.projection] : [])]
     const terms: tf.Scalar[] = []
     const { value, grads } = tf.variableGrads(() => {
-      const users = student.encode(windowsT, { table: itemRows as tf.Tensor as tf.Tensor2D, ids: gatheredIds })
+      const users = student.encode(windowsT, { table: itemRows as tf.Tensor as tf.Tensor2D, ids: gatheredIds }, c.training)
       // the bias rides as a last column: user vectors end in 1
       const u = biasRows === undefined ? users : tf.concat([users, tf.ones([b, 1])], 1) as tf.Tensor2D
       const table = biasRows === undefined ? itemRows as tf.Tensor as tf.Tensor2D : tf.concat([itemRows, biasRows], 1) as tf.Tensor2D

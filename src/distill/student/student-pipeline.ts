@@ -231,6 +231,7 @@ function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSou
       batchSize: o.batchSize ?? TRAINING_DEFAULTS.student.batchSize,
       learningRate: o.learningRate ?? TRAINING_DEFAULTS.student.learningRate,
       learningRateDecay: o.learningRateDecay,
+      dropout: o.dropout ?? TRAINING_DEFAULTS.student.dropout,
       seed: o.seed,
       losses,
       targets: distilled ? teacher.targets : undefined,

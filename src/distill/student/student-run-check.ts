@@ -6,7 +6,7 @@ import { familyProblem } from '../../models/student-config.js'
 
 /** What a student run is asked to do, before any data is read. */
 export type StudentRunPlan = Pick<StudentRunOptions, 'losses' | 'teacher' | 'teacherWeights' | 'fit' | 'save' | 'student' | 'auto' |
-'epochs' | 'batchSize' | 'learningRate' | 'patience' | 'maxSeconds'>
+'epochs' | 'batchSize' | 'learningRate' | 'patience' | 'maxSeconds' | 'dropout'>
 
 /**
  * Refuses, before anything trains, every student-run option and combination of options that
@@ -35,7 +35,8 @@ export function checkStudentRun (o: StudentRunPlan, numItems?: number): void {
     positiveInt('the batch size', o.batchSize),
     positive('the learning rate', o.learningRate),
     positiveInt('patience', o.patience),
-    positive('max seconds', o.maxSeconds)
+    positive('max seconds', o.maxSeconds),
+    o.dropout !== undefined && !(o.dropout >= 0 && o.dropout < 1) && `the student's dropout must be at least 0 and below 1, got ${o.dropout}`
   ])
 }
 

@@ -22,6 +22,8 @@ export interface StudentRunOptions {
   batchSize?: number
   learningRate?: number
   learningRateDecay?: LearningRateDecay
+  /** Dropout of the attention student's block while training (default TRAINING_DEFAULTS.student.dropout; the other families have none). */
+  dropout?: number
   /** Teacher losses fade to 0 over the epochs when 'linear'. */
   schedule?: 'constant' | 'linear'
   seed: number
