@@ -93,6 +93,7 @@ async function main (argv: readonly string[]): Promise<void> {
       log: (line) => console.error(line)
     })
     : undefined
+  if (teacher !== undefined) console.error(tailShares(teacher.targets, data.split.train, data.tailItems))
   const debiased = new Map<number, TeacherTargets>()
   const targetsAt = (alpha: number): TeacherTargets => {
     if (!debiased.has(alpha)) debiased.set(alpha, popularityDebiased(teacher!.targets, data.split.train, data.dataset.items.size, alpha))
@@ -143,6 +144,31 @@ async function main (argv: readonly string[]): Promise<void> {
     teacher?.dispose()
   }
   console.log(markdownTable(['family', 'student', 'valid NDCG@10', 'test NDCG@10', 'tail recall@10', 'best/epochs', 's'], rows))
+}
+
+/**
+ * How much the teacher's soft targets lean to the head: the share of tail items (data.tailItems) among the
+ * training positions' next items, among the teacher's top-10 slots and in its top-N mass (softmax at T=1).
+ */
+function tailShares (t: TeacherTargets, train: readonly Int32Array[], tail: Uint8Array): string {
+  const n = t.topN
+  let next = 0
+  let top10 = 0
+  let mass = 0
+  for (let p = 0; p < t.size; p++) {
+    next += tail[train[t.positions.users[p]][t.positions.ends[p]]]
+    const at = p * n
+    let z = 0
+    let onTail = 0
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(t.logits[at + j] - t.logits[at])
+      z += e
+      if (tail[t.items[at + j]] === 1) { onTail += e; if (j < 10) top10++ }
+    }
+    mass += onTail / z
+  }
+  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`
+  return `tail items: ${pct(next / t.size)} of the next items at the ${t.size} training positions, ${pct(top10 / (t.size * Math.min(10, n)))} of the teacher's top-10, ${pct(mass / t.size)} of its top-${n} mass`
 }
 
 function pointKey (p: Point): string {

@@ -60,7 +60,6 @@ export const DISTILL_SPEC = {
     temperature: { type: 'float', default: STUDENT.temperature, description: 'soft-target temperature' },
     'kd-normalise': { type: 'string', default: STUDENT.kdNormalise, description: 'full | support: where the student\'s softmax is taken' },
     'kd-weighting': { type: 'string', default: STUDENT.weighting, description: `${POSITION_WEIGHTINGS.join(' | ')}: how kd and ranking weigh the training positions (confidence: by the teacher's certainty, 1 - normalised entropy of its top-N; target: by its probability of the true next item; mean 1 over the positions either way)` },
-    'kd-debias': { type: 'float', default: TRAINING_DEFAULTS.targets.popularityDebias, description: 'popularity discount of the teacher\'s soft targets: its logits less this times log(1 + the item\'s training count), support re-sorted (0: none)' },
     'ranking-weight': { type: 'float', default: STUDENT.rankingWeight, description: 'weight of the ranking-distillation loss' },
     'ranking-k': { type: 'int', default: STUDENT.rankingK, description: 'teacher top-k treated as positives' },
     'hint-weight': { type: 'float', default: STUDENT.hintWeight, description: 'weight of the embedding hint loss (saved teacher only)' },
@@ -124,8 +123,7 @@ function studentPlan (args: DistillArgs, teacherWeights: number[], fit: Fit, lat
       perUser: args['positions-per-user'],
       listPositions: args['list-positions'],
       mixItemKnn: mix > 0 ? { weight: mix, sharpness: args['knn-sharpness'] } : undefined,
-      ensemble: args.ensemble ? { sharpness: args['ensemble-sharpness'] } : undefined,
-      popularityDebias: args['kd-debias']
+      ensemble: args.ensemble ? { sharpness: args['ensemble-sharpness'] } : undefined
     },
     teacherWeights,
     dropout: args.dropout,

@@ -60,8 +60,6 @@ export const TRAINING_DEFAULTS = frozen({
   targets: {
     /** Teacher items kept per training position: the support of the student's soft targets. */
     topN: 32,
-    /** Popularity discount of the teacher's logits (alpha of popularityDebiased; 0: none). */
-    popularityDebias: 0,
     /** Input length of a TF.js Layers teacher (items left-padded to it). */
     maxLen: 50,
     /**

@@ -79,7 +79,6 @@ function teacherProblems (losses: DistillLosses, t: TeacherPlan, numItems: numbe
     t.mixItemKnn !== undefined && !(t.mixItemKnn.weight > 0 && t.mixItemKnn.weight < 1) && `the item-KNN mix weight must be above 0 and below 1, got ${t.mixItemKnn.weight}`,
     positive('the item-KNN sharpness', t.mixItemKnn?.sharpness),
     positive('the ensemble sharpness', t.ensemble?.sharpness),
-    atLeastZero('the popularity discount of the teacher\'s logits', t.popularityDebias),
     positiveInt('the teacher\'s top-N', t.topN),
     positiveInt('the teacher\'s max length', t.maxLen),
     positiveInt('positions per user', t.perUser),

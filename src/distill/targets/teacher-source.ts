@@ -1,5 +1,4 @@
 import { cachedTeacherTargets, type TargetsKey } from './targets-cache.js'
-import { popularityDebiased } from './popularity-debias.js'
 import { computeTeacherTargets, mixTeacherTargets, scorerTargets, TeacherTargets } from './teacher-targets.js'
 import { trainingPositions, type TrainingPositions } from '../training/training-positions.js'
 import { candidateTeacherTargets } from './candidate-targets.js'
@@ -59,8 +58,6 @@ export interface TeacherSourceOptions {
    * NDCG@10 (see fitEnsemble); a member of weight 0 gives no targets.
    */
   ensemble?: { sharpness: number }
-  /** The final targets' logits less this times log(1 + item count) (see popularityDebiased); 0 or absent: as they are. */
-  popularityDebias?: number
   log: LogLine
 }
 
@@ -99,12 +96,9 @@ export async function loadTeacherSource (data: LoadedData, o: TeacherSourceOptio
   if (o.ensemble !== undefined && o.mixItemKnn !== undefined) throw new DistillError('DISTILL_OPTIONS_INVALID', 'an ensemble teacher already weighs item-KNN: drop the item-KNN mix')
   const { source, targets: teacherTargets, cache } = await openSource(data, o)
   try {
-    const { label, targets: raw, dropped } = o.ensemble !== undefined
+    const { label, targets, dropped } = o.ensemble !== undefined
       ? await ensembleTargets(data, o, o.ensemble.sharpness, source, teacherTargets)
       : { label: source.label, targets: await mixedTargets(data, o, teacherTargets, cache), dropped: undefined }
-    const debias = o.popularityDebias ?? 0
-    const targets = popularityDebiased(raw, data.split.train, data.dataset.items.size, debias)
-    if (debias > 0) o.log(`${label}: logits discounted by ${debias} log(1 + item count)`)
     const covered = targets.coveredCount
     if (covered === 0) throw new DistillError('TEACHER_TARGETS_EMPTY', `${label}: no training position got teacher targets (${targets.size} positions)`)
     o.log(`${label}: teacher targets at ${covered} of ${targets.size} training positions` +
