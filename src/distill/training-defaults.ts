@@ -46,8 +46,12 @@ export const TRAINING_DEFAULTS = frozen({
     weighting: 'uniform' as 'uniform' | 'confidence' | 'target',
     /** Weight of the embedding hint loss. */
     hintWeight: 1,
-    /** Dropout of the attention student's block while training (the other families have none). */
-    dropout: 0,
+    /**
+     * Dropout of the attention student's block while training (the other families have none). On
+     * ML-100K (seed 42, 20 positions a user) 0.2 against 0: validation NDCG@10 0.0941 against 0.0875
+     * undistilled, 0.1064 against 0.1062 from the ensemble (README, "The distillation study").
+     */
+    dropout: 0.2,
     /**
      * Catalogues up to this many items train the student's task loss on the full softmax with
      * dense item tables; larger ones on `negatives` sampled ones (log-Q corrected) with sparse
