@@ -126,11 +126,10 @@ async function main (argv: readonly string[]): Promise<void> {
           progress: false
         })
         const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
-        const row = {
-          data: args.data, seed: args.seed, teacher: teacher?.label ?? null, ...point, ...(point.family === 'attention' ? { dropout: args.dropout } : {}),
-          valid: report.bestMetric, testNdcg: test.ndcg, testHr: test.hr, tailRecall: test.tailRecall, tailCases: test.tailCases, coverage: test.coverage,
-          epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0))
-        }
+        const setting = { data: args.data, seed: args.seed, teacher: teacher?.label ?? null, ...point, ...(point.family === 'attention' ? { dropout: args.dropout } : {}) }
+        const figures = { valid: report.bestMetric, testNdcg: test.ndcg, testHr: test.hr, tailRecall: test.tailRecall, tailCases: test.tailCases, coverage: test.coverage }
+        const cost = { epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0)) }
+        const row = { ...setting, ...figures, ...cost }
         await appendFile(args.out, JSON.stringify(row) + '\n')
         const cells = [point.family, point.temperature === null ? 'undistilled' : `T=${point.temperature} k=${point.depth} ${point.weighting}${point.debias === 0 ? '' : ` debias ${point.debias}`}`,
           fixed(report.bestMetric), fixed(test.ndcg), fixed(test.tailRecall), `${report.bestEpoch + 1}/${report.epochs.length}`, report.seconds.toFixed(0)]
