@@ -27,7 +27,8 @@ export class ModelManager {
   readonly #options: ModelManagerOptions
   #pending: number | undefined
   #running: Promise<void> | undefined
-  #prepared: Servable | undefined
+  /** A version loaded ahead of its announcement, and how long loading it took (a swap's duration counts it). */
+  #prepared: { servable: Servable, loadMs: number } | undefined
 
   constructor (options: ModelManagerOptions) {
     this.#options = options
@@ -47,14 +48,15 @@ export class ModelManager {
    * announced, another is prepared or `discard` releases it.
    */
   async prepare (version: number): Promise<void> {
+    const started = performance.now()
     const servable = await this.#options.load(version)
     this.discard()
-    this.#prepared = servable
+    this.#prepared = { servable, loadMs: performance.now() - started }
   }
 
   /** Releases the prepared version (only if it is `version`, when given): its announcement will not come, or has been handled. */
   discard (version?: number): void {
-    const prepared = this.#prepared
+    const prepared = this.#prepared?.servable
     if (prepared === undefined || (version !== undefined && prepared.version !== version)) return
     this.#prepared = undefined
     prepared.dispose()
@@ -77,11 +79,17 @@ export class ModelManager {
   async #swapTo (version: number): Promise<void> {
     const { registry, load, log, onSwap, onRefused } = this.#options
     const from = registry.active.version
-    const started = performance.now()
+    let started = performance.now()
     let next: Servable | undefined
     try {
-      next = this.#prepared?.version === version ? this.#prepared : await load(version)
-      if (next === this.#prepared) this.#prepared = undefined
+      const prepared = this.#prepared
+      if (prepared?.servable.version === version) {
+        this.#prepared = undefined
+        next = prepared.servable
+        started -= prepared.loadMs
+      } else {
+        next = await load(version)
+      }
       await warm(next)
     } catch (err) {
       next?.dispose()
