@@ -120,7 +120,7 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     admission.check(request)
   })
   let readyAt = Infinity
-  const shedding = new LoadShedding({ ...pressureLimits(config), ...pressure }, neverShed, () => readyAt)
+  const shedding = new LoadShedding({ ...pressureLimits(config), ...pressure }, neverShed, { readyAt: () => readyAt, log: logger.child({ component: 'load-shedding' }) })
   app.addHook('onReady', async () => {
     readyAt = performance.now()
     shedding.start()

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
 import { errorBody } from '../errors.js'
 import { PressureSampler, type PressureReading } from './pressure-sampler.js'
 
@@ -14,7 +15,9 @@ export interface PressureLimits {
 }
 
 /** The limit the reading is past, or undefined. A 0 limit is off. */
-export function pastLimit (r: PressureReading, limits: PressureLimits): 'eventLoopDelay' | 'heapUsedBytes' | 'eventLoopUtilization' | undefined {
+export type PressureReason = 'eventLoopDelay' | 'heapUsedBytes' | 'eventLoopUtilization'
+
+export function pastLimit (r: PressureReading, limits: PressureLimits): PressureReason | undefined {
   if (limits.maxEventLoopDelayMs > 0 && r.eventLoopDelayMs > limits.maxEventLoopDelayMs) return 'eventLoopDelay'
   if (limits.maxHeapUsedBytes > 0 && r.heapUsedBytes > limits.maxHeapUsedBytes) return 'heapUsedBytes'
   if (limits.maxEventLoopUtilization > 0 && r.eventLoopUtilization > limits.maxEventLoopUtilization) return 'eventLoopUtilization'
@@ -28,7 +31,8 @@ export function pastLimit (r: PressureReading, limits: PressureLimits): 'eventLo
  * routes, so a rollback or a pin reaches a replica that is shedding. Nothing is shed until two
  * samples after `readyAt()`: the samples that cover start-up (plugins, schemas: a busy loop with
  * no request waiting) would otherwise refuse the first requests after listen. `start()` on ready,
- * `stop()` on close.
+ * `stop()` on close. The sample that starts shedding is logged (warn) with its reading, and the one
+ * that ends it (info).
  */
 export class LoadShedding {
   readonly #limits: PressureLimits
@@ -36,12 +40,18 @@ export class LoadShedding {
   readonly #readyAt: () => number
   readonly #sampler: PressureSampler
   readonly #body = errorBody('OVERLOADED', 'the service is overloaded; retry later')
+  #reason: PressureReason | undefined
 
-  constructor (limits: PressureLimits, exempt: (route: string) => boolean, readyAt: () => number = () => -Infinity) {
+  constructor (limits: PressureLimits, exempt: (route: string) => boolean, { readyAt = () => -Infinity, log }: { readyAt?: () => number, log?: Logger } = {}) {
     this.#limits = limits
     this.#exempt = exempt
     this.#readyAt = readyAt
-    this.#sampler = new PressureSampler(limits.sampleIntervalMs)
+    this.#sampler = new PressureSampler(limits.sampleIntervalMs, (reading) => {
+      const reason = pastLimit(reading, limits)
+      if (reason !== undefined && this.#reason === undefined) log?.warn({ reason, ...roundedReading(reading) }, 'load shedding on')
+      else if (reason === undefined && this.#reason !== undefined) log?.info({ ...roundedReading(reading) }, 'load shedding off')
+      this.#reason = reason
+    })
   }
 
   start (): void {
@@ -54,9 +64,13 @@ export class LoadShedding {
 
   /** The onRequest hook. */
   readonly onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    if (pastLimit(this.#sampler.last, this.#limits) === undefined) return
+    if (this.#reason === undefined) return
     if (this.#exempt(request.routeOptions.url ?? '')) return
     if (performance.now() - this.#readyAt() < 2 * this.#limits.sampleIntervalMs) return
     return await reply.code(503).header('retry-after', this.#limits.retryAfterSeconds).send(this.#body)
   }
+}
+
+function roundedReading (r: PressureReading): PressureReading {
+  return { eventLoopDelayMs: Math.round(r.eventLoopDelayMs), eventLoopUtilization: Math.round(r.eventLoopUtilization * 1000) / 1000, heapUsedBytes: r.heapUsedBytes }
 }

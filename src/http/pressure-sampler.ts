@@ -40,8 +40,11 @@ export class PressureSampler {
   #elu = performance.eventLoopUtilization()
   #last: PressureReading = { eventLoopDelayMs: 0, eventLoopUtilization: 0, heapUsedBytes: 0 }
 
-  constructor (intervalMs: number) {
+  readonly #onSample: ((reading: Readonly<PressureReading>) => void) | undefined
+
+  constructor (intervalMs: number, onSample?: (reading: Readonly<PressureReading>) => void) {
     this.#intervalMs = intervalMs
+    this.#onSample = onSample
     this.#histogram = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS })
   }
 
@@ -78,5 +81,6 @@ export class PressureSampler {
     h.reset()
     this.#due = now + this.#intervalMs
     this.#timer?.refresh()
+    this.#onSample?.(this.#last)
   }
 }

@@ -95,6 +95,10 @@ describe('load shedding after one block of the event loop', () => {
     assert.equal(res.json<{ code: string }>().code, 'OVERLOADED')
     await sleep(300)
     assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
+    const on = built.logs.find((l) => l.msg === 'load shedding on')
+    assert.equal(on?.reason, 'eventLoopDelay')
+    assert.ok((on?.eventLoopDelayMs as number) > 150, 'the reading that started it')
+    assert.ok(built.logs.some((l) => l.msg === 'load shedding off'))
   })
 
   it('does not shed after a block shorter than the threshold that spans a whole sample', async () => {
