@@ -32,11 +32,11 @@ export interface StepResult {
   failed: number
   p50: number
   p99: number
-  /** Mean event-loop delay over the step as under-pressure measures it (histogram mean minus its 10 ms resolution). */
+  /** Mean event-loop delay over the step (histogram mean minus its 10 ms resolution), the mean part of what load shedding compares (http/pressure-sampler.ts). */
   loopDelayMs: number
 }
 
-/** under-pressure and prom-client both sample the event loop at this resolution. */
+/** Load shedding (http/pressure-sampler.ts) and prom-client both sample the event loop at this resolution. */
 const LOOP_RESOLUTION_MS = 10
 /** Requests leave in small bursts on this tick, so the mean rate is exact over any second. */
 const TICK_MS = 5

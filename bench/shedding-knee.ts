@@ -1,13 +1,13 @@
 /**
  * Load-shedding knee: GET /recommend cache misses (CACHE_TTL_MS=0, so every request is scored) on
  * the synthetic 100,000-item catalogue, offered at rising multiples of the measured capacity, with
- * @fastify/under-pressure off (every SHED_* threshold 0) and on (the service's SHED_* defaults, or
+ * load shedding off (every SHED_* threshold 0) and on (the service's SHED_* defaults, or
  * each --delays / --utilizations value). The service runs as a child process on 127.0.0.1; the
  * load generator shares the machine with it, as in bench:serve. Load is open loop: requests leave
  * on a clock whether or not earlier ones were answered, and a request's latency counts from when
  * it was due. Prints per step: offered req/s, goodput (2xx/s), 2xx in time (within --slo-ms), 503
- * share, failures (timeouts, resets), p50/p99 of the 2xx and the event-loop delay under-pressure
- * saw; and a hello-world req/s of the same run for scale.
+ * share, failures (timeouts, resets), p50/p99 of the 2xx and the mean event-loop delay over the
+ * step; and a hello-world req/s of the same run for scale.
  * Bounded: a fixed list of steps of a few seconds each, and --max-seconds for the whole run.
  *   npm run bench:knee -- [--utilizations 0.95,0.98] [--delays 50] [--sample-ms 100,250]
  *     [--multiples 0.5,1,1.5,2,3] [--step-seconds 8]
@@ -117,7 +117,7 @@ async function bench (args: Args, resources: BenchResources): Promise<void> {
   process.stdout.write(`${catalogue.name}: GET /recommend?userId=<random>&k=10 with CACHE_TTL_MS=0 (every request scored); ` +
     `capacity ${capacity.toFixed(0)} req/s (closed loop, 64 connections); hello-world ${helloRun.reqs.toFixed(0)} req/s (50 connections) in the same run\n`)
   process.stdout.write(`open loop over at most ${args.connections} sockets, ${args['step-seconds']} s a step, latency from when a request was due; ` +
-    `goodput = 2xx received during the step; in time = 2xx within ${args['slo-ms']} ms of being due; failed = not answered within ${args['timeout-seconds']} s, resets and statuses other than 2xx/503; loop delay = mean event-loop delay minus 10 ms, as under-pressure compares it\n`)
+    `goodput = 2xx received during the step; in time = 2xx within ${args['slo-ms']} ms of being due; failed = not answered within ${args['timeout-seconds']} s, resets and statuses other than 2xx/503; loop delay = mean event-loop delay minus 10 ms (load shedding compares this or how late its sample was, whichever is larger)\n`)
 }
 
 /** Waits until the service answers readiness quickly again (queued work done, pressure gone), at most 20 s. */

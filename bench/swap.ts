@@ -7,7 +7,8 @@
  *   npm run bench:swap -- [--data synthetic] [--duration 10] [--swaps 50] [--repeats 1] [--skip-redis]
  *   npm run bench:swap -- --items 1000000: a synthetic catalogue of that many items and two structured
  *     students with their ANN indexes (serve-catalogues.ts), idle and swap windows only (no training
- *     or Redis rounds: training at that size is bench:train-profile's)
+ *     or Redis rounds: training at that size is bench:train-profile's); `--catalogue-dir DIR` keeps them
+ *     there for the next run
  */
 import { cp, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -17,6 +18,7 @@ import { readDataset, SYNTHETIC } from '../src/data/read-dataset.js'
 import { listVersions } from '../src/models/artifact/index.js'
 import { saveModel } from '../src/models/artifact/model-io.js'
 import { syntheticLargeCatalogue } from './serve-catalogues.js'
+import { keptCatalogue } from './swap-catalogue.js'
 import { structuredStudent } from './structured-student.js'
 import { BenchResources, closeOnSignal, freePort, logTail } from './bench-processes.js'
 import { AdminClient, isFinished, memoryFigures, servedModel, type MemoryFigures } from './swap-admin.js'
@@ -44,7 +46,8 @@ const SPEC = {
     'skip-training': { type: 'boolean', default: false, description: 'leave out the window while a re-distillation trains' },
     'skip-redis': { type: 'boolean', default: false, description: 'leave out the two-replica convergence on a redis-server of its own' },
     items: { type: 'int', default: 0, description: 'a synthetic catalogue of this many items with two structured students instead of --data (0: --data)' },
-    'cpu-profile': { type: 'string', description: 'write a V8 CPU profile of the API process over the (first) swap window to this file (.cpuprofile)' }
+    'cpu-profile': { type: 'string', description: 'write a V8 CPU profile of the API process over the (first) swap window to this file (.cpuprofile)' },
+    'catalogue-dir': { type: 'string', description: 'with --items: keep the generated catalogue and its students in this directory and reuse them on the next run (generating 1,000,000 items takes minutes)' }
   }
 } as const
 
@@ -85,11 +88,12 @@ async function bench (options: Args, resources: BenchResources, state: State, fi
   let prepared = join(dir, 'models')
   let versions: number[]
   if (args.items > 0) {
-    const catalogue = await syntheticLargeCatalogue(resources, args.items)
+    const catalogue = args['catalogue-dir'] === undefined ? await syntheticLargeCatalogue(resources, args.items) : await keptCatalogue(resources, args.items, args['catalogue-dir'])
     dataEnv = { DATA_PATH: catalogue.env.DATA_PATH, DATA_FORMAT: catalogue.env.DATA_FORMAT }
     userIds = catalogue.userIds
     prepared = catalogue.env.MODELS_DIR
-    versions = [...listVersions(prepared, 'student'), await saveStructuredStudent(prepared, catalogue.itemIds)]
+    versions = listVersions(prepared, 'student')
+    if (versions.length < 2) versions.push(await saveStructuredStudent(prepared, catalogue.itemIds))
     args = { ...args, 'skip-training': true, 'skip-redis': true }
   } else {
     const { dataset } = await readDataset(args.data, 'auto', 42)

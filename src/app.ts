@@ -1,6 +1,5 @@
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import underPressure from '@fastify/under-pressure'
 import type { Logger } from 'pino'
 import { getHeapStatistics } from 'node:v8'
 import type { Config } from './config.js'
@@ -13,7 +12,7 @@ import { DOCS_OPTIONS, openApiOptions } from './http/openapi.js'
 import { connectionErrorHandler, connectRefusal, wasAnswered } from './http/connection-errors.js'
 import { eventRoutes } from './http/event-routes.js'
 import { healthRoutes } from './http/health-routes.js'
-import { loadShedding, type PressureLimits } from './http/load-shedding.js'
+import { LoadShedding, type PressureLimits } from './http/load-shedding.js'
 import { loggedUrl } from './http/logged-url.js'
 import { methodLabel } from './http/method-label.js'
 import { parseQueryString } from './http/query-string.js'
@@ -44,7 +43,9 @@ const pressureLimits = (config: Readonly<Config>): PressureLimits => ({
   retryAfterSeconds: config.shedRetryAfterSeconds
 })
 /** Probes and scrapes must keep working on an overloaded process, or it gets restarted blind. */
-const NEVER_SHED = ['/health/live', '/metrics']
+const NEVER_SHED = new Set(['/health/live', '/metrics'])
+/** ... and an operator's pin or rollback must reach it (admin routes are authenticated and rate-limited). */
+const neverShed = (route: string): boolean => NEVER_SHED.has(route) || route.startsWith('/admin/')
 /** Status recorded for a request whose client went away before the answer (as nginx logs it). */
 const CLIENT_CLOSED = 499
 /** An unknown path is echoed in the 404 message up to this length. */
@@ -119,8 +120,13 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     admission.check(request)
   })
   let readyAt = Infinity
-  app.addHook('onReady', async () => { readyAt = performance.now() })
-  app.register(underPressure, loadShedding({ ...pressureLimits(config), ...pressure }, NEVER_SHED, () => readyAt))
+  const shedding = new LoadShedding({ ...pressureLimits(config), ...pressure }, neverShed, { readyAt: () => readyAt, log: logger.child({ component: 'load-shedding' }) })
+  app.addHook('onReady', async () => {
+    readyAt = performance.now()
+    shedding.start()
+  })
+  app.addHook('onClose', async () => shedding.stop())
+  app.addHook('onRequest', shedding.onRequest)
   app.addHook('onResponse', async (request, reply) => {
     // unmatched URLs share one label so a scan cannot blow up the metric's cardinality
     observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)

@@ -160,13 +160,19 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     const info = (await listStudentVersions(sources, null)).find((v) => v.version === version)
     if (info === undefined) throw new ServiceError('NOT_FOUND', `no student version ${version} in this replica's models directory or the model store`)
     if (info.state === 'rejected' || info.state === 'failed') throw new ServiceError('CONFLICT', `student v${version} is ${info.state}: ${info.reason ?? ''}`)
+    // validated by loading it here, once: the announcement below swaps to what was loaded
+    const validate = version === previous ? undefined : async () => await o.manager.prepare(version)
     try {
-      await activateVersion({ ...sources, version, channel: o.channel })
-    } catch (err) {
-      throw new ServiceError('CONFLICT', `student v${version} cannot be activated: ${(err as Error).message}`)
+      try {
+        await activateVersion({ ...sources, version, channel: o.channel, validate })
+      } catch (err) {
+        throw new ServiceError('CONFLICT', `student v${version} cannot be activated: ${(err as Error).message}`)
+      }
+      // this replica's swap, so the answer says what it serves now; the others follow the announcement
+      await o.manager.announce(version)
+    } finally {
+      o.manager.discard(version)
     }
-    // this replica's swap, so the answer says what it serves now; the others follow the announcement
-    await o.manager.announce(version)
     const serving = o.registry.active.version
     request.log.info({ version, previous, serving }, 'student version activated by an operator')
     if (serving !== version) throw new ServiceError('CONFLICT', `student v${version} was announced but this replica could not load it (serving v${serving}); see its log`)

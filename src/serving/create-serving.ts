@@ -123,6 +123,7 @@ export async function createServing ({ config, stores, history, counts, metadata
     close: async () => {
       await unsubscribe()
       await manager.idle()
+      manager.discard()
       registry.close()
     }
   }

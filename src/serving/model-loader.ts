@@ -81,7 +81,7 @@ export async function loadStudentVersion (files: ArtifactFiles, version: number,
   if (parts.annMissing) log?.warn({ version, items: items.size, annMinItems }, 'student version has no ANN index: scoring every item')
   let ann: AnnIndex | undefined
   try {
-    // the thread verified the index's checksum; a malformed index refuses the version
+    // the thread verified the index's checksum and opened it: a malformed index refused the version there
     if (parts.annFile !== undefined) ann = mapIndex(parts.annFile, files.where)
     return new StudentServable({
       version,
@@ -100,9 +100,10 @@ export async function loadStudentVersion (files: ArtifactFiles, version: number,
   }
 }
 
-function mapIndex ({ file, params }: NonNullable<StudentParts['annFile']>, where: string): AnnIndex {
+function mapIndex ({ file, params, size }: NonNullable<StudentParts['annFile']>, where: string): AnnIndex {
   try {
-    return AnnIndex.map(file, params)
+    // checked where the parts were read (a loading thread for a large version): mapped here only if this thread must search
+    return AnnIndex.deferred(file, params, size)
   } catch (err) {
     throw new ArtifactError('ARTIFACT_INVALID', `${where}/ann.bin: cannot be loaded (${(err as Error).message})`, { cause: err })
   }

@@ -27,6 +27,8 @@ export class ModelManager {
   readonly #options: ModelManagerOptions
   #pending: number | undefined
   #running: Promise<void> | undefined
+  /** A version loaded ahead of its announcement, and how long loading it took (a swap's duration counts it). */
+  #prepared: { servable: Servable, loadMs: number } | undefined
 
   constructor (options: ModelManagerOptions) {
     this.#options = options
@@ -39,6 +41,27 @@ export class ModelManager {
     await this.#running
   }
 
+  /**
+   * Loads a version ahead of its announcement, as an activation's validation (loading checks all
+   * that validating does), so that the announcement swaps to it without reading and checking its
+   * files a second time. Throws as `load` does. One version is held at a time, until it is
+   * announced, another is prepared or `discard` releases it.
+   */
+  async prepare (version: number): Promise<void> {
+    const started = performance.now()
+    const servable = await this.#options.load(version)
+    this.discard()
+    this.#prepared = { servable, loadMs: performance.now() - started }
+  }
+
+  /** Releases the prepared version (only if it is `version`, when given): its announcement will not come, or has been handled. */
+  discard (version?: number): void {
+    const prepared = this.#prepared?.servable
+    if (prepared === undefined || (version !== undefined && prepared.version !== version)) return
+    this.#prepared = undefined
+    prepared.dispose()
+  }
+
   /** Resolves once no swap is in progress (at shutdown, before the registry is closed). */
   async idle (): Promise<void> {
     await this.#running
@@ -49,16 +72,24 @@ export class ModelManager {
       const version = this.#pending
       this.#pending = undefined
       if (version !== this.#options.registry.active.version) await this.#swapTo(version)
+      else this.discard(version)
     }
   }
 
   async #swapTo (version: number): Promise<void> {
     const { registry, load, log, onSwap, onRefused } = this.#options
     const from = registry.active.version
-    const started = performance.now()
+    let started = performance.now()
     let next: Servable | undefined
     try {
-      next = await load(version)
+      const prepared = this.#prepared
+      if (prepared?.servable.version === version) {
+        this.#prepared = undefined
+        next = prepared.servable
+        started -= prepared.loadMs
+      } else {
+        next = await load(version)
+      }
       await warm(next)
     } catch (err) {
       next?.dispose()

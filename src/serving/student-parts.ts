@@ -1,3 +1,6 @@
+import { join } from 'node:path'
+import { AnnIndex } from '../models/ann/ann-index.js'
+import { invalid } from '../models/artifact/artifact-error.js'
 import type { ArtifactFiles } from '../models/artifact/read-parts.js'
 import { readStudentValues } from '../models/artifact/read-student.js'
 import type { AnnParams } from '../models/ann/ann-params.js'
@@ -24,8 +27,8 @@ export interface StudentParts {
   matrix: CompactMatrixParts
   /** ANN only: the highest-bias items added to every query's candidates (ann-ranker.ts). */
   head?: Int32Array
-  /** ANN only: the verified index bytes in a private temp file, to memory-map (AnnIndex.map); whoever holds this removes it. */
-  annFile?: { file: IndexFile, params: AnnParams }
+  /** ANN only: the verified index bytes in a private temp file, opened and checked here (AnnIndex.check: `size`), to serve with AnnIndex.deferred; whoever holds this removes it. */
+  annFile?: { file: IndexFile, params: AnnParams, size: number }
   /** The catalogue is at least annMinItems, but the version was saved without an index. */
   annMissing: boolean
 }
@@ -44,7 +47,15 @@ export async function readStudentParts (files: ArtifactFiles, version: number, {
   const parts: StudentParts = { config, itemIds, weights, matrix: matrix.parts(), annMissing: useAnn && artifact.ann === null }
   if (useAnn && artifact.ann !== null) {
     parts.head = biasHead(matrix, config.itemBias)
-    parts.annFile = { file: await writeIndexFile(artifact.ann.bytes), params: artifact.ann.params }
+    const file = await writeIndexFile(artifact.ann.bytes)
+    const { params } = artifact.ann
+    let size: number
+    try {
+      size = AnnIndex.check(file, params)
+    } catch (err) {
+      throw invalid(join(files.where, 'ann.bin'), `cannot be loaded (${(err as Error).message})`, err)
+    }
+    parts.annFile = { file, params, size }
   }
   return parts
 }

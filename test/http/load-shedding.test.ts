@@ -3,11 +3,13 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { buildSuiteApp, loggedEvents, type SuiteApp } from './suite-app.js'
 
+const ADMIN_TOKEN = 'shedding-test-admin-token'
+
 describe('load shedding past the heap threshold', () => {
   let built: SuiteApp
   before(async () => {
     // any heap is over one byte: pressure from the first sample on
-    built = await buildSuiteApp({}, { maxHeapUsedBytes: 1, sampleIntervalMs: 10, retryAfterSeconds: 3 })
+    built = await buildSuiteApp({ ADMIN_TOKEN }, { maxHeapUsedBytes: 1, sampleIntervalMs: 10, retryAfterSeconds: 3 })
     await sleep(50)
   })
   after(async () => await built.close())
@@ -39,6 +41,15 @@ describe('load shedding past the heap threshold', () => {
     assert.equal(metrics.statusCode, 200)
     assert.match(metrics.body, /distillrec_http_request_duration_seconds_count\{[^}]*status_code="503"/)
   })
+
+  it('serves the admin routes: an operator can still pin or roll back a shedding replica', async () => {
+    const authorization = `Bearer ${ADMIN_TOKEN}`
+    assert.equal((await built.app.inject({ url: '/admin/models', headers: { authorization } })).statusCode, 200)
+    const activate = await built.app.inject({ method: 'POST', url: '/admin/models/999/activate', headers: { authorization } })
+    assert.equal(activate.json<{ code: string }>().code, 'NOT_FOUND')
+    // still authenticated: exempt from shedding, not from the token
+    assert.equal((await built.app.inject({ url: '/admin/models' })).statusCode, 401)
+  })
 })
 
 describe('load shedding past the event-loop delay threshold', () => {
@@ -61,6 +72,40 @@ describe('load shedding past the event-loop delay threshold', () => {
       clearInterval(lagging)
     }
     await sleep(500)
+    assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
+  })
+})
+
+describe('load shedding after one block of the event loop', () => {
+  let built: SuiteApp
+  before(async () => {
+    built = await buildSuiteApp({}, { maxEventLoopDelayMs: 150, sampleIntervalMs: 50 })
+    await sleep(150)
+  })
+  after(async () => await built.close())
+
+  it('sheds the sample after a block longer than the threshold, and serves again the sample after', async () => {
+    assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
+    const until = performance.now() + 400
+    while (performance.now() < until);
+    // the sample's timer runs first: it fired 350 ms late
+    await sleep(1)
+    const res = await built.app.inject({ url: '/recommend?userId=u1' })
+    assert.equal(res.statusCode, 503)
+    assert.equal(res.json<{ code: string }>().code, 'OVERLOADED')
+    await sleep(300)
+    assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
+    const on = built.logs.find((l) => l.msg === 'load shedding on')
+    assert.equal(on?.reason, 'eventLoopDelay')
+    assert.ok((on?.eventLoopDelayMs as number) > 150, 'the reading that started it')
+    assert.ok(built.logs.some((l) => l.msg === 'load shedding off'))
+  })
+
+  it('does not shed after a block shorter than the threshold that spans a whole sample', async () => {
+    await sleep(200)
+    const until = performance.now() + 100
+    while (performance.now() < until);
+    await sleep(1)
     assert.equal((await built.app.inject({ url: '/recommend?userId=u1' })).statusCode, 200)
   })
 })

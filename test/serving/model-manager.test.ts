@@ -74,4 +74,50 @@ describe('ModelManager', () => {
     assert.equal(registry.active.version, 4)
     assert.deepEqual(loaded, [2, 4])
   })
+
+  it('swaps to a prepared version without loading it again', async () => {
+    const registry = new ModelRegistry(fake(1))
+    const loaded: number[] = []
+    const v2 = fake(2)
+    const manager = new ModelManager({ registry, load: async (v) => { loaded.push(v); return v2 }, log })
+    await manager.prepare(2)
+    assert.equal(registry.active.version, 1, 'prepared, not swapped')
+    await manager.announce(2)
+    assert.equal(registry.active, v2)
+    assert.deepEqual(loaded, [2])
+    manager.discard(2)
+    assert.equal(v2.disposed, 0, 'the serving version is no longer the prepared one')
+  })
+
+  it('releases a prepared version that is discarded, replaced, or already active when announced', async () => {
+    const v1 = fake(1)
+    const registry = new ModelRegistry(v1)
+    const made: Array<ReturnType<typeof fake>> = []
+    const manager = new ModelManager({ registry, load: async (v) => { const s = v === 1 ? fake(1) : fake(v); made.push(s); return s }, log })
+    await manager.prepare(2)
+    manager.discard(3)
+    assert.equal(made[0].disposed, 0, 'another version named: kept')
+    manager.discard(2)
+    assert.equal(made[0].disposed, 1)
+    await manager.prepare(2)
+    await manager.prepare(3)
+    assert.equal(made[1].disposed, 1, 'replaced by the next prepared version')
+    await manager.prepare(1)
+    assert.equal(made[2].disposed, 1)
+    await manager.announce(1)
+    assert.equal(made[3].disposed, 1, 'the announced version already serves')
+    assert.equal(registry.active, v1)
+    assert.equal(v1.disposed, 0)
+  })
+
+  it('loads the announced version when the prepared one is another', async () => {
+    const registry = new ModelRegistry(fake(1))
+    const loaded: number[] = []
+    const manager = new ModelManager({ registry, load: async (v) => { loaded.push(v); return fake(v) }, log })
+    await manager.prepare(2)
+    await manager.announce(3)
+    assert.equal(registry.active.version, 3)
+    assert.deepEqual(loaded, [2, 3])
+    manager.discard()
+  })
 })

@@ -46,12 +46,22 @@ export class AnnIndex {
   readonly file: string | undefined
   readonly expansionSearch: number
   #index: UsearchIndex | undefined
+  /** `deferred`: the view is made on the first search on this thread. */
+  #viewLater = false
   /** The temp file this index owns (from `open` or `map`), removed with it; a `view` owns none. */
   readonly #owned: IndexFile | undefined
 
   /** Opens in memory, blocking its thread (tests, benches); serving uses `open` or `map`. */
-  constructor (bytes: Uint8Array | { mapped: UsearchIndex, file: string, owned?: IndexFile }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
+  constructor (bytes: Uint8Array | { mapped: UsearchIndex, file: string, owned?: IndexFile } | { file: string, owned: IndexFile, size: number }, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH) {
     this.params = params
+    this.expansionSearch = expansionSearch
+    if (!(bytes instanceof Uint8Array) && !('mapped' in bytes)) {
+      this.file = bytes.file
+      this.#owned = bytes.owned
+      this.size = bytes.size
+      this.#viewLater = true
+      return
+    }
     let index: UsearchIndex
     if (bytes instanceof Uint8Array) {
       index = newIndex(params, expansionSearch)
@@ -61,7 +71,6 @@ export class AnnIndex {
       this.file = bytes.file
       this.#owned = bytes.owned
     }
-    this.expansionSearch = expansionSearch
     if (index.dimensions() !== params.dimensions) {
       this.#removeFile()
       throw new RangeError(`the index is ${index.dimensions()} wide, its manifest says ${params.dimensions}`)
@@ -91,6 +100,34 @@ export class AnnIndex {
     return new AnnIndex({ mapped, file: file.path, owned: file }, params, expansionSearch)
   }
 
+  /**
+   * Opens a temp file of verified bytes as `map` does, to check it (usearch reads its header and
+   * walks its nodes: about 65 ms at 1,000,000 items), and returns its size, dropping the view: a
+   * loading thread checks the index that `deferred` then serves. Throws (and removes the file) when
+   * it cannot be opened or is not `params.dimensions` wide.
+   */
+  static check (file: IndexFile, params: AnnParams): number {
+    try {
+      const mapped = newIndex(params, MIN_EXPANSION_SEARCH)
+      mapped.view(file.path)
+      if (mapped.dimensions() !== params.dimensions) throw new RangeError(`the index is ${mapped.dimensions()} wide, its manifest says ${params.dimensions}`)
+      return mapped.size()
+    } catch (err) {
+      removeIndexFile(file).catch(() => {})
+      throw err
+    }
+  }
+
+  /**
+   * An index `check` opened in another thread (a loading thread), memory-mapped here only on its
+   * first search: a served index is searched by its search thread (AnnThread, a view of its own),
+   * so the serving thread does not spend the view's time on a swap unless it must search itself.
+   * Owns the file as `map` does.
+   */
+  static deferred (file: IndexFile, params: AnnParams, size: number, expansionSearch = MIN_EXPANSION_SEARCH): AnnIndex {
+    return new AnnIndex({ file: file.path, owned: file, size }, params, expansionSearch)
+  }
+
   /** Memory-maps a verified index file another AnnIndex owns (a search thread's view): the file stays where it is. */
   static view (file: string, params: AnnParams, expansionSearch = MIN_EXPANSION_SEARCH): AnnIndex {
     const mapped = newIndex(params, expansionSearch)
@@ -103,6 +140,11 @@ export class AnnIndex {
    * row-major): keys[r * fetch + j] for j < counts[r].
    */
   search (queries: Float32Array, count: number, fetch: number, threads = 1): { keys: BigUint64Array, counts: BigUint64Array, fetch: number } {
+    if (this.#viewLater) {
+      this.#viewLater = false
+      this.#index = newIndex(this.params, this.expansionSearch)
+      this.#index.view(this.file!)
+    }
     if (this.#index === undefined) throw new Error('the ANN index is disposed')
     const width = this.params.dimensions - 1
     const rows = new Float32Array(count * this.params.dimensions)
@@ -118,6 +160,7 @@ export class AnnIndex {
   /** The native index is freed when collected (a mapped file stays readable until then); after this no search runs on it. */
   dispose (): void {
     this.#index = undefined
+    this.#viewLater = false
     this.#removeFile()
   }
 
