@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Recommendation, RecommendRequest, Recommender } from '../serving/recommender.js'
+import type { Recommendation, RecommendedItem, RecommendRequest, Recommender } from '../serving/recommender.js'
 import type { Arm } from '../stores/impression-log.js'
 import type { BackgroundTasks } from './background-tasks.js'
 import type { ImpressionRecorder } from './impression-recorder.js'
@@ -71,7 +71,7 @@ export class OnlineRecommender {
       version: recommendation.modelVersion,
       arm: choice.arm,
       experimentId: choice.experimentId,
-      items: recommendation.items.map((item) => item.itemId),
+      items: shownIds(recommendation.items),
       ts: now()
     })
     const { after } = choice
@@ -91,4 +91,18 @@ export class OnlineRecommender {
   get waiting (): number {
     return this.#gate.waiting
   }
+}
+
+// a cached answer's frozen list is shown again and again: its ids are listed once, frozen, and
+// the impression log and the online metrics know a list they have already counted by identity
+const idsOfList = new WeakMap<readonly RecommendedItem[], readonly string[]>()
+
+function shownIds (items: readonly RecommendedItem[]): readonly string[] {
+  if (!Object.isFrozen(items)) return items.map((item) => item.itemId)
+  let ids = idsOfList.get(items)
+  if (ids === undefined) {
+    ids = Object.freeze(items.map((item) => item.itemId))
+    idsOfList.set(items, ids)
+  }
+  return ids
 }
