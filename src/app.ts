@@ -63,7 +63,7 @@ export type App = ReturnType<typeof buildApp>
 export function buildApp ({ config, services, logger, pressure }: AppOptions) {
   const { metrics } = services
   const observe = (route: string, method: string, statusCode: number, seconds: number): void => {
-    metrics.httpDuration.observe({ route, method: methodLabel(method), status_code: statusCode }, seconds)
+    metrics.httpDuration.observe(route, methodLabel(method), statusCode, seconds)
   }
   const admission = new Admission()
 
@@ -147,10 +147,11 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
   app.register(swaggerUi, DOCS_OPTIONS)
   app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger())
 
+  const served = { student: metrics.recommendations.tally({ source: 'student' }), popular: metrics.recommendations.tally({ source: 'popular' }) }
   app.register(recommendRoutes, {
     online: services.online.recommender,
     limits,
-    onServed: (rec) => metrics.recommendations.inc({ source: rec.source })
+    onServed: (rec) => served[rec.source].inc()
   })
   app.register(eventRoutes, { ingest: services.ingest, limits })
   // without a token the admin routes do not exist: 404 like any unknown path
