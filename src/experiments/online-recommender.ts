@@ -46,15 +46,18 @@ export interface OnlineRecommenderOptions {
 export class OnlineRecommender {
   readonly #o: OnlineRecommenderOptions
   readonly #gate = new QuietGate()
+  /** Who serves when no experiment takes the request: the active version. */
+  readonly #serving: ArmChoice
 
   constructor (options: OnlineRecommenderOptions) {
     this.#o = options
+    this.#serving = { recommender: options.recommender, arm: 'serving', experimentId: null }
   }
 
   /** `key`: what assignment is sticky on (the userId, else the client's request key). */
   async recommend (request: RecommendRequest, key: string | undefined): Promise<Served> {
-    const { recommender, recorder, choose, tasks, now = Date.now, newId = randomUUID } = this.#o
-    const choice = choose?.(key ?? request.userId) ?? { recommender, arm: 'serving', experimentId: null }
+    const { recorder, choose, tasks, now = Date.now, newId = randomUUID } = this.#o
+    const choice = choose?.(key ?? request.userId) ?? this.#serving
     let recommendation: Recommendation
     this.#gate.begin()
     try {

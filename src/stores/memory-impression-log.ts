@@ -64,6 +64,8 @@ export class MemoryImpressionLog implements ImpressionLog {
       totals.impressions++
       addShown(totals, impression.items)
     }
+    // most lists never have an event waiting for them: two look-ups saved per impression
+    if (this.#parked.size === 0) return []
     const parked = this.#parked.get(impression.id)
     this.#parked.delete(impression.id)
     if (parked === undefined || parked.expiresAt <= now) return []
