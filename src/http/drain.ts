@@ -55,6 +55,7 @@ export class Drain {
     this.#prune()
     return this.#responses.size
   }
+
   get connections (): number { return this.#connections }
 
   /** From now on every answer closes its connection; idle sockets stay open until settle. */

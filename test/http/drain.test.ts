@@ -6,9 +6,10 @@ import { Drain } from '../../src/http/drain.js'
 
 describe('Drain', () => {
   it('counts only the requests not yet answered, however many were answered before (no listener per response)', async (t) => {
-    let held: ServerResponse | undefined
+    let hold: (response: ServerResponse) => void = () => {}
+    const held = new Promise<ServerResponse>((resolve) => { hold = resolve })
     const server = createServer((request, response) => {
-      if (request.url === '/hold') held = response
+      if (request.url === '/hold') hold(response)
       else response.end('ok')
     })
     const drain = new Drain(server)
@@ -18,9 +19,9 @@ describe('Drain', () => {
     for (let n = 0; n < 600; n++) await (await fetch(`${url}/x`)).text()
     assert.equal(drain.inFlight, 0)
     const waiting = fetch(`${url}/hold`)
-    while (held === undefined) await new Promise((resolve) => setTimeout(resolve, 5))
+    const response = await held
     assert.equal(drain.inFlight, 1)
-    held.end('done')
+    response.end('done')
     assert.equal(await (await waiting).text(), 'done')
     while (drain.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5))
   })
