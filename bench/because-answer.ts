@@ -16,7 +16,7 @@ import { CliUsageError, parseCli, runCli } from '../src/cli/args.js'
 import { inProcessServing, saveFreshStudent } from '../src/cli/in-process-serving.js'
 import { Random } from '../src/data/random.js'
 import { readDataset } from '../src/data/read-dataset.js'
-import { recommendationJson } from '../src/serving/recommendation-json.js'
+import { answerJson } from '../src/serving/recommendation-json.js'
 import type { Recommendation, RecommendRequest } from '../src/serving/recommender.js'
 import { median } from './serve-load.js'
 
@@ -65,12 +65,12 @@ async function main (argv: readonly string[]): Promise<void> {
           while (next < users.length) {
             const recommendation = await serving.recommender.recommend({ userId: users[next++], k: args.k, excludeSeen: true, include })
             answers.push(recommendation)
-            recommendationJson({ ...recommendation, recommendationId: 'r' } as Recommendation)
+            answerJson(recommendation, 'r')
           }
         }))
         const answer = (cpuUs() - started) / users.length
         const jsonStarted = cpuUs()
-        for (const recommendation of answers) recommendationJson({ ...recommendation, recommendationId: 'r' } as Recommendation)
+        for (const recommendation of answers) answerJson(recommendation, 'r')
         return { answer, json: (cpuUs() - jsonStarted) / users.length }
       }
       const first = await serving.recommender.recommend({ userId: users[0], k: args.k, excludeSeen: true, include: ['because'] })

@@ -64,7 +64,7 @@ export type App = ReturnType<typeof buildApp>
 export function buildApp ({ config, services, logger, pressure }: AppOptions) {
   const { metrics } = services
   const observe = (route: string, method: string, statusCode: number, seconds: number): void => {
-    metrics.httpDuration.observe({ route, method: methodLabel(method), status_code: statusCode }, seconds)
+    metrics.httpDuration.observe(route, methodLabel(method), statusCode, seconds)
   }
   const admission = new Admission()
 
@@ -114,10 +114,13 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
     done()
   })
   app.decorateRequest('receivedAt', 0)
-  app.addHook('onRequest', async (request, reply) => {
+  // the per-request hooks take `done` rather than returning a promise: no promise and no extra
+  // microtask per request (a throw is handled as a rejection would be)
+  app.addHook('onRequest', (request, reply, done) => {
     request.receivedAt = performance.now()
     reply.header('x-request-id', request.id)
     admission.check(request)
+    done()
   })
   let readyAt = Infinity
   const shedding = new LoadShedding({ ...pressureLimits(config), ...pressure }, neverShed, { readyAt: () => readyAt, log: logger.child({ component: 'load-shedding' }) })
@@ -127,9 +130,10 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
   })
   app.addHook('onClose', async () => shedding.stop())
   app.addHook('onRequest', shedding.onRequest)
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // unmatched URLs share one label so a scan cannot blow up the metric's cardinality
     observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
+    done()
   })
   app.addHook('onRequestAbort', async (request) => {
     // a request the connection handler answered (a 408 mid-body) was counted there
@@ -149,10 +153,11 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
   app.register(swaggerUi, DOCS_OPTIONS)
   app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger())
 
+  const served = { student: metrics.recommendations.tally({ source: 'student' }), popular: metrics.recommendations.tally({ source: 'popular' }) }
   app.register(recommendRoutes, {
     online: services.online.recommender,
     limits,
-    onServed: (rec) => metrics.recommendations.inc({ source: rec.source })
+    onServed: (rec) => served[rec.source].inc()
   })
   app.register(eventRoutes, { ingest: services.ingest, limits })
   // without a token the admin routes do not exist: 404 like any unknown path

@@ -1,3 +1,5 @@
+const RESOLVED = Promise.resolve()
+
 /**
  * Work kept off the response path: started at once, never awaited by the request, bounded (past
  * `maxInFlight` a task is dropped, not queued), its failures handed to `onError`. `idle()`
@@ -25,11 +27,17 @@ export class BackgroundTasks {
       this.#onDropped(op)
       return
     }
-    const running = (async () => {
-      // a task that throws synchronously still fails here, not in the caller
-      await null
-      await task()
-    })().catch((err: unknown) => this.#onError(op, err)).finally(() => this.#running.delete(running))
+    // started on a microtask, so a task that throws synchronously still fails here, not in the
+    // caller; two promises a task besides its own (one runs on every request: impressions)
+    const running: Promise<void> = RESOLVED.then(task).then(
+      () => { this.#running.delete(running) },
+      (err: unknown) => {
+        try {
+          this.#onError(op, err)
+        } finally {
+          this.#running.delete(running)
+        }
+      })
     this.#running.add(running)
   }
 

@@ -9,6 +9,16 @@ export interface OnlineMetricsOptions {
   live: () => readonly number[]
 }
 
+/** One version and arm's series: its labels, the items shown, the frozen lists already added, the coverage last set. */
+interface Entry {
+  version: number
+  arm: Arm
+  labels: { version: string, arm: Arm }
+  shown: Set<string>
+  lists: WeakSet<readonly string[]>
+  coverage: number | undefined
+}
+
 /**
  * The online counters, labelled by version and arm with a bounded label set: only versions named
  * live (the one serving, and an experiment's control and candidate) are counted, and the series
@@ -18,7 +28,7 @@ export interface OnlineMetricsOptions {
 export class OnlineMetrics {
   readonly #o: OnlineMetricsOptions
   #live: readonly number[] = []
-  readonly #labels = new Map<string, { version: number, arm: Arm, shown: Set<string> }>()
+  readonly #labels = new Map<string, Entry>()
 
   constructor (options: OnlineMetricsOptions) {
     this.#o = options
@@ -49,29 +59,38 @@ export class OnlineMetrics {
   shown (impression: Impression): void {
     const entry = this.#entry(impression)
     if (entry === undefined) return
-    const labels = { version: String(impression.version), arm: impression.arm }
-    this.#o.metrics.onlineImpressions.inc(labels)
-    for (const item of impression.items) entry.shown.add(item)
+    this.#o.metrics.onlineImpressions.inc(entry.labels)
+    const { items } = impression
+    // a frozen list (a cached answer's) is added once; the gauge is set only when coverage changed
+    if (!Object.isFrozen(items) || !entry.lists.has(items)) {
+      if (Object.isFrozen(items)) entry.lists.add(items)
+      for (const item of items) entry.shown.add(item)
+    }
     const size = this.#o.catalogueSize(impression.version)
-    if (size !== undefined && size > 0) this.#o.metrics.onlineCoverage.set(labels, entry.shown.size / size)
+    if (size === undefined || size <= 0) return
+    const coverage = entry.shown.size / size
+    if (coverage === entry.coverage) return
+    entry.coverage = coverage
+    this.#o.metrics.onlineCoverage.set(entry.labels, coverage)
   }
 
   attributed (attribution: Attribution): void {
     if (attribution.outcome !== 'attributed') return
     const { impression, rank, firstForList } = attribution
-    if (this.#entry(impression) === undefined) return
-    const labels = { version: String(impression.version), arm: impression.arm }
+    const entry = this.#entry(impression)
+    if (entry === undefined) return
+    const { labels } = entry
     this.#o.metrics.onlineEventRank.observe(labels, rank)
     if (firstForList) this.#o.metrics.onlineListsWithEvent.inc(labels)
   }
 
-  #entry ({ version, arm }: Pick<Impression, 'version' | 'arm'>): { shown: Set<string> } | undefined {
+  #entry ({ version, arm }: Pick<Impression, 'version' | 'arm'>): Entry | undefined {
     this.refresh()
     if (!this.#live.includes(version)) return undefined
     const key = `${version}:${arm}`
     let entry = this.#labels.get(key)
     if (entry === undefined) {
-      entry = { version, arm, shown: new Set() }
+      entry = { version, arm, labels: { version: String(version), arm }, shown: new Set(), lists: new WeakSet(), coverage: undefined }
       this.#labels.set(key, entry)
     }
     return entry

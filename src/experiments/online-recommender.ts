@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Recommendation, RecommendRequest, Recommender } from '../serving/recommender.js'
+import type { Recommendation, RecommendedItem, RecommendRequest, Recommender } from '../serving/recommender.js'
 import type { Arm } from '../stores/impression-log.js'
 import type { BackgroundTasks } from './background-tasks.js'
 import type { ImpressionRecorder } from './impression-recorder.js'
@@ -46,15 +46,18 @@ export interface OnlineRecommenderOptions {
 export class OnlineRecommender {
   readonly #o: OnlineRecommenderOptions
   readonly #gate = new QuietGate()
+  /** Who serves when no experiment takes the request: the active version. */
+  readonly #serving: ArmChoice
 
   constructor (options: OnlineRecommenderOptions) {
     this.#o = options
+    this.#serving = { recommender: options.recommender, arm: 'serving', experimentId: null }
   }
 
   /** `key`: what assignment is sticky on (the userId, else the client's request key). */
   async recommend (request: RecommendRequest, key: string | undefined): Promise<Served> {
-    const { recommender, recorder, choose, tasks, now = Date.now, newId = randomUUID } = this.#o
-    const choice = choose?.(key ?? request.userId) ?? { recommender, arm: 'serving', experimentId: null }
+    const { recorder, choose, tasks, now = Date.now, newId = randomUUID } = this.#o
+    const choice = choose?.(key ?? request.userId) ?? this.#serving
     let recommendation: Recommendation
     this.#gate.begin()
     try {
@@ -71,7 +74,7 @@ export class OnlineRecommender {
       version: recommendation.modelVersion,
       arm: choice.arm,
       experimentId: choice.experimentId,
-      items: recommendation.items.map((item) => item.itemId),
+      items: shownIds(recommendation.items),
       ts: now()
     })
     const { after } = choice
@@ -91,4 +94,18 @@ export class OnlineRecommender {
   get waiting (): number {
     return this.#gate.waiting
   }
+}
+
+// a cached answer's frozen list is shown again and again: its ids are listed once, frozen, and
+// the impression log and the online metrics know a list they have already counted by identity
+const idsOfList = new WeakMap<readonly RecommendedItem[], readonly string[]>()
+
+function shownIds (items: readonly RecommendedItem[]): readonly string[] {
+  if (!Object.isFrozen(items)) return items.map((item) => item.itemId)
+  let ids = idsOfList.get(items)
+  if (ids === undefined) {
+    ids = Object.freeze(items.map((item) => item.itemId))
+    idsOfList.set(items, ids)
+  }
+  return ids
 }

@@ -9,6 +9,8 @@ const DRAIN_POLL_MS = 20
 const ACCEPT_QUIET_MS = 100
 const ACCEPT_MAX_MS = 2000
 const RETRY_AFTER_SECONDS = '1'
+// responses held before the answered ones are first dropped
+const MIN_PRUNE = 256
 
 /**
  * Closes an HTTP server without resetting a connection a client may be sending on. Node's
@@ -26,6 +28,7 @@ export class Drain {
   #lastConnection = 0
   #lastRequest = 0
   #draining = false
+  #pruneAt = MIN_PRUNE
 
   constructor (server: Server) {
     this.#server = server
@@ -41,12 +44,18 @@ export class Drain {
         response.setHeader('connection', 'close')
         response.setHeader('retry-after', RETRY_AFTER_SECONDS)
       }
+      // no 'close' listener per response (a cost on every request): the closed ones are dropped
+      // whenever the set has doubled, and before it is read
       this.#responses.add(response)
-      response.once('close', () => this.#responses.delete(response))
+      if (this.#responses.size >= this.#pruneAt) this.#prune()
     })
   }
 
-  get inFlight (): number { return this.#responses.size }
+  get inFlight (): number {
+    this.#prune()
+    return this.#responses.size
+  }
+
   get connections (): number { return this.#connections }
 
   /** From now on every answer closes its connection; idle sockets stay open until settle. */
@@ -76,12 +85,18 @@ export class Drain {
    */
   async settle (deadline: number): Promise<void> {
     const quiet = (): boolean => this.#connections === 0 ||
-      (this.#responses.size === 0 && performance.now() - this.#lastRequest >= DRAIN_QUIET_MS)
+      (this.inFlight === 0 && performance.now() - this.#lastRequest >= DRAIN_QUIET_MS)
     while (!quiet() && performance.now() < deadline) await sleep(DRAIN_POLL_MS)
     // the own property set by begin goes: the prototype's method closes the idle sockets
     delete (this.#server as Partial<Server>).closeIdleConnections
     this.#server.closeIdleConnections()
     while (this.#connections > 0 && performance.now() < deadline) await sleep(DRAIN_POLL_MS)
     if (this.#connections > 0) this.#server.closeAllConnections()
+  }
+
+  /** Drops the responses that are closed (answered, or their connection gone). */
+  #prune (): void {
+    for (const response of this.#responses) if (response.closed) this.#responses.delete(response)
+    this.#pruneAt = Math.max(MIN_PRUNE, 2 * this.#responses.size)
   }
 }

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Logger } from 'pino'
 import { errorBody } from '../errors.js'
 import { PressureSampler, type PressureReading } from './pressure-sampler.js'
@@ -62,12 +62,17 @@ export class LoadShedding {
     this.#sampler.stop()
   }
 
-  /** The onRequest hook. */
-  readonly onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    if (this.#reason === undefined) return
-    if (this.#exempt(request.routeOptions.url ?? '')) return
-    if (performance.now() - this.#readyAt() < 2 * this.#limits.sampleIntervalMs) return
-    return await reply.code(503).header('retry-after', this.#limits.retryAfterSeconds).send(this.#body)
+  /**
+   * The onRequest hook, in callback form (no promise per request): a shed request is answered
+   * here and `done` is not called, as Fastify's hooks answer early.
+   */
+  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (this.#reason === undefined || this.#exempt(request.routeOptions.url ?? '') ||
+      performance.now() - this.#readyAt() < 2 * this.#limits.sampleIntervalMs) {
+      done()
+      return
+    }
+    reply.code(503).header('retry-after', this.#limits.retryAfterSeconds).send(this.#body)
   }
 }
 

@@ -1,8 +1,9 @@
+import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ServiceError, toErrorBody, type ErrorBody } from '../errors.js'
-import type { OnlineRecommender } from '../experiments/online-recommender.js'
-import { recommendationJson } from '../serving/recommendation-json.js'
+import type { OnlineRecommender, Served } from '../experiments/online-recommender.js'
+import { answerJson } from '../serving/recommendation-json.js'
 import { UnknownGenreError, type IncludeField, type Recommendation, type RecommendRequest } from '../serving/recommender.js'
 import { assignmentKey, RECOMMENDATION_ID_HEADER } from './assignment-key.js'
 import {
@@ -20,24 +21,27 @@ export interface RecommendRoutesOptions {
 /** An answer as the route sends it: the recommendation and its per-response id. */
 type Answer = Recommendation & { recommendationId: string }
 
-// An answer is serialised by recommendationJson, which writes a cached answer's items once, not
-// by the schema's serialiser; the schema still documents the answer and checks it in the tests.
+// An answer is sent as the text answerJson writes (a cached answer's is written once, its id
+// spliced in), not through the schema's serialiser; the schema still documents the answer and
+// checks it in the tests.
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> = async (app, { limits, onServed, online }) => {
   const response = { 200: RecommendationResponse, '4xx': ErrorResponse, '5xx': ErrorResponse }
   const entrySchema = TypeCompiler.Compile(recommendBody(limits))
 
-  const serve = async (request: RecommendRequest, key: string | undefined): Promise<Answer> => {
+  const serve = async (request: RecommendRequest, key: string | undefined): Promise<Served> => {
     try {
-      const { recommendation, recommendationId } = await online.recommend(request, key)
-      onServed(recommendation)
-      return { ...recommendation, recommendationId }
+      const served = await online.recommend(request, key)
+      onServed(served.recommendation)
+      return served
     } catch (err) {
       if (err instanceof UnknownGenreError) throw new ServiceError('INVALID_REQUEST', err.message, 'filter.genres')
       throw err
     }
   }
+  const send = (reply: FastifyReply, { recommendation, recommendationId }: Served): FastifyReply =>
+    reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendationId).type(JSON_TYPE).send(answerJson(recommendation, recommendationId))
 
   app.get('/recommend', {
     schema: {
@@ -49,14 +53,13 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     }
   }, async (request, reply) => {
     const { userId, k = limits.defaultK, excludeSeen = true, genres, include } = request.query
-    const recommendation = await serve({
+    return send(reply, await serve({
       userId,
       k,
       excludeSeen,
       genres: genreFilter(genres?.split(','), 'genres'),
       include: include?.split(',') as IncludeField[] | undefined
-    }, userId)
-    return reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendation.recommendationId).type(JSON_TYPE).serializer(recommendationJson).send(recommendation)
+    }, userId))
   })
 
   app.post('/recommend', {
@@ -68,8 +71,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       response
     }
   }, async (request, reply) => {
-    const recommendation = await serve(fromBody(request.body, limits), assignmentKey(request.body, request.headers))
-    return reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendation.recommendationId).type(JSON_TYPE).serializer(recommendationJson).send(recommendation)
+    return send(reply, await serve(fromBody(request.body, limits), assignmentKey(request.body, request.headers)))
   })
 
   // Each entry is answered as POST /recommend would answer it, in order; a bad entry gets its
@@ -90,7 +92,8 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
         return { statusCode: 400, code: 'INVALID_REQUEST', message: `requests.${i}${field === '' ? '' : '.' + field} ${first?.message ?? 'is invalid'}`, field: `requests.${i}${field === '' ? '' : '.' + field}` }
       }
       try {
-        return await serve(fromBody(entry, limits), assignmentKey(entry, request.headers))
+        const { recommendation, recommendationId } = await serve(fromBody(entry, limits), assignmentKey(entry, request.headers))
+        return { ...recommendation, recommendationId }
       } catch (err) {
         const body = toErrorBody(err as Error)
         if (body.statusCode >= 500) request.log.error({ err, entry: i }, 'batch entry failed')

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { RequestDurations } from './request-durations.js'
+import { TalliedCounter } from './tallied-counter.js'
 
 /** The service's named instruments, on a registry of their own (never prom-client's global one). */
 export interface Metrics {
   registry: Registry
-  httpDuration: Histogram<'route' | 'method' | 'status_code'>
-  recommendations: Counter<'source'>
-  cacheRequests: Counter<'result'>
+  httpDuration: RequestDurations
+  recommendations: TalliedCounter<'source'>
+  cacheRequests: TalliedCounter<'result'>
   storeErrors: Counter<'store' | 'op'>
   eventsIngested: Counter
   redisUp: Gauge
@@ -41,20 +43,19 @@ export function createMetrics (): Metrics {
   const registers = [registry]
   return {
     registry,
-    httpDuration: new Histogram({
+    httpDuration: new RequestDurations({
       name: 'distillrec_http_request_duration_seconds',
       help: 'HTTP request duration by route, method and status code.',
-      labelNames: ['route', 'method', 'status_code'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers
     }),
-    recommendations: new Counter({
+    recommendations: new TalliedCounter({
       name: 'distillrec_recommendations_total',
       help: 'Recommendation lists served, by the source that produced them.',
       labelNames: ['source'],
       registers
     }),
-    cacheRequests: new Counter({
+    cacheRequests: new TalliedCounter({
       name: 'distillrec_cache_requests_total',
       help: 'Recommendation cache look-ups by result: hit, miss or error.',
       labelNames: ['result'],

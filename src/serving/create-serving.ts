@@ -98,7 +98,7 @@ export async function createServing ({ config, stores, history, counts, metadata
     onResult: (result) => metrics.cacheRequests.inc({ result }),
     onWriteError: () => metrics.storeErrors.inc({ store: 'cache', op: 'set' })
   })
-  const answerHits = metrics.cacheRequests.labels({ result: 'hit' })
+  const answerHits = metrics.cacheRequests.tally({ result: 'hit' })
   const vectors = new UserVectorCache({ maxEntries: config.userVectorCacheEntries, ttlMs: config.cacheTtlMs })
   const recommenderFor = (held: ModelRegistry): Recommender => new Recommender({
     registry: held,

@@ -43,16 +43,7 @@ export class ModelRegistry {
   acquire (): Lease {
     const entry = this.#active
     entry.holders++
-    let released = false
-    return {
-      servable: entry.servable,
-      release: () => {
-        if (released) return
-        released = true
-        entry.holders--
-        this.#disposeIfDone(entry)
-      }
-    }
+    return new HeldLease(entry, this.#release)
   }
 
   /** Makes `next` the active version; returns the one it replaced (disposed once unheld). */
@@ -70,10 +61,34 @@ export class ModelRegistry {
     this.#disposeIfDone(this.#active)
   }
 
+  // one function for every lease (a closure per request costs on the cache-hit path)
+  readonly #release = (entry: Entry): void => {
+    entry.holders--
+    this.#disposeIfDone(entry)
+  }
+
   #disposeIfDone (entry: Entry): void {
     if (!entry.retired || entry.holders > 0 || entry.disposed) return
     entry.disposed = true
     entry.servable.dispose()
     this.#options.onRetired?.(entry.servable)
+  }
+}
+
+/** A lease as a class, not an object with a closure: one is made per request. */
+class HeldLease implements Lease {
+  readonly servable: Servable
+  #entry: Entry | undefined
+
+  constructor (entry: Entry, private readonly onRelease: (entry: Entry) => void) {
+    this.servable = entry.servable
+    this.#entry = entry
+  }
+
+  release (): void {
+    const entry = this.#entry
+    if (entry === undefined) return
+    this.#entry = undefined
+    this.onRelease(entry)
   }
 }

@@ -1,31 +1,37 @@
 import type { Recommendation, RecommendedItem } from './recommendation.js'
 
-// Frozen lists are the answer cache's, shared by every hit: each is serialised once.
-const serialised = new WeakMap<readonly RecommendedItem[], string>()
-const WRITTEN = new Set(['userId', 'modelVersion', 'source', 'items', 'ignoredItems'])
-
-/**
- * The JSON text of an answer, as the HTTP edge sends it. The item list, the bulk of the bytes, is
- * serialised once per cached answer; the scalars are written per response, and so is any other
- * field a caller adds to (a copy of) the object, such as a per-response id. The object must match
- * RecommendationSchema (the recommender builds it so; the tests check the text against the schema).
- */
-export function recommendationJson (recommendation: Recommendation): string {
-  const { userId, modelVersion, source, items, ignoredItems } = recommendation
-  let text = `{"userId":${userId === null ? 'null' : JSON.stringify(userId)},"modelVersion":${modelVersion},"source":"${source}","ignoredItems":${ignoredItems}`
-  for (const key in recommendation) {
-    const value = (recommendation as unknown as Record<string, unknown>)[key]
-    if (!WRITTEN.has(key) && value !== undefined) text += `,${JSON.stringify(key)}:${JSON.stringify(value)}`
-  }
-  return `${text},"items":${itemsJson(items)}}`
+/** An answer's text around its per-response id, and the fields it was written from. */
+interface Written {
+  userId: string | null
+  modelVersion: number
+  source: string
+  ignoredItems: number
+  head: string
+  tail: string
 }
 
-export function itemsJson (items: readonly RecommendedItem[]): string {
-  if (!Object.isFrozen(items)) return JSON.stringify(items)
-  let text = serialised.get(items)
-  if (text === undefined) {
-    text = JSON.stringify(items)
-    serialised.set(items, text)
+// Frozen lists are the answer cache's, shared by every hit (and every copy of a hit): the text
+// around the id is written once per cached answer.
+const written = new WeakMap<readonly RecommendedItem[], Written>()
+
+/**
+ * The JSON text of an answer with its per-response id, as the HTTP edge sends it (RecommendationSchema
+ * plus `recommendationId`, in that field order). For a cached answer (frozen items) everything but
+ * the id is written once and reused while the answer's fields are the same; the id is spliced in.
+ */
+export function answerJson (recommendation: Recommendation, recommendationId: string): string {
+  const { userId, modelVersion, source, ignoredItems, items } = recommendation
+  let text = Object.isFrozen(items) ? written.get(items) : undefined
+  if (text === undefined || text.userId !== userId || text.modelVersion !== modelVersion || text.source !== source || text.ignoredItems !== ignoredItems) {
+    text = {
+      userId,
+      modelVersion,
+      source,
+      ignoredItems,
+      head: `{"userId":${userId === null ? 'null' : JSON.stringify(userId)},"modelVersion":${modelVersion},"source":${JSON.stringify(source)},"ignoredItems":${ignoredItems}`,
+      tail: `,"items":${JSON.stringify(items)}}`
+    }
+    if (Object.isFrozen(items)) written.set(items, text)
   }
-  return text
+  return `${text.head},"recommendationId":${JSON.stringify(recommendationId)}${text.tail}`
 }

@@ -12,7 +12,7 @@ export interface Impression {
   version: number
   arm: Arm
   experimentId: number | null
-  items: string[]
+  items: readonly string[]
   /** ms since the epoch, when the list was served. */
   ts: number
 }

@@ -13,8 +13,10 @@ export interface ImpressionLogOptions {
   now?: () => number
 }
 
-interface Held { impression: Impression, expiresAt: number, clicked: Set<string> }
-interface Totals { impressions: number, listsWithEvent: number, eventsByRank: number[], items: Set<string> }
+/** `clicked` is made by the first event attributed to the list (most lists never get one). */
+interface Held { impression: Impression, expiresAt: number, clicked?: Set<string> }
+/** `lists`: frozen item lists already added to `items` (a cached answer shows the same list again and again). */
+interface Totals { impressions: number, listsWithEvent: number, eventsByRank: number[], items: Set<string>, lists: WeakSet<readonly string[]> }
 
 /** In-memory twin of RedisImpressionLog: one process, bounded by maxImpressions and the window. */
 export class MemoryImpressionLog implements ImpressionLog {
@@ -46,10 +48,13 @@ export class MemoryImpressionLog implements ImpressionLog {
   async record (impression: Impression): Promise<Attribution[]> {
     const now = this.#now()
     this.#impressions.delete(impression.id)
-    this.#impressions.set(impression.id, { impression: copy(impression), expiresAt: now + this.#windowMs, clicked: new Set() })
+    this.#impressions.set(impression.id, { impression: copy(impression), expiresAt: now + this.#windowMs })
     if (this.#impressions.size > this.#max) this.#oldestImpression.evict()
     if (impression.userId !== null) {
-      const ids = [impression.id, ...(this.#byUser.get(impression.userId) ?? [])].slice(0, this.#perUser)
+      // newest first; the array is this log's own, so it is changed in place
+      const ids = this.#byUser.get(impression.userId) ?? []
+      ids.unshift(impression.id)
+      if (ids.length > this.#perUser) ids.length = this.#perUser
       this.#byUser.delete(impression.userId)
       this.#byUser.set(impression.userId, ids)
       if (this.#byUser.size > this.#max) this.#oldestUser.evict()
@@ -57,8 +62,10 @@ export class MemoryImpressionLog implements ImpressionLog {
     for (const group of statGroups(impression)) {
       const totals = this.#group(group)
       totals.impressions++
-      for (const item of impression.items) totals.items.add(item)
+      addShown(totals, impression.items)
     }
+    // most lists never have an event waiting for them: two look-ups saved per impression
+    if (this.#parked.size === 0) return []
     const parked = this.#parked.get(impression.id)
     this.#parked.delete(impression.id)
     if (parked === undefined || parked.expiresAt <= now) return []
@@ -111,6 +118,7 @@ export class MemoryImpressionLog implements ImpressionLog {
     const impression = copy(held.impression)
     const index = impression.items.indexOf(itemId)
     if (index < 0) return { outcome: 'not-shown', impression }
+    held.clicked ??= new Set()
     if (held.clicked.has(itemId)) return { outcome: 'duplicate' }
     held.clicked.add(itemId)
     const firstForList = held.clicked.size === 1
@@ -144,13 +152,22 @@ export class MemoryImpressionLog implements ImpressionLog {
   #group (group: string): Totals {
     let totals = this.#totals.get(group)
     if (totals === undefined) {
-      totals = { impressions: 0, listsWithEvent: 0, eventsByRank: [], items: new Set() }
+      totals = { impressions: 0, listsWithEvent: 0, eventsByRank: [], items: new Set(), lists: new WeakSet() }
       this.#totals.set(group, totals)
     }
     return totals
   }
 }
 
+/** A frozen item list cannot change under the log, so it is kept as is. */
 function copy (impression: Impression): Impression {
-  return { ...impression, items: [...impression.items] }
+  return { ...impression, items: Object.isFrozen(impression.items) ? impression.items : [...impression.items] }
+}
+
+function addShown (totals: Totals, items: readonly string[]): void {
+  if (Object.isFrozen(items)) {
+    if (totals.lists.has(items)) return
+    totals.lists.add(items)
+  }
+  for (const item of items) totals.items.add(item)
 }

@@ -52,6 +52,20 @@ describe('online metrics', () => {
     assert.equal(await value('distillrec_online_catalogue_coverage'), 4 / 6)
   })
 
+  it('counts a shared frozen list on every impression and its items once, coverage still exact', async () => {
+    const metrics = createMetrics()
+    const online = new OnlineMetrics({ metrics, catalogueSize: () => 4, live: () => [3] })
+    const list = Object.freeze(['a', 'b'])
+    for (let n = 0; n < 3; n++) online.shown({ ...shown(3), items: list })
+    const value = async (name: string): Promise<number | undefined> => (await metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value
+    assert.equal(await value('distillrec_online_impressions_total'), 3)
+    assert.equal(await value('distillrec_online_catalogue_coverage'), 2 / 4)
+    online.shown({ ...shown(3), items: Object.freeze(['b', 'c', 'd']) })
+    online.shown({ ...shown(3), items: list })
+    assert.equal(await value('distillrec_online_impressions_total'), 5)
+    assert.equal(await value('distillrec_online_catalogue_coverage'), 1)
+  })
+
   it('computes the figures by their formulas', () => {
     const figures = onlineFigures(4, 'candidate', { impressions: 10, listsWithEvent: 3, eventsByRank: [2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5], itemsShown: 25 }, 100)
     assert.equal(figures.hitRate, 0.3)

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
+import { Type } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { RecommendationResponse } from '../../src/http/schemas.js'
 import { directoryFiles, versionDir } from '../../src/models/artifact/index.js'
 import { topK } from '../../src/models/top-k.js'
 import { loadStudentVersion } from '../../src/serving/model-loader.js'
@@ -225,5 +228,27 @@ describe('/recommend from a student', () => {
     assert.equal(unknown.statusCode, 400)
     assert.deepEqual(unknown.json(), { statusCode: 400, code: 'INVALID_REQUEST', field: 'filter.genres', message: 'unknown genre "Western"; known: Comedy, Drama' })
     assert.equal((await app.inject({ url: `/recommend?userId=${user}&include=rating` })).statusCode, 400)
+  })
+
+  it('sends a cached answer as the bytes of a fresh one with its own id, and never another user\'s, shape\'s or history\'s', async (t) => {
+    const { app } = await buildWithStudent(t)
+    const schema = TypeCompiler.Compile(Type.Object(RecommendationResponse.properties, { additionalProperties: false }))
+    const get = async (url: string): Promise<{ text: string, id: string }> => {
+      const res = await app.inject({ url })
+      assert.equal(res.statusCode, 200)
+      assert.ok(schema.Check(res.json()), res.body)
+      assert.equal(res.headers['x-recommendation-id'], res.json<Body>().recommendationId)
+      return { text: res.body.replace(`"recommendationId":"${res.json<Body>().recommendationId}",`, ''), id: res.json<Body>().recommendationId }
+    }
+    const first = await get(`/recommend?userId=${user}&k=5`)
+    const hit = await get(`/recommend?userId=${user}&k=5`)
+    assert.equal(hit.text, first.text)
+    assert.notEqual(hit.id, first.id)
+    const others = [await get(`/recommend?userId=${user}&k=4`), await get(`/recommend?userId=${dataset.users.id(4)}&k=5`)]
+    for (const other of others) assert.notEqual(other.text, first.text)
+    const shown = JSON.parse(first.text) as Body
+    assert.equal((await app.inject({ method: 'POST', url: '/events', payload: { userId: user, itemId: shown.items[0].itemId } })).statusCode, 202)
+    const after = JSON.parse((await get(`/recommend?userId=${user}&k=5`)).text) as Body
+    assert.ok(!after.items.some((i) => i.itemId === shown.items[0].itemId), 'the new event makes a new answer')
   })
 })

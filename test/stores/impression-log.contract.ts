@@ -61,6 +61,19 @@ export function impressionLogContract (name: string, make: MakeImpressionLog): v
       assert.deepEqual(await log.stats('x9:control'), { impressions: 0, listsWithEvent: 0, eventsByRank: [], itemsShown: 0 })
     })
 
+    it('counts a shared frozen list (a cached answer shown again) as often as it is shown, its items once per group', async (t) => {
+      const log = await open(t)
+      const list = Object.freeze(['a', 'b'])
+      await log.record(impression({ items: list }))
+      await log.record(impression({ items: list }))
+      await log.record(impression({ items: list, arm: 'candidate', experimentId: 2 }))
+      await log.record(impression({ items: Object.freeze(['b', 'c']) }))
+      assert.deepEqual(await log.stats('v3:serving'), { impressions: 3, listsWithEvent: 0, eventsByRank: [], itemsShown: 3 })
+      assert.deepEqual(await log.stats('x2:candidate'), { impressions: 1, listsWithEvent: 0, eventsByRank: [], itemsShown: 2 })
+      const [latest] = await log.recent(1)
+      assert.deepEqual(latest.items, ['b', 'c'])
+    })
+
     it('attributes an event without an id to the user\'s latest list holding the item within the window', async (t) => {
       const log = await open(t)
       const old = impression({ items: ['a', 'b'], ts: Date.now() - 1000 })
