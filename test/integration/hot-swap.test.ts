@@ -40,16 +40,20 @@ describe('rolling a version out to replicas on one Redis', { skip: await redisSk
         }
       }
     })()
-    await activate(['--version', String(next), '--models-dir', modelsDir, '--redis-url', redisUrl(), '--prefix', prefix], () => {})
-    const ms = await until('both replicas serve the new version', async () => await version(first) === next && await version(second) === next)
-    assert.ok(ms < 2000, `converged in ${ms} ms`)
-    const answer = (await second.app.inject({ url: '/recommend?userId=u5&k=5' }))
-    assert.equal(answer.headers['x-model-version'], String(next))
+    // the traffic loop stops even when a wait below fails, or the test would never end
+    try {
+      await activate(['--version', String(next), '--models-dir', modelsDir, '--redis-url', redisUrl(), '--prefix', prefix], () => {})
+      const ms = await until('both replicas serve the new version', async () => await version(first) === next && await version(second) === next)
+      assert.ok(ms < 2000, `converged in ${ms} ms`)
+      const answer = (await second.app.inject({ url: '/recommend?userId=u5&k=5' }))
+      assert.equal(answer.headers['x-model-version'], String(next))
 
-    await activate(['--version', String(first.version), '--models-dir', modelsDir, '--redis-url', redisUrl(), '--prefix', prefix], () => {})
-    await until('rolled back', async () => await version(first) === first.version && await version(second) === first.version)
-    load.on = false
-    await traffic
+      await activate(['--version', String(first.version), '--models-dir', modelsDir, '--redis-url', redisUrl(), '--prefix', prefix], () => {})
+      await until('rolled back', async () => await version(first) === first.version && await version(second) === first.version)
+    } finally {
+      load.on = false
+      await traffic
+    }
     assert.equal(failures, 0)
   })
 
