@@ -50,6 +50,10 @@ export interface Config {
   teacherRetrainIntervalMs: number | null
   /** TRAINING_WINDOW: the part of the event log a run trains on (see TrainingWindow). */
   trainingWindow: TrainingWindow
+  /** TRAINING_POSITIONS_PER_USER: a run's student trains on each user's latest this many positions; null = every one. */
+  trainingPositionsPerUser: number | null
+  /** EVAL_MAX_USERS: the users a run's validation and test evaluate (a seeded sample above it); `auto` sizes it by the catalogue, `all` = every one. */
+  evalMaxUsers: 'auto' | 'all' | number
   redistillEpochs: number
   teacherEpochs: number
   /** A candidate may fall this fraction below the active student's validation NDCG@10. */
@@ -161,6 +165,8 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     redistillIntervalMs: read.duration('REDISTILL_INTERVAL', '1h'),
     teacherRetrainIntervalMs: read.duration('TEACHER_RETRAIN_INTERVAL', '24h'),
     trainingWindow: read.trainingWindow('TRAINING_WINDOW'),
+    trainingPositionsPerUser: nullWhenAll(read.countOr('TRAINING_POSITIONS_PER_USER', 'all', ['all'])),
+    evalMaxUsers: read.countOr('EVAL_MAX_USERS', 'auto', ['auto', 'all']),
     redistillEpochs: read.int('REDISTILL_EPOCHS', 10, 1, 1000),
     teacherEpochs: read.int('TEACHER_EPOCHS', 10, 1, 1000),
     gateTolerance: read.float('GATE_TOLERANCE', 0.02, 0, 1),
@@ -292,6 +298,15 @@ class EnvReader {
     throw new ConfigError(`${name} must be all, a duration like 30d or 12h, or a number of events like 5000000, got "${raw}"`)
   }
 
+  /** A positive whole number, or one of `words` (`fallback` when unset). */
+  countOr<const W extends string> (name: string, fallback: W, words: readonly W[]): number | W {
+    const raw = this.optional(name) ?? fallback
+    const word = words.find((w) => w === raw)
+    if (word !== undefined) return word
+    if (/^\d{1,12}$/.test(raw) && Number(raw) >= 1) return Number(raw)
+    throw new ConfigError(`${name} must be ${words.join(' or ')} or a positive whole number, got "${raw}"`)
+  }
+
   /** `off`, or a whole number with a unit: 90s, 15m, 1h, 2d (at least a second). */
   duration (name: string, fallback: string): number | null {
     const raw = this.optional(name) ?? fallback
@@ -346,4 +361,8 @@ class EnvReader {
     }
     return raw
   }
+}
+
+function nullWhenAll (value: number | 'all'): number | null {
+  return value === 'all' ? null : value
 }

@@ -44,6 +44,8 @@ export function createWorker ({ config, stores, metrics, log, control = createJo
       redistillIntervalMs: config.redistillIntervalMs,
       teacherRetrainIntervalMs: config.teacherRetrainIntervalMs,
       trainingWindow: config.trainingWindow,
+      positionsPerUser: config.trainingPositionsPerUser ?? undefined,
+      evalMaxUsers: config.evalMaxUsers,
       epochs: config.redistillEpochs,
       teacherEpochs: config.teacherEpochs,
       gateTolerance: config.gateTolerance,

@@ -133,7 +133,7 @@ export class JobRunner {
       metrics.redistillLastSuccess.set(Date.now() / 1000)
       await this.#retain(outcome.version, log)
       this.#finish(update, 'activated', figures, started)
-      log.info({ version: outcome.version, validNdcg: outcome.candidateNdcg, activeNdcg: outcome.activeNdcg, seconds: Math.round((performance.now() - started) / 1000) }, 'student activated')
+      log.info({ version: outcome.version, validNdcg: outcome.candidateNdcg, activeNdcg: outcome.activeNdcg, ...sampledUsers(outcome.evaluationSample), seconds: Math.round((performance.now() - started) / 1000) }, 'student activated')
     } catch (thrown) {
       // an abort's own reason says why (a cancel, the worker stopping, a lost lock), not the thread's echo of it
       const err = (abort.signal.aborted ? abort.signal.reason : thrown) as Error
@@ -178,4 +178,9 @@ export class JobRunner {
     const { activated } = await activateVersion({ modelsDir, version, store: models, channel, fence: version })
     if (!activated) throw new Error(`v${version} was fenced out: a newer run has published since`)
   }
+}
+
+/** A sampled evaluation's users, for the log lines that carry its figures. */
+function sampledUsers (sample: RedistillOutcome['evaluationSample']): { validUsers?: string } {
+  return sample == null ? {} : { validUsers: `${sample.valid.evaluated} of ${sample.valid.of} (sampled)` }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DataFormat } from '../data/interaction-reader.js'
 import { readDataset } from '../data/read-dataset.js'
-import { evaluate } from '../distill/evaluation/evaluate.js'
+import { withEvaluationSample, type EvaluationSample, type EvaluationUsers } from '../distill/evaluation/evaluation-sample.js'
 import type { EpochProgress, LogFields, LogLine, ProgressReporter } from '../distill/training/progress.js'
 import { runStudent } from '../distill/student/student-pipeline.js'
 import { runTeacher } from '../distill/teacher/teacher-pipeline.js'
@@ -22,6 +22,7 @@ import type { Student, StudentConfig } from '../models/student.js'
 import { PopularRanking } from '../serving/popular-ranking.js'
 import { StudentServable } from '../serving/student-servable.js'
 import type { EpochFigures, RunPhase } from '../stores/job.js'
+import { gateNdcg } from './gate-ndcg.js'
 import { gateVerdict } from './validation-gate.js'
 import { resolveStudent, type WorkerStudent } from './worker-student.js'
 
@@ -52,6 +53,10 @@ export interface RedistillInput {
   gate: { tolerance: number, latencyBudgetMs: number }
   /** ANN_MIN_ITEMS: the candidate is saved with an ANN index from this many items (absent: ANN_MIN_ITEMS_DEFAULT). */
   annMinItems?: number
+  /** TRAINING_POSITIONS_PER_USER: the student trains on each user's latest this many positions (absent: every one). */
+  positionsPerUser?: number
+  /** EVAL_MAX_USERS: the validation and test users evaluated (absent: auto, see withEvaluationSample). */
+  evalMaxUsers?: EvaluationUsers
 }
 
 export interface RedistillHooks {
@@ -69,6 +74,8 @@ export interface RedistillOutcome {
   candidateNdcg: number
   activeNdcg: number | null
   latencyMs: number
+  /** The validation and test users evaluated, when a sample of them (see withEvaluationSample); absent or null: every user. */
+  evaluationSample?: EvaluationSample | null
   testNdcg: number
   teacherVersion: number | null
   items: number
@@ -87,9 +94,13 @@ const LATENCY_WARMUP = 8
  */
 export async function redistill (input: RedistillInput, hooks: RedistillHooks): Promise<RedistillOutcome> {
   hooks.phase('loading-data')
-  const data = withEvents(await readDataset(input.dataPath, input.dataFormat, input.seed), input.events)
+  const { data, sample } = withEvaluationSample(withEvents(await readDataset(input.dataPath, input.dataFormat, input.seed), input.events), input.evalMaxUsers ?? 'auto', input.seed)
   if (data.split.valid.length === 0) throw new Error(`not enough data to train: ${data.dataset.users.size} users, none with 3 or more interactions`)
   hooks.log(`training data: ${data.source}, ${data.dataset.users.size} users, ${data.dataset.items.size} items`)
+  if (sample !== null) {
+    hooks.log(`evaluation sampled (EVAL_MAX_USERS=${input.evalMaxUsers ?? 'auto'}, seed ${sample.seed}): validation ${sample.valid.evaluated} of ${sample.valid.of} users, test ${sample.test.evaluated} of ${sample.test.of}`,
+      { stage: 'evaluation', validUsers: sample.valid.evaluated, validUsersOf: sample.valid.of, testUsers: sample.test.evaluated, testUsersOf: sample.test.of })
+  }
 
   let teacherVersion: number | null = null
   let mode = input.teacher
@@ -127,7 +138,7 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
   const active = input.active === null ? null : await restoreActive(input.active)
   try {
     hooks.phase(teacherVersion === null ? 'training-student' : 'teacher-targets')
-    let verdict: Omit<RedistillOutcome, 'version' | 'state' | 'testNdcg' | 'teacherVersion' | 'items' | 'users'> | undefined
+    let verdict: Omit<RedistillOutcome, 'version' | 'state' | 'testNdcg' | 'teacherVersion' | 'items' | 'users' | 'evaluationSample'> | undefined
     const run = await runStudent({
       ...studentPlan(input, teacherVersion, family),
       data,
@@ -139,9 +150,9 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
       log: hooks.log,
       progress: reporter('student', hooks, () => hooks.phase('training-student')),
       signal: hooks.signal,
-      gate: async (student) => {
+      gate: async (student, measured) => {
         hooks.phase('validating')
-        verdict = await judge(student, data, active, input)
+        verdict = await judge(student, measured.validNdcg, data, active, input, hooks.log)
         hooks.phase('saving')
         return { rejected: verdict.reason }
       }
@@ -151,6 +162,7 @@ export async function redistill (input: RedistillInput, hooks: RedistillHooks): 
       ...verdict,
       version: run.version,
       state: verdict.reason === undefined ? 'ready' : 'rejected',
+      evaluationSample: sample,
       testNdcg: run.test.ndcg,
       teacherVersion,
       items: data.dataset.items.size,
@@ -174,6 +186,7 @@ function studentPlan (input: RedistillInput, version: number | null | undefined,
     teacher: version === null
       ? undefined
       : { version, maxLen: TRAINING_DEFAULTS.targets.maxLen, topN: TRAINING_DEFAULTS.targets.topN, cache: false, ensemble: input.ensemble ? { sharpness: DEFAULT_ENSEMBLE_SHARPNESS } : undefined },
+    positionsPerUser: input.positionsPerUser,
     epochs: input.epochs,
     patience: TRAINING_DEFAULTS.patience,
     save: true
@@ -207,11 +220,13 @@ async function restoreActive (active: NonNullable<RedistillInput['active']>): Pr
   return { model, itemIds }
 }
 
-async function judge (student: Student, data: LoadedData, active: { model: Student, itemIds: string[] } | null, input: RedistillInput) {
-  const { valid } = data.split
+async function judge (student: Student, measured: number | undefined, data: LoadedData, active: { model: Student, itemIds: string[] } | null, input: RedistillInput, log: LogLine) {
   const finite = Object.values(student.weights()).every((w) => (w.dataSync() as Float32Array).every(Number.isFinite))
-  const candidateNdcg = evaluate(student, valid, { k: 10 }).ndcg
-  const activeNdcg = active === null ? null : evaluate(new RemappedScorer(active.model, active.itemIds, data.dataset.items.ids()), valid, { k: 10 }).ndcg
+  const activeScorer = active === null ? null : new RemappedScorer(active.model, active.itemIds, data.dataset.items.ids())
+  const { candidateNdcg, activeNdcg, reused } = gateNdcg(student, measured, activeScorer, data.split.valid)
+  log(`gate: candidate validation NDCG@10 ${candidateNdcg.toFixed(4)} (${reused ? 'as the training loop measured it' : 'measured now'})` +
+    (activeNdcg === null ? '' : `, active ${activeNdcg.toFixed(4)}`) + ` on ${data.split.valid.length} validation users`,
+  { stage: 'gate', candidateNdcg: Number(candidateNdcg.toFixed(4)), activeNdcg: activeNdcg === null ? null : Number(activeNdcg.toFixed(4)), reused, validUsers: data.split.valid.length })
   const latencyMs = finite ? await servingLatencyMs(student, data) : Infinity
   const reason = gateVerdict({ candidateNdcg, activeNdcg, finite, latencyMs, force: input.force, ...input.gate })
   return { candidateNdcg, activeNdcg, latencyMs, reason }

@@ -59,7 +59,9 @@ export async function runInput (request: RunRequest, { settings, channel, models
     student: settings.student ?? 'keep',
     active,
     gate: { tolerance: settings.gateTolerance, latencyBudgetMs: settings.gateLatencyBudgetMs },
-    annMinItems: settings.annMinItems
+    annMinItems: settings.annMinItems,
+    positionsPerUser: settings.positionsPerUser,
+    evalMaxUsers: settings.evalMaxUsers ?? 'auto'
   }
 }
 

@@ -1,6 +1,7 @@
 import type { TrainingWindow } from '../config.js'
 import type { DataFormat } from '../data/interaction-reader.js'
 import type { BackendName } from '../tf/backend-name.js'
+import type { EvaluationUsers } from '../distill/evaluation/evaluation-sample.js'
 import type { WorkerStudent } from './worker-student.js'
 
 /** What the worker's runs read from config: data, schedule, epochs, the gate, the thread. */
@@ -13,6 +14,10 @@ export interface WorkerSettings {
   teacherRetrainIntervalMs: number | null
   /** TRAINING_WINDOW: the events a run reads from the log; absent, all of them. */
   trainingWindow?: TrainingWindow
+  /** TRAINING_POSITIONS_PER_USER: the student trains on each user's latest this many positions; absent, every one. */
+  positionsPerUser?: number
+  /** EVAL_MAX_USERS: the users validation and test evaluate (see withEvaluationSample); absent, auto. */
+  evalMaxUsers?: EvaluationUsers
   epochs: number
   teacherEpochs: number
   gateTolerance: number

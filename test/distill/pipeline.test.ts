@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
+import { evaluate } from '../../src/distill/evaluation/evaluate.js'
+import { withEvaluationSample } from '../../src/distill/evaluation/evaluation-sample.js'
 import { runStudent } from '../../src/distill/student/student-pipeline.js'
 import { runTeacher } from '../../src/distill/teacher/teacher-pipeline.js'
 import { loadData, type LoadedData } from '../../src/distill/training/training-data.js'
@@ -110,5 +112,34 @@ describe('the training pipeline, called without a CLI (as the worker calls it)',
     const run = await runStudent({ data, modelsDir: join(dir, 'none'), student: { dim: 8, window: 5 }, losses: { task: { weight: 1 } }, epochs: 1, seed: 3, save: false, log: () => {} })
     assert.deepEqual([run.version, run.dir, run.teacherLabel, run.overlap], [null, null, null, undefined])
     assert.ok(run.test.ndcg > 0)
+  })
+
+  it('hands the gate the validation NDCG@10 its loop measured, which is the saved student\'s own on those cases', async () => {
+    // a sample of the validation users, as a large run evaluates, and epochs enough for the best one to be restored
+    const { data: sampled } = withEvaluationSample(data, 60, 5)
+    let seen: { measured?: number, now: number } | undefined
+    const run = await runStudent({
+      data: sampled,
+      modelsDir: dir,
+      student: { dim: 8, window: 5 },
+      losses: { task: { weight: 1 } },
+      epochs: 4,
+      seed: 5,
+      save: true,
+      log: () => {},
+      progress: false,
+      gate: async (student, measured) => {
+        seen = { measured: measured.validNdcg, now: evaluate(student, sampled.split.valid, { k: 10 }).ndcg }
+        return {}
+      }
+    })
+    assert.ok(seen?.measured !== undefined)
+    assert.equal(seen.measured, seen.now)
+    assert.equal(seen.measured, run.report.bestMetric)
+    const saved = await loadStudent(dir, run.version!)
+    assert.equal(saved.manifest.metrics.validUsers, 60)
+    assert.equal(saved.manifest.metrics.validUsersOf, data.split.valid.length)
+    assert.equal(saved.manifest.metrics.testUsers, 60)
+    saved.model.dispose()
   })
 })

@@ -6,7 +6,7 @@ import { hitAtK, ndcgAtK, rankOfTarget } from './metrics.js'
 export interface EvaluateOptions {
   /** Cut-off of NDCG, HR, coverage and tail recall. */
   k?: number
-  /** Histories per `scoreBatch` call. */
+  /** Histories per `scoreBatch` call (default: defaultBatchSize). */
   batchSize?: number
   /** 1 = tail item (see `tailItemsMask`); without it tail recall is NaN. */
   tailItems?: Uint8Array
@@ -34,6 +34,13 @@ export interface EvaluationResult {
 }
 
 const DEFAULT_BATCH = 256
+/** Scores one default batch may hold: 256 users up to 131,072 items, fewer above (60 at 533,667 items) so a batch's rows stay within 128 MiB. */
+const BATCH_SCORES = 32 * 1024 * 1024
+
+/** Histories per `scoreBatch` call when the caller names none. */
+export function defaultBatchSize (numItems: number): number {
+  return Math.max(1, Math.min(DEFAULT_BATCH, Math.floor(BATCH_SCORES / Math.max(1, numItems))))
+}
 
 export function evaluate (scorer: Scorer, cases: readonly EvalCase[], options: EvaluateOptions = {}): EvaluationResult {
   return evaluateAtCutoffs(scorer, cases, [options.k ?? 10], options)[0]
@@ -55,7 +62,7 @@ export function evaluateAtCutoffs (scorer: Scorer, cases: readonly EvalCase[], k
   const tailHits = ks.map(() => 0)
   let mrr = 0
   let tailCases = 0
-  forEachScored(scorer, cases, options.batchSize ?? DEFAULT_BATCH, (c, scores) => {
+  forEachScored(scorer, cases, options.batchSize ?? defaultBatchSize(numItems), (c, scores) => {
     for (const item of c.history) masked[item] = 1
     masked[c.target] = 0
     const rank = rankOfTarget(scores, c.target, masked)
@@ -91,7 +98,7 @@ export function evaluateAtCutoffs (scorer: Scorer, cases: readonly EvalCase[], k
  * How much two scorers agree: mean over cases of |topk_a ∩ topk_b| / k, with every history item
  * masked in both lists (what serving would show). 1 = identical top-k sets.
  */
-export function topKOverlap (a: Scorer, b: Scorer, cases: readonly EvalCase[], k = 10, batchSize = DEFAULT_BATCH): number {
+export function topKOverlap (a: Scorer, b: Scorer, cases: readonly EvalCase[], k = 10, batchSize = defaultBatchSize(a.numItems)): number {
   if (cases.length === 0) return 0
   const numItems = a.numItems
   const masked = new Uint8Array(numItems)

@@ -1,4 +1,5 @@
 import { evaluate, topKOverlap, type EvaluationResult } from '../evaluation/evaluate.js'
+import { sampleMetrics } from '../evaluation/evaluation-sample.js'
 import { savedMetrics, usPerRequest } from '../training/saved-metrics.js'
 import { curveLines, type TrainReport } from '../training/train-loop.js'
 import { writeTensorBoard } from '../training/tensorboard.js'
@@ -112,7 +113,9 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
     const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
     const overlap = used?.scorer ? topKOverlap(used.scorer, student, overlapCases(data.split.test, data.dataset.items.size), 10) : undefined
     const params = student.paramCount()
-    const { rejected } = (await o.gate?.(student)) ?? {}
+    // the loop restored the best epoch's weights, so its figure is this student's; a refit's weights were never validated
+    const validNdcg = refit === undefined && Number.isFinite(chosen!.valid) ? chosen!.valid : undefined
+    const { rejected } = (await o.gate?.(student, { validNdcg })) ?? {}
     const base = { test, report, refit, params, teacherLabel: used?.label ?? null, overlap, warm, rejected, teacherWeight, losses, family: student.family, selection }
     if (!o.save) return { ...base, version: null, dir: null }
     const curves = curveLines('student', report)
@@ -121,7 +124,7 @@ export async function runStudent (o: StudentRunOptions): Promise<StudentRunResul
       datasetFingerprint: data.fingerprint,
       teacherVersion: used?.version ?? null,
       teacher: used === undefined ? null : { ...used.provenance, weight: teacherWeight },
-      metrics: { ...savedMetrics(test, report, params, usPerRequest(student, data.split.test)), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }) },
+      metrics: { ...savedMetrics(test, report, params, usPerRequest(student, data.split.test)), ...(overlap === undefined ? {} : { teacherOverlap10: overlap }), ...sampleMetrics(data.evaluationSample) },
       curves,
       version: o.version,
       selection,
@@ -209,7 +212,7 @@ interface Trained {
 }
 
 function teacherOptions (o: StudentRunOptions, extra: Partial<TeacherSourceOptions> = {}): TeacherSourceOptions {
-  return { ...TRAINING_DEFAULTS.targets, ...o.teacher, modelsDir: o.modelsDir, withItemEmbeddings: o.losses.hint !== undefined, log: o.log, ...extra }
+  return { ...TRAINING_DEFAULTS.targets, perUser: o.positionsPerUser, ...o.teacher, modelsDir: o.modelsDir, withItemEmbeddings: o.losses.hint !== undefined, log: o.log, ...extra }
 }
 
 /**
@@ -235,7 +238,7 @@ function trainStudent (o: StudentRunOptions, weight: number, teacher: TeacherSou
       seed: o.seed,
       losses,
       targets: distilled ? teacher.targets : undefined,
-      positions: teacher?.targets.positions ?? trainingPositions(data.split.train, o.teacher?.perUser ?? Infinity),
+      positions: teacher?.targets.positions ?? trainingPositions(data.split.train, o.teacher?.perUser ?? o.positionsPerUser ?? Infinity),
       schedule: o.schedule === 'linear' ? { kind: 'linear', start: 1, end: 0, epochs } : undefined,
       valid: fixedEpochs === undefined ? data.split.valid : undefined,
       patience: fixedEpochs === undefined ? o.patience : undefined,

@@ -6,7 +6,7 @@ import { familyProblem } from '../../models/student-config.js'
 
 /** What a student run is asked to do, before any data is read. */
 export type StudentRunPlan = Pick<StudentRunOptions, 'losses' | 'teacher' | 'teacherWeights' | 'fit' | 'save' | 'student' | 'auto' |
-'epochs' | 'batchSize' | 'learningRate' | 'patience' | 'maxSeconds' | 'dropout'>
+'epochs' | 'batchSize' | 'learningRate' | 'patience' | 'maxSeconds' | 'dropout' | 'positionsPerUser'>
 
 /**
  * Refuses, before anything trains, every student-run option and combination of options that

@@ -18,6 +18,8 @@ export interface StudentRunOptions {
   losses: DistillLosses
   /** Where the teacher comes from; needed when any loss but `task` is on. */
   teacher?: Omit<TeacherSourceOptions, 'modelsDir' | 'withItemEmbeddings' | 'log'>
+  /** Train on each user's latest this many positions only (the teacher's targets too, unless `teacher.perUser` says otherwise); default every position. */
+  positionsPerUser?: number
   epochs?: number
   batchSize?: number
   learningRate?: number
@@ -45,9 +47,11 @@ export interface StudentRunOptions {
   annMinItems?: number
   /**
    * Judges the trained student before it is saved: a reason to reject it saves it as rejected
-   * (on disk for inspection, never loaded by serving).
+   * (on disk for inspection, never loaded by serving). `measured.validNdcg` is the student's
+   * NDCG@10 on `data.split.valid` as the training loop took it, when the student holds exactly the
+   * weights it was taken on (the best epoch's; not after a train+valid refit).
    */
-  gate?: (student: Student) => Promise<{ rejected?: string }>
+  gate?: (student: Student, measured: MeasuredStudent) => Promise<{ rejected?: string }>
   /**
    * Multipliers of the teacher losses to try, one student each, keeping the best on validation
    * NDCG@10; 0 is the undistilled student (task loss alone), so a teacher that would make the
@@ -82,4 +86,9 @@ export interface AutoStudent {
   paramRatio?: number
   /** Median ms per request on the validation cases; default servingCostMs. */
   cost?: (student: Student, cases: readonly EvalCase[]) => number
+}
+
+/** What a run already measured on the student it hands the gate. */
+export interface MeasuredStudent {
+  validNdcg?: number
 }

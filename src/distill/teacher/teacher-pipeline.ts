@@ -1,5 +1,6 @@
 import { evaluate, type EvaluationResult } from '../evaluation/evaluate.js'
 import { savedMetrics, usPerRequest } from '../training/saved-metrics.js'
+import { sampleMetrics } from '../evaluation/evaluation-sample.js'
 import { curveLines, type TrainReport } from '../training/train-loop.js'
 import { writeTensorBoard } from '../training/tensorboard.js'
 import { TRAINING_DEFAULTS } from '../training-defaults.js'
@@ -47,7 +48,7 @@ export async function runTeacher (o: TeacherRunOptions): Promise<TeacherRunResul
     const saved = await saveModel(o.modelsDir, model, {
       itemIds: data.dataset.items.ids(),
       datasetFingerprint: data.fingerprint,
-      metrics: savedMetrics(test, report, params, usPerRequest(model, data.split.test)),
+      metrics: { ...savedMetrics(test, report, params, usPerRequest(model, data.split.test)), ...sampleMetrics(data.evaluationSample) },
       curves
     })
     await writeTensorBoard(saved.dir, curves)

@@ -13,6 +13,8 @@ export const FITS: readonly Fit[] = ['train', 'train+valid']
  * do. A different fingerprint, so nothing cached for the train split is read back for it.
  */
 export function foldValidation (data: LoadedData): LoadedData {
+  // the test histories carry the validation targets back into train: a sample of them would drop the others'
+  if (data.evaluationSample !== undefined) throw new Error('train+valid needs every test case: the evaluation is sampled (see withEvaluationSample)')
   const { train, test } = data.split
   const folded = [...train]
   for (const c of test) folded[c.user] = c.history

@@ -3,6 +3,7 @@ import { readDataset, type ReadDataset } from '../../data/read-dataset.js'
 import { IdMap } from '../../data/id-map.js'
 import { leaveOneOut, type LeaveOneOutSplit } from '../../data/split.js'
 import { tailItemsMask } from '../evaluation/metrics.js'
+import type { EvaluationSample } from '../evaluation/evaluation-sample.js'
 import { datasetFingerprint } from '../../models/artifact/index.js'
 
 export interface LoadedData extends ReadDataset {
@@ -12,6 +13,8 @@ export interface LoadedData extends ReadDataset {
   tailItems: Uint8Array
   /** `datasetFingerprint` of the dataset, recorded in artifact manifests. */
   fingerprint: string
+  /** Set when `split.valid` / `split.test` are a sample of the users (see withEvaluationSample); absent: every user. */
+  evaluationSample?: EvaluationSample
 }
 
 /** What training and evaluation start from: the dataset, split leave-one-out, with its tail items and fingerprint. */
