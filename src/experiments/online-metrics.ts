@@ -1,5 +1,6 @@
 import type { Metrics } from '../metrics/metrics.js'
 import type { Arm, Attribution, Impression } from '../stores/impression-log.js'
+import { addShownItems } from '../stores/shown-items.js'
 
 export interface OnlineMetricsOptions {
   metrics: Pick<Metrics, 'onlineImpressions' | 'onlineListsWithEvent' | 'onlineEventRank' | 'onlineCoverage'>
@@ -60,12 +61,8 @@ export class OnlineMetrics {
     const entry = this.#entry(impression)
     if (entry === undefined) return
     this.#o.metrics.onlineImpressions.inc(entry.labels)
-    const { items } = impression
-    // a frozen list (a cached answer's) is added once; the gauge is set only when coverage changed
-    if (!Object.isFrozen(items) || !entry.lists.has(items)) {
-      if (Object.isFrozen(items)) entry.lists.add(items)
-      for (const item of items) entry.shown.add(item)
-    }
+    addShownItems(entry.shown, entry.lists, impression.items)
+    // the gauge is set only when coverage changed
     const size = this.#o.catalogueSize(impression.version)
     if (size === undefined || size <= 0) return
     const coverage = entry.shown.size / size

@@ -15,7 +15,7 @@ export type Because = Static<typeof BecauseSchema>
 
 /**
  * What /recommend answers, as a schema: the type's one source (Static<>), and the HTTP edge's
- * response schema (in the OpenAPI document; the tests check what recommendationJson writes against it).
+ * response schema (in the OpenAPI document; the tests check what answerJson writes against it).
  */
 export const RecommendedItemSchema = Type.Object({
   itemId: Type.String(),

@@ -1,6 +1,7 @@
 import { OldestKey } from '../data/oldest-key.js'
 import { emptyStats, statGroups, type ArmStats, type Attribution, type EventToAttribute, type Impression, type ImpressionLog } from './impression-log.js'
 import { assertPositiveInt } from './store-error.js'
+import { addShownItems } from './shown-items.js'
 
 export interface ImpressionLogOptions {
   /** Impressions kept for attribution (the stream's cap in Redis). */
@@ -62,7 +63,7 @@ export class MemoryImpressionLog implements ImpressionLog {
     for (const group of statGroups(impression)) {
       const totals = this.#group(group)
       totals.impressions++
-      addShown(totals, impression.items)
+      addShownItems(totals.items, totals.lists, impression.items)
     }
     // most lists never have an event waiting for them: two look-ups saved per impression
     if (this.#parked.size === 0) return []
@@ -162,12 +163,4 @@ export class MemoryImpressionLog implements ImpressionLog {
 /** A frozen item list cannot change under the log, so it is kept as is. */
 function copy (impression: Impression): Impression {
   return { ...impression, items: Object.isFrozen(impression.items) ? impression.items : [...impression.items] }
-}
-
-function addShown (totals: Totals, items: readonly string[]): void {
-  if (Object.isFrozen(items)) {
-    if (totals.lists.has(items)) return
-    totals.lists.add(items)
-  }
-  for (const item of items) totals.items.add(item)
 }
