@@ -28,6 +28,11 @@ export const RunOptionsSchema = Type.Object({
    */
   ensemble: Type.Optional(Type.Boolean()),
   temperature: Type.Optional(Type.Number({ minimum: 0.01, maximum: 100 })),
+  /**
+   * How kd and ranking weigh the training positions, as `distill --kd-weighting` (default uniform;
+   * the literals are POSITION_WEIGHTINGS', which a test holds them to).
+   */
+  kdWeighting: Type.Optional(literals(['uniform', 'confidence', 'target'] as const)),
   /** Skip the quality comparison with the active student (the sanity checks still apply). */
   force: Type.Optional(Type.Boolean()),
   /** Start from the active student's weights (default true); false trains from scratch. */

@@ -52,7 +52,7 @@ export async function runInput (request: RunRequest, { settings, channel, models
     teacher: teacherMode(request, settings),
     teacherEpochs: settings.teacherEpochs,
     epochs: request.epochs ?? settings.epochs,
-    losses: distillLosses(request.losses, { temperature: request.temperature }),
+    losses: distillLosses(request.losses, { temperature: request.temperature, weighting: request.kdWeighting }),
     ensemble: request.ensemble ?? false,
     force: request.force ?? false,
     warmStart: request.warmStart ?? true,

@@ -128,7 +128,7 @@ describe('the admin API', () => {
 
   it('accepts a run with 202 and refuses a second one while the first is queued with 409 and its jobId', async (t) => {
     const h = await buildHarness(t)
-    const first = await h.app.inject({ method: 'POST', url: '/admin/redistill', headers: auth, payload: { epochs: 3, teacher: 'reuse', losses: ['task', 'kd'], temperature: 2, force: true } })
+    const first = await h.app.inject({ method: 'POST', url: '/admin/redistill', headers: auth, payload: { epochs: 3, teacher: 'reuse', losses: ['task', 'kd'], temperature: 2, kdWeighting: 'confidence', force: true } })
     assert.equal(first.statusCode, 202, first.body)
     const { jobId, state } = first.json<{ jobId: string, state: string }>()
     assert.equal(state, 'queued')
@@ -141,7 +141,7 @@ describe('the admin API', () => {
     assert.deepEqual((await jobs(h)).map((j) => j.id), [jobId])
 
     const shown = (await h.app.inject({ url: `/admin/jobs/${jobId}`, headers: auth })).json<Job>()
-    assert.deepEqual(shown.request, { epochs: 3, teacher: 'reuse', losses: ['task', 'kd'], temperature: 2, force: true, trigger: 'admin' })
+    assert.deepEqual(shown.request, { epochs: 3, teacher: 'reuse', losses: ['task', 'kd'], temperature: 2, kdWeighting: 'confidence', force: true, trigger: 'admin' })
     assert.equal(shown.state, 'queued')
 
     // cancelling the queued job frees the lock at once; a finished job cannot be cancelled again
@@ -166,6 +166,7 @@ describe('the admin API', () => {
       { losses: ['task', 'task'] },
       { losses: ['mse'] },
       { temperature: 0 },
+      { kdWeighting: 'entropy' },
       { force: 'yes' },
       [],
       'epochs=3'

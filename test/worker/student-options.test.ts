@@ -3,13 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { POSITION_WEIGHTINGS } from '../../src/distill/training/position-weights.js'
 import { loadData } from '../../src/distill/training/training-data.js'
 import { saveModel } from '../../src/models/artifact/model-io.js'
 import { listVersions } from '../../src/models/artifact/index.js'
 import { Teacher } from '../../src/models/teacher.js'
-import { redistill } from '../../src/worker/redistill-run.js'
+import { RunOptionsSchema } from '../../src/stores/job.js'
+import { redistill, type RedistillInput } from '../../src/worker/redistill-run.js'
 import { writeCycleWalks } from '../helpers/cycle-walks.js'
-import { buildHarness, finished, startWorker, submit } from './harness.js'
+import { auth, buildHarness, finished, startWorker, submit, until } from './harness.js'
 
 describe('a re-distillation run\'s student options', () => {
   it('runs kd + ranking + hint to a verdict, dropping the hint loss with one line saying why', async (t) => {
@@ -32,6 +34,31 @@ describe('a re-distillation run\'s student options', () => {
     assert.deepEqual(lines.filter((l) => /hint loss/.test(l)), [
       'the hint loss is dropped for this run: the ensemble fitted on validation gives teacher v1 weight 0, so there are no teacher item embeddings to project onto'
     ])
+  })
+
+  it('take the request\'s position weighting into the kd and ranking losses (uniform by default)', async (t) => {
+    // the job schema spells the weightings out (stores sit below distill); they are the trainer's
+    assert.deepEqual(RunOptionsSchema.properties.kdWeighting.anyOf.map((s: { const: string }) => s.const), [...POSITION_WEIGHTINGS])
+    const dir = await mkdtemp(join(tmpdir(), 'distillrec-worker-weighting-'))
+    t.after(async () => await rm(dir, { recursive: true, force: true }))
+    const data = await writeCycleWalks(join(dir, 'cycle.pairs'))
+    const h = await buildHarness(t, { DATA_PATH: data, DATA_FORMAT: 'pairs' }, dir)
+    const inputs: RedistillInput[] = []
+    await startWorker(h, async (input) => { inputs.push(input); throw new Error('inputs only') })
+    for (const payload of [{ losses: ['task', 'kd', 'ranking'], kdWeighting: 'target' }, { losses: ['task', 'kd', 'ranking'] }]) {
+      // the failed run's lock is released just after its job is written
+      let id = ''
+      await until('the run is accepted', async () => {
+        const res = await h.app.inject({ method: 'POST', url: '/admin/redistill', headers: auth, payload })
+        if (res.statusCode === 409) return false
+        assert.equal(res.statusCode, 202, res.body)
+        id = res.json<{ jobId: string }>().jobId
+        return true
+      })
+      assert.equal((await finished(h, id)).state, 'failed')
+    }
+    // the first is the start-up run (no student yet) with the default losses, task and kd
+    assert.deepEqual(inputs.map(({ losses }) => [losses.kd?.weighting, losses.ranking?.weighting]), [['uniform', undefined], ['target', 'target'], ['uniform', 'uniform']])
   })
 
   it('are refused before a teacher trains for them, and the run fails with the reason', async (t) => {
