@@ -30,8 +30,14 @@ export class MemoryImpressionLog implements ImpressionLog {
   readonly #windowMs: number
   readonly #perUser: number
   readonly #now: () => number
-  /** id -> slot of the impressions held; the ring's order is the order they were recorded in. */
+  /**
+   * id -> slot of the impressions held; the ring's order is the order they were recorded in. At
+   * 100,000 entries each operation on it costs memory misses, so a record makes two: a set, and
+   * the delete of the impression it pushes out.
+   */
   readonly #slots = new Map<string, number>()
+  /** Ids recorded again, with how many of their older slots the ring still holds (those are dead). */
+  readonly #superseded = new Map<string, number>()
   readonly #ids: Array<string | undefined> = []
   readonly #userIds: Array<string | null> = []
   readonly #versions: number[] = []
@@ -67,9 +73,6 @@ export class MemoryImpressionLog implements ImpressionLog {
   async record (impression: Impression): Promise<Attribution[]> {
     const now = this.#now()
     const { id, userId, items } = impression
-    // recorded again: the earlier entry goes, and the impression counts as the newest
-    const earlier = this.#slots.get(id)
-    if (earlier !== undefined) this.#free(earlier)
     const slot = this.#next
     if (slot < this.#ids.length) {
       this.#free(slot)
@@ -85,7 +88,10 @@ export class MemoryImpressionLog implements ImpressionLog {
       this.#expiresAt.push(0)
     }
     this.#next = slot + 1 === this.#max ? 0 : slot + 1
+    const held = this.#slots.size
     this.#slots.set(id, slot)
+    // recorded again: it counts as the newest, its earlier slot is dead (left for the ring to reach)
+    if (this.#slots.size === held) this.#superseded.set(id, (this.#superseded.get(id) ?? 0) + 1)
     this.#ids[slot] = id
     this.#userIds[slot] = userId
     this.#versions[slot] = impression.version
@@ -156,7 +162,7 @@ export class MemoryImpressionLog implements ImpressionLog {
     const filled = this.#ids.length
     for (let n = 1; n <= filled && found.length < count; n++) {
       const slot = (this.#next - n + filled) % filled
-      if (this.#ids[slot] !== undefined) found.push(this.#impression(slot))
+      if (this.#current(slot)) found.push(this.#impression(slot))
     }
     return found
   }
@@ -202,14 +208,26 @@ export class MemoryImpressionLog implements ImpressionLog {
     return slot === undefined || this.#expiresAt[slot] <= now ? undefined : slot
   }
 
-  /** Empties a slot (its impression evicted or recorded again). */
+  /**
+   * Empties the slot the ring reached (the oldest). The older slots of an id recorded again come
+   * before its newest one, so they are the ones its count in #superseded stands for.
+   */
   #free (slot: number): void {
     const id = this.#ids[slot]
     if (id === undefined) return
-    if (this.#slots.get(id) === slot) this.#slots.delete(id)
+    const older = this.#superseded.size === 0 ? undefined : this.#superseded.get(id)
+    if (older === undefined) this.#slots.delete(id)
+    else if (older === 1) this.#superseded.delete(id)
+    else this.#superseded.set(id, older - 1)
     this.#ids[slot] = undefined
     this.#items[slot] = undefined
     if (this.#clicked.size > 0) this.#clicked.delete(slot)
+  }
+
+  /** Whether `slot` holds the newest impression of its id. */
+  #current (slot: number): boolean {
+    const id = this.#ids[slot]
+    return id !== undefined && this.#slots.get(id) === slot
   }
 
   /** False when the key was seen within the window. */
