@@ -18,6 +18,7 @@ import { methodLabel } from './http/method-label.js'
 import { parseQueryString } from './http/query-string.js'
 import { recommendRoutes } from './http/recommend-routes.js'
 import { requestId } from './http/request-id.js'
+import { requestLoggers } from './http/request-logger.js'
 import type { Limits } from './http/schemas.js'
 import { buildValidator } from './http/validator-compiler.js'
 import { ajvWellFormed } from './http/well-formed.js'
@@ -71,6 +72,8 @@ export function buildApp ({ config, services, logger, pressure }: AppOptions) {
   const app = Fastify({
     // its request serializer wins over Fastify's: every log line shows the URL through loggedUrl
     loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
+    // each request's child logger is made only if the request logs
+    childLoggerFactory: requestLoggers,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,

@@ -9,7 +9,16 @@ export class BackgroundTasks {
   readonly #maxInFlight: number
   readonly #onError: (op: string, err: unknown) => void
   readonly #onDropped: (op: string) => void
-  readonly #running = new Set<Promise<void>>()
+  // a count, not a set of the tasks' promises: one task runs on every request (impressions), and
+  // adding a promise to a set first gives it an identity hash
+  #running = 0
+  #idle: Array<() => void> = []
+  readonly #ended = (): void => {
+    if (--this.#running > 0 || this.#idle.length === 0) return
+    const waiting = this.#idle
+    this.#idle = []
+    for (const resolve of waiting) resolve()
+  }
 
   constructor ({ maxInFlight = 10_000, onError, onDropped = () => {} }: { maxInFlight?: number, onError: (op: string, err: unknown) => void, onDropped?: (op: string) => void }) {
     this.#maxInFlight = maxInFlight
@@ -18,30 +27,29 @@ export class BackgroundTasks {
   }
 
   get inFlight (): number {
-    return this.#running.size
+    return this.#running
   }
 
   /** Starts `task` unless too many are running; never throws, never rejects. */
   run (op: string, task: () => Promise<void>): void {
-    if (this.#running.size >= this.#maxInFlight) {
+    if (this.#running >= this.#maxInFlight) {
       this.#onDropped(op)
       return
     }
+    this.#running++
     // started on a microtask, so a task that throws synchronously still fails here, not in the
-    // caller; two promises a task besides its own (one runs on every request: impressions)
-    const running: Promise<void> = RESOLVED.then(task).then(
-      () => { this.#running.delete(running) },
-      (err: unknown) => {
-        try {
-          this.#onError(op, err)
-        } finally {
-          this.#running.delete(running)
-        }
-      })
-    this.#running.add(running)
+    // caller; two promises a task besides its own
+    RESOLVED.then(task).then(this.#ended, (err: unknown) => {
+      try {
+        this.#onError(op, err)
+      } finally {
+        this.#ended()
+      }
+    })
   }
 
+  /** Resolves once every task started, and every task those started, has ended. */
   async idle (): Promise<void> {
-    while (this.#running.size > 0) await Promise.all([...this.#running])
+    while (this.#running > 0) await new Promise<void>((resolve) => { this.#idle.push(resolve) })
   }
 }

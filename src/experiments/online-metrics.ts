@@ -1,4 +1,5 @@
 import type { Metrics } from '../metrics/metrics.js'
+import type { CounterTally } from '../metrics/tallied-counter.js'
 import type { Arm, Attribution, Impression } from '../stores/impression-log.js'
 import { addShownItems } from '../stores/shown-items.js'
 
@@ -10,11 +11,12 @@ export interface OnlineMetricsOptions {
   live: () => readonly number[]
 }
 
-/** One version and arm's series: its labels, the items shown, the frozen lists already added, the coverage last set. */
+/** One version and arm's series: its labels, its impressions' tally, the items shown, the frozen lists already added, the coverage last set. */
 interface Entry {
   version: number
   arm: Arm
   labels: { version: string, arm: Arm }
+  impressions: CounterTally
   shown: Set<string>
   lists: WeakSet<readonly string[]>
   coverage: number | undefined
@@ -40,10 +42,11 @@ export class OnlineMetrics {
     const live = this.#o.live()
     if (live.length === this.#live.length && live.every((v, i) => v === this.#live[i])) return
     this.#live = [...live]
-    for (const [key, { version, arm }] of this.#labels) {
+    for (const [key, { version, arm, impressions }] of this.#labels) {
       if (live.includes(version)) continue
       const labels = { version: String(version), arm }
       const { onlineImpressions, onlineListsWithEvent, onlineEventRank, onlineCoverage } = this.#o.metrics
+      onlineImpressions.drop(impressions)
       onlineImpressions.remove(labels)
       onlineListsWithEvent.remove(labels)
       onlineEventRank.remove(labels)
@@ -60,7 +63,7 @@ export class OnlineMetrics {
   shown (impression: Impression): void {
     const entry = this.#entry(impression)
     if (entry === undefined) return
-    this.#o.metrics.onlineImpressions.inc(entry.labels)
+    entry.impressions.inc()
     addShownItems(entry.shown, entry.lists, impression.items)
     // the gauge is set only when coverage changed
     const size = this.#o.catalogueSize(impression.version)
@@ -87,7 +90,8 @@ export class OnlineMetrics {
     const key = `${version}:${arm}`
     let entry = this.#labels.get(key)
     if (entry === undefined) {
-      entry = { version, arm, labels: { version: String(version), arm }, shown: new Set(), lists: new WeakSet(), coverage: undefined }
+      const labels = { version: String(version), arm }
+      entry = { version, arm, labels, impressions: this.#o.metrics.onlineImpressions.tally(labels), shown: new Set(), lists: new WeakSet(), coverage: undefined }
       this.#labels.set(key, entry)
     }
     return entry

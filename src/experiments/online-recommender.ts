@@ -13,7 +13,7 @@ export interface Served {
 
 /** Who serves one request: the recommender, its arm and experiment; `after` runs off the response path. */
 export interface ArmChoice {
-  recommender: Pick<Recommender, 'recommend'>
+  recommender: Pick<Recommender, 'recommend'> & Partial<Pick<Recommender, 'answered'>>
   arm: Arm
   experimentId: number | null
   /**
@@ -27,7 +27,7 @@ export interface ArmChoice {
 }
 
 export interface OnlineRecommenderOptions {
-  recommender: Pick<Recommender, 'recommend'>
+  recommender: Pick<Recommender, 'recommend'> & Partial<Pick<Recommender, 'answered'>>
   recorder: ImpressionRecorder
   /** The experiment's choice for an assignment key; undefined: the active version serves (arm `serving`). */
   choose?: (key: string | undefined) => ArmChoice | undefined
@@ -56,8 +56,7 @@ export class OnlineRecommender {
 
   /** `key`: what assignment is sticky on (the userId, else the client's request key). */
   async recommend (request: RecommendRequest, key: string | undefined): Promise<Served> {
-    const { recorder, choose, tasks, now = Date.now, newId = randomUUID } = this.#o
-    const choice = choose?.(key ?? request.userId) ?? this.#serving
+    const choice = this.#choice(request, key)
     let recommendation: Recommendation
     this.#gate.begin()
     try {
@@ -67,6 +66,33 @@ export class OnlineRecommender {
       this.#gate.end()
       throw err
     }
+    return this.#served(choice, request, recommendation)
+  }
+
+  /**
+   * What `recommend` would resolve to, returned at once when the arm's recommender holds the answer
+   * (Recommender.answered: a cache hit, no promise on the way); undefined otherwise, nothing
+   * recorded and the arm's reservation released: then call `recommend` (the arm is chosen again,
+   * the same way).
+   */
+  answered (request: RecommendRequest, key: string | undefined): Served | undefined {
+    const choice = this.#choice(request, key)
+    const recommendation = choice.recommender.answered?.(request)
+    if (recommendation === undefined) {
+      choice.abandon?.()
+      return undefined
+    }
+    this.#gate.begin()
+    return this.#served(choice, request, recommendation)
+  }
+
+  #choice (request: RecommendRequest, key: string | undefined): ArmChoice {
+    return this.#o.choose?.(key ?? request.userId) ?? this.#serving
+  }
+
+  /** Gives the answer its id and records the impression; ends the serving begun by the caller. */
+  #served (choice: ArmChoice, request: RecommendRequest, recommendation: Recommendation): Served {
+    const { recorder, tasks, now = Date.now, newId = randomUUID } = this.#o
     const served = { recommendation, recommendationId: newId() }
     const recorded = recorder.record({
       id: served.recommendationId,

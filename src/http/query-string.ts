@@ -17,15 +17,20 @@ Params.prototype = Object.create(null)
  */
 export function parseQueryString (query: string): Record<string, unknown> {
   const params = new Params()
-  if (query.length === 0) return params
-  for (const pair of query.split('&')) {
-    if (pair === '') continue
-    const eq = pair.indexOf('=')
-    const name = decode(eq === -1 ? pair : pair.slice(0, eq))
-    const value = eq === -1 ? '' : decode(pair.slice(eq + 1))
-    if (name === undefined || value === undefined) return Object.assign(new Params(), { [MALFORMED_QUERY]: true })
-    const earlier = params[name]
-    params[name] = earlier === undefined ? value : [earlier, value].flat()
+  // one pass over the text, no array of pairs: it runs on every request
+  for (let start = 0; start < query.length;) {
+    let end = query.indexOf('&', start)
+    if (end === -1) end = query.length
+    if (end > start) {
+      const eq = query.indexOf('=', start)
+      const split = eq !== -1 && eq < end
+      const name = decode(query.slice(start, split ? eq : end))
+      const value = split ? decode(query.slice(eq + 1, end)) : ''
+      if (name === undefined || value === undefined) return Object.assign(new Params(), { [MALFORMED_QUERY]: true })
+      const earlier = params[name]
+      params[name] = earlier === undefined ? value : [earlier, value].flat()
+    }
+    start = end + 1
   }
   return params
 }

@@ -53,13 +53,18 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     }
   }, async (request, reply) => {
     const { userId, k = limits.defaultK, excludeSeen = true, genres, include } = request.query
-    return send(reply, await serve({
+    const entry: RecommendRequest = {
       userId,
       k,
       excludeSeen,
       genres: genreFilter(genres?.split(','), 'genres'),
       include: include?.split(',') as IncludeField[] | undefined
-    }, userId))
+    }
+    // a cache hit is answered at once; anything else goes the asynchronous way
+    const answered = online.answered(entry, userId)
+    if (answered === undefined) return send(reply, await serve(entry, userId))
+    onServed(answered.recommendation)
+    return send(reply, answered)
   })
 
   app.post('/recommend', {
@@ -71,7 +76,12 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       response
     }
   }, async (request, reply) => {
-    return send(reply, await serve(fromBody(request.body, limits), assignmentKey(request.body, request.headers)))
+    const entry = fromBody(request.body, limits)
+    const key = assignmentKey(request.body, request.headers)
+    const answered = online.answered(entry, key)
+    if (answered === undefined) return send(reply, await serve(entry, key))
+    onServed(answered.recommendation)
+    return send(reply, answered)
   })
 
   // Each entry is answered as POST /recommend would answer it, in order; a bad entry gets its

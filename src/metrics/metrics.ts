@@ -25,7 +25,7 @@ export interface Metrics {
   redistillPhase: Gauge<'phase'>
   redistillLastSuccess: Gauge
   validationNdcg: Gauge<'model'>
-  onlineImpressions: Counter<'version' | 'arm'>
+  onlineImpressions: TalliedCounter<'version' | 'arm'>
   onlineListsWithEvent: Counter<'version' | 'arm'>
   onlineEventRank: Histogram<'version' | 'arm'>
   onlineCoverage: Gauge<'version' | 'arm'>
@@ -153,7 +153,7 @@ export function createMetrics (): Metrics {
       labelNames: ['result'],
       registers
     }),
-    onlineImpressions: new Counter({
+    onlineImpressions: new TalliedCounter({
       name: 'distillrec_online_impressions_total',
       help: 'Recommendation lists recorded as shown (shadow: scored, not shown), by version and arm; only versions serving or in an experiment.',
       labelNames: ['version', 'arm'],

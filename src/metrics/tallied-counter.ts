@@ -40,6 +40,12 @@ export class TalliedCounter<T extends string> extends Counter<T> {
     return tally
   }
 
+  /** Stops adding `tally` (what it counted since the last read is dropped): before `remove(labels)` of its series. */
+  drop (tally: CounterTally): void {
+    const index = this.#tallies.indexOf(tally as Tally<T>)
+    if (index >= 0) this.#tallies.splice(index, 1)
+  }
+
   #flush (): void {
     for (const tally of this.#tallies) {
       if (tally.count === 0) continue

@@ -26,8 +26,8 @@ export interface RecommendRequest {
 
 export interface RecommenderOptions {
   registry: ModelRegistry
-  /** The user's recent items, oldest first, on the served version's catalogue. */
-  history: Pick<UserHistory, 'recent'>
+  /** The user's recent items, oldest first, on the served version's catalogue (`recentNow`: at once, where it can). */
+  history: Pick<UserHistory, 'recent'> & Partial<Pick<UserHistory, 'recentNow'>>
   ranked: RankedCache
   vectors: UserVectorCache
   /** Titles and genres by item id; empty when no items file is configured. */
@@ -70,6 +70,24 @@ export class Recommender {
     }
   }
 
+  /**
+   * The finished answer `recommend` would resolve to, returned at once when this replica holds it
+   * and the history can be read at once (the memory store): a cache hit without a promise. Undefined
+   * otherwise: then call `recommend`.
+   */
+  answered (request: RecommendRequest): Recommendation | undefined {
+    const { history, maxHistory, answers } = this.#options
+    if (answers?.enabled !== true || request.userId === undefined || request.history !== undefined || history.recentNow === undefined) return undefined
+    const lease = this.#options.registry.acquire()
+    try {
+      const { servable } = lease
+      const stored = history.recentNow(request.userId, maxHistory, servable.items)
+      return stored === undefined ? undefined : this.#held(answers, answerKey(servable.version, request.userId, request), stored)
+    } finally {
+      lease.release()
+    }
+  }
+
   async #recommend (servable: Servable, request: RecommendRequest): Promise<Recommendation> {
     const { history, maxHistory, answers } = this.#options
     const stored = request.userId === undefined ? NONE : await history.recent(request.userId, maxHistory, servable.items)
@@ -78,14 +96,19 @@ export class Recommender {
       return await this.#answer(servable, request, stored)
     }
     const key = answerKey(servable.version, request.userId, request)
-    const cached = answers.get(key, stored)
-    if (cached !== undefined) {
-      this.#options.onAnswerHit?.(cached.recommendation.source)
-      return { ...cached.recommendation }
-    }
+    const cached = this.#held(answers, key, stored)
+    if (cached !== undefined) return cached
     const recommendation = await this.#answer(servable, request, stored)
     answers.set(key, stored, recommendation)
     return { ...recommendation }
+  }
+
+  /** A copy of the answer held under `key` for exactly this history, counted as a hit. */
+  #held (answers: AnswerCache, key: string, stored: KnownItems): Recommendation | undefined {
+    const cached = answers.get(key, stored)
+    if (cached === undefined) return undefined
+    this.#options.onAnswerHit?.(cached.recommendation.source)
+    return { ...cached.recommendation }
   }
 
   async #answer (servable: Servable, request: RecommendRequest, stored: KnownItems): Promise<Recommendation> {

@@ -26,11 +26,20 @@ export class UserHistory {
   /** Per catalogue; null when it numbers the dataset's items the same (a version trained on this dataset). */
   readonly #tables = new WeakMap<ItemIds, Int32Array | null | typeof BUILDING>()
 
-  constructor (private readonly dataset: Dataset | undefined, private readonly live: Pick<HistoryStore, 'recent'>) {}
+  constructor (private readonly dataset: Dataset | undefined, private readonly live: Pick<HistoryStore, 'recent' | 'recentNow'>) {}
 
   /** The returned indices may be a view on the dataset's own array: read them, never write. */
   async recent (userId: string, limit: number, items: ItemIds): Promise<KnownItems> {
-    const live = await this.live.recent(userId, limit)
+    return this.#known(await this.live.recent(userId, limit), userId, limit, items)
+  }
+
+  /** What `recent` resolves to, at once; undefined when the live store cannot answer at once (Redis). */
+  recentNow (userId: string, limit: number, items: ItemIds): KnownItems | undefined {
+    const { live } = this
+    return live.recentNow === undefined ? undefined : this.#known(live.recentNow(userId, limit), userId, limit, items)
+  }
+
+  #known (live: readonly string[], userId: string, limit: number, items: ItemIds): KnownItems {
     const user = this.dataset?.users.index(userId)
     const fromDataset = this.dataset === undefined || user === undefined || live.length >= limit
       ? undefined

@@ -12,6 +12,11 @@ export interface HistoryStore {
   append (userId: string, itemIds: readonly string[], eventIds?: ReadonlyArray<string | undefined>): Promise<void>
   /** The user's last `limit` items, oldest first; [] for an unknown user. */
   recent (userId: string, limit: number): Promise<string[]>
+  /**
+   * What `recent` resolves to, returned at once: only a store that holds the history in this
+   * process has it (the memory twin), so a cached answer can be served without a promise.
+   */
+  recentNow?: (userId: string, limit: number) => string[]
   close (): Promise<void>
 }
 

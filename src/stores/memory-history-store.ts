@@ -72,6 +72,10 @@ export class MemoryHistoryStore implements HistoryStore {
   }
 
   async recent (userId: string, limit: number): Promise<string[]> {
+    return this.recentNow(userId, limit)
+  }
+
+  recentNow (userId: string, limit: number): string[] {
     if (limit <= 0) return []
     const user = this.#users.get(userId)
     if (user === undefined) return []

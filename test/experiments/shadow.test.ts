@@ -120,4 +120,34 @@ describe('shadow scoring', () => {
     await tasks.idle()
     assert.equal(shadow.figures().scored, 2)
   })
+
+  it('records and shadow-scores an answer handed out at once (a cache hit) like any other; one not held gives the slot back', async () => {
+    let scored = 0
+    const errors: string[] = []
+    const tasks = new BackgroundTasks({ onError: (op) => errors.push(op) })
+    const log = new MemoryImpressionLog({ maxImpressions: 100, windowMs: 60_000 })
+    const recorder = new ImpressionRecorder({ log, tasks, sample: 1 })
+    const shadow = new ShadowScorer({ experimentId: 1, candidate: { recommend: async () => { scored++; return list(1, ['a']) } }, tasks, recorder })
+    const served = list(2, ['a', 'b'])
+    const held: { answer?: Recommendation } = {}
+    const control = { recommend: async () => served, answered: () => held.answer }
+    const online = new OnlineRecommender({
+      recommender: control,
+      recorder,
+      tasks,
+      choose: () => shadow.reserve()
+        ? { recommender: control, arm: 'control', experimentId: 1, after: (r, s, recorded) => shadow.score(r, s, recorded), abandon: () => shadow.abandon() }
+        : undefined
+    })
+    // maxInFlight is 2: a slot taken and not given back would leave later requests out
+    for (let n = 0; n < 3; n++) assert.equal(online.answered(REQUEST, 'u'), undefined)
+    held.answer = served
+    const answer = online.answered(REQUEST, 'u')
+    assert.equal(answer?.recommendation, served)
+    await tasks.idle()
+    assert.equal(scored, 1)
+    assert.deepEqual((await log.recent(10)).map((i) => [i.id, i.arm]), [[`${answer?.recommendationId}~shadow`, 'shadow'], [answer?.recommendationId, 'control']])
+    assert.deepEqual(shadow.figures().skipped, 0)
+    assert.deepEqual(errors, [])
+  })
 })

@@ -6,6 +6,7 @@ import { ModelRegistry } from '../../src/serving/model-registry.js'
 import { RankedCache } from '../../src/serving/ranked-cache.js'
 import { Recommender, UnknownGenreError, type RecommendRequest } from '../../src/serving/recommender.js'
 import type { Allowed, RankedItems, Servable } from '../../src/serving/servable.js'
+import type { KnownItems } from '../../src/serving/user-history.js'
 import { UserVectorCache } from '../../src/serving/user-vector-cache.js'
 import { MemoryCache } from '../../src/stores/memory-cache.js'
 
@@ -34,12 +35,13 @@ function servable (version: number): Servable & { encodes: number } {
   return self
 }
 
-function recommender (served: Servable | ModelRegistry, stored: Record<string, string[]> = {}, answers?: AnswerCache, onAnswerHit?: (source: string) => void): Recommender {
+function recommender (served: Servable | ModelRegistry, stored: Record<string, string[]> = {}, answers?: AnswerCache, onAnswerHit?: (source: string) => void, readsAtOnce = false): Recommender {
+  const known = (userId: string): KnownItems => { const ids = stored[userId] ?? []; const indices = ids.map((id) => ITEMS.index(id)).filter((i) => i !== undefined); return { indices: Int32Array.from(indices), ignored: ids.length - indices.length } }
   return new Recommender({
     registry: served instanceof ModelRegistry ? served : new ModelRegistry(served),
     answers,
     onAnswerHit,
-    history: { recent: async (userId) => { const ids = stored[userId] ?? []; const indices = ids.map((id) => ITEMS.index(id)).filter((i) => i !== undefined); return { indices: Int32Array.from(indices), ignored: ids.length - indices.length } } },
+    history: { recent: async (userId) => known(userId), ...(readsAtOnce ? { recentNow: known } : {}) },
     ranked: new RankedCache({ cache: new MemoryCache({ maxEntries: 100 }), ttlMs: 60_000, depth: 5 }),
     vectors: new UserVectorCache({ maxEntries: 100, ttlMs: 60_000 }),
     metadata: new Map([['a', { title: 'A', genres: ['Drama'] }], ['c', { genres: ['Drama', 'Comedy'] }], ['d', { genres: ['Comedy'] }]]),
@@ -138,6 +140,33 @@ describe('Recommender', () => {
       assert.deepEqual(hits, ['student', 'popular'])
       Object.assign(first, { extra: 1 })
       assert.equal('extra' in await rec.recommend({ userId: 'u', k: 2, excludeSeen: true }), false)
+    })
+
+    it('hands out a cached answer at once (answered) exactly as recommend would, and nothing it does not hold', async () => {
+      const stored: Record<string, string[]> = { u: ['b'] }
+      const hits: string[] = []
+      const rec = recommender(servable(3), stored, new AnswerCache({ maxEntries: 100, ttlMs: 60_000 }), (source) => hits.push(source), true)
+      const request = { userId: 'u', k: 2, excludeSeen: true }
+      assert.equal(rec.answered(request), undefined)
+      const first = await rec.recommend(request)
+      assert.deepEqual(rec.answered(request), first)
+      assert.notEqual(rec.answered(request), first)
+      assert.deepEqual(hits, ['student', 'student'])
+      assert.equal(rec.answered({ ...request, k: 3 }), undefined)
+      assert.equal(rec.answered({ ...request, history: ['b'] }), undefined)
+      stored.u = ['b', 'c']
+      assert.equal(rec.answered(request), undefined)
+      assert.deepEqual(hits, ['student', 'student'])
+    })
+
+    it('answers nothing at once when the history cannot be read at once (Redis) or answers are not cached', async () => {
+      const waits = recommender(servable(3), { u: ['b'] }, new AnswerCache({ maxEntries: 100, ttlMs: 60_000 }))
+      const request = { userId: 'u', k: 2, excludeSeen: true }
+      await waits.recommend(request)
+      assert.equal(waits.answered(request), undefined)
+      const uncached = recommender(servable(3), { u: ['b'] }, undefined, undefined, true)
+      await uncached.recommend(request)
+      assert.equal(uncached.answered(request), undefined)
     })
   })
 })
