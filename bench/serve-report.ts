@@ -34,7 +34,8 @@ export const ratio = (m: Measured): number => median(m.runs.map((r, i) => r.reqs
 
 /** The issue's targets: hits near hello-world, misses within a latency budget per catalogue size. */
 export function targetOf (m: Measured): Target | undefined {
-  if (m.scenario.service === 'cached') return { text: 'ratio >= 0.70', met: (x) => ratio(x) >= 0.70 }
+  // issue 20: cache hits at half of hello-world's req/s or better
+  if (m.scenario.service === 'cached') return { text: 'ratio >= 0.50', met: (x) => ratio(x) >= 0.5 }
   if (!m.scenario.miss) return undefined
   if (m.kind === 'ml1m') return { text: 'ratio >= 0.40, p99 <= 15 ms', met: (x) => ratio(x) >= 0.40 && p99(x) <= 15 }
   // issue 20's targets
