@@ -7,7 +7,6 @@
  * posts everything at once; otherwise it posts the id map, takes the item counts the serving thread looks
  * up for it, and posts the rest. Buffers are transferred, not copied. Imports no TF.js.
  */
-import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { PackedCountsParts } from '../data/packed-counts.js'
 import { PackedIds } from '../data/packed-ids.js'
@@ -15,6 +14,7 @@ import { filesInThread, toThreadError } from '../models/artifact/thread-files.js
 import { popularOrder } from './popular-ranking.js'
 import { readStudentParts } from './student-parts.js'
 import type { FromThread, LoadThreadData, ToThread } from './load-student-parts.js'
+import { lowerPriority } from '../threads/lower-priority.js'
 
 const { source, version, options, known, nice } = workerData as LoadThreadData
 const port = parentPort!
@@ -39,10 +39,8 @@ function lookedUp (itemIds: readonly string[], { ids, counts }: PackedCountsPart
 }
 
 try {
-  if (nice !== undefined) {
-    // serving before loading: on Linux a nice value set with pid 0 is this thread's alone
-    try { setPriority(nice) } catch {}
-  }
+  // serving before loading: this many nice values below the thread that started this one
+  if (nice !== undefined) lowerPriority(nice)
   const answer = known === undefined ? counts() : undefined
   const { itemIds, ...parts } = await readStudentParts(filesInThread(source), version, options)
   // one string and two arrays for the whole catalogue: the string copied once, the arrays transferred
