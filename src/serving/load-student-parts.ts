@@ -22,13 +22,13 @@ export interface LoadedParts {
   parts: Omit<StudentParts, 'itemIds'>
   items: ItemIds
   popular: PopularOrder
-  /** With packed counts in a thread: where each of the counts' items is in `items` (-1: not in it), `from` the counts' id map. */
-  translation?: { from: ItemIds, table: Int32Array }
+  /** With packed counts in a thread: where each of the counts' items is in `items` (-1: not in it; null: at the same index), `from` the counts' id map. */
+  translation?: { from: ItemIds, table: Int32Array | null }
 }
 
 export type FromThread =
   | { type: 'ids', ids: PackedIdsParts }
-  | { type: 'done', parts: Omit<StudentParts, 'itemIds'>, popular: PopularOrder, ids?: PackedIdsParts, table?: Int32Array }
+  | { type: 'done', parts: Omit<StudentParts, 'itemIds'>, popular: PopularOrder, ids?: PackedIdsParts, table?: Int32Array | null }
   | { type: 'failed', error: ThreadError }
 export interface ToThread { counts: Float64Array }
 /** What the loading thread starts with; with `known`, it looks the item counts up itself and posts no 'ids'. */

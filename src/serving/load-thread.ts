@@ -24,18 +24,23 @@ async function counts (): Promise<Float64Array> {
   return await new Promise((resolve) => port.once('message', (message: ToThread) => resolve(message.counts)))
 }
 
-/** Each version item's count, and where each known item is in the version (-1: not in it): one look-up per version item. */
-function lookedUp (itemIds: readonly string[], { ids, counts }: PackedCountsParts): { counts: Float64Array, table: Int32Array } {
+/**
+ * Each version item's count, and where each known item is in the version (-1: not in it; null when
+ * the version numbers them the same, new items after them): one look-up per version item.
+ */
+function lookedUp (itemIds: readonly string[], { ids, counts }: PackedCountsParts): { counts: Float64Array, table: Int32Array | null } {
   const known = new PackedIds(ids)
   const values = new Float64Array(itemIds.length)
   const table = new Int32Array(known.size).fill(-1)
+  let identity = itemIds.length >= known.size
   itemIds.forEach((id, v) => {
     const k = known.index(id)
     if (k === undefined) return
     values[v] = counts[k]
     table[k] = v
+    if (k !== v) identity = false
   })
-  return { counts: values, table }
+  return { counts: values, table: identity ? null : table }
 }
 
 try {
@@ -55,7 +60,10 @@ try {
     parts.matrix.values, parts.matrix.scales, parts.head, popular.shares, popular.order.items, popular.order.scores
   ].flatMap((a) => a === undefined ? [] : [a.buffer as ArrayBuffer]))
   if (answer !== undefined) post({ type: 'done', parts, popular }, [...buffers])
-  else post({ type: 'done', parts, popular, ids, table: found!.table }, [...buffers, ...idBuffers, found!.table.buffer as ArrayBuffer])
+  else {
+    const table = found!.table
+    post({ type: 'done', parts, popular, ids, table }, [...buffers, ...idBuffers, ...(table === null ? [] : [table.buffer as ArrayBuffer])])
+  }
 } catch (err) {
   post({ type: 'failed', error: toThreadError(err) })
 }

@@ -64,12 +64,13 @@ export class UserHistory {
 
   /**
    * Takes a catalogue's dataset -> version table computed elsewhere (a loading thread: `table[i]`
-   * is where dataset item i is in `items`, -1 where it is not), so that none is built on the loop.
-   * Ignored unless `from` is this history's dataset item map, or when the catalogue has one already.
+   * is where dataset item i is in `items`, -1 where it is not; null where every dataset item is at
+   * its own index), so that none is built on the loop. Ignored unless `from` is this history's
+   * dataset item map, or when the catalogue has one already.
    */
-  adopt (items: ItemIds, from: ItemIds, table: Int32Array): void {
-    if (this.dataset === undefined || from !== this.dataset.items || table.length !== from.size || this.#tables.has(items)) return
-    this.#tables.set(items, table.every((index, i) => index === i) ? null : table)
+  adopt (items: ItemIds, from: ItemIds, table: Int32Array | null): void {
+    if (this.dataset === undefined || from !== this.dataset.items || (table !== null && table.length !== from.size) || this.#tables.has(items)) return
+    this.#tables.set(items, table)
   }
 
   /**

@@ -95,7 +95,9 @@ describe('loading a student version off the event loop', () => {
     assert.deepEqual(Array.from(threaded.popular.shares), Array.from(onLoop.popular.shares))
     assert.deepEqual(threaded.items.ids(), itemIds)
     assert.equal(threaded.translation?.from, packed.ids)
-    assert.deepEqual(Array.from(threaded.translation.table), known.map((id) => itemIds.indexOf(id)), 'where each counted item is in the version')
+    assert.deepEqual(Array.from(threaded.translation.table ?? []), known.map((id) => itemIds.indexOf(id)), 'where each counted item is in the version')
+    const same = await loadStudentParts(files, version, { counts: new PackedCounts(PackedIds.fromIds(itemIds), new Float64Array(itemIds.length)), annMinItems: Infinity, precision: 'float32', threadMinItems: THREAD })
+    assert.equal(same.translation?.table, null, 'no table where the version numbers the counted items the same')
     assert.equal(onLoop.translation, undefined)
     assert.equal(packed.get(itemIds[3]), values[known.indexOf(itemIds[3])], 'the counts are still the caller\'s (copied to the thread, not transferred)')
     for (const { parts } of [threaded, onLoop]) {
