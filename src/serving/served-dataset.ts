@@ -26,6 +26,14 @@ export function servedDataset (dataset: Dataset): { dataset: ServedDataset, coun
   if (dataset.items.size < PACK_MIN_ITEMS) {
     return { dataset, counts: new Map(dataset.items.ids().map((id, i) => [id, counts[i]])) }
   }
-  const items = PackedIds.fromIds(dataset.items.ids())
-  return { dataset: { users: dataset.users, items, sequences: dataset.sequences }, counts: new PackedCounts(items, counts) }
+  // shared memory: a loading thread is handed the ids and counts with every large version (load-student-parts.ts) without a copy
+  const { joined, ends, table } = PackedIds.fromIds(dataset.items.ids()).parts()
+  const items = new PackedIds({ joined, ends: shared(ends), table: shared(table) })
+  return { dataset: { users: dataset.users, items, sequences: dataset.sequences }, counts: new PackedCounts(items, shared(counts)) }
+}
+
+function shared<T extends Int32Array | Float64Array> (array: T): T {
+  const copy = (array instanceof Int32Array ? new Int32Array(new SharedArrayBuffer(array.byteLength)) : new Float64Array(new SharedArrayBuffer(array.byteLength))) as T
+  copy.set(array)
+  return copy
 }

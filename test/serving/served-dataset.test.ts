@@ -28,6 +28,10 @@ describe('servedDataset', () => {
         assert.equal(served.counts.get(id), counts[i])
         assert.equal(served.counts.get(id), (Number(id.slice(1)) % 3) + 1)
       }
+      if (served.counts instanceof PackedCounts) {
+        const parts = served.counts.parts()!
+        for (const array of [parts.ids.ends, parts.ids.table, parts.counts]) assert.ok(array.buffer instanceof SharedArrayBuffer, 'handed to a loading thread without a copy')
+      }
       assert.equal(served.dataset.users.index('u3'), source.users.index('u3'))
       assert.equal(served.dataset.sequences, source.sequences)
     })
