@@ -44,7 +44,8 @@ export interface LoadThreadData {
  * Reads, validates and prepares a student version so that the event loop is never held for long:
  * a large version (threadMinItems) in a worker thread whose results, the id map included
  * (PackedIds), arrive as transferred buffers. Packed counts (a large dataset's, PackedCounts) are
- * copied to the thread, which looks the version's items up in them; other counts are looked up
+ * handed to the thread (in shared memory but for the id string), which looks the version's items
+ * up in them; other counts are looked up
  * here, a slice of ids per turn of the loop (a million look-ups took 1-2.6 s of this thread's CPU
  * at load average 12). A version that fails validation throws ArtifactError, as on the loop.
  */

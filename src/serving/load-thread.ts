@@ -32,15 +32,15 @@ function lookedUp (itemIds: readonly string[], { ids, counts }: PackedCountsPart
   const known = new PackedIds(ids)
   const values = new Float64Array(itemIds.length)
   const table = new Int32Array(known.size).fill(-1)
-  let identity = itemIds.length >= known.size
+  let same = 0
   itemIds.forEach((id, v) => {
     const k = known.index(id)
     if (k === undefined) return
     values[v] = counts[k]
     table[k] = v
-    if (k !== v) identity = false
+    if (k === v) same++
   })
-  return { counts: values, table: identity ? null : table }
+  return { counts: values, table: same === known.size ? null : table }
 }
 
 try {

@@ -98,6 +98,10 @@ describe('loading a student version off the event loop', () => {
     assert.deepEqual(Array.from(threaded.translation.table ?? []), known.map((id) => itemIds.indexOf(id)), 'where each counted item is in the version')
     const same = await loadStudentParts(files, version, { counts: new PackedCounts(PackedIds.fromIds(itemIds), new Float64Array(itemIds.length)), annMinItems: Infinity, precision: 'float32', threadMinItems: THREAD })
     assert.equal(same.translation?.table, null, 'no table where the version numbers the counted items the same')
+    // as many counted items as the version has, the first at its own index, the second not in the version
+    const missing = [itemIds[0], 'not-in-the-version', ...itemIds.slice(2)]
+    const partly = await loadStudentParts(files, version, { counts: new PackedCounts(PackedIds.fromIds(missing), new Float64Array(missing.length)), annMinItems: Infinity, precision: 'float32', threadMinItems: THREAD })
+    assert.deepEqual(Array.from(partly.translation?.table ?? []), missing.map((id) => itemIds.indexOf(id)), 'a table where a counted item is not in the version')
     assert.equal(onLoop.translation, undefined)
     assert.equal(packed.get(itemIds[3]), values[known.indexOf(itemIds[3])], 'the counts are still the caller\'s (copied to the thread, not transferred)')
     for (const { parts } of [threaded, onLoop]) {
