@@ -8,8 +8,8 @@ import { createOnline, type Online } from './experiments/create-online.js'
 import { canaryFor } from './experiments/canary.js'
 import { replay } from './events/replay.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
-import { itemCounts } from './models/popularity.js'
 import { createServing, type Serving } from './serving/create-serving.js'
+import { servedDataset } from './serving/served-dataset.js'
 import { UserHistory } from './serving/user-history.js'
 import { createStores, type RedisState, type Stores } from './stores/create-stores.js'
 import type { EventLog } from './stores/event-log.js'
@@ -45,7 +45,8 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   const backend = await selectBackend(config.tfjsBackend)
   log.info({ backend }, 'TF.js backend selected')
 
-  const dataset = await loadDataset(config, log)
+  // the dataset's large id maps are packed and left to the collector: serving keeps only this
+  const served = await loadDataset(config, log).then((dataset) => dataset === undefined ? undefined : servedDataset(dataset))
   const metadata = await loadMetadata(config, log)
   const stores = await createStores(config, log, metrics)
   if (stores.historyFromLog) {
@@ -55,8 +56,8 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
   const serving = await createServing({
     config,
     stores,
-    history: new UserHistory(dataset, stores.history),
-    counts: dataset === undefined ? await storedCounts(stores, log) : countsById(dataset),
+    history: new UserHistory(served?.dataset, stores.history),
+    counts: served?.counts ?? await storedCounts(stores, log),
     metadata,
     metrics,
     backend,
@@ -105,11 +106,6 @@ export async function createServices (config: Readonly<Config>, log: Logger): Pr
       await stores.close()
     }
   }
-}
-
-function countsById (dataset: Dataset): Map<string, number> {
-  const counts = itemCounts(dataset.sequences, dataset.items.size)
-  return new Map(dataset.items.ids().map((id, i) => [id, counts[i]]))
 }
 
 /** Without the dataset, popularity comes from what `npm run import` stored; none is not fatal. */

@@ -4,9 +4,9 @@ import { createLogger } from '../logger.js'
 import { createMetrics } from '../metrics/metrics.js'
 import { datasetFingerprint } from '../models/artifact/index.js'
 import { saveModel } from '../models/artifact/model-io.js'
-import { itemCounts } from '../models/popularity.js'
 import { Student } from '../models/student.js'
 import { createServing } from '../serving/create-serving.js'
+import { servedDataset } from '../serving/served-dataset.js'
 import { UserHistory } from '../serving/user-history.js'
 import { createStores } from '../stores/create-stores.js'
 import { selectBackend } from '../tf/backend.js'
@@ -40,12 +40,12 @@ export async function inProcessServing (dataset: Dataset, env: Record<string, st
   const metrics = createMetrics()
   const backend = await selectBackend(config.tfjsBackend)
   const stores = await createStores(config, log, metrics)
-  const counts = itemCounts(dataset.sequences, dataset.items.size)
+  const served = servedDataset(dataset)
   const serving = await createServing({
     config,
     stores,
-    history: new UserHistory(dataset, stores.history),
-    counts: new Map(dataset.items.ids().map((id, i) => [id, counts[i]])),
+    history: new UserHistory(served.dataset, stores.history),
+    counts: served.counts,
     metadata: new Map(),
     metrics,
     backend,

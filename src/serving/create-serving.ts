@@ -20,7 +20,7 @@ export interface ServingOptions {
   config: Readonly<Config>
   stores: Stores
   /** The user's history as the model reads it (dataset history, then live events). */
-  history: Pick<UserHistory, 'recent'>
+  history: Pick<UserHistory, 'recent' | 'adopt'>
   counts: ItemCounts
   metadata: ReadonlyMap<string, ItemInfo>
   metrics: Metrics
@@ -52,6 +52,7 @@ export async function createServing ({ config, stores, history, counts, metadata
     store: stores.models,
     preferred: await activeVersion(stores.channel, registryLog),
     counts,
+    history,
     annMinItems: config.annMinItems,
     precision: config.itemMatrixPrecision,
     batch: {

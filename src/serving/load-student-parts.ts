@@ -1,7 +1,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { PackedCounts, type PackedCountsParts } from '../data/packed-counts.js'
 import { PackedIds, type ItemIds, type PackedIdsParts } from '../data/packed-ids.js'
 import type { ArtifactFiles } from '../models/artifact/read-parts.js'
-import { fromThreadError, manifestItems, threadFiles, THREAD_MIN_ITEMS, THREAD_NICE, type ThreadError } from '../models/artifact/thread-files.js'
+import { fromThreadError, manifestItems, threadFiles, THREAD_MIN_ITEMS, THREAD_NICE, type ThreadError, type ThreadFiles } from '../models/artifact/thread-files.js'
 import { startThread } from '../threads/start-thread.js'
 import { popularOrder, type PopularOrder } from './popular-ranking.js'
 import { readStudentParts, type StudentParts, type StudentPartsOptions } from './student-parts.js'
@@ -21,19 +22,32 @@ export interface LoadedParts {
   parts: Omit<StudentParts, 'itemIds'>
   items: ItemIds
   popular: PopularOrder
+  /** With packed counts in a thread: where each of the counts' items is in `items` (-1: not in it; null: at the same index), `from` the counts' id map. */
+  translation?: { from: ItemIds, table: Int32Array | null }
 }
 
 export type FromThread =
   | { type: 'ids', ids: PackedIdsParts }
-  | { type: 'done', parts: Omit<StudentParts, 'itemIds'>, popular: PopularOrder }
+  | { type: 'done', parts: Omit<StudentParts, 'itemIds'>, popular: PopularOrder, ids?: PackedIdsParts, table?: Int32Array | null }
   | { type: 'failed', error: ThreadError }
 export interface ToThread { counts: Float64Array }
+/** What the loading thread starts with; with `known`, it looks the item counts up itself and posts no 'ids'. */
+export interface LoadThreadData {
+  source: ThreadFiles
+  version: number
+  options: StudentPartsOptions
+  known: PackedCountsParts | undefined
+  nice: number | undefined
+}
 
 /**
  * Reads, validates and prepares a student version so that the event loop is never held for long:
  * a large version (threadMinItems) in a worker thread whose results, the id map included
- * (PackedIds), arrive as transferred buffers; here only the item counts are looked up, a slice of
- * ids per turn of the loop. A version that fails validation throws ArtifactError, as on the loop.
+ * (PackedIds), arrive as transferred buffers. Packed counts (a large dataset's, PackedCounts) are
+ * handed to the thread (in shared memory but for the id string), which looks the version's items
+ * up in them; other counts are looked up
+ * here, a slice of ids per turn of the loop (a million look-ups took 1-2.6 s of this thread's CPU
+ * at load average 12). A version that fails validation throws ArtifactError, as on the loop.
  */
 export async function loadStudentParts (files: ArtifactFiles, version: number, options: LoadPartsOptions): Promise<LoadedParts> {
   if (await manifestItems(files) < (options.threadMinItems ?? THREAD_MIN_ITEMS)) {
@@ -46,7 +60,8 @@ export async function loadStudentParts (files: ArtifactFiles, version: number, o
 
 async function inThread (files: ArtifactFiles, version: number, { counts, annMinItems, precision }: LoadPartsOptions): Promise<LoadedParts> {
   const source = await threadFiles(files)
-  const worker = startThread(import.meta.url, './load-thread', { source, version, options: { annMinItems, precision }, nice: THREAD_NICE })
+  const known = counts instanceof PackedCounts ? counts.parts() : undefined
+  const worker = startThread(import.meta.url, './load-thread', { source, version, options: { annMinItems, precision }, known, nice: THREAD_NICE } satisfies LoadThreadData)
   return await new Promise<LoadedParts>((resolve, reject) => {
     let settled = false
     let items: ItemIds | undefined
@@ -70,8 +85,21 @@ async function inThread (files: ArtifactFiles, version: number, { counts, annMin
           worker.postMessage({ counts: values } satisfies ToThread, [values.buffer as ArrayBuffer])
         }, (err: unknown) => settle(() => reject(err)))
       } else if (message.type === 'done') {
-        if (items === undefined) settle(() => reject(new Error('the loading thread finished before its ids were mapped')))
-        else settle(() => resolve({ parts: message.parts, items: items!, popular: message.popular }))
+        if (message.ids !== undefined) {
+          try {
+            items = new PackedIds(message.ids)
+          } catch (err) {
+            settle(() => reject(err))
+            return
+          }
+        }
+        const loaded = items
+        if (loaded === undefined) {
+          settle(() => reject(new Error('the loading thread finished before its ids were mapped')))
+          return
+        }
+        const translation = message.table !== undefined && counts instanceof PackedCounts ? { from: counts.ids, table: message.table } : undefined
+        settle(() => resolve({ parts: message.parts, items: loaded, popular: message.popular, translation }))
       } else {
         settle(() => reject(fromThreadError(message.error)))
       }

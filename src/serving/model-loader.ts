@@ -11,6 +11,7 @@ import { PopularRanking } from './popular-ranking.js'
 import { StudentServable, type BatchOptions } from './student-servable.js'
 import { loadStudentParts } from './load-student-parts.js'
 import type { StudentParts } from './student-parts.js'
+import type { UserHistory } from './user-history.js'
 
 /** How often each item id occurred: what popularity and cold users are served from. */
 export type ItemCounts = ReadonlyMap<string, number>
@@ -29,6 +30,8 @@ export interface LoadStudentOptions {
   precision?: MatrixPrecision
   /** Versions of at least this many items are read and prepared in a thread (THREAD_MIN_ITEMS, 20,000, when omitted). */
   threadMinItems?: number
+  /** Given the dataset -> version table of a version that the loading thread computed (with packed counts). */
+  history?: Pick<UserHistory, 'adopt'>
   log: Logger
 }
 
@@ -76,8 +79,9 @@ export async function loadNewestStudent (options: LoadStudentOptions): Promise<S
  * here the parts are only put together (no copy of a large array, no TF.js for an ANN version).
  * Throws ArtifactError (or RangeError) when the version is refused; nothing is left behind.
  */
-export async function loadStudentVersion (files: ArtifactFiles, version: number, { counts, batch, annMinItems = Infinity, precision = 'float32', threadMinItems, log }: Pick<LoadStudentOptions, 'counts' | 'batch' | 'annMinItems' | 'precision' | 'threadMinItems'> & { log?: Logger }): Promise<StudentServable> {
-  const { parts, items, popular } = await loadStudentParts(files, version, { counts, annMinItems, precision, threadMinItems })
+export async function loadStudentVersion (files: ArtifactFiles, version: number, { counts, batch, annMinItems = Infinity, precision = 'float32', threadMinItems, history, log }: Pick<LoadStudentOptions, 'counts' | 'batch' | 'annMinItems' | 'precision' | 'threadMinItems' | 'history'> & { log?: Logger }): Promise<StudentServable> {
+  const { parts, items, popular, translation } = await loadStudentParts(files, version, { counts, annMinItems, precision, threadMinItems })
+  if (translation !== undefined) history?.adopt(items, translation.from, translation.table)
   if (parts.annMissing) log?.warn({ version, items: items.size, annMinItems }, 'student version has no ANN index: scoring every item')
   let ann: AnnIndex | undefined
   try {

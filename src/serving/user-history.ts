@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import type { Dataset } from '../data/dataset.js'
 import type { ItemIds } from '../data/packed-ids.js'
 import type { HistoryStore } from '../stores/history-store.js'
+import type { ServedDataset } from './served-dataset.js'
 
 /** A history on one version's catalogue: the items it knows, and how many it did not. */
 export interface KnownItems {
@@ -26,7 +26,7 @@ export class UserHistory {
   /** Per catalogue; null when it numbers the dataset's items the same (a version trained on this dataset). */
   readonly #tables = new WeakMap<ItemIds, Int32Array | null | typeof BUILDING>()
 
-  constructor (private readonly dataset: Dataset | undefined, private readonly live: Pick<HistoryStore, 'recent' | 'recentNow'>) {}
+  constructor (private readonly dataset: ServedDataset | undefined, private readonly live: Pick<HistoryStore, 'recent' | 'recentNow'>) {}
 
   /** The returned indices may be a view on the dataset's own array: read them, never write. */
   async recent (userId: string, limit: number, items: ItemIds): Promise<KnownItems> {
@@ -53,9 +53,9 @@ export class UserHistory {
       indices.set(fromDataset)
       n = fromDataset.length
     } else if (fromDataset !== undefined && table === BUILDING) {
-      const ids = (this.dataset as Dataset).items.ids()
+      const known = (this.dataset as ServedDataset).items
       for (const item of fromDataset) {
-        const index = items.index(ids[item])
+        const index = items.index(known.id(item))
         if (index !== undefined) indices[n++] = index
       }
     } else if (fromDataset !== undefined && table !== undefined && table !== null && table !== BUILDING) {
@@ -72,6 +72,17 @@ export class UserHistory {
   }
 
   /**
+   * Takes a catalogue's dataset -> version table computed elsewhere (a loading thread: `table[i]`
+   * is where dataset item i is in `items`, -1 where it is not; null where every dataset item is at
+   * its own index), so that none is built on the loop. Ignored unless `from` is this history's
+   * dataset item map, or when the catalogue has one already.
+   */
+  adopt (items: ItemIds, from: ItemIds, table: Int32Array | null): void {
+    if (this.dataset === undefined || from !== this.dataset.items || (table !== null && table.length !== from.size) || this.#tables.has(items)) return
+    this.#tables.set(items, table)
+  }
+
+  /**
    * The dataset -> version index table of a catalogue. A large one (a million items) is built a
    * slice per turn of the event loop after the first request that needs it, which is answered
    * (as are the others meanwhile) by translating its few items by id: built at once, it would hold
@@ -80,27 +91,28 @@ export class UserHistory {
   #table (items: ItemIds): Int32Array | null | typeof BUILDING {
     let table = this.#tables.get(items)
     if (table !== undefined) return table
-    const ids = (this.dataset as Dataset).items.ids()
-    if (ids.length > IDS_PER_TURN) {
+    // by index, not ids(): a packed catalogue would make (and keep) a string per item
+    const known = (this.dataset as ServedDataset).items
+    if (known.size > IDS_PER_TURN) {
       this.#tables.set(items, BUILDING)
       // cannot fail but for a bug: then the next request starts again
-      this.#build(ids, items).catch(() => this.#tables.delete(items))
+      this.#build(known, items).catch(() => this.#tables.delete(items))
       return BUILDING
     }
-    const mapped = Int32Array.from(ids, (id) => items.index(id) ?? -1)
+    const mapped = Int32Array.from({ length: known.size }, (_, i) => items.index(known.id(i)) ?? -1)
     table = mapped.every((index, i) => index === i) ? null : mapped
     this.#tables.set(items, table)
     return table
   }
 
-  async #build (ids: readonly string[], items: ItemIds): Promise<void> {
-    const mapped = new Int32Array(ids.length)
+  async #build (known: ItemIds, items: ItemIds): Promise<void> {
+    const mapped = new Int32Array(known.size)
     let identity = true
-    for (let start = 0; start < ids.length; start += IDS_PER_TURN) {
+    for (let start = 0; start < known.size; start += IDS_PER_TURN) {
       await yieldToLoop()
-      const end = Math.min(ids.length, start + IDS_PER_TURN)
+      const end = Math.min(known.size, start + IDS_PER_TURN)
       for (let i = start; i < end; i++) {
-        mapped[i] = items.index(ids[i]) ?? -1
+        mapped[i] = items.index(known.id(i)) ?? -1
         if (mapped[i] !== i) identity = false
       }
     }

@@ -7,6 +7,9 @@ import { join } from 'node:path'
 import { describe, it, type TestContext } from 'node:test'
 import * as tf from '@tensorflow/tfjs'
 import { pino } from 'pino'
+import { PackedCounts } from '../../src/data/packed-counts.js'
+import { PackedIds } from '../../src/data/packed-ids.js'
+import { removeIndexFile } from '../../src/models/ann/index-file.js'
 import { ArtifactError, datasetFingerprint, directoryFiles, versionDir } from '../../src/models/artifact/index.js'
 import { loadStudent, saveModel } from '../../src/models/artifact/model-io.js'
 import { Student } from '../../src/models/student.js'
@@ -74,6 +77,36 @@ describe('loading a student version off the event loop', () => {
     const expected = itemIds.map((id, i) => ({ i, c: counts.get(id)! })).sort((a, b) => b.c - a.c || a.i - b.i).map((x) => x.i)
     assert.deepEqual(Array.from(popular.order.items), expected)
     assert.equal(items.size, itemIds.length)
+  })
+
+  it('looks packed counts up in the loading thread, over another order of the ids and ids the version lacks, as a Map of them is looked up on the loop', async (t) => {
+    const dir = await tempDir(t)
+    const version = await save(dir)
+    const files = directoryFiles(versionDir(dir, 'student', version))
+    // the counts' own order, one id the version lacks, and one version item without a count
+    const known = [...itemIds.slice(1)].reverse().concat('not-in-the-version')
+    const values = Float64Array.from(known, (_, i) => (i * 31) % 7)
+    const packed = new PackedCounts(PackedIds.fromIds(known), values)
+    const asMap = new Map(known.map((id, i) => [id, values[i]]))
+    const threaded = await loadStudentParts(files, version, { counts: packed, annMinItems: 1, precision: 'float32', threadMinItems: THREAD })
+    const onLoop = await loadStudentParts(files, version, { counts: asMap, annMinItems: 1, precision: 'float32', threadMinItems: LOOP })
+    const expected = itemIds.map((id, i) => ({ i, c: asMap.get(id) ?? 0 })).sort((a, b) => b.c - a.c || a.i - b.i).map((x) => x.i)
+    assert.deepEqual(Array.from(threaded.popular.order.items), expected)
+    assert.deepEqual(Array.from(threaded.popular.shares), Array.from(onLoop.popular.shares))
+    assert.deepEqual(threaded.items.ids(), itemIds)
+    assert.equal(threaded.translation?.from, packed.ids)
+    assert.deepEqual(Array.from(threaded.translation.table ?? []), known.map((id) => itemIds.indexOf(id)), 'where each counted item is in the version')
+    const same = await loadStudentParts(files, version, { counts: new PackedCounts(PackedIds.fromIds(itemIds), new Float64Array(itemIds.length)), annMinItems: Infinity, precision: 'float32', threadMinItems: THREAD })
+    assert.equal(same.translation?.table, null, 'no table where the version numbers the counted items the same')
+    // as many counted items as the version has, the first at its own index, the second not in the version
+    const missing = [itemIds[0], 'not-in-the-version', ...itemIds.slice(2)]
+    const partly = await loadStudentParts(files, version, { counts: new PackedCounts(PackedIds.fromIds(missing), new Float64Array(missing.length)), annMinItems: Infinity, precision: 'float32', threadMinItems: THREAD })
+    assert.deepEqual(Array.from(partly.translation?.table ?? []), missing.map((id) => itemIds.indexOf(id)), 'a table where a counted item is not in the version')
+    assert.equal(onLoop.translation, undefined)
+    assert.equal(packed.get(itemIds[3]), values[known.indexOf(itemIds[3])], 'the counts are still the caller\'s (copied to the thread, not transferred)')
+    for (const { parts } of [threaded, onLoop]) {
+      if (parts.annFile !== undefined) await removeIndexFile(parts.annFile.file)
+    }
   })
 
   it('loads from a model store through the thread and leaves the store\'s bytes as they were', async (t) => {

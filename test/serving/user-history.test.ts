@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { buildDataset } from '../../src/data/build-dataset.js'
 import { IdMap } from '../../src/data/id-map.js'
+import { servedDataset } from '../../src/serving/served-dataset.js'
 import { UserHistory } from '../../src/serving/user-history.js'
 import { MemoryHistoryStore } from '../../src/stores/memory-history-store.js'
 
@@ -60,13 +61,30 @@ describe('UserHistory', () => {
     const large = buildDataset(Array.from({ length: n }, (_, i) => ({ userId: `u${i % 100}`, itemId: `i${i}`, ts: i })))
     const live = new MemoryHistoryStore({ maxPerUser: 10, maxUsers: 10 })
     await live.append('u7', ['i3'])
-    const history = new UserHistory(large, live)
-    for (const items of [IdMap.fromIds([...large.items.ids()].reverse()), IdMap.fromIds(large.items.ids())]) {
-      const expected = [...large.sequences[large.users.index('u7')!].subarray(-5)].map((i) => large.items.id(i)).concat('i3')
-      const ids = async (): Promise<string[]> => [...(await history.recent('u7', 6, items)).indices].map((i) => items.id(i))
-      assert.deepEqual(await ids(), expected, 'the first answer, translated by id')
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      assert.deepEqual(await ids(), expected, 'from the finished table')
+    // as the dataset was read, and as the service keeps it (its item ids packed)
+    for (const kept of [large, servedDataset(large).dataset]) {
+      const history = new UserHistory(kept, live)
+      for (const items of [IdMap.fromIds([...large.items.ids()].reverse()), IdMap.fromIds(large.items.ids())]) {
+        const expected = [...large.sequences[large.users.index('u7')!].subarray(-5)].map((i) => large.items.id(i)).concat('i3')
+        const ids = async (): Promise<string[]> => [...(await history.recent('u7', 6, items)).indices].map((i) => items.id(i))
+        assert.deepEqual(await ids(), expected, 'the first answer, translated by id')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        assert.deepEqual(await ids(), expected, 'from the finished table')
+      }
     }
+  })
+
+  it('reads through a table handed over for its own dataset\'s items, and ignores one for other items', async () => {
+    const live = new MemoryHistoryStore({ maxPerUser: 10, maxUsers: 10 })
+    const history = new UserHistory(dataset, live)
+    const items = IdMap.fromIds(['c', 'a', 'z'])
+    // a wrong table for another id map: ignored, the history builds the right one
+    history.adopt(items, IdMap.fromIds(dataset.items.ids()), Int32Array.from(dataset.items.ids(), () => -1))
+    const ids = async (catalogue: IdMap): Promise<string[]> => [...(await history.recent('u', 10, catalogue)).indices].map((i) => catalogue.id(i))
+    assert.deepEqual(await ids(items), ['a', 'c'])
+    // its own: used as given (here one that drops "a", which a built table would not)
+    const other = IdMap.fromIds(['c', 'a', 'z'])
+    history.adopt(other, dataset.items, Int32Array.from(dataset.items.ids(), (id) => id === 'c' ? 0 : -1))
+    assert.deepEqual(await history.recent('u', 10, other), { indices: Int32Array.of(0), ignored: 2 })
   })
 })
