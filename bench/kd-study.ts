@@ -4,16 +4,18 @@
  * position weighting (x popularity discount of the teacher's logits), and the undistilled student of each family on the same positions and budget.
  * Every student is chosen on validation NDCG@10 (early stopping); the test figures are only reported.
  * One JSON line per student is appended to --out as it finishes (a cut-short study keeps its rows);
- * --shard i/n runs every n-th student, so n processes can share the grid. A markdown table of this
+ * --shard i/n runs every n-th student, so n processes can share the grid. --dim, --window and --lr-decay
+ * shape and schedule every student alike; a row records them, its parameters and its median serving cost. A markdown table of this
  * process's rows ends the run.
  *   npx tsx bench/kd-study.ts --data ../shared/datasets/ml-100k --models-dir <dir with a teacher> --out study.jsonl
  */
 import { appendFile, readFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
-import { CliUsageError, COMMON_OPTIONS, dataFormat, parseCli, positiveIntList, runCli } from '../src/cli/args.js'
+import { CliUsageError, COMMON_OPTIONS, dataFormat, learningRateDecay, parseCli, positiveIntList, runCli } from '../src/cli/args.js'
 import { markdownTable } from '../src/cli/table.js'
 import { evaluate } from '../src/distill/evaluation/evaluate.js'
 import { distillStudent } from '../src/distill/student/distill-student.js'
+import { servingCostMs } from '../src/distill/student/serving-cost.js'
 import type { DistillLosses } from '../src/distill/student/distill-losses.js'
 import { DEFAULT_ENSEMBLE_SHARPNESS } from '../src/distill/targets/ensemble-members.js'
 import { loadTeacherSource } from '../src/distill/targets/teacher-source.js'
@@ -23,7 +25,7 @@ import { POSITION_WEIGHTINGS, type PositionWeighting } from '../src/distill/trai
 import { describeData, loadData } from '../src/distill/training/training-data.js'
 import { trainingPositions } from '../src/distill/training/training-positions.js'
 import { TRAINING_DEFAULTS } from '../src/distill/training-defaults.js'
-import { Student, STUDENT_FAMILIES, type StudentFamily } from '../src/models/student.js'
+import { Student, STUDENT_DEFAULTS, STUDENT_FAMILIES, type StudentFamily } from '../src/models/student.js'
 import { selectBackend } from '../src/tf/backend.js'
 
 const STUDENT = TRAINING_DEFAULTS.student
@@ -46,6 +48,9 @@ const SPEC = {
     patience: { type: 'int', default: TRAINING_DEFAULTS.patience, description: 'early stopping on validation NDCG@10' },
     'max-seconds': { type: 'float', description: 'training seconds per student' },
     dropout: { type: 'float', default: STUDENT.dropout, description: 'dropout of the attention student\'s block while training' },
+    dim: { type: 'int', default: STUDENT_DEFAULTS.dim, description: 'student embedding width (every family)' },
+    window: { type: 'int', default: STUDENT_DEFAULTS.window, description: 'student window: the latest items pooled or attended to (every family)' },
+    'lr-decay': { type: 'string', default: 'constant', description: 'constant | linear (to a tenth by the last epoch, or over --max-seconds)' },
     'no-undistilled': { type: 'boolean', default: false, description: 'leave out the task loss alone (trained per family by default)' },
     shard: { type: 'string', default: '0/1', description: 'i/n: this process trains students i, i+n, ...' },
     resume: { type: 'boolean', default: false, description: 'leave out the students --out already holds a row for (same data, seed and point)' },
@@ -65,6 +70,7 @@ async function main (argv: readonly string[]): Promise<void> {
   const depths = positiveIntList(args.depths, '--depths')
   const debiases = list(args.debias, (a) => Number(a) >= 0, 'debias').map(Number)
   if (depths.some((d) => d > args['top-n'])) throw new CliUsageError(`--depths must be at most --top-n ${args['top-n']}`)
+  const decay = learningRateDecay(args['lr-decay'])
   const [shard, shards] = args.shard.split('/').map(Number)
   if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new CliUsageError('--shard is i/n with 0 <= i < n')
 
@@ -109,12 +115,13 @@ async function main (argv: readonly string[]): Promise<void> {
             kd: { weight: STUDENT.kdWeight, temperature: point.temperature, normalise: 'support', weighting: point.weighting! },
             ranking: { weight: STUDENT.rankingWeight, k: point.depth!, weighting: point.weighting! }
           }
-      const student = new Student({ family: point.family, numItems: data.dataset.items.size, seed: args.seed })
+      const student = new Student({ family: point.family, numItems: data.dataset.items.size, dim: args.dim, window: args.window, seed: args.seed })
       try {
         const report = distillStudent(student, data.split.train, {
           epochs: args.epochs,
           batchSize: STUDENT.batchSize,
           learningRate: STUDENT.learningRate,
+          learningRateDecay: decay,
           seed: args.seed,
           losses,
           targets: point.temperature === null ? undefined : targetsAt(point.debias!),
@@ -126,9 +133,11 @@ async function main (argv: readonly string[]): Promise<void> {
           progress: false
         })
         const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
-        const setting = { data: args.data, seed: args.seed, teacher: teacher?.label ?? null, ...point, ...(point.family === 'attention' ? { dropout: args.dropout } : {}) }
+        const setting = { data: args.data, seed: args.seed, teacher: teacher?.label ?? null, ...point, ...(point.family === 'attention' ? { dropout: args.dropout } : {}), dim: args.dim, window: args.window, lrDecay: decay }
         const figures = { valid: report.bestMetric, testNdcg: test.ndcg, testHr: test.hr, tailRecall: test.tailRecall, tailCases: test.tailCases, coverage: test.coverage }
-        const cost = { epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0)) }
+        // servingUs: the median serving cost --student auto judges on (user vector, every item scored, top 10), on validation histories
+        const servingUs = Number((servingCostMs(student, data.split.valid) * 1000).toFixed(1))
+        const cost = { epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0)), params: student.paramCount(), servingUs }
         const row = { ...setting, ...figures, ...cost }
         await appendFile(args.out, JSON.stringify(row) + '\n')
         const cells = [point.family, point.temperature === null ? 'undistilled' : `T=${point.temperature} k=${point.depth} ${point.weighting}${point.debias === 0 ? '' : ` debias ${point.debias}`}`,
