@@ -235,7 +235,7 @@ function report (args: Args, f: Figures, complete: boolean): void {
   if (!complete) out('\nThe run failed; figures so far:')
   out(`\nGET /recommend, ${args.connections} connections, rotating user ids (CACHE_TTL_MS=${args['cache-ttl-ms']}: hits and misses), ` +
     `${args.duration} s windows, ${args.repeats} round(s)${args.repeats > 1 ? ', medians (min-max)' : ''}; p50/p99 over every answer; errors = socket errors + timeouts\n`)
-  out(loadTable(f))
+  out(loadTable(f, args.items))
   out()
   out(versionLines(f))
   if (f.swaps.length > 0) {
