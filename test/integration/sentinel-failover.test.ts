@@ -83,7 +83,7 @@ describe('a Sentinel failover under load (SIGKILL of the primary)', { skip: topo
     assert.deepEqual(report.events.unaccepted, [], 'every refused event was accepted on a retry')
     assert.equal(report.events.otherFailures, 0)
     assert.ok(report.readiness.includes('degraded'), `readiness reported the outage: ${report.readiness.join(' -> ')}`)
-    assert.equal(report.readiness.at(-1), 'ready')
+    assert.equal(report.readiness.at(-1), 'ready', `readiness after the failover: ${report.readiness.join(' -> ')}`)
 
     const logged = await streamIds(admin)
     const lost = [...report.events.accepted].filter((eventId) => !logged.has(eventKey({ userId: '', itemId: '', eventId }) ?? ''))
