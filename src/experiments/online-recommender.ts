@@ -56,7 +56,23 @@ export class OnlineRecommender {
 
   /** `key`: what assignment is sticky on (the userId, else the client's request key). */
   async recommend (request: RecommendRequest, key: string | undefined): Promise<Served> {
+    return await this.#recommend(this.#choice(request, key), request)
+  }
+
+  /**
+   * `recommend`, answered at once when the chosen arm's recommender holds the answer
+   * (Recommender.answered: a cache hit, no promise on the way), else its promise: one choice of
+   * arm either way, so a shadow slot is reserved (or counted as skipped) once per request.
+   */
+  serve (request: RecommendRequest, key: string | undefined): Served | Promise<Served> {
     const choice = this.#choice(request, key)
+    const recommendation = choice.recommender.answered?.(request)
+    if (recommendation === undefined) return this.#recommend(choice, request)
+    this.#gate.begin()
+    return this.#served(choice, request, recommendation)
+  }
+
+  async #recommend (choice: ArmChoice, request: RecommendRequest): Promise<Served> {
     let recommendation: Recommendation
     this.#gate.begin()
     try {
@@ -66,23 +82,6 @@ export class OnlineRecommender {
       this.#gate.end()
       throw err
     }
-    return this.#served(choice, request, recommendation)
-  }
-
-  /**
-   * What `recommend` would resolve to, returned at once when the arm's recommender holds the answer
-   * (Recommender.answered: a cache hit, no promise on the way); undefined otherwise, nothing
-   * recorded and the arm's reservation released: then call `recommend` (the arm is chosen again,
-   * the same way).
-   */
-  answered (request: RecommendRequest, key: string | undefined): Served | undefined {
-    const choice = this.#choice(request, key)
-    const recommendation = choice.recommender.answered?.(request)
-    if (recommendation === undefined) {
-      choice.abandon?.()
-      return undefined
-    }
-    this.#gate.begin()
     return this.#served(choice, request, recommendation)
   }
 

@@ -30,15 +30,23 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
   const response = { 200: RecommendationResponse, '4xx': ErrorResponse, '5xx': ErrorResponse }
   const entrySchema = TypeCompiler.Compile(recommendBody(limits))
 
-  const serve = async (request: RecommendRequest, key: string | undefined): Promise<Served> => {
+  const served = (answer: Served): Served => {
+    onServed(answer.recommendation)
+    return answer
+  }
+  /** An answer the recommender had to work out (a miss, or a store read asynchronously). */
+  const settled = async (answer: Promise<Served>): Promise<Served> => {
     try {
-      const served = await online.recommend(request, key)
-      onServed(served.recommendation)
-      return served
+      return served(await answer)
     } catch (err) {
       if (err instanceof UnknownGenreError) throw new ServiceError('INVALID_REQUEST', err.message, 'filter.genres')
       throw err
     }
+  }
+  // a cache hit is answered at once; anything else goes the asynchronous way
+  const serve = (request: RecommendRequest, key: string | undefined): Served | Promise<Served> => {
+    const answer = online.serve(request, key)
+    return answer instanceof Promise ? settled(answer) : served(answer)
   }
   const send = (reply: FastifyReply, { recommendation, recommendationId }: Served): FastifyReply =>
     reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendationId).type(JSON_TYPE).send(answerJson(recommendation, recommendationId))
@@ -60,11 +68,8 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       genres: genreFilter(genres?.split(','), 'genres'),
       include: include?.split(',') as IncludeField[] | undefined
     }
-    // a cache hit is answered at once; anything else goes the asynchronous way
-    const answered = online.answered(entry, userId)
-    if (answered === undefined) return send(reply, await serve(entry, userId))
-    onServed(answered.recommendation)
-    return send(reply, answered)
+    const answer = serve(entry, userId)
+    return send(reply, answer instanceof Promise ? await answer : answer)
   })
 
   app.post('/recommend', {
@@ -78,10 +83,8 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
   }, async (request, reply) => {
     const entry = fromBody(request.body, limits)
     const key = assignmentKey(request.body, request.headers)
-    const answered = online.answered(entry, key)
-    if (answered === undefined) return send(reply, await serve(entry, key))
-    onServed(answered.recommendation)
-    return send(reply, answered)
+    const answer = serve(entry, key)
+    return send(reply, answer instanceof Promise ? await answer : answer)
   })
 
   // Each entry is answered as POST /recommend would answer it, in order; a bad entry gets its
@@ -102,7 +105,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
         return { statusCode: 400, code: 'INVALID_REQUEST', message: `requests.${i}${field === '' ? '' : '.' + field} ${first?.message ?? 'is invalid'}`, field: `requests.${i}${field === '' ? '' : '.' + field}` }
       }
       try {
-        const { recommendation, recommendationId } = await serve(fromBody(entry, limits), assignmentKey(entry, request.headers))
+        const { recommendation, recommendationId } = await settled(online.recommend(fromBody(entry, limits), assignmentKey(entry, request.headers)))
         return { ...recommendation, recommendationId }
       } catch (err) {
         const body = toErrorBody(err as Error)

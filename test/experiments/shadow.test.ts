@@ -121,7 +121,7 @@ describe('shadow scoring', () => {
     assert.equal(shadow.figures().scored, 2)
   })
 
-  it('records and shadow-scores an answer handed out at once (a cache hit) like any other; one not held gives the slot back', async () => {
+  it('records and shadow-scores an answer handed out at once (a cache hit) like any other, with one choice of arm per request', async () => {
     let scored = 0
     const errors: string[] = []
     const tasks = new BackgroundTasks({ onError: (op) => errors.push(op) })
@@ -139,15 +139,27 @@ describe('shadow scoring', () => {
         ? { recommender: control, arm: 'control', experimentId: 1, after: (r, s, recorded) => shadow.score(r, s, recorded), abandon: () => shadow.abandon() }
         : undefined
     })
-    // maxInFlight is 2: a slot taken and not given back would leave later requests out
-    for (let n = 0; n < 3; n++) assert.equal(online.answered(REQUEST, 'u'), undefined)
-    held.answer = served
-    const answer = online.answered(REQUEST, 'u')
-    assert.equal(answer?.recommendation, served)
+    // a miss: the arm chosen once, answered the asynchronous way
+    const missed = online.serve(REQUEST, 'u')
+    assert.ok(missed instanceof Promise)
+    assert.equal((await missed).recommendation, served)
     await tasks.idle()
-    assert.equal(scored, 1)
-    assert.deepEqual((await log.recent(10)).map((i) => [i.id, i.arm]), [[`${answer?.recommendationId}~shadow`, 'shadow'], [answer?.recommendationId, 'control']])
+    // a hit: answered at once
+    held.answer = served
+    const answer = online.serve(REQUEST, 'u')
+    assert.ok(!(answer instanceof Promise))
+    assert.equal(answer.recommendation, served)
+    await tasks.idle()
+    assert.equal(scored, 2)
+    assert.deepEqual((await log.recent(2)).map((i) => [i.id, i.arm]), [[`${answer.recommendationId}~shadow`, 'shadow'], [answer.recommendationId, 'control']])
     assert.deepEqual(shadow.figures().skipped, 0)
+    // with the scorer full (maxInFlight 2), a miss is counted as skipped once
+    held.answer = undefined
+    assert.ok(shadow.reserve() && shadow.reserve())
+    await online.serve(REQUEST, 'u')
+    assert.deepEqual(shadow.figures().skipped, 1)
+    shadow.abandon()
+    shadow.abandon()
     assert.deepEqual(errors, [])
   })
 })
