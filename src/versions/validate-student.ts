@@ -15,7 +15,7 @@ export async function validateStudentVersion (files: ArtifactFiles, version: num
     await readStudentValues(files, version)
     return
   }
-  const worker = startThread(import.meta.url, './validate-thread', { source: await threadFiles(files), version, nice: THREAD_NICE })
+  const worker = startThread(import.meta.url, './validate-thread', { source: await threadFiles(files), version }, { nice: THREAD_NICE })
   try {
     const result = await new Promise<ValidateResult>((resolve, reject) => {
       worker.once('message', resolve)

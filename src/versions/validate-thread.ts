@@ -7,14 +7,11 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { readStudentValues } from '../models/artifact/read-student.js'
 import { filesInThread, toThreadError, type ThreadFiles } from '../models/artifact/thread-files.js'
 import type { ValidateResult } from './validate-student.js'
-import { lowerPriority } from '../threads/lower-priority.js'
 
-const { source, version, nice } = workerData as { source: ThreadFiles, version: number, nice: number | undefined }
+const { source, version } = workerData as { source: ThreadFiles, version: number }
 const post = (message: ValidateResult): void => parentPort!.postMessage(message)
 
 try {
-  // serving before loading: this many nice values below the thread that started this one
-  if (nice !== undefined) lowerPriority(nice)
   await readStudentValues(filesInThread(source), version)
   post({ valid: true })
 } catch (err) {

@@ -57,7 +57,7 @@ export function fromThreadError ({ name, message, code }: ThreadError): Error {
 /** Versions of at least this many items are validated and prepared in a thread; below, on the event loop (a few milliseconds). */
 export const THREAD_MIN_ITEMS = 20_000
 
-/** How many nice values such a thread puts itself below the serving thread (Linux, per thread; threads/lower-priority.ts): requests come first. */
+/** How many nice values such a thread runs below the serving thread (Linux, per thread; startThread's `nice`): requests come first. */
 export const THREAD_NICE = 10
 
 /** How many items the version's manifest says it has: what decides whether it is read in a thread. Throws ArtifactError for a bad manifest. */
