@@ -37,16 +37,14 @@ export interface LoadThreadData {
   version: number
   options: StudentPartsOptions
   known: PackedCountsParts | undefined
-  nice: number | undefined
 }
 
 /**
  * Reads, validates and prepares a student version so that the event loop is never held for long:
  * a large version (threadMinItems) in a worker thread whose results, the id map included
- * (PackedIds), arrive as transferred buffers. Packed counts (a large dataset's, PackedCounts) are
- * handed to the thread (in shared memory but for the id string), which looks the version's items
- * up in them; other counts are looked up
- * here, a slice of ids per turn of the loop (a million look-ups took 1-2.6 s of this thread's CPU
+ * (PackedIds), arrive in shared memory (shareLarge). Packed counts (a large dataset's,
+ * PackedCounts) are handed to the thread in shared memory too, and it looks the version's items up
+ * in them; other counts are looked up here, a slice of ids per turn of the loop (a million look-ups took 1-2.6 s of this thread's CPU
  * at load average 12). A version that fails validation throws ArtifactError, as on the loop.
  */
 export async function loadStudentParts (files: ArtifactFiles, version: number, options: LoadPartsOptions): Promise<LoadedParts> {
@@ -61,7 +59,7 @@ export async function loadStudentParts (files: ArtifactFiles, version: number, o
 async function inThread (files: ArtifactFiles, version: number, { counts, annMinItems, precision }: LoadPartsOptions): Promise<LoadedParts> {
   const source = await threadFiles(files)
   const known = counts instanceof PackedCounts ? counts.parts() : undefined
-  const worker = startThread(import.meta.url, './load-thread', { source, version, options: { annMinItems, precision }, known, nice: THREAD_NICE } satisfies LoadThreadData)
+  const worker = startThread(import.meta.url, './load-thread', { source, version, options: { annMinItems, precision }, known } satisfies LoadThreadData, { nice: THREAD_NICE })
   return await new Promise<LoadedParts>((resolve, reject) => {
     let settled = false
     let items: ItemIds | undefined

@@ -5,7 +5,8 @@
  * order, the id map. Given packed counts (`known`, the dataset's), it looks each item up in them
  * itself (its count, and the dataset -> version table user-history.ts would build on the loop) and
  * posts everything at once; otherwise it posts the id map, takes the item counts the serving thread looks
- * up for it, and posts the rest. Buffers are transferred, not copied. Imports no TF.js.
+ * up for it, and posts the rest. Large arrays go over in shared memory (shareLarge: neither copied
+ * on the serving thread nor counted there as new external memory). Imports no TF.js.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { PackedCountsParts } from '../data/packed-counts.js'
@@ -14,11 +15,11 @@ import { filesInThread, toThreadError } from '../models/artifact/thread-files.js
 import { popularOrder } from './popular-ranking.js'
 import { readStudentParts } from './student-parts.js'
 import type { FromThread, LoadThreadData, ToThread } from './load-student-parts.js'
-import { lowerPriority } from '../threads/lower-priority.js'
+import { shareLarge } from '../threads/shared-copy.js'
 
-const { source, version, options, known, nice } = workerData as LoadThreadData
+const { source, version, options, known } = workerData as LoadThreadData
 const port = parentPort!
-const post = (message: FromThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer)
+const post = (message: FromThread): void => port.postMessage(message)
 
 async function counts (): Promise<Float64Array> {
   return await new Promise((resolve) => port.once('message', (message: ToThread) => resolve(message.counts)))
@@ -44,26 +45,14 @@ function lookedUp (itemIds: readonly string[], { ids, counts }: PackedCountsPart
 }
 
 try {
-  // serving before loading: this many nice values below the thread that started this one
-  if (nice !== undefined) lowerPriority(nice)
   const answer = known === undefined ? counts() : undefined
   const { itemIds, ...parts } = await readStudentParts(filesInThread(source), version, options)
-  // one string and two arrays for the whole catalogue: the string copied once, the arrays transferred
-  const ids = PackedIds.fromIds(itemIds).parts()
-  const idBuffers = [ids.ends.buffer as ArrayBuffer, ids.table.buffer as ArrayBuffer]
-  if (answer !== undefined) post({ type: 'ids', ids }, idBuffers)
+  // one string and two arrays for the whole catalogue
+  const ids = shareLarge(PackedIds.fromIds(itemIds).parts())
+  if (answer !== undefined) post({ type: 'ids', ids })
   const found = answer === undefined ? lookedUp(itemIds, known!) : undefined
   const popular = popularOrder(found?.counts ?? await answer!)
-  const w = parts.weights
-  const buffers = new Set<ArrayBuffer>([
-    w.items, w.positionWeights, w.denseKernel, w.denseBias, w.itemBias,
-    parts.matrix.values, parts.matrix.scales, parts.head, popular.shares, popular.order.items, popular.order.scores
-  ].flatMap((a) => a === undefined ? [] : [a.buffer as ArrayBuffer]))
-  if (answer !== undefined) post({ type: 'done', parts, popular }, [...buffers])
-  else {
-    const table = found!.table
-    post({ type: 'done', parts, popular, ids, table }, [...buffers, ...idBuffers, ...(table === null ? [] : [table.buffer as ArrayBuffer])])
-  }
+  post(shareLarge(answer !== undefined ? { type: 'done', parts, popular } : { type: 'done', parts, popular, ids, table: found!.table }))
 } catch (err) {
   post({ type: 'failed', error: toThreadError(err) })
 }

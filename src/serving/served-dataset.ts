@@ -2,6 +2,7 @@ import type { Dataset } from '../data/dataset.js'
 import { PackedCounts } from '../data/packed-counts.js'
 import { PackedIds, type ItemIds } from '../data/packed-ids.js'
 import { itemCounts } from '../models/popularity.js'
+import { sharedCopy } from '../threads/shared-copy.js'
 
 /** Catalogues of at least this many items are packed (PackedIds) when the service keeps its dataset. */
 export const PACK_MIN_ITEMS = 20_000
@@ -27,13 +28,7 @@ export function servedDataset (dataset: Dataset): { dataset: ServedDataset, coun
     return { dataset, counts: new Map(dataset.items.ids().map((id, i) => [id, counts[i]])) }
   }
   // shared memory: a loading thread is handed the ids and counts with every large version (load-student-parts.ts) without a copy
-  const { joined, ends, table } = PackedIds.fromIds(dataset.items.ids()).parts()
-  const items = new PackedIds({ joined, ends: shared(ends), table: shared(table) })
-  return { dataset: { users: dataset.users, items, sequences: dataset.sequences }, counts: new PackedCounts(items, shared(counts)) }
-}
-
-function shared<T extends Int32Array | Float64Array> (array: T): T {
-  const copy = (array instanceof Int32Array ? new Int32Array(new SharedArrayBuffer(array.byteLength)) : new Float64Array(new SharedArrayBuffer(array.byteLength))) as T
-  copy.set(array)
-  return copy
+  const { codes, ends, table } = PackedIds.fromIds(dataset.items.ids()).parts()
+  const items = new PackedIds({ codes: sharedCopy(codes), ends: sharedCopy(ends), table: sharedCopy(table) })
+  return { dataset: { users: dataset.users, items, sequences: dataset.sequences }, counts: new PackedCounts(items, sharedCopy(counts)) }
 }

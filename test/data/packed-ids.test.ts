@@ -4,7 +4,7 @@ import { IdMap } from '../../src/data/id-map.js'
 import { PackedIds } from '../../src/data/packed-ids.js'
 
 describe('PackedIds', () => {
-  const ids = ['i1', 'i10', 'i100', '', 'é', '😀x', 'a'.repeat(128), ...Array.from({ length: 5000 }, (_, i) => `item-${i * 7}`)]
+  const ids = ['i1', 'i10', 'i100', '', 'é', '😀x', 'a'.repeat(128), 'z'.repeat(9000), ...Array.from({ length: 5000 }, (_, i) => `item-${i * 7}`)]
 
   it('maps ids to indices and back as IdMap does, and knows nothing else', () => {
     const packed = PackedIds.fromIds(ids)
@@ -25,7 +25,7 @@ describe('PackedIds', () => {
     const copy = new PackedIds(parts)
     assert.equal(copy.index('item-70'), ids.indexOf('item-70'))
     assert.equal(copy.id(4), 'é')
-    assert.throws(() => new PackedIds({ ...parts, joined: parts.joined.slice(1) }), /do not end where the string does/)
+    assert.throws(() => new PackedIds({ ...parts, codes: parts.codes.subarray(1) }), /do not end where their code units do/)
     assert.throws(() => new PackedIds({ ...parts, table: new Int32Array(3) }), /a table of 3 slots/)
   })
 

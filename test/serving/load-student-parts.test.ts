@@ -14,6 +14,7 @@ import { ArtifactError, datasetFingerprint, directoryFiles, versionDir } from '.
 import { loadStudent, saveModel } from '../../src/models/artifact/model-io.js'
 import { Student } from '../../src/models/student.js'
 import { loadStudentParts } from '../../src/serving/load-student-parts.js'
+import { SHARE_MIN_BYTES } from '../../src/threads/shared-copy.js'
 import { loadAnnouncedStudent, loadStudentVersion } from '../../src/serving/model-loader.js'
 import { MemoryModelStore } from '../../src/stores/memory-model-store.js'
 import { publishFiles, storeFiles } from '../../src/versions/version-files.js'
@@ -107,6 +108,31 @@ describe('loading a student version off the event loop', () => {
     for (const { parts } of [threaded, onLoop]) {
       if (parts.annFile !== undefined) await removeIndexFile(parts.annFile.file)
     }
+  })
+
+  it('hands a large version\'s arrays over in shared memory, so the serving thread gains no external memory to collect', async (t) => {
+    const dir = await tempDir(t)
+    // 4,000 items of dim 8: item tables of 128 KB, above SHARE_MIN_BYTES
+    const ids = Array.from({ length: 4000 }, (_, i) => `big-${i}`)
+    const student = new Student({ numItems: ids.length, dim: 8, window: 5, seed: 3 })
+    const { version } = await saveModel(dir, student, { itemIds: ids, datasetFingerprint: datasetFingerprint(dataset.sequences), annMinItems: 1 })
+    student.dispose()
+    const bigCounts = new PackedCounts(PackedIds.fromIds(ids), new Float64Array(ids.length).fill(1))
+    const loaded = await loadStudentParts(directoryFiles(versionDir(dir, 'student', version)), version, { counts: bigCounts, annMinItems: 1, precision: 'float32', threadMinItems: THREAD })
+    if (loaded.parts.annFile !== undefined) t.after(async () => await removeIndexFile(loaded.parts.annFile!.file))
+    const large: string[] = []
+    const walk = (value: unknown, path: string): void => {
+      if (ArrayBuffer.isView(value)) {
+        if (value.byteLength < SHARE_MIN_BYTES) return
+        large.push(path)
+        assert.ok(value.buffer instanceof SharedArrayBuffer, `${path} (${value.byteLength} bytes) is in shared memory`)
+      } else if (value !== null && typeof value === 'object') {
+        for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`)
+      }
+    }
+    walk({ parts: loaded.parts, popular: loaded.popular, table: loaded.translation?.table }, 'loaded')
+    assert.ok(large.includes('loaded.parts.matrix.values') && large.includes('loaded.parts.weights.items'), `large arrays found: ${large.join(', ')}`)
+    assert.equal(loaded.items.index('big-3999'), 3999)
   })
 
   it('loads from a model store through the thread and leaves the store\'s bytes as they were', async (t) => {
