@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { ServiceError, toErrorBody, type ErrorBody } from '../errors.js'
 import type { OnlineRecommender, Served } from '../experiments/online-recommender.js'
-import { answerJson } from '../serving/recommendation-json.js'
+import { answerBytes } from '../serving/recommendation-json.js'
 import { UnknownGenreError, type IncludeField, type Recommendation, type RecommendRequest } from '../serving/recommender.js'
 import { assignmentKey, RECOMMENDATION_ID_HEADER } from './assignment-key.js'
 import {
@@ -21,7 +21,7 @@ export interface RecommendRoutesOptions {
 /** An answer as the route sends it: the recommendation and its per-response id. */
 type Answer = Recommendation & { recommendationId: string }
 
-// An answer is sent as the text answerJson writes (a cached answer's is written once, its id
+// An answer is sent as the bytes answerBytes writes (a cached answer's are written once, its id
 // spliced in), not through the schema's serialiser; the schema still documents the answer and
 // checks it in the tests.
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -49,7 +49,22 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
     return answer instanceof Promise ? settled(answer) : served(answer)
   }
   const send = (reply: FastifyReply, { recommendation, recommendationId }: Served): FastifyReply =>
-    reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendationId).type(JSON_TYPE).send(answerJson(recommendation, recommendationId))
+    reply.header('x-model-version', recommendation.modelVersion).header(RECOMMENDATION_ID_HEADER, recommendationId).type(JSON_TYPE).send(answerBytes(recommendation, recommendationId))
+  const sendWhenServed = async (reply: FastifyReply, answer: Promise<Served>): Promise<void> => {
+    send(reply, await answer)
+  }
+  /**
+   * The handlers are not async: a hit is sent before the handler returns, and Fastify then makes
+   * no promise for it (an async handler's promise, resolved with the reply, took two more
+   * microtasks and a call of reply.then per hit); anything else returns the promise of its send.
+   * A throw here is answered by Fastify as a rejection would be.
+   */
+  const answer = (reply: FastifyReply, request: RecommendRequest, key: string | undefined): Promise<void> | undefined => {
+    const served = serve(request, key)
+    if (served instanceof Promise) return sendWhenServed(reply, served)
+    send(reply, served)
+    return undefined
+  }
 
   app.get('/recommend', {
     schema: {
@@ -59,7 +74,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       querystring: recommendQuery(limits),
       response
     }
-  }, async (request, reply) => {
+  }, (request, reply) => {
     const { userId, k = limits.defaultK, excludeSeen = true, genres, include } = request.query
     const entry: RecommendRequest = {
       userId,
@@ -68,8 +83,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       genres: genreFilter(genres?.split(','), 'genres'),
       include: include?.split(',') as IncludeField[] | undefined
     }
-    const answer = serve(entry, userId)
-    return send(reply, answer instanceof Promise ? await answer : answer)
+    return answer(reply, entry, userId)
   })
 
   app.post('/recommend', {
@@ -80,11 +94,9 @@ export const recommendRoutes: FastifyPluginAsyncTypebox<RecommendRoutesOptions> 
       body: recommendBody(limits),
       response
     }
-  }, async (request, reply) => {
+  }, (request, reply) => {
     const entry = fromBody(request.body, limits)
-    const key = assignmentKey(request.body, request.headers)
-    const answer = serve(entry, key)
-    return send(reply, answer instanceof Promise ? await answer : answer)
+    return answer(reply, entry, assignmentKey(request.body, request.headers))
   })
 
   // Each entry is answered as POST /recommend would answer it, in order; a bad entry gets its
