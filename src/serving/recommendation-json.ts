@@ -8,9 +8,6 @@ interface Written {
   ignoredItems: number
   head: string
   tail: string
-  /** `head` and `,"recommendationId":` as UTF-8, made by the first answerBytes of the answer. */
-  headBytes?: Buffer
-  tailBytes?: Buffer
 }
 
 // Frozen lists are the answer cache's, shared by every hit (and every copy of a hit): the text
@@ -23,32 +20,6 @@ const written = new WeakMap<readonly RecommendedItem[], Written>()
  * the id is written once and reused while the answer's fields are the same; the id is spliced in.
  */
 export function answerJson (recommendation: Recommendation, recommendationId: string): string {
-  const text = textAround(recommendation)
-  return `${text.head},"recommendationId":${JSON.stringify(recommendationId)}${text.tail}`
-}
-
-/**
- * answerJson's text as UTF-8 bytes, what the HTTP edge sends. For a cached answer the bytes around
- * the id are encoded once and copied: a string body was flattened and scanned for its UTF-8 length
- * (Content-Length), then copied again behind the headers and encoded on the socket write, on every hit.
- */
-export function answerBytes (recommendation: Recommendation, recommendationId: string): Buffer {
-  if (!Object.isFrozen(recommendation.items)) return Buffer.from(answerJson(recommendation, recommendationId))
-  const text = textAround(recommendation)
-  text.headBytes ??= Buffer.from(`${text.head},"recommendationId":`)
-  text.tailBytes ??= Buffer.from(text.tail)
-  const { headBytes, tailBytes } = text
-  const id = JSON.stringify(recommendationId)
-  const idLength = Buffer.byteLength(id)
-  const bytes = Buffer.allocUnsafe(headBytes.length + idLength + tailBytes.length)
-  headBytes.copy(bytes, 0)
-  bytes.write(id, headBytes.length)
-  tailBytes.copy(bytes, headBytes.length + idLength)
-  return bytes
-}
-
-/** The text around the id: a cached answer's is written once and reused while its fields are the same. */
-function textAround (recommendation: Recommendation): Written {
   const { userId, modelVersion, source, ignoredItems, items } = recommendation
   let text = Object.isFrozen(items) ? written.get(items) : undefined
   if (text === undefined || text.userId !== userId || text.modelVersion !== modelVersion || text.source !== source || text.ignoredItems !== ignoredItems) {
@@ -62,5 +33,5 @@ function textAround (recommendation: Recommendation): Written {
     }
     if (Object.isFrozen(items)) written.set(items, text)
   }
-  return text
+  return `${text.head},"recommendationId":${JSON.stringify(recommendationId)}${text.tail}`
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { RecommendationSchema, type Recommendation } from '../../src/serving/recommendation.js'
-import { answerBytes, answerJson } from '../../src/serving/recommendation-json.js'
+import { answerJson } from '../../src/serving/recommendation-json.js'
 
 const schema = TypeCompiler.Compile(Type.Composite([RecommendationSchema, Type.Object({ recommendationId: Type.String() })], { additionalProperties: false }))
 const answer = (): Recommendation => ({
@@ -67,27 +67,5 @@ describe('answerJson', () => {
     open.items[0].score = 7
     assert.notEqual(answerJson(open, 'r'), before)
     assert.equal(answerJson(open, 'r'), fresh(open, 'r'))
-  })
-})
-
-describe('answerBytes', () => {
-  it('is answerJson\'s text as UTF-8, for a cached answer (with any id) and for one that is not', () => {
-    const hit = cached(answer())
-    for (const id of ['r1', 'r"2\\', '', 'é\u2028😀', '0b1a2c3d-4e5f-4061-8273-94a5b6c7d8e9']) {
-      assert.deepEqual(answerBytes({ ...hit }, id), Buffer.from(fresh(answer(), id)), id)
-      assert.deepEqual(answerBytes(answer(), id), Buffer.from(fresh(answer(), id)), id)
-    }
-  })
-
-  it('gives every response bytes of its own, and follows a cached list to another user or version', () => {
-    const hit = cached(answer())
-    const first = answerBytes(hit, 'r1')
-    const second = answerBytes(hit, 'r2')
-    assert.equal(first.toString(), fresh(answer(), 'r1'))
-    assert.equal(second.toString(), fresh(answer(), 'r2'))
-    for (const other of [{ ...hit, userId: 'v' }, { ...hit, modelVersion: 5 }, { ...hit, ignoredItems: 0 }]) {
-      assert.equal(answerBytes(other, 'r').toString(), fresh(other, 'r'))
-      assert.equal(answerBytes(hit, 'r').toString(), fresh(hit, 'r'))
-    }
   })
 })
