@@ -182,3 +182,39 @@ describe('ids are well-formed Unicode', () => {
     }
   })
 })
+
+// the handlers are synchronous: a cache hit is sent before they return, an error thrown on the way
+// is answered as a rejected promise was
+describe('/recommend answers at once and in the error shape', () => {
+  it('sends a repeated request (a cache hit) with its own ids, the same list and the version header', async (t) => {
+    const { app } = await build(t)
+    const [first, second] = [await app.inject({ url: `/recommend?userId=${knownUser}&k=5` }), await app.inject({ url: `/recommend?userId=${knownUser}&k=5` })]
+    for (const res of [first, second]) {
+      assert.equal(res.statusCode, 200)
+      assert.equal(res.headers['content-type'], 'application/json; charset=utf-8')
+      assert.equal(res.headers['x-model-version'], '0')
+      assert.equal(res.headers['x-recommendation-id'], res.json<{ recommendationId: string }>().recommendationId)
+    }
+    assert.notEqual(first.headers['x-recommendation-id'], second.headers['x-recommendation-id'])
+    assert.notEqual(first.headers['x-request-id'], second.headers['x-request-id'])
+    assert.deepEqual(second.json<Body>().items, first.json<Body>().items)
+  })
+
+  it('answers a genre list with an empty name 400 on GET and POST, with the field', async (t) => {
+    const { app } = await build(t)
+    const get = await app.inject({ url: '/recommend?userId=nobody&genres=Drama,%20' })
+    assert.equal(get.statusCode, 400)
+    assert.deepEqual(get.json(), { statusCode: 400, code: 'INVALID_REQUEST', field: 'genres', message: 'genres has an empty genre name' })
+    assert.ok(get.headers['x-request-id'])
+    const post = await app.inject({ method: 'POST', url: '/recommend', payload: { userId: 'nobody', filter: { genres: [' '] } } })
+    assert.equal(post.statusCode, 400)
+    assert.deepEqual(post.json(), { statusCode: 400, code: 'INVALID_REQUEST', field: 'filter.genres', message: 'filter.genres has an empty genre name' })
+  })
+
+  it('answers a body with neither userId nor history 400 from the synchronous handler', async (t) => {
+    const { app } = await build(t)
+    const res = await app.inject({ method: 'POST', url: '/recommend', payload: { k: 3 } })
+    assert.equal(res.statusCode, 400)
+    assert.equal(res.json<{ code: string, field: string }>().field, 'userId')
+  })
+})
