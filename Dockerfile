@@ -45,4 +45,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "dist/src/server.js"]
+# --v8-pool-size=1: see src/threads/service-flags.ts
+CMD ["node", "--v8-pool-size=1", "dist/src/server.js"]

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SERVICE_NODE_FLAGS } from '../src/threads/service-flags.js'
 
 // a 1,000,000-item catalogue may start slower than this on a loaded machine: BENCH_READY_TIMEOUT_MS raises it
 const READY_TIMEOUT_MS = Number(process.env.BENCH_READY_TIMEOUT_MS ?? 120_000)
@@ -114,7 +115,9 @@ export class BenchResources {
 
   #spawn (script: string, args: readonly string[], env: Record<string, string>, stdio: StdioOptions): ChildProcess {
     // benches measure serving alone unless they ask for the worker (WORKER=embedded)
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, WORKER: 'off', ...env }, stdio })
+    // the service as it is deployed (its node flags); other scripts as they are
+    const flags = script.endsWith('src/server.ts') ? SERVICE_NODE_FLAGS : []
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', script, ...args], { env: { ...process.env, WORKER: 'off', ...env }, stdio })
     this.#children.add(child)
     child.once('exit', (code, signal) => {
       this.#children.delete(child)

@@ -22,6 +22,7 @@ import { datasetFingerprint } from '../src/models/artifact/index.js'
 import { saveModel } from '../src/models/artifact/model-io.js'
 import { Student } from '../src/models/student.js'
 import { freePort } from './bench-processes.js'
+import { SERVICE_NODE_FLAGS } from '../src/threads/service-flags.js'
 
 const CONNECTIONS = { recommend: 8, events: 2 }
 // SIGTERM is sent under more kept-alive connections: resets show there (the issue saw 20 and 26)
@@ -192,7 +193,7 @@ async function main (): Promise<void> {
     const port = await freePort()
     const origin = `http://127.0.0.1:${port}`
     const log = await open(logFile, 'w')
-    service = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', 'src/server.ts'], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: `redis://127.0.0.1:${redis.port}`, REDIS_PREFIX: PREFIX, EVENT_LOG: 'redis', SYNTHETIC_SEED: String(SEED), MODELS_DIR: modelsDir, LOG_LEVEL: 'warn', WORKER: 'off' },
       stdio: ['ignore', log.fd, log.fd]
     })

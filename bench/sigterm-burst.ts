@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { freePort } from './bench-processes.js'
+import { SERVICE_NODE_FLAGS } from '../src/threads/service-flags.js'
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '13' }, requests: { type: 'string', default: '200' }, 'delay-ms': { type: 'string', default: '50' }, repo: { type: 'string', default: '.' } }
@@ -44,7 +45,7 @@ async function post (port: number, body: string): Promise<Outcome> {
 async function run (index: number): Promise<Record<Outcome, number> & { lost: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'distillrec-sigterm-'))
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', 'src/server.ts'], {
     cwd: REPO,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WORKER: 'off', LOG_LEVEL: 'warn', SYNTHETIC_SEED: '7', EVENT_LOG_PATH: join(dir, 'events.jsonl'), MODELS_DIR: join(dir, 'models') },
     stdio: 'ignore'

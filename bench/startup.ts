@@ -18,6 +18,7 @@ import { datasetFingerprint } from '../src/models/artifact/index.js'
 import { saveModel } from '../src/models/artifact/model-io.js'
 import { Student } from '../src/models/student.js'
 import { selectBackend } from '../src/tf/backend.js'
+import { SERVICE_NODE_FLAGS } from '../src/threads/service-flags.js'
 
 const { values: args } = parseArgs({ options: { data: { type: 'string' }, repeats: { type: 'string', default: '3' }, 'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' } } })
 if (args.data === undefined) throw new Error('--data is required (e.g. ../shared/datasets/ml-1m)')
@@ -31,7 +32,7 @@ interface Run { readyMs: number, serviceMs: number }
 
 async function startOnce (env: Record<string, string>, port: number): Promise<Run> {
   const started = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', 'src/server.ts'], {
     env: { ...process.env, WORKER: 'off', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', EVENT_LOG_PATH: join(dir, `events-${port}.jsonl`) },
     stdio: ['ignore', 'pipe', 'inherit']
   })

@@ -1,4 +1,5 @@
 import { before, describe, it } from 'node:test'
+import { SERVICE_NODE_FLAGS } from '../../src/threads/service-flags.js'
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -51,7 +52,7 @@ describe('deploy/k8s', () => {
       each((set) => {
         for (const name of SERVING) {
           const c = container(set.get('Deployment', name))
-          assert.deepEqual(c.command, ['node', 'dist/src/server.js'])
+          assert.deepEqual(c.command, ['node', ...SERVICE_NODE_FLAGS, 'dist/src/server.js'])
           assert.equal(c.ports[0].containerPort, Number(set.config().PORT))
           assert.equal(c.startupProbe.httpGet.path, '/health/live')
           assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 120, 'two minutes or more to load a model')
