@@ -44,8 +44,8 @@ export interface LoadThreadData {
  * a large version (threadMinItems) in a worker thread whose results, the id map included
  * (PackedIds), arrive in shared memory (shareLarge). Packed counts (a large dataset's,
  * PackedCounts) are handed to the thread in shared memory too, and it looks the version's items up
- * in them; other counts are looked up here, a slice of ids per turn of the loop (a million look-ups took 1-2.6 s of this thread's CPU
- * at load average 12). A version that fails validation throws ArtifactError, as on the loop.
+ * in them; other counts are looked up here, a slice of ids per turn of the loop (a million
+ * look-ups took 1-2.6 s of this thread's CPU at load average 12). A version that fails validation throws ArtifactError, as on the loop.
  */
 export async function loadStudentParts (files: ArtifactFiles, version: number, options: LoadPartsOptions): Promise<LoadedParts> {
   if (await manifestItems(files) < (options.threadMinItems ?? THREAD_MIN_ITEMS)) {

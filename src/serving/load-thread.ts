@@ -47,7 +47,7 @@ function lookedUp (itemIds: readonly string[], { ids, counts }: PackedCountsPart
 try {
   const answer = known === undefined ? counts() : undefined
   const { itemIds, ...parts } = await readStudentParts(filesInThread(source), version, options)
-  // one string and two arrays for the whole catalogue
+  // three arrays for the whole catalogue, in shared memory
   const ids = shareLarge(PackedIds.fromIds(itemIds).parts())
   if (answer !== undefined) post({ type: 'ids', ids })
   const found = answer === undefined ? lookedUp(itemIds, known!) : undefined

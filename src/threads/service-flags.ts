@@ -1,6 +1,6 @@
 /**
  * Node flags the API service runs with (`npm start`, `npm run start:prod`, the image's CMD, the
- * Kubernetes deployments and the benches that start it; test/threads/service-flags.test.ts keeps
+ * Kubernetes deployments and the benches that start it; test/deploy/service-flags.test.ts keeps
  * them in step).
  *
  * `--v8-pool-size=1`: V8's background threads (one pool per process, at the process's priority)
