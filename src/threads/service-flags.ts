@@ -8,7 +8,8 @@
  * default pool of 4 on this 2-core machine, a 1,000,000-item loading thread's collections (a heap
  * of a million id strings) ran on them at serving's priority however nice the loading thread was,
  * and doubled /recommend's p99 while a version loaded, swap or not (`bench:swap -- --items 1000000`,
- * loading only: p99 73-80 ms against 36-38 idle; with one pool thread 46 against 39, 2026-12-06).
+ * loading only: p99 73-80 ms against 36-38 idle; with one pool thread 46 against 39, 2026-12-06;
+ * with the flag on the service alone, swaps at 1.23-1.44x idle p99 against 1.65-1.68x without).
  * The serving thread's own collections keep one helper.
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--v8-pool-size=1']

@@ -110,7 +110,7 @@ describe('loading a student version off the event loop', () => {
     }
   })
 
-  it('hands a large version\'s arrays over in shared memory, so the serving thread gains no external memory to collect', async (t) => {
+  it('hands every large array of a large version over in shared memory, not as transferred buffers', async (t) => {
     const dir = await tempDir(t)
     // 4,000 items of dim 8: item tables of 128 KB, above SHARE_MIN_BYTES
     const ids = Array.from({ length: 4000 }, (_, i) => `big-${i}`)
