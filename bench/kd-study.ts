@@ -1,7 +1,7 @@
 /**
  * The distillation study: one saved teacher (its ensemble fitted and its targets computed once per
  * run), then a student per family and per point of a grid of kd temperature x ranking depth x
- * position weighting (x popularity discount of the teacher's logits), and the undistilled student of each family on the same positions and budget.
+ * position weighting (x popularity discount of the teacher's logits x teacher weight), and the undistilled student of each family on the same positions and budget.
  * Every student is chosen on validation NDCG@10 (early stopping); the test figures are only reported.
  * One JSON line per student is appended to --out as it finishes (a cut-short study keeps its rows);
  * --shard i/n runs every n-th student, so n processes can share the grid. --dim, --window and --lr-decay
@@ -16,7 +16,7 @@ import { markdownTable } from '../src/cli/table.js'
 import { evaluate } from '../src/distill/evaluation/evaluate.js'
 import { distillStudent } from '../src/distill/student/distill-student.js'
 import { servingCostMs } from '../src/distill/student/serving-cost.js'
-import type { DistillLosses } from '../src/distill/student/distill-losses.js'
+import { scaleTeacherLosses, type DistillLosses } from '../src/distill/student/distill-losses.js'
 import { DEFAULT_ENSEMBLE_SHARPNESS } from '../src/distill/targets/ensemble-members.js'
 import { loadTeacherSource } from '../src/distill/targets/teacher-source.js'
 import { popularityDebiased } from '../src/distill/targets/popularity-debias.js'
@@ -41,6 +41,7 @@ const SPEC = {
     depths: { type: 'string', default: '10,32', description: 'ranking-distillation depths (teacher top-k as positives; at most --top-n)' },
     weightings: { type: 'string', default: POSITION_WEIGHTINGS.join(','), description: 'position weightings of kd and ranking' },
     debias: { type: 'string', default: '0', description: 'popularity discounts of the teacher\'s logits (alpha of popularityDebiased; 0: as they are)' },
+    'teacher-weights': { type: 'string', default: '1', description: 'multipliers of the kd and ranking terms against the task loss (distill\'s --teacher-weights; the undistilled student is weight 0)' },
     'top-n': { type: 'int', default: TRAINING_DEFAULTS.targets.topN, description: 'teacher items kept per position' },
     'no-ensemble': { type: 'boolean', default: false, description: 'distil from the saved teacher alone (default: its ensemble with the baselines, weights fitted on validation)' },
     'positions-per-user': { type: 'int', description: 'each user\'s latest N positions (default every position)' },
@@ -58,7 +59,7 @@ const SPEC = {
   }
 } as const
 
-interface Point { family: StudentFamily, temperature: number | null, depth: number | null, weighting: PositionWeighting | null, debias: number | null }
+interface Point { family: StudentFamily, temperature: number | null, depth: number | null, weighting: PositionWeighting | null, debias: number | null, teacherWeight: number | null }
 
 async function main (argv: readonly string[]): Promise<void> {
   const args = parseCli(SPEC, argv)
@@ -69,6 +70,7 @@ async function main (argv: readonly string[]): Promise<void> {
   const temperatures = list(args.temperatures, (t) => Number(t) > 0, 'temperatures').map(Number)
   const depths = positiveIntList(args.depths, '--depths')
   const debiases = list(args.debias, (a) => Number(a) >= 0, 'debias').map(Number)
+  const teacherWeights = list(args['teacher-weights'], (w) => Number(w) > 0, 'teacher-weights').map(Number)
   if (depths.some((d) => d > args['top-n'])) throw new CliUsageError(`--depths must be at most --top-n ${args['top-n']}`)
   const decay = learningRateDecay(args['lr-decay'])
   const [shard, shards] = args.shard.split('/').map(Number)
@@ -76,9 +78,11 @@ async function main (argv: readonly string[]): Promise<void> {
 
   const points: Point[] = []
   for (const family of families) {
-    if (!args['no-undistilled']) points.push({ family, temperature: null, depth: null, weighting: null, debias: null })
-    for (const debias of debiases) {
-      for (const temperature of temperatures) for (const depth of depths) for (const weighting of weightings) points.push({ family, temperature, depth, weighting, debias })
+    if (!args['no-undistilled']) points.push({ family, temperature: null, depth: null, weighting: null, debias: null, teacherWeight: null })
+    for (const teacherWeight of teacherWeights) {
+      for (const debias of debiases) {
+        for (const temperature of temperatures) for (const depth of depths) for (const weighting of weightings) points.push({ family, temperature, depth, weighting, debias, teacherWeight })
+      }
     }
   }
   const done = args.resume ? await donePoints(args.out, args.data, args.seed) : new Set<string>()
@@ -110,11 +114,11 @@ async function main (argv: readonly string[]): Promise<void> {
     for (const point of mine) {
       const losses: DistillLosses = point.temperature === null
         ? { task: { weight: 1 } }
-        : {
-            task: { weight: 1 },
-            kd: { weight: STUDENT.kdWeight, temperature: point.temperature, normalise: 'support', weighting: point.weighting! },
-            ranking: { weight: STUDENT.rankingWeight, k: point.depth!, weighting: point.weighting! }
-          }
+        : scaleTeacherLosses({
+          task: { weight: 1 },
+          kd: { weight: STUDENT.kdWeight, temperature: point.temperature, normalise: 'support', weighting: point.weighting! },
+          ranking: { weight: STUDENT.rankingWeight, k: point.depth!, weighting: point.weighting! }
+        }, point.teacherWeight!)
       const student = new Student({ family: point.family, numItems: data.dataset.items.size, dim: args.dim, window: args.window, seed: args.seed })
       try {
         const report = distillStudent(student, data.split.train, {
@@ -140,7 +144,7 @@ async function main (argv: readonly string[]): Promise<void> {
         const cost = { epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0)), params: student.paramCount(), servingUs }
         const row = { ...setting, ...figures, ...cost }
         await appendFile(args.out, JSON.stringify(row) + '\n')
-        const cells = [point.family, point.temperature === null ? 'undistilled' : `T=${point.temperature} k=${point.depth} ${point.weighting}${point.debias === 0 ? '' : ` debias ${point.debias}`}`,
+        const cells = [point.family, point.temperature === null ? 'undistilled' : `T=${point.temperature} k=${point.depth} ${point.weighting}${point.debias === 0 ? '' : ` debias ${point.debias}`}${point.teacherWeight === 1 ? '' : ` weight ${point.teacherWeight}`}`,
           fixed(report.bestMetric), fixed(test.ndcg), fixed(test.tailRecall), `${report.bestEpoch + 1}/${report.epochs.length}`, report.seconds.toFixed(0)]
         rows.push(cells)
         console.error(cells.join(' | '))
@@ -180,7 +184,8 @@ function tailShares (t: TeacherTargets, train: readonly Int32Array[], tail: Uint
 }
 
 function pointKey (p: Point): string {
-  return JSON.stringify([p.family, p.temperature, p.depth, p.weighting, p.temperature === null ? null : p.debias ?? 0])
+  const distilled = p.temperature !== null
+  return JSON.stringify([p.family, p.temperature, p.depth, p.weighting, distilled ? p.debias ?? 0 : null, distilled ? p.teacherWeight ?? 1 : null])
 }
 
 async function donePoints (file: string, data: string, seed: number): Promise<Set<string>> {

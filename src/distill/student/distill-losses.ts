@@ -56,3 +56,14 @@ export function distillLosses (names: readonly string[] = TRAINING_DEFAULTS.stud
   if (names.includes('hint')) losses.hint = { weight: settings.hintWeight ?? d.hintWeight }
   return losses
 }
+
+/** The teacher losses' weights times `weight`; at 0 they are dropped and the task loss stays (weight 1 when it was off). */
+export function scaleTeacherLosses (losses: DistillLosses, weight: number): DistillLosses {
+  if (weight === 1) return losses
+  if (weight === 0) return { task: losses.task ?? { weight: 1 } }
+  const scaled: DistillLosses = { ...losses }
+  if (losses.kd) scaled.kd = { ...losses.kd, weight: losses.kd.weight * weight }
+  if (losses.ranking) scaled.ranking = { ...losses.ranking, weight: losses.ranking.weight * weight }
+  if (losses.hint) scaled.hint = { ...losses.hint, weight: losses.hint.weight * weight }
+  return scaled
+}

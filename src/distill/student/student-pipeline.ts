@@ -6,7 +6,7 @@ import { writeTensorBoard } from '../training/tensorboard.js'
 import { loadTeacherSource, type TeacherSource, type TeacherSourceOptions } from '../targets/teacher-source.js'
 import { distillStudent } from './distill-student.js'
 import { TRAINING_DEFAULTS } from '../training-defaults.js'
-import { usesTeacher, type DistillLosses } from './distill-losses.js'
+import { scaleTeacherLosses, usesTeacher, type DistillLosses } from './distill-losses.js'
 import { servedLosses } from './served-losses.js'
 import { checkStudentRun } from './student-run-check.js'
 import type { StudentRunOptions } from './student-run-options.js'
@@ -257,15 +257,4 @@ function warmSkipped (previous: Student, student: Student): string {
   return previous.family === student.family
     ? 'warm start skipped: the previous student has another shape; training from scratch'
     : `warm start skipped: the previous student is ${previous.family}, this one ${student.family} (rows do not carry across families); training from scratch`
-}
-
-/** The teacher losses' weights times `weight`; at 0 they are dropped and the task loss stays (weight 1 when it was off). */
-function scaleTeacherLosses (losses: DistillLosses, weight: number): DistillLosses {
-  if (weight === 1) return losses
-  if (weight === 0) return { task: losses.task ?? { weight: 1 } }
-  const scaled: DistillLosses = { ...losses }
-  if (losses.kd) scaled.kd = { ...losses.kd, weight: losses.kd.weight * weight }
-  if (losses.ranking) scaled.ranking = { ...losses.ranking, weight: losses.ranking.weight * weight }
-  if (losses.hint) scaled.hint = { ...losses.hint, weight: losses.hint.weight * weight }
-  return scaled
 }
