@@ -22,6 +22,7 @@ import { loadTeacherSource } from '../src/distill/targets/teacher-source.js'
 import { popularityDebiased } from '../src/distill/targets/popularity-debias.js'
 import type { TeacherTargets } from '../src/distill/targets/teacher-targets.js'
 import { POSITION_WEIGHTINGS, type PositionWeighting } from '../src/distill/training/position-weights.js'
+import { createProgress } from '../src/distill/training/progress.js'
 import { describeData, loadData } from '../src/distill/training/training-data.js'
 import { trainingPositions } from '../src/distill/training/training-positions.js'
 import { TRAINING_DEFAULTS } from '../src/distill/training-defaults.js'
@@ -134,7 +135,8 @@ async function main (argv: readonly string[]): Promise<void> {
           patience: args.patience,
           maxSeconds: args['max-seconds'],
           dropout: args.dropout,
-          progress: false
+          // one line an epoch on stderr, so a long run shows where it is (stdout keeps the table)
+          progress: createProgress(`${point.family} ${pointLabel(point)}`)
         })
         const test = evaluate(student, data.split.test, { k: 10, tailItems: data.tailItems })
         const setting = { data: args.data, seed: args.seed, teacher: teacher?.label ?? null, ...point, ...(point.family === 'attention' ? { dropout: args.dropout } : {}), dim: args.dim, window: args.window, lrDecay: decay }
@@ -144,7 +146,7 @@ async function main (argv: readonly string[]): Promise<void> {
         const cost = { epochs: report.epochs.length, bestEpoch: report.bestEpoch + 1, seconds: Number(report.seconds.toFixed(1)), usPerPosition: Number(report.usPerPosition.toFixed(0)), params: student.paramCount(), servingUs }
         const row = { ...setting, ...figures, ...cost }
         await appendFile(args.out, JSON.stringify(row) + '\n')
-        const cells = [point.family, point.temperature === null ? 'undistilled' : `T=${point.temperature} k=${point.depth} ${point.weighting}${point.debias === 0 ? '' : ` debias ${point.debias}`}${point.teacherWeight === 1 ? '' : ` weight ${point.teacherWeight}`}`,
+        const cells = [point.family, pointLabel(point),
           fixed(report.bestMetric), fixed(test.ndcg), fixed(test.tailRecall), `${report.bestEpoch + 1}/${report.epochs.length}`, report.seconds.toFixed(0)]
         rows.push(cells)
         console.error(cells.join(' | '))
@@ -181,6 +183,12 @@ function tailShares (t: TeacherTargets, train: readonly Int32Array[], tail: Uint
   }
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`
   return `tail items: ${pct(next / t.size)} of the next items at the ${t.size} training positions, ${pct(top10 / (t.size * Math.min(10, n)))} of the teacher's top-10, ${pct(mass / t.size)} of its top-${n} mass`
+}
+
+/** A point's student as the table and the progress lines name it. */
+function pointLabel (p: Point): string {
+  if (p.temperature === null) return 'undistilled'
+  return `T=${p.temperature} k=${p.depth} ${p.weighting}${p.debias === 0 ? '' : ` debias ${p.debias}`}${p.teacherWeight === 1 ? '' : ` weight ${p.teacherWeight}`}`
 }
 
 function pointKey (p: Point): string {
